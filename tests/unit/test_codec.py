@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from versiontrack.store import codec
+
+
+def test_chain_round_trip_and_small_deltas() -> None:
+    base = " ".join(f"Sentence number {i} about North Korean troops in Kursk." for i in range(800))
+    edited = base.replace("number 400 ", "number four hundred ")
+    alone = codec.compress(edited)
+    chained = codec.compress(edited, base)
+    assert codec.decompress(alone) == edited
+    assert codec.decompress(chained, base) == edited
+    assert len(chained) < 200 < len(alone)
+
+
+def test_keyframes_every_sixteen_versions() -> None:
+    assert [n for n in range(1, 40) if codec.is_keyframe(n)] == [1, 17, 33]

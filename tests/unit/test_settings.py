@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from versiontrack.errors import ConfigError
+from versiontrack.settings import documented_keys, load_settings, settings_from_dict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_without_a_config_file(tmp_path: Path) -> None:
+    s = load_settings(env={}, cwd=tmp_path)
+    assert s.database.url == "sqlite:///versiontrack.db"
+    assert (s.server.host, s.server.port) == ("127.0.0.1", 8080)
+    assert s.server.public_url == "http://127.0.0.1:8080"
+    assert s.fetch.timeout == 20
+    assert s.fetch.max_bytes == 5_000_000
+    assert s.fetch.user_agent.startswith("versiontrack/")
+    assert s.sources == ()
+    assert s.config_path is None
+
+
+def test_default_file_in_cwd_is_read(tmp_path: Path) -> None:
+    (tmp_path / "versiontrack.toml").write_text(
+        '[database]\nurl = "sqlite:///other.db"\n'
+        '[[sources]]\nname = "g"\nfeed = "https://example.org/rss"\ninterval = 300\n'
+    )
+    s = load_settings(env={}, cwd=tmp_path)
+    assert s.database.url == "sqlite:///other.db"
+    assert [(x.name, x.feed, x.interval) for x in s.sources] == [
+        ("g", "https://example.org/rss", 300)
+    ]
+
+
+def test_env_overrides_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[fetch]\ntimeout = 3\n")
+    s = load_settings(
+        path,
+        env={"VERSIONTRACK_FETCH_TIMEOUT": "7.5", "VERSIONTRACK_DATABASE_URL": "sqlite:///e.db"},
+    )
+    assert s.fetch.timeout == 7.5
+    assert s.database.url == "sqlite:///e.db"
+
+
+def test_config_env_variable_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[server]\nport = 9000\n")
+    assert load_settings(env={"VERSIONTRACK_CONFIG": str(path)}, cwd=tmp_path).server.port == 9000
+
+
+def test_unknown_keys_warn_and_name_the_key(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        settings_from_dict(
+            {
+                "fetch": {"timeout": 5, "shiny": 1},
+                "daemon": {},
+                "sources": [{"name": "a", "feed": "https://x.org/f", "colour": "red"}],
+            }
+        )
+    messages = [r.getMessage() for r in caplog.records]
+    assert "unknown config key 'fetch.shiny' ignored" in messages
+    assert "unknown config key 'daemon' ignored" in messages
+    assert "unknown config key 'sources[0].colour' ignored" in messages
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"server": {"port": "eighty"}}, "server.port: expected int"),
+        ({"server": {"port": 0}}, "server.port out of range"),
+        ({"fetch": {"timeout": -1}}, "fetch.timeout must be positive"),
+        ({"database": {"url": "versiontrack.db"}}, "not a database URL"),
+        ({"sources": [{"feed": "https://x.org/f"}]}, "'name' is required"),
+        ({"sources": [{"name": "a", "feed": "ftp://x"}]}, "must be an http(s) URL"),
+        (
+            {
+                "sources": [
+                    {"name": "a", "feed": "https://x/f"},
+                    {"name": "a", "feed": "https://y/f"},
+                ]
+            },
+            "defined twice",
+        ),
+        ({"sources": [{"name": "a", "feed": "https://x/f", "interval": 0}]}, "'interval'"),
+    ],
+)
+def test_invalid_values_are_config_errors(data: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        settings_from_dict(data)
+
+
+def test_missing_named_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml", env={})
+
+
+def test_invalid_toml_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[database\nurl = 1")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_settings(path, env={})
+
+
+def test_example_config_lists_every_key_with_its_default() -> None:
+    data = tomllib.loads((ROOT / "config.example.toml").read_text())
+    listed = {
+        f"{section}.{key}"
+        for section, table in data.items()
+        if section != "sources"
+        for key in table
+    }
+    listed |= {f"sources.{key}" for key in data["sources"][0]}
+    text = (ROOT / "config.example.toml").read_text()
+    assert "# interval = " in text  # the optional source key is documented, commented out
+    listed.add("sources.interval")
+    assert listed == documented_keys()
+    defaults = settings_from_dict({})
+    example = settings_from_dict(data)
+    assert example.database == defaults.database
+    assert example.server == defaults.server
+    assert example.check == defaults.check
+    assert example.fetch.timeout == defaults.fetch.timeout
+    assert example.fetch.max_bytes == defaults.fetch.max_bytes

@@ -1,0 +1,411 @@
+"""The ``versiontrack`` command line: parse, call one service function, format.
+
+Errors a user can act on (config, database, unknown article) print one line and exit 1.
+Article text is untrusted: it is printed through ``rich.text.Text`` (never as markup) after
+control characters are removed, so a page cannot drive the terminal.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+from rich.text import Text
+
+from versiontrack import __version__, service
+from versiontrack.errors import VersiontrackError
+from versiontrack.pipeline import CheckOutcome, PassReport
+from versiontrack.settings import Settings, load_settings
+from versiontrack.store import migrate
+
+app = typer.Typer(
+    help="Track how news articles change: versions, sentence diffs and a feed of changes.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class Format(StrEnum):
+    rss = "rss"
+    atom = "atom"
+
+
+class State:
+    config: Path | None = None
+    db: str | None = None
+
+
+state = State()
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"versiontrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Config file (default ./versiontrack.toml if present; env VERSIONTRACK_CONFIG).",
+        ),
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL; overrides the config.")
+    ] = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logs.")] = 0,
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True)
+    ] = False,
+) -> None:
+    """Global options."""
+    state.config, state.db = config, db
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+
+
+def _settings() -> Settings:
+    settings = load_settings(state.config)
+    return settings.with_database(state.db) if state.db else settings
+
+
+@contextmanager
+def _database(ensure: bool = True) -> Iterator[tuple[Settings, service.Database]]:
+    settings = _settings()
+    with service.open_database(settings, ensure=ensure) as db:
+        yield settings, db
+
+
+def safe(value: object) -> str:
+    """Untrusted text for the terminal: control characters (ESC included) removed."""
+    return _CONTROL.sub("", "" if value is None else str(value))
+
+
+def _json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+@app.command()
+def check(
+    articles: Annotated[list[str] | None, typer.Argument(help="Article ids or URLs.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Check every article now.")] = False,
+) -> None:
+    """Run one pass: poll feeds, check due articles, store new versions.
+
+    Example: versiontrack check --force
+    """
+    with _database() as (settings, db):
+        if out.is_terminal:
+            report = _check_with_progress(settings, db, force, articles or [])
+        else:
+            report = service.check(
+                settings, db, force=force, refs=articles or [], on_progress=_print_outcome
+            )
+    _print_report(report)
+
+
+def _check_with_progress(
+    settings: Settings, db: service.Database, force: bool, refs: list[str]
+) -> PassReport:
+    with Progress(
+        TextColumn("checking"), BarColumn(), MofNCompleteColumn(), console=out, transient=True
+    ) as progress:
+        task = progress.add_task("check", total=None)
+        return service.check(
+            settings,
+            db,
+            force=force,
+            refs=refs,
+            on_total=lambda n: progress.update(task, total=n),
+            on_progress=lambda _o: progress.advance(task),
+        )
+
+
+def _print_outcome(outcome: CheckOutcome) -> None:
+    line = Text(f"{outcome.outcome:<12} {safe(outcome.url)}")
+    if outcome.summary is not None:
+        line.append(f"  v{outcome.version}: {outcome.summary.describe()}")
+    elif outcome.outcome == "new":
+        line.append(f"  v{outcome.version}")
+    out.print(line)
+
+
+def _print_report(report: PassReport) -> None:
+    for poll in report.feed_failures:
+        out.print(Text(f"feed failed  {safe(poll.source)}: {safe(poll.error)}", style="red"))
+    for failure in report.failures:
+        out.print(Text(f"failed       {safe(failure.url)}: {safe(failure.error)}", style="red"))
+    new_articles = sum(p.new_articles for p in report.polls)
+    out.print(
+        f"{len(report.polls)} feeds polled ({len(report.feed_failures)} failed), "
+        f"{new_articles} new articles; {len(report.checks)} checked: "
+        f"{report.count('new')} new, {report.count('changed')} changed, "
+        f"{report.count('unchanged') + report.count('not_modified')} unchanged, "
+        f"{report.count('removed')} removed, {report.count('failed')} failed"
+    )
+
+
+@app.command()
+def add(
+    url: Annotated[str, typer.Argument(help="The article URL.")],
+    source: Annotated[str | None, typer.Option("--source", help="Configured source name.")] = None,
+) -> None:
+    """Track one article without a feed; it is checked on the next pass.
+
+    Example: versiontrack add https://example.org/news/story --source example
+    """
+    with _database() as (settings, db):
+        info, created = service.add_article(settings, db, url, source)
+    verb = "tracking" if created else "already tracked"
+    out.print(Text(f"{verb} article {info['id']}: {safe(info['url'])}"))
+
+
+@app.command()
+def sources(json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
+    """List sources with article counts, last poll and last error.
+
+    Example: versiontrack sources
+    """
+    with _database() as (settings, db):
+        stats = service.list_sources(settings, db)
+    if json_:
+        _json(
+            [
+                {
+                    "name": s.name,
+                    "feed": s.feed,
+                    "articles": s.articles,
+                    "last_polled_at": s.last_polled_at.isoformat() if s.last_polled_at else None,
+                    "last_error": s.last_error,
+                }
+                for s in stats
+            ]
+        )
+        return
+    table = Table("source", "articles", "last poll", "last error", "feed")
+    for s in stats:
+        polled = s.last_polled_at.strftime("%Y-%m-%d %H:%M") if s.last_polled_at else "never"
+        table.add_row(
+            Text(safe(s.name)),
+            str(s.articles),
+            polled,
+            Text(safe(s.last_error or "")),
+            Text(s.feed),
+        )
+    out.print(table)
+
+
+@app.command()
+def articles(
+    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """List tracked articles.
+
+    Example: versiontrack articles --source guardian --json
+    """
+    with _database() as (_settings, db):
+        rows = service.list_articles(db, source)
+    if json_:
+        _json(rows)
+        return
+    table = Table("id", "versions", "status", "last changed", "title", "url")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            str(r["versions"]),
+            r["status"],
+            (r["last_changed"] or "")[:16].replace("T", " "),
+            Text(safe(r["title"] or "")),
+            Text(safe(r["url"])),
+        )
+    out.print(table)
+
+
+@app.command()
+def history(
+    article: Annotated[str, typer.Argument(help="Article id or URL.")],
+    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """List an article's versions and what changed in each.
+
+    Example: versiontrack history 1
+    """
+    with _database() as (_settings, db):
+        info, versions = service.history(db, article)
+    if json_:
+        _json(versions)
+        return
+    out.print(Text(f"{safe(info['title'])}\n{safe(info['url'])}", style="bold"))
+    out.print(f"status: {info['status']}, next check: {info['next_check_at']}")
+    for v in versions:
+        out.print(
+            Text(f"v{v['version']}  {v['fetched_at'][:19].replace('T', ' ')}  ")
+            + Text(safe(v["summary"]))
+            + Text(f"  {safe(v['title'])}", style="dim")
+        )
+
+
+@app.command()
+def show(
+    article: Annotated[str, typer.Argument(help="Article id or URL.")],
+    version: Annotated[int | None, typer.Option("--version", help="Version number.")] = None,
+) -> None:
+    """Print one version's text: headline, standfirst, byline, body.
+
+    Example: versiontrack show 1 --version 2
+    """
+    with _database() as (_settings, db):
+        shown = service.show_version(db, article, version)
+    t = shown.text
+    out.print(Text(f"v{shown.number} of {safe(shown.article['url'])}", style="dim"))
+    out.print(Text(safe(t.headline), style="bold"))
+    if t.standfirst:
+        out.print(Text(safe(t.standfirst), style="italic"))
+    if t.byline:
+        out.print(Text(safe(t.byline), style="dim"))
+    out.print()
+    for paragraph in t.paragraphs:
+        out.print(Text(safe(" ".join(paragraph))))
+        out.print()
+
+
+@app.command()
+def diff(
+    article: Annotated[str, typer.Argument(help="Article id or URL.")],
+    from_: Annotated[int | None, typer.Option("--from", help="Old version.")] = None,
+    to: Annotated[int | None, typer.Option("--to", help="New version (default latest).")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Show the sentence diff between two versions (default: the latest change).
+
+    Example: versiontrack diff 1 --from 2 --to 3
+    """
+    with _database() as (_settings, db):
+        result = service.diff_versions(db, article, from_, to)
+    if json_:
+        _json(result.to_json())
+        return
+    out.print(
+        Text(
+            f"{safe(result.article['url'])}  v{result.from_version} → v{result.to_version}: "
+            f"{result.diff.summary.describe()}",
+            style="bold",
+        )
+    )
+    for f in result.diff.fields:
+        out.print(Text(f"{f.field}: ", style="bold") + _render_marked(f.html))
+    labels = {"added": "+", "removed": "-", "edited": "~", "moved": ">"}
+    for op in result.diff.ops:
+        out.print(Text(f"{labels[op.op]} ", style="bold") + _render_marked(op.html))
+
+
+_MARK = re.compile(r"(</?del>|</?ins>)")
+
+
+def _render_marked(fragment: str) -> Text:
+    """Turn our diff HTML (escaped text with <del>/<ins>) into coloured terminal text."""
+    text, style = Text(), ""
+    for part in _MARK.split(fragment):
+        if part in ("<del>", "<ins>"):
+            style = "red strike" if part == "<del>" else "green"
+        elif part in ("</del>", "</ins>"):
+            style = ""
+        elif part:
+            text.append(safe(html.unescape(part)), style=style)
+    return text
+
+
+@app.command()
+def feed(
+    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    article: Annotated[str | None, typer.Option("--article", help="Only this article.")] = None,
+    format_: Annotated[Format, typer.Option("--format", help="rss or atom.")] = Format.rss,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Most recent N changes.")] = 50,
+) -> None:
+    """Print the change feed (RSS or Atom) to stdout.
+
+    Example: versiontrack feed --source guardian --format atom --limit 20
+    """
+    with _database() as (settings, db):
+        xml = service.feed(
+            settings, db, source=source, article=article, fmt=format_.value, limit=limit
+        )
+    sys.stdout.buffer.write(xml)
+    sys.stdout.buffer.flush()
+
+
+@app.command()
+def demo(
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="Keep the demo database at this path.")
+    ] = None,
+) -> None:
+    """Replay the bundled seeds corpus on loopback through the real pipeline.
+
+    Example: versiontrack demo
+    """
+    from versiontrack.demo import run_demo  # the corpus is only needed here
+
+    run_demo(out, keep)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema to this version.
+
+    Example: versiontrack db upgrade
+    """
+    with _database(ensure=False) as (_settings, db):
+        before = migrate.current(db.engine)
+        migrate.upgrade(db.engine)
+        after = migrate.current(db.engine)
+    out.print(f"database schema: {before or 'empty'} → {after}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database schema revision and the one this code needs.
+
+    Example: versiontrack db current
+    """
+    with _database(ensure=False) as (_settings, db):
+        revision = migrate.current(db.engine)
+    state_ = "up to date" if revision == migrate.head() else f"needs {migrate.head()}"
+    out.print(f"{revision or 'empty'} ({state_})")
+
+
+def main() -> None:
+    """Console entry point: map our errors to one line on stderr and exit code 1."""
+    try:
+        app()
+    except VersiontrackError as exc:
+        err.print(Text(f"error: {safe(exc)}"))
+        sys.exit(1)

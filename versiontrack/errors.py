@@ -1,0 +1,95 @@
+"""The one exception tree of versiontrack.
+
+The orchestrator maps these to check outcomes; the CLI maps them to one-line messages and exit
+codes. Anything a bad page, feed or server can cause is a subclass of ``CheckError``, so a pass
+records it on the check and moves on::
+
+    VersiontrackError
+    ├── ConfigError              bad config file, unknown value, invalid setting
+    ├── DatabaseError            cannot open or migrate the database
+    │   └── SchemaMismatch       database schema newer (or older) than this code
+    ├── NotFound                 an article/source/version the user named does not exist
+    └── CheckError               recorded on a check; never stops a pass
+        ├── FetchError           transport-level failure (connection refused, DNS, TLS)
+        │   ├── FetchTimeout
+        │   ├── TooManyRedirects
+        │   ├── BodyTooLarge
+        │   └── HTTPStatusError  4xx/5xx other than the ones the pipeline handles itself
+        ├── FeedError            malformed or non-feed response for a source feed
+        └── ExtractionError      page could not be turned into an article
+            ├── NotHTML          the response is not an HTML page
+            ├── EmptyArticle     no headline/body found
+            └── BodyCollapsed    body shrank implausibly against the previous version
+"""
+
+from __future__ import annotations
+
+
+class VersiontrackError(Exception):
+    """Base of every error versiontrack raises on purpose."""
+
+
+class ConfigError(VersiontrackError):
+    """The configuration cannot be used."""
+
+
+class DatabaseError(VersiontrackError):
+    """The database cannot be opened, read or migrated."""
+
+
+class SchemaMismatch(DatabaseError):
+    """The database schema revision does not match this version of versiontrack."""
+
+
+class NotFound(VersiontrackError):
+    """Something the user named (article, source, version) does not exist."""
+
+
+class CheckError(VersiontrackError):
+    """A problem with one feed or page: recorded on the check, the pass goes on."""
+
+    outcome = "failed"
+
+
+class FetchError(CheckError):
+    """The HTTP request failed below the HTTP status level."""
+
+
+class FetchTimeout(FetchError):
+    """Connecting or reading took longer than the configured timeout."""
+
+
+class TooManyRedirects(FetchError):
+    """The redirect chain was too long or looped."""
+
+
+class BodyTooLarge(FetchError):
+    """The response body exceeded the configured maximum size."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class FeedError(CheckError):
+    """A source feed could not be parsed as RSS or Atom."""
+
+
+class ExtractionError(CheckError):
+    """A fetched page could not be turned into an article."""
+
+
+class NotHTML(ExtractionError):
+    """The response is not an HTML document."""
+
+
+class EmptyArticle(ExtractionError):
+    """The page has no recognisable article body."""
+
+
+class BodyCollapsed(ExtractionError):
+    """The body shrank implausibly compared with the previous version (a broken page)."""

@@ -1,0 +1,461 @@
+"""The unit of work: poll a source feed, check an article, run a whole pass.
+
+``check_article`` is the one code path from URL to stored version, shared by ``versiontrack
+check`` and the daemon. Network I/O happens outside any transaction; everything a check writes
+(version, change, check log, schedule) commits in one ``with session.begin():``, so a crash
+never leaves half a version. Problems with a page or feed (``CheckError``) are recorded on the
+check and never stop a pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from versiontrack import cadence, discover, urls
+from versiontrack import extract as extractor
+from versiontrack import text as textmod
+from versiontrack.diff import diff_texts
+from versiontrack.domain import ArticleText, ChangeSummary, Diff, FetchResult, Source, Validators
+from versiontrack.errors import BodyCollapsed, CheckError, HTTPStatusError, NotHTML
+from versiontrack.fetch import fetch
+from versiontrack.settings import Settings
+from versiontrack.store import queries
+from versiontrack.store.schema import ArticleRow
+
+log = logging.getLogger(__name__)
+
+GONE_STATUSES = frozenset({404, 410})
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What a unit of work needs, passed explicitly: settings, sessions, HTTP client, clock."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    client: httpx.AsyncClient
+    clock: Callable[[], datetime] = utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    source: str
+    outcome: str  # "polled" | "not_modified" | "failed"
+    items: int = 0
+    new_articles: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """What one article check did.
+
+    ``outcome`` is one of: ``new`` (first version), ``changed``, ``unchanged``, ``not_modified``
+    (HTTP 304), ``removed`` (started answering 404/410), ``gone`` (still 404/410), ``restored``,
+    ``duplicate`` (the URL turned out to be another tracked article) or ``failed``.
+    """
+
+    article_id: int
+    url: str
+    outcome: str
+    version: int | None = None
+    summary: ChangeSummary | None = None
+    http_status: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class PassReport:
+    polls: list[PollOutcome] = field(default_factory=list)
+    checks: list[CheckOutcome] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for c in self.checks if c.outcome == outcome)
+
+    @property
+    def failures(self) -> list[CheckOutcome]:
+        return [c for c in self.checks if c.outcome == "failed"]
+
+    @property
+    def feed_failures(self) -> list[PollOutcome]:
+        return [p for p in self.polls if p.outcome == "failed"]
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+async def poll_source(rt: Runtime, source: Source) -> PollOutcome:
+    """Fetch a source's feed and start tracking the articles it lists that are new to us."""
+    with rt.sessions() as session:
+        row = queries.source_by_name(session, source.name)
+        assert row is not None, "sources are synced before they are polled"
+        source_id = row.id
+        validators = Validators(row.etag, row.last_modified)
+    started_at, started = rt.clock(), time.monotonic()
+    result: FetchResult | None = None
+    items = ()
+    error: str | None = None
+    status: int | None = None
+    try:
+        result = await fetch(
+            rt.client, source.feed, validators, max_bytes=rt.settings.fetch.max_bytes
+        )
+        if result.status in GONE_STATUSES:
+            raise HTTPStatusError(f"HTTP {result.status} from {result.url}", result.status)
+        if not result.not_modified:
+            items = discover.parse_feed(result.body, result.url)
+    except CheckError as exc:
+        error = str(exc)
+        status = exc.status if isinstance(exc, HTTPStatusError) else None
+    if result is not None:
+        status = result.status
+    new = 0
+    with rt.sessions() as session, session.begin():
+        for item in items:
+            if queries.article_for_url(session, item.url) is None:
+                queries.add_article(
+                    session,
+                    item.url,
+                    now=started_at,
+                    source_id=source_id,
+                    guid=item.guid,
+                    title=item.title,
+                )
+                new += 1
+        outcome = "failed" if error else ("not_modified" if status == 304 else "polled")
+        queries.record_feed_poll(
+            session,
+            source_id,
+            started_at=started_at,
+            duration_ms=round((time.monotonic() - started) * 1000),
+            http_status=status,
+            outcome=outcome,
+            error=error,
+            validators=result.validators if result and not error and status != 304 else None,
+        )
+    if error:
+        log.warning("feed %s failed: %s", source.name, error)
+    else:
+        log.info("feed %s polled: %d items, %d new", source.name, len(items), new)
+    return PollOutcome(source.name, outcome, len(items), new, error)
+
+
+# --- articles ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    id: int
+    url: str
+    status: str
+    versions: int
+    validators: Validators
+
+
+async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
+    """Fetch one article, and store a new version (and change) if its text changed."""
+    with rt.sessions() as session:
+        row = session.get(ArticleRow, article_id)
+        if row is None:
+            raise LookupError(f"no article {article_id}")
+        snap = _Snapshot(
+            row.id, row.url, row.status, row.version_count, Validators(row.etag, row.last_modified)
+        )
+    started_at, started = rt.clock(), time.monotonic()
+    try:
+        # Validators only make sense once we hold a version to compare against.
+        result = await fetch(
+            rt.client,
+            snap.url,
+            snap.validators if snap.versions else None,
+            max_bytes=rt.settings.fetch.max_bytes,
+        )
+    except CheckError as exc:
+        status = exc.status if isinstance(exc, HTTPStatusError) else None
+        return _record_failure(rt, snap, started_at, started, status, str(exc))
+
+    if result.status in GONE_STATUSES:
+        return _record_gone(rt, snap, result, started_at, started)
+    if result.not_modified:
+        return _record_plain(rt, snap, result, started_at, started, "not_modified")
+    try:
+        _require_html(result)
+        extracted = extractor.extract(result.body, result.url)
+        text = textmod.normalise(extracted)
+    except CheckError as exc:
+        return _record_failure(rt, snap, started_at, started, result.status, str(exc))
+    canonical = urls.resolve_canonical(result.url, extracted.canonical_url)
+    return _store_text(rt, snap, result, text, canonical, started_at, started)
+
+
+def _require_html(result: FetchResult) -> None:
+    content_type = (result.content_type or "").split(";")[0].strip().lower()
+    if content_type and content_type not in HTML_TYPES:
+        raise NotHTML(f"not an HTML page (Content-Type: {content_type})")
+
+
+def _store_text(
+    rt: Runtime,
+    snap: _Snapshot,
+    result: FetchResult,
+    text: ArticleText,
+    canonical: str,
+    started_at: datetime,
+    started: float,
+) -> CheckOutcome:
+    with rt.sessions() as session, session.begin():
+        article = session.get_one(ArticleRow, snap.id)
+        if not _claim_identity(session, article, result.url, canonical):
+            queries.forget_article(session, article.id)
+            log.info("article %d is a duplicate of %s; dropped", snap.id, canonical)
+            return CheckOutcome(snap.id, snap.url, "duplicate", http_status=result.status)
+
+        latest = queries.latest_version(session, article.id)
+        previous = queries.version_text(session, article.id, latest.number) if latest else None
+        restored = article.status == "removed"
+        if restored:
+            article.status = "active"
+            queries.add_change(
+                session,
+                article,
+                kind="restored",
+                detected_at=started_at,
+                diff=Diff(),
+                from_version=latest.number if latest else None,
+                to_version=latest.number if latest else None,
+                http_status=result.status,
+            )
+
+        outcome, summary, number = ("restored" if restored else "unchanged"), None, None
+        error: str | None = None
+        if previous is None or previous.content_hash != text.content_hash:
+            if previous is not None and _collapsed(previous, text, rt.settings):
+                error = str(
+                    BodyCollapsed(
+                        f"body shrank from {len(previous.body)} to {len(text.body)} characters; "
+                        "not stored as a version"
+                    )
+                )
+                outcome = "failed"
+            else:
+                version = queries.add_version(
+                    session,
+                    article,
+                    text,
+                    fetched_at=started_at,
+                    extractor_version=extractor.EXTRACTOR_VERSION,
+                    previous=previous,
+                )
+                number = version.number
+                if previous is None:
+                    outcome = "new"
+                else:
+                    diff = diff_texts(previous, text)
+                    summary = diff.summary
+                    queries.add_change(
+                        session,
+                        article,
+                        kind="edited",
+                        detected_at=started_at,
+                        diff=diff,
+                        from_version=number - 1,
+                        to_version=number,
+                    )
+                    outcome = "changed"
+        queries.record_check(
+            session,
+            article,
+            url=result.url,
+            started_at=started_at,
+            duration_ms=_elapsed(started),
+            http_status=result.status,
+            outcome=outcome,
+            error=error,
+            next_check_at=cadence.next_check_at(rt.clock(), rt.settings.check),
+            validators=result.validators,
+        )
+        url = article.url
+    _log_outcome(snap.id, url, outcome, summary, error)
+    return CheckOutcome(snap.id, url, outcome, number, summary, result.status, error)
+
+
+def _claim_identity(session: Session, article: ArticleRow, final_url: str, canonical: str) -> bool:
+    """Attach the URLs this fetch revealed; False if they belong to another tracked article."""
+    for url in dict.fromkeys((urls.canonicalize(final_url), canonical)):
+        owner = queries.article_for_url(session, url)
+        if owner is not None and owner.id != article.id:
+            if article.version_count == 0:
+                return False
+            continue  # two histories already exist; keep both rather than guess
+        if url == canonical:
+            queries.move_article_url(session, article, url)
+        else:
+            queries.add_alias(session, article.id, url)
+    return True
+
+
+def _collapsed(previous: ArticleText, new: ArticleText, settings: Settings) -> bool:
+    return len(new.body) < settings.check.collapse_ratio * len(previous.body)
+
+
+def _record_gone(
+    rt: Runtime, snap: _Snapshot, result: FetchResult, started_at: datetime, started: float
+) -> CheckOutcome:
+    with rt.sessions() as session, session.begin():
+        article = session.get_one(ArticleRow, snap.id)
+        outcome = "gone"
+        if article.status != "removed":
+            article.status = "removed"
+            outcome = "removed"
+            if article.version_count:
+                queries.add_change(
+                    session,
+                    article,
+                    kind="removed",
+                    detected_at=started_at,
+                    diff=Diff(),
+                    from_version=article.version_count,
+                    to_version=None,
+                    http_status=result.status,
+                )
+        queries.record_check(
+            session,
+            article,
+            url=result.url,
+            started_at=started_at,
+            duration_ms=_elapsed(started),
+            http_status=result.status,
+            outcome=outcome,
+            error=f"HTTP {result.status}",
+            next_check_at=cadence.next_check_at(rt.clock(), rt.settings.check),
+        )
+    _log_outcome(snap.id, snap.url, outcome, None, None)
+    return CheckOutcome(snap.id, snap.url, outcome, http_status=result.status)
+
+
+def _record_plain(
+    rt: Runtime,
+    snap: _Snapshot,
+    result: FetchResult,
+    started_at: datetime,
+    started: float,
+    outcome: str,
+) -> CheckOutcome:
+    with rt.sessions() as session, session.begin():
+        article = session.get_one(ArticleRow, snap.id)
+        queries.record_check(
+            session,
+            article,
+            url=result.url,
+            started_at=started_at,
+            duration_ms=_elapsed(started),
+            http_status=result.status,
+            outcome=outcome,
+            error=None,
+            next_check_at=cadence.next_check_at(rt.clock(), rt.settings.check),
+        )
+    _log_outcome(snap.id, snap.url, outcome, None, None)
+    return CheckOutcome(snap.id, snap.url, outcome, http_status=result.status)
+
+
+def _record_failure(
+    rt: Runtime,
+    snap: _Snapshot,
+    started_at: datetime,
+    started: float,
+    status: int | None,
+    error: str,
+) -> CheckOutcome:
+    with rt.sessions() as session, session.begin():
+        article = session.get(ArticleRow, snap.id)
+        if article is not None:
+            queries.record_check(
+                session,
+                article,
+                url=snap.url,
+                started_at=started_at,
+                duration_ms=_elapsed(started),
+                http_status=status,
+                outcome="failed",
+                error=error,
+                next_check_at=cadence.next_check_at(rt.clock(), rt.settings.check),
+            )
+    _log_outcome(snap.id, snap.url, "failed", None, error)
+    return CheckOutcome(snap.id, snap.url, "failed", http_status=status, error=error)
+
+
+def _elapsed(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+def _log_outcome(
+    article_id: int, url: str, outcome: str, summary: ChangeSummary | None, error: str | None
+) -> None:
+    if outcome == "failed":
+        log.warning("check %d %s failed: %s", article_id, url, error)
+    elif summary is not None:
+        log.info("check %d %s changed: %s", article_id, url, summary.describe())
+    else:
+        log.info("check %d %s %s", article_id, url, outcome)
+
+
+# --- a whole pass --------------------------------------------------------------------------
+
+
+async def run_pass(
+    rt: Runtime,
+    *,
+    force: bool = False,
+    article_ids: Sequence[int] | None = None,
+    on_progress: Callable[[CheckOutcome], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> PassReport:
+    """Poll every source (unless specific articles are named), then check what is due."""
+    report = PassReport()
+    now = rt.clock()
+    with rt.sessions() as session, session.begin():
+        queries.sync_sources(session, rt.settings.sources, now)
+    limit = asyncio.Semaphore(rt.settings.fetch.concurrency)
+
+    async def poll(source: Source) -> PollOutcome:
+        async with limit:
+            return await poll_source(rt, source)
+
+    if article_ids is None:
+        report.polls = list(await asyncio.gather(*(poll(s) for s in rt.settings.sources)))
+    with rt.sessions() as session:
+        due = [
+            a.id
+            for a in queries.articles_to_check(
+                session, now=rt.clock(), force=force, ids=article_ids
+            )
+        ]
+    if on_total:
+        on_total(len(due))
+
+    async def one(article_id: int) -> CheckOutcome:
+        async with limit:
+            try:
+                outcome = await check_article(rt, article_id)
+            except Exception as exc:  # a bug on one page must not lose the rest of the pass
+                log.exception("check %d crashed", article_id)
+                outcome = CheckOutcome(article_id, "", "failed", error=f"internal error: {exc!r}")
+        if on_progress:
+            on_progress(outcome)
+        return outcome
+
+    report.checks = list(await asyncio.gather(*(one(i) for i in due)))
+    return report

@@ -1,0 +1,228 @@
+"""One typed ``Settings`` object: built-in defaults → TOML file → ``VERSIONTRACK_*`` env.
+
+Settings are loaded once at start-up, validated, and passed explicitly; no module reads a
+global. Unknown keys are reported as warnings (later versions add keys, and an old binary must
+still start with a newer config); invalid values raise ``ConfigError``.
+
+Environment overrides use ``VERSIONTRACK_<SECTION>_<KEY>``, e.g. ``VERSIONTRACK_DATABASE_URL``
+or ``VERSIONTRACK_FETCH_TIMEOUT``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from versiontrack import __version__
+from versiontrack.domain import Source
+from versiontrack.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONFIG_FILE = "versiontrack.toml"
+ENV_CONFIG = "VERSIONTRACK_CONFIG"
+ENV_PREFIX = "VERSIONTRACK_"
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    url: str = "sqlite:///versiontrack.db"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    user_agent: str = f"versiontrack/{__version__} (+https://example.org/versiontrack)"
+    timeout: float = 20.0  # seconds, for reading; connecting gets the smaller of this and 10 s
+    max_bytes: int = 5_000_000
+    max_redirects: int = 10
+    concurrency: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSettings:
+    interval: int = 600  # seconds until a new article is checked again
+    collapse_ratio: float = 0.2  # a body under this share of the previous one is a broken page
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    check: CheckSettings = field(default_factory=CheckSettings)
+    sources: tuple[Source, ...] = ()
+    config_path: Path | None = None
+
+    def with_database(self, url: str) -> Settings:
+        return replace(self, database=replace(self.database, url=url))
+
+
+_SECTIONS: dict[str, type] = {
+    "database": DatabaseSettings,
+    "server": ServerSettings,
+    "fetch": FetchSettings,
+    "check": CheckSettings,
+}
+_SOURCE_KEYS = {"name": str, "feed": str, "interval": int}
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    cwd: Path | None = None,
+) -> Settings:
+    """Load settings from ``path`` (or the default file, if it exists) and the environment.
+
+    An explicitly named file that does not exist is an error; the default file is optional.
+    """
+    env = os.environ if env is None else env
+    cwd = Path.cwd() if cwd is None else cwd
+    named = path if path is not None else env.get(ENV_CONFIG)
+    config_path: Path | None
+    if named:
+        config_path = Path(named)
+        if not config_path.is_file():
+            raise ConfigError(f"config file not found: {config_path}")
+    else:
+        candidate = cwd / DEFAULT_CONFIG_FILE
+        config_path = candidate if candidate.is_file() else None
+
+    data: dict[str, Any] = {}
+    if config_path is not None:
+        try:
+            data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {config_path}: {exc}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"invalid TOML in {config_path}: {exc}") from exc
+    return settings_from_dict(data, env, config_path=config_path)
+
+
+def settings_from_dict(
+    data: Mapping[str, Any],
+    env: Mapping[str, str] | None = None,
+    *,
+    config_path: Path | None = None,
+) -> Settings:
+    """Build validated settings from parsed TOML data plus ``VERSIONTRACK_*`` overrides."""
+    env = {} if env is None else env
+    sections: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "sources":
+            continue
+        if key not in _SECTIONS:
+            log.warning("unknown config key %r ignored", key)
+            continue
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"[{key}] must be a table")
+        sections[key] = _build_section(key, _SECTIONS[key], value, env)
+    for key, cls in _SECTIONS.items():
+        if key not in sections:
+            sections[key] = _build_section(key, cls, {}, env)
+    sources = _build_sources(data.get("sources", []))
+    settings = Settings(sources=sources, config_path=config_path, **sections)
+    _validate(settings)
+    return settings
+
+
+def _build_section(name: str, cls: type, table: Mapping[str, Any], env: Mapping[str, str]) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in known:
+            log.warning("unknown config key %r ignored", f"{name}.{key}")
+            continue
+        values[key] = _coerce(f"{name}.{key}", known[key], value)
+    for key, f in known.items():
+        env_key = f"{ENV_PREFIX}{name}_{key}".upper()
+        if env_key in env:
+            values[key] = _coerce(env_key, f, env[env_key])
+    return cls(**values)
+
+
+def _coerce(where: str, f: dataclasses.Field[Any], value: Any) -> Any:
+    kind = type(f.default)
+    try:
+        if kind is bool:
+            if isinstance(value, str):
+                return value.strip().lower() in {"1", "true", "yes", "on"}
+            return bool(value)
+        if kind is int and not isinstance(value, bool):
+            return int(value)
+        if kind is float and not isinstance(value, bool):
+            return float(value)
+        if kind is str and isinstance(value, str):
+            return value
+    except (TypeError, ValueError):
+        pass
+    raise ConfigError(f"{where}: expected {kind.__name__}, got {value!r}")
+
+
+def _build_sources(raw: Any) -> tuple[Source, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("[[sources]] must be an array of tables")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for i, table in enumerate(raw):
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"sources[{i}] must be a table")
+        for key in table:
+            if key not in _SOURCE_KEYS:
+                log.warning("unknown config key %r ignored", f"sources[{i}].{key}")
+        name, feed = table.get("name"), table.get("feed")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"sources[{i}]: 'name' is required")
+        if not isinstance(feed, str) or not feed.startswith(("http://", "https://")):
+            raise ConfigError(f"source {name!r}: 'feed' must be an http(s) URL")
+        if name in seen:
+            raise ConfigError(f"source {name!r} is defined twice")
+        seen.add(name)
+        interval = table.get("interval")
+        if interval is not None and (not isinstance(interval, int) or interval <= 0):
+            raise ConfigError(f"source {name!r}: 'interval' must be a positive number of seconds")
+        sources.append(Source(name=name, feed=feed, interval=interval))
+    return tuple(sources)
+
+
+def _validate(s: Settings) -> None:
+    if "://" not in s.database.url:
+        raise ConfigError(f"database.url is not a database URL: {s.database.url!r}")
+    if not 0 < s.server.port < 65536:
+        raise ConfigError(f"server.port out of range: {s.server.port}")
+    if not s.server.public_url.startswith(("http://", "https://")):
+        raise ConfigError("server.public_url must be an http(s) URL")
+    if s.fetch.timeout <= 0:
+        raise ConfigError("fetch.timeout must be positive")
+    if s.fetch.max_bytes <= 0:
+        raise ConfigError("fetch.max_bytes must be positive")
+    if s.fetch.concurrency < 1:
+        raise ConfigError("fetch.concurrency must be at least 1")
+    if s.fetch.max_redirects < 0:
+        raise ConfigError("fetch.max_redirects must not be negative")
+    if not s.fetch.user_agent.strip():
+        raise ConfigError("fetch.user_agent must not be empty")
+    if s.check.interval <= 0:
+        raise ConfigError("check.interval must be positive")
+    if not 0 <= s.check.collapse_ratio < 1:
+        raise ConfigError("check.collapse_ratio must be in [0, 1)")
+
+
+def documented_keys() -> set[str]:
+    """Every ``section.key`` the settings understand (tests compare it with the docs)."""
+    keys = {f"{name}.{f.name}" for name, cls in _SECTIONS.items() for f in fields(cls)}
+    keys |= {f"sources.{k}" for k in _SOURCE_KEYS}
+    return keys

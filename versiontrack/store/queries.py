@@ -1,0 +1,434 @@
+"""Every query versiontrack runs, named by intent.
+
+Each function takes a ``Session`` and never commits: the caller owns the unit of work (one
+``with session.begin():`` per article check). Version text goes through ``codec`` here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from versiontrack import text as textmod
+from versiontrack.domain import (
+    ArticleText,
+    ChangeEntry,
+    ChangeKind,
+    ChangeSummary,
+    Diff,
+    Source,
+    Validators,
+)
+from versiontrack.store import codec
+from versiontrack.store.schema import (
+    ArticleRow,
+    ArticleURLRow,
+    ChangeRow,
+    CheckRow,
+    SourceRow,
+    VersionRow,
+)
+
+# --- sources -------------------------------------------------------------------------------
+
+
+def sync_sources(session: Session, sources: Iterable[Source], now: datetime) -> None:
+    """Insert or update the configured sources (rows of sources no longer configured stay)."""
+    existing = {row.name: row for row in session.scalars(select(SourceRow))}
+    for source in sources:
+        row = existing.get(source.name)
+        if row is None:
+            session.add(
+                SourceRow(
+                    name=source.name,
+                    feed_url=source.feed,
+                    interval_seconds=source.interval,
+                    created_at=now,
+                )
+            )
+        else:
+            if row.feed_url != source.feed:
+                # A new feed URL means the old validators belong to another document.
+                row.etag = row.last_modified = None
+            row.feed_url = source.feed
+            row.interval_seconds = source.interval
+    session.flush()
+
+
+def source_by_name(session: Session, name: str) -> SourceRow | None:
+    return session.scalar(select(SourceRow).where(SourceRow.name == name))
+
+
+def record_feed_poll(
+    session: Session,
+    source_id: int,
+    *,
+    started_at: datetime,
+    duration_ms: int,
+    http_status: int | None,
+    outcome: str,
+    error: str | None,
+    validators: Validators | None,
+) -> None:
+    """Log a feed poll and remember its validators (only from a successful poll)."""
+    values: dict[str, object] = {"last_polled_at": started_at, "last_error": error}
+    if validators is not None:
+        values["etag"] = validators.etag
+        values["last_modified"] = validators.last_modified
+    session.execute(update(SourceRow).where(SourceRow.id == source_id).values(**values))
+    session.add(
+        CheckRow(
+            source_id=source_id,
+            article_id=None,
+            url=session.get_one(SourceRow, source_id).feed_url,
+            started_at=started_at,
+            duration_ms=duration_ms,
+            http_status=http_status,
+            outcome=outcome,
+            error=error,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStats:
+    name: str
+    feed: str
+    articles: int
+    last_polled_at: datetime | None
+    last_error: str | None
+
+
+def source_stats(session: Session) -> list[SourceStats]:
+    counts = (
+        select(ArticleRow.source_id, func.count().label("n"))
+        .group_by(ArticleRow.source_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(SourceRow, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.source_id == SourceRow.id)
+        .order_by(SourceRow.name)
+    )
+    return [
+        SourceStats(row.name, row.feed_url, n, row.last_polled_at, row.last_error)
+        for row, n in rows
+    ]
+
+
+# --- articles ------------------------------------------------------------------------------
+
+
+def article_for_url(session: Session, url: str) -> ArticleRow | None:
+    """The article known under ``url``, as its canonical URL or any alias."""
+    article = session.scalar(select(ArticleRow).where(ArticleRow.url == url))
+    if article is not None:
+        return article
+    return session.scalar(
+        select(ArticleRow)
+        .join(ArticleURLRow, ArticleURLRow.article_id == ArticleRow.id)
+        .where(ArticleURLRow.url == url)
+    )
+
+
+def find_article(session: Session, ref: str, canonical_url: str | None) -> ArticleRow | None:
+    """Look an article up by id (all digits) or by URL (already canonicalised by the caller)."""
+    if ref.isdigit():
+        return session.get(ArticleRow, int(ref))
+    return article_for_url(session, canonical_url) if canonical_url else None
+
+
+def add_article(
+    session: Session,
+    url: str,
+    *,
+    now: datetime,
+    source_id: int | None = None,
+    guid: str | None = None,
+    title: str | None = None,
+) -> ArticleRow:
+    """Start tracking ``url``; it is due at once."""
+    article = ArticleRow(
+        url=url,
+        source_id=source_id,
+        guid=guid,
+        title=title,
+        status="active",
+        version_count=0,
+        first_seen=now,
+        next_check_at=now,
+    )
+    session.add(article)
+    session.flush()
+    add_alias(session, article.id, url)
+    return article
+
+
+def add_alias(session: Session, article_id: int, url: str) -> bool:
+    """Record that ``url`` reaches ``article_id``; False when it already reaches another one."""
+    owner = session.scalar(select(ArticleURLRow.article_id).where(ArticleURLRow.url == url))
+    if owner is None:
+        session.add(ArticleURLRow(article_id=article_id, url=url))
+        session.flush()
+        return True
+    return owner == article_id
+
+
+def move_article_url(session: Session, article: ArticleRow, url: str) -> bool:
+    """Make ``url`` the article's canonical URL unless another article already owns it."""
+    if url == article.url:
+        return True
+    if not add_alias(session, article.id, url):
+        return False
+    taken = session.scalar(select(ArticleRow.id).where(ArticleRow.url == url))
+    if taken is not None and taken != article.id:
+        return False
+    article.url = url
+    return True
+
+
+def forget_article(session: Session, article_id: int) -> None:
+    """Delete an article that turned out to duplicate another before it had any version."""
+    article = session.get(ArticleRow, article_id)
+    if article is not None:
+        session.delete(article)
+        session.flush()
+
+
+def articles_to_check(
+    session: Session, *, now: datetime, force: bool = False, ids: Sequence[int] | None = None
+) -> list[ArticleRow]:
+    """Articles due for a check (``next_check_at`` reached), or all / the given ones."""
+    query = select(ArticleRow).order_by(ArticleRow.next_check_at, ArticleRow.id)
+    if ids is not None:
+        query = query.where(ArticleRow.id.in_(ids))
+    elif not force:
+        query = query.where(ArticleRow.next_check_at <= now)
+    return list(session.scalars(query))
+
+
+def list_articles(session: Session, source: str | None = None) -> list[ArticleRow]:
+    query = select(ArticleRow).order_by(ArticleRow.id)
+    if source is not None:
+        query = query.join(SourceRow, SourceRow.id == ArticleRow.source_id).where(
+            SourceRow.name == source
+        )
+    return list(session.scalars(query))
+
+
+def record_check(
+    session: Session,
+    article: ArticleRow,
+    *,
+    url: str,
+    started_at: datetime,
+    duration_ms: int,
+    http_status: int | None,
+    outcome: str,
+    error: str | None,
+    next_check_at: datetime,
+    validators: Validators | None = None,
+) -> None:
+    """Log one article check and move the article's schedule and state on."""
+    session.add(
+        CheckRow(
+            article_id=article.id,
+            source_id=None,
+            url=url,
+            started_at=started_at,
+            duration_ms=duration_ms,
+            http_status=http_status,
+            outcome=outcome,
+            error=error,
+        )
+    )
+    article.last_checked = started_at
+    article.last_status = http_status
+    article.last_error = error
+    article.next_check_at = next_check_at
+    if validators is not None:
+        article.etag = validators.etag
+        article.last_modified = validators.last_modified
+
+
+def checks_for(session: Session, article_id: int, limit: int = 20) -> list[CheckRow]:
+    return list(
+        session.scalars(
+            select(CheckRow)
+            .where(CheckRow.article_id == article_id)
+            .order_by(CheckRow.started_at.desc(), CheckRow.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# --- versions ------------------------------------------------------------------------------
+
+
+def latest_version(session: Session, article_id: int) -> VersionRow | None:
+    return session.scalar(
+        select(VersionRow)
+        .where(VersionRow.article_id == article_id)
+        .order_by(VersionRow.number.desc())
+        .limit(1)
+    )
+
+
+def versions(session: Session, article_id: int) -> list[VersionRow]:
+    return list(
+        session.scalars(
+            select(VersionRow)
+            .where(VersionRow.article_id == article_id)
+            .order_by(VersionRow.number)
+        )
+    )
+
+
+def version_text(session: Session, article_id: int, number: int) -> ArticleText | None:
+    """Decompress version ``number``: from the last keyframe at or before it, forwards."""
+    keyframe = session.scalar(
+        select(func.max(VersionRow.number)).where(
+            VersionRow.article_id == article_id,
+            VersionRow.number <= number,
+            VersionRow.base.is_(None),
+        )
+    )
+    if keyframe is None:
+        return None
+    chain = session.execute(
+        select(VersionRow.number, VersionRow.base, VersionRow.body)
+        .where(
+            VersionRow.article_id == article_id,
+            VersionRow.number >= keyframe,
+            VersionRow.number <= number,
+        )
+        .order_by(VersionRow.number)
+    ).all()
+    if not chain or chain[-1].number != number:
+        return None
+    previous: str | None = None
+    for row in chain:
+        previous = codec.decompress(row.body, previous if row.base is not None else None)
+    assert previous is not None
+    return textmod.parse(previous)
+
+
+def add_version(
+    session: Session,
+    article: ArticleRow,
+    text: ArticleText,
+    *,
+    fetched_at: datetime,
+    extractor_version: str,
+    previous: ArticleText | None,
+) -> VersionRow:
+    """Store the next version of ``article``, chained on ``previous`` (its latest text)."""
+    number = article.version_count + 1
+    serialized = textmod.serialize(text)
+    chained = previous is not None and not codec.is_keyframe(number)
+    base_text = textmod.serialize(previous) if chained and previous is not None else None
+    row = VersionRow(
+        article_id=article.id,
+        number=number,
+        fetched_at=fetched_at,
+        headline=text.headline,
+        standfirst=text.standfirst,
+        byline=text.byline,
+        content_hash=text.content_hash,
+        body=codec.compress(serialized, base_text),
+        base=number - 1 if chained else None,
+        text_size=len(serialized.encode("utf-8")),
+        extractor_version=extractor_version,
+    )
+    session.add(row)
+    article.version_count = number
+    article.title = text.headline or article.title
+    article.last_changed = fetched_at
+    session.flush()
+    return row
+
+
+# --- changes -------------------------------------------------------------------------------
+
+
+def add_change(
+    session: Session,
+    article: ArticleRow,
+    *,
+    kind: ChangeKind,
+    detected_at: datetime,
+    diff: Diff,
+    from_version: int | None,
+    to_version: int | None,
+    http_status: int | None = None,
+) -> ChangeRow:
+    row = ChangeRow(
+        article_id=article.id,
+        kind=kind,
+        from_version=from_version,
+        to_version=to_version,
+        detected_at=detected_at,
+        headline=article.title or article.url,
+        http_status=http_status,
+        summary=diff.summary.to_dict(),
+        diff=diff.to_dict(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def changes(
+    session: Session,
+    *,
+    source: str | None = None,
+    article_id: int | None = None,
+    limit: int = 50,
+) -> list[ChangeEntry]:
+    """The newest changes first, optionally for one source or one article."""
+    query = (
+        select(ChangeRow, ArticleRow.url, SourceRow.name)
+        .join(ArticleRow, ArticleRow.id == ChangeRow.article_id)
+        .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id)
+        .order_by(ChangeRow.detected_at.desc(), ChangeRow.id.desc())
+        .limit(limit)
+    )
+    if source is not None:
+        query = query.where(SourceRow.name == source)
+    if article_id is not None:
+        query = query.where(ChangeRow.article_id == article_id)
+    return [_entry(row, url, name) for row, url, name in session.execute(query)]
+
+
+def changes_by_version(session: Session, article_id: int) -> dict[int, ChangeEntry]:
+    """Each version's incoming change, keyed by the version it produced."""
+    rows = session.execute(
+        select(ChangeRow, ArticleRow.url, SourceRow.name)
+        .join(ArticleRow, ArticleRow.id == ChangeRow.article_id)
+        .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id)
+        .where(ChangeRow.article_id == article_id, ChangeRow.kind == "edited")
+    )
+    return {row.to_version: _entry(row, url, name) for row, url, name in rows if row.to_version}
+
+
+def _entry(row: ChangeRow, url: str, source: str | None) -> ChangeEntry:
+    kind: ChangeKind = row.kind  # type: ignore[assignment]
+    return ChangeEntry(
+        id=row.id,
+        article_id=row.article_id,
+        article_url=url,
+        source=source,
+        kind=kind,
+        from_version=row.from_version,
+        to_version=row.to_version,
+        detected_at=row.detected_at,
+        headline=row.headline,
+        summary=ChangeSummary.from_dict(row.summary),
+        diff=Diff.from_dict(row.diff),
+        http_status=row.http_status,
+    )

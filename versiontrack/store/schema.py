@@ -1,0 +1,180 @@
+"""The database schema as typed SQLAlchemy models.
+
+Alembic migrations in ``migrations/`` create and upgrade it; production code never calls
+``create_all``. Times are stored as naive UTC and come back timezone-aware (``UTCDateTime``), so
+SQLite and PostgreSQL behave alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python, naive UTC in the database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use aware UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class SourceRow(Base):
+    """A source from the config, with the state of its feed polling."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    feed_url: Mapped[str] = mapped_column(Text)
+    interval_seconds: Mapped[int | None]
+    created_at: Mapped[datetime]
+    last_polled_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+
+
+class ArticleRow(Base):
+    """One tracked article: its canonical URL, schedule and the state of its last check."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_status_next_check_at", "status", "next_check_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    guid: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    version_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen: Mapped[datetime]
+    last_checked: Mapped[datetime | None]
+    last_changed: Mapped[datetime | None]
+    next_check_at: Mapped[datetime]
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+
+    source: Mapped[SourceRow | None] = relationship(lazy="joined")
+
+
+class ArticleURLRow(Base):
+    """Every URL an article was reached at (feed link, redirect target, canonical link)."""
+
+    __tablename__ = "article_urls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text, unique=True)
+
+
+class VersionRow(Base):
+    """One stored version. ``body`` is the serialised text, zstd-compressed.
+
+    When ``base`` is set, ``body`` was compressed with version ``base``'s text as the zstd
+    dictionary (a chain); a ``base`` of None marks a standalone keyframe.
+    """
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("article_id", "number", name="uq_versions_article_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    fetched_at: Mapped[datetime]
+    headline: Mapped[str] = mapped_column(Text)
+    standfirst: Mapped[str] = mapped_column(Text)
+    byline: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    base: Mapped[int | None]
+    text_size: Mapped[int] = mapped_column(BigInteger)
+    extractor_version: Mapped[str] = mapped_column(String(100))
+
+
+class ChangeRow(Base):
+    """A detected change: between two versions, or the article's removal or restoration.
+
+    ``summary`` and ``diff`` are computed once, when the change is stored, so feeds and pages
+    never recompute diffs.
+    """
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_detected_at", "detected_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    from_version: Mapped[int | None]
+    to_version: Mapped[int | None]
+    detected_at: Mapped[datetime]
+    headline: Mapped[str] = mapped_column(Text)
+    http_status: Mapped[int | None]
+    summary: Mapped[dict[str, Any]]
+    diff: Mapped[dict[str, Any]]
+
+
+class CheckRow(Base):
+    """The log of every check: a feed poll (``source_id``) or an article fetch (``article_id``)."""
+
+    __tablename__ = "checks"
+    __table_args__ = (Index("ix_checks_article_id_started_at", "article_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime]
+    duration_ms: Mapped[int]
+    http_status: Mapped[int | None]
+    outcome: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
