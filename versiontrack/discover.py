@@ -65,10 +65,10 @@ def parse_feed(data: bytes, base_url: str) -> tuple[FeedItem, ...]:
                 published=_published(entry),
             )
         )
-    # Only a recognised feed may be empty. Without a version, feedparser's lenient parser
-    # can still produce empty "entries" from any <entry>/<item> tag soup, so what counts is
-    # whether a usable item came out.
-    if not items and not parsed.get("version"):
+    # Only a recognised, well-formed feed may be empty. Without a version, feedparser's
+    # lenient parser can still produce empty "entries" from any <entry>/<item> tag soup, and a
+    # truncated document (bozo) that yields nothing usable is broken, not empty.
+    if not items and (not parsed.get("version") or parsed.get("bozo")):
         raise FeedError(_not_a_feed_reason(data, parsed))
     return tuple(items)
 

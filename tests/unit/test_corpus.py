@@ -1,7 +1,5 @@
 """The corpus's truth: the Guardian reconstruction, the schedule, and page rendering."""
 
-# ruff: noqa: RUF001  (news text: its typographic quotes are the data)
-
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -5,7 +5,6 @@ warning, so the cases look like the edits the tool meets in practice.
 """
 
 # Typographic quotes and dashes are the point of several cases here.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

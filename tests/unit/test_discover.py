@@ -125,6 +125,11 @@ def test_feed_without_entries_is_empty_not_an_error() -> None:
     assert parse_feed(data, "https://example.com/rss") == ()
 
 
+def test_truncated_feed_without_usable_items_is_an_error() -> None:
+    with pytest.raises(FeedError, match="malformed feed"):
+        parse_feed(b"<rss version='2.0'><channel><item><title>oops", "http://example.org/")
+
+
 def test_relative_link_without_base_is_skipped() -> None:
     data = (
         b'<rss version="2.0"><channel><title>T</title>'

@@ -10,8 +10,6 @@ The schedule (``STEPS``) is what a replay test walks through; ``build_corpus`` a
 whole ``Corpus``. Each version's ``note`` says exactly what changed, for end-to-end assertions.
 """
 
-# ruff: noqa: RUF001  (news text: its typographic quotes and dashes are the data)
-
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

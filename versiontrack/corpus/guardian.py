@@ -33,8 +33,6 @@ body's South Korean estimate, as an editor bringing the top in line with the bod
 without the paragraph on the UN's Miroslav Jenca, which version 2 adds.
 """
 
-# ruff: noqa: RUF001  (news text: its typographic quotes and dashes are the data)
-
 from __future__ import annotations
 
 import re

@@ -16,7 +16,7 @@ changes per request comes from ``ctx.churn``. Where a seed caught site boilerpla
 prints those exact lines (``articles.BOILERPLATE``), in the place the real site has them.
 """
 
-# ruff: noqa: RUF001, E501  (site chrome: typographic characters and long literal markup lines)
+# ruff: noqa: E501  (site chrome: long literal markup lines)
 
 from __future__ import annotations
 
