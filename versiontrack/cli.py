@@ -209,17 +209,31 @@ def sources(json_: Annotated[bool, typer.Option("--json", help="JSON output.")] 
             ]
         )
         return
-    table = Table("source", "articles", "last poll", "last error", "feed")
-    for s in stats:
-        polled = s.last_polled_at.strftime("%Y-%m-%d %H:%M") if s.last_polled_at else "never"
-        table.add_row(
-            Text(safe(s.name)),
-            str(s.articles),
-            polled,
-            Text(safe(s.last_error or "")),
-            Text(s.feed),
-        )
-    out.print(table)
+    _table(
+        ("source", "articles", "last poll", "last error", "feed"),
+        [
+            (
+                s.name,
+                str(s.articles),
+                s.last_polled_at.strftime("%Y-%m-%d %H:%M") if s.last_polled_at else "never",
+                s.last_error or "",
+                s.feed,
+            )
+            for s in stats
+        ],
+    )
+
+
+def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """A rich table on a terminal; tab-separated lines (never wrapped) for pipes and files."""
+    if out.is_terminal:
+        table = Table(*headers)
+        for row in rows:
+            table.add_row(*(Text(safe(cell)) for cell in row))
+        out.print(table)
+        return
+    for row in (headers, *rows):
+        out.print(Text("\t".join(safe(cell).replace("\t", " ") for cell in row)), crop=False)
 
 
 @app.command()
@@ -236,17 +250,20 @@ def articles(
     if json_:
         _json(rows)
         return
-    table = Table("id", "versions", "status", "last changed", "title", "url")
-    for r in rows:
-        table.add_row(
-            str(r["id"]),
-            str(r["versions"]),
-            r["status"],
-            (r["last_changed"] or "")[:16].replace("T", " "),
-            Text(safe(r["title"] or "")),
-            Text(safe(r["url"])),
-        )
-    out.print(table)
+    _table(
+        ("id", "versions", "status", "last changed", "title", "url"),
+        [
+            (
+                str(r["id"]),
+                str(r["versions"]),
+                r["status"],
+                (r["last_changed"] or "")[:16].replace("T", " "),
+                r["title"] or "",
+                r["url"],
+            )
+            for r in rows
+        ],
+    )
 
 
 @app.command()

@@ -23,7 +23,15 @@ from versiontrack import cadence, discover, urls
 from versiontrack import extract as extractor
 from versiontrack import text as textmod
 from versiontrack.diff import diff_texts
-from versiontrack.domain import ArticleText, ChangeSummary, Diff, FetchResult, Source, Validators
+from versiontrack.domain import (
+    ArticleText,
+    ChangeSummary,
+    Diff,
+    FeedItem,
+    FetchResult,
+    Source,
+    Validators,
+)
 from versiontrack.errors import BodyCollapsed, CheckError, HTTPStatusError, NotHTML
 from versiontrack.fetch import fetch
 from versiontrack.settings import Settings
@@ -97,60 +105,84 @@ class PassReport:
 # --- sources -------------------------------------------------------------------------------
 
 
-async def poll_source(rt: Runtime, source: Source) -> PollOutcome:
-    """Fetch a source's feed and start tracking the articles it lists that are new to us."""
+@dataclass(frozen=True, slots=True)
+class FeedFetch:
+    """A polled feed before anything is stored: its items, or the error."""
+
+    source: Source
+    source_id: int
+    started_at: datetime
+    duration_ms: int
+    status: int | None
+    items: tuple[FeedItem, ...] = ()
+    validators: Validators | None = None
+    error: str | None = None
+
+
+async def fetch_feed(rt: Runtime, source: Source) -> FeedFetch:
+    """Conditional GET of a source's feed, parsed into items; failures become ``error``."""
     with rt.sessions() as session:
         row = queries.source_by_name(session, source.name)
         assert row is not None, "sources are synced before they are polled"
-        source_id = row.id
-        validators = Validators(row.etag, row.last_modified)
+        source_id, validators = row.id, Validators(row.etag, row.last_modified)
     started_at, started = rt.clock(), time.monotonic()
-    result: FetchResult | None = None
-    items = ()
-    error: str | None = None
-    status: int | None = None
     try:
         result = await fetch(
             rt.client, source.feed, validators, max_bytes=rt.settings.fetch.max_bytes
         )
         if result.status in GONE_STATUSES:
             raise HTTPStatusError(f"HTTP {result.status} from {result.url}", result.status)
-        if not result.not_modified:
-            items = discover.parse_feed(result.body, result.url)
+        if result.not_modified:
+            return FeedFetch(source, source_id, started_at, _elapsed(started), result.status)
+        items = discover.parse_feed(result.body, result.url)
     except CheckError as exc:
-        error = str(exc)
         status = exc.status if isinstance(exc, HTTPStatusError) else None
-    if result is not None:
-        status = result.status
+        return FeedFetch(source, source_id, started_at, _elapsed(started), status, error=str(exc))
+    return FeedFetch(
+        source, source_id, started_at, _elapsed(started), result.status, items, result.validators
+    )
+
+
+def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
+    """Start tracking the feed's articles that are new to us, and log the poll."""
     new = 0
     with rt.sessions() as session, session.begin():
-        for item in items:
+        for item in fetched.items:
             if queries.article_for_url(session, item.url) is None:
                 queries.add_article(
                     session,
                     item.url,
-                    now=started_at,
-                    source_id=source_id,
+                    now=fetched.started_at,
+                    source_id=fetched.source_id,
                     guid=item.guid,
                     title=item.title,
                 )
                 new += 1
-        outcome = "failed" if error else ("not_modified" if status == 304 else "polled")
+        if fetched.error:
+            outcome = "failed"
+        else:
+            outcome = "not_modified" if fetched.status == 304 else "polled"
         queries.record_feed_poll(
             session,
-            source_id,
-            started_at=started_at,
-            duration_ms=round((time.monotonic() - started) * 1000),
-            http_status=status,
+            fetched.source_id,
+            started_at=fetched.started_at,
+            duration_ms=fetched.duration_ms,
+            http_status=fetched.status,
             outcome=outcome,
-            error=error,
-            validators=result.validators if result and not error and status != 304 else None,
+            error=fetched.error,
+            validators=fetched.validators,
         )
-    if error:
-        log.warning("feed %s failed: %s", source.name, error)
+    name = fetched.source.name
+    if fetched.error:
+        log.warning("feed %s failed: %s", name, fetched.error)
     else:
-        log.info("feed %s polled: %d items, %d new", source.name, len(items), new)
-    return PollOutcome(source.name, outcome, len(items), new, error)
+        log.info("feed %s %s: %d items, %d new", name, outcome, len(fetched.items), new)
+    return PollOutcome(name, outcome, len(fetched.items), new, fetched.error)
+
+
+async def poll_source(rt: Runtime, source: Source) -> PollOutcome:
+    """Fetch a source's feed and start tracking the articles it lists that are new to us."""
+    return store_feed(rt, await fetch_feed(rt, source))
 
 
 # --- articles ------------------------------------------------------------------------------
@@ -218,9 +250,10 @@ def _store_text(
 ) -> CheckOutcome:
     with rt.sessions() as session, session.begin():
         article = session.get_one(ArticleRow, snap.id)
-        if not _claim_identity(session, article, result.url, canonical):
-            queries.forget_article(session, article.id)
-            log.info("article %d is a duplicate of %s; dropped", snap.id, canonical)
+        original = _claim_identity(session, article, result.url, canonical)
+        if original is not None:
+            queries.merge_duplicate(session, article.id, into=original)
+            log.info("article %d is article %d reached another way; merged", snap.id, original)
             return CheckOutcome(snap.id, snap.url, "duplicate", http_status=result.status)
 
         latest = queries.latest_version(session, article.id)
@@ -292,19 +325,25 @@ def _store_text(
     return CheckOutcome(snap.id, url, outcome, number, summary, result.status, error)
 
 
-def _claim_identity(session: Session, article: ArticleRow, final_url: str, canonical: str) -> bool:
-    """Attach the URLs this fetch revealed; False if they belong to another tracked article."""
+def _claim_identity(
+    session: Session, article: ArticleRow, final_url: str, canonical: str
+) -> int | None:
+    """Attach the URLs this fetch revealed to the article.
+
+    Returns the id of another tracked article when these URLs are already its own and this
+    article has no history yet: the two are one article reached two ways.
+    """
     for url in dict.fromkeys((urls.canonicalize(final_url), canonical)):
         owner = queries.article_for_url(session, url)
         if owner is not None and owner.id != article.id:
             if article.version_count == 0:
-                return False
+                return owner.id
             continue  # two histories already exist; keep both rather than guess
         if url == canonical:
             queries.move_article_url(session, article, url)
         else:
             queries.add_alias(session, article.id, url)
-    return True
+    return None
 
 
 def _collapsed(previous: ArticleText, new: ArticleText, settings: Settings) -> bool:
@@ -430,12 +469,14 @@ async def run_pass(
         queries.sync_sources(session, rt.settings.sources, now)
     limit = asyncio.Semaphore(rt.settings.fetch.concurrency)
 
-    async def poll(source: Source) -> PollOutcome:
+    async def fetch_one(source: Source) -> FeedFetch:
         async with limit:
-            return await poll_source(rt, source)
+            return await fetch_feed(rt, source)
 
     if article_ids is None:
-        report.polls = list(await asyncio.gather(*(poll(s) for s in rt.settings.sources)))
+        fetched = await asyncio.gather(*(fetch_one(s) for s in rt.settings.sources))
+        # Stored in config order, so article ids do not depend on which server answered first.
+        report.polls = [store_feed(rt, f) for f in fetched]
     with rt.sessions() as session:
         due = [
             a.id

@@ -192,12 +192,20 @@ def move_article_url(session: Session, article: ArticleRow, url: str) -> bool:
     return True
 
 
-def forget_article(session: Session, article_id: int) -> None:
-    """Delete an article that turned out to duplicate another before it had any version."""
-    article = session.get(ArticleRow, article_id)
-    if article is not None:
-        session.delete(article)
-        session.flush()
+def merge_duplicate(session: Session, duplicate_id: int, *, into: int) -> None:
+    """Fold an article with no history into the one it turned out to be: its URLs move over."""
+    session.execute(
+        update(ArticleURLRow)
+        .where(ArticleURLRow.article_id == duplicate_id)
+        .values(article_id=into)
+    )
+    session.execute(
+        update(CheckRow).where(CheckRow.article_id == duplicate_id).values(article_id=into)
+    )
+    duplicate = session.get(ArticleRow, duplicate_id)
+    if duplicate is not None:
+        session.delete(duplicate)
+    session.flush()
 
 
 def articles_to_check(
