@@ -354,3 +354,38 @@ def test_readme_documents_every_command_and_setting() -> None:
         assert f"`{command}" in readme, command
     for key in documented_keys():
         assert f"`{key}`" in readme, key
+
+
+def test_check_named_articles_only(vt: Runner, tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>Story</title></head><body><article><h1>Story</h1>"
+        + "".join(
+            f"<p>Paragraph number {i} of the story, with enough words in it.</p>" for i in range(4)
+        )
+        + "</article></body></html>"
+    ).encode()
+    with LoopbackServer() as server:
+        server.route("/a", Response(200, page, {"Content-Type": "text/html"}))
+        server.route("/b", Response(200, page, {"Content-Type": "text/html"}))
+        db = f"sqlite:///{tmp_path / 'n.db'}"
+        vt("--db", db, "add", server.url("/a"))
+        vt("--db", db, "add", server.url("/b"))
+        result = vt("--db", db, "check", server.url("/b"))
+        assert result.code == 0
+        assert [r.path for r in server.requests] == ["/b"]
+        assert result.out.splitlines()[-1] == (
+            "0 feeds polled (0 failed), 0 new articles; 1 checked: "
+            "1 new, 0 changed, 0 unchanged, 0 removed, 0 failed"
+        )
+        assert vt("--db", db, "check", "99").err == "error: no tracked article '99'\n"
+
+
+def test_demo_replays_the_seeds_and_shows_the_guardian_headline_change(vt: Runner) -> None:
+    result = vt("demo")
+    assert result.code == 0
+    assert "step 2 (nothing changes but churn): 5 unchanged" in result.out
+    assert (
+        "Headline: “North Korean troops in Russian uniforms heading to Kursk, says US” → "
+        f"“{NEW_HEADLINE}”"
+    ) in result.out
+    assert "removed (HTTP 410)" in result.out

@@ -1,0 +1,111 @@
+"""The store on a real SQLite file: version chains, identity, change feeds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from versiontrack.domain import ArticleText, Diff
+from versiontrack.store import codec, queries
+from versiontrack.store.engine import make_engine, session_factory
+from versiontrack.store.schema import VersionRow
+from versiontrack.text import content_hash
+
+T0 = datetime(2024, 10, 30, 8, 0, tzinfo=UTC)
+
+
+def text(n: int) -> ArticleText:
+    paragraphs = tuple(
+        tuple(
+            f"Sentence {i}.{j} of a long article about troops near Kursk, revision "
+            f"{n if i == n % 40 else 0}."
+            for j in range(3)
+        )
+        for i in range(40)
+    )
+    headline = f"Headline {n // 5}"
+    digest = content_hash(headline, "Standfirst", "Staff", [" ".join(p) for p in paragraphs])
+    return ArticleText(headline, "Standfirst", "Staff", paragraphs, digest)
+
+
+def test_twenty_versions_chain_and_read_back_exactly(db_url: str) -> None:
+    engine = make_engine(db_url)
+    sessions = session_factory(engine)
+    with sessions() as session, session.begin():
+        article = queries.add_article(session, "https://example.org/a", now=T0)
+        previous = None
+        for n in range(1, 21):
+            current = text(n)
+            queries.add_version(
+                session,
+                article,
+                current,
+                fetched_at=T0 + timedelta(hours=n),
+                extractor_version="test",
+                previous=previous,
+            )
+            previous = current
+    with sessions() as session:
+        rows = queries.versions(session, article.id)
+        assert [r.number for r in rows] == list(range(1, 21))
+        assert [r.base for r in rows] == [
+            None if codec.is_keyframe(n) else n - 1 for n in range(1, 21)
+        ]
+        assert [r.base for r in rows][16] is None  # version 17 is a keyframe
+        for n in range(1, 21):
+            assert queries.version_text(session, article.id, n) == text(n)
+        assert queries.version_text(session, article.id, 21) is None
+        deltas = [len(r.body) for r in rows if r.base is not None]
+        keyframes = [len(r.body) for r in rows if r.base is None]
+        # a one-sentence edit of a ~7 KB text costs a small fraction of a standalone version
+        assert max(deltas) * 5 < min(keyframes)
+        assert session.get_one(type(rows[0]), rows[0].id).text_size > 7000
+    engine.dispose()
+
+
+def test_changes_newest_first_with_entries(db_url: str) -> None:
+    engine = make_engine(db_url)
+    sessions = session_factory(engine)
+    with sessions() as session, session.begin():
+        article = queries.add_article(session, "https://example.org/a", now=T0, title="A")
+        for n in (1, 2, 3):
+            queries.add_version(
+                session, article, text(n), fetched_at=T0, extractor_version="t", previous=None
+            )
+        for n in (2, 3):
+            queries.add_change(
+                session,
+                article,
+                kind="edited",
+                detected_at=T0 + timedelta(hours=n),
+                diff=Diff(),
+                from_version=n - 1,
+                to_version=n,
+            )
+    with sessions() as session:
+        entries = queries.changes(session)
+        assert [(e.from_version, e.to_version) for e in entries] == [(2, 3), (1, 2)]
+        assert entries[0].headline == "Headline 0"
+        assert entries[0].article_url == "https://example.org/a"
+        assert queries.changes(session, limit=1)[0].to_version == 3
+        assert set(queries.changes_by_version(session, article.id)) == {2, 3}
+        assert session.query(VersionRow).count() == 3
+    engine.dispose()
+
+
+def test_aliases_find_the_article_and_are_exclusive(db_url: str) -> None:
+    engine = make_engine(db_url)
+    sessions = session_factory(engine)
+    with sessions() as session, session.begin():
+        a = queries.add_article(session, "https://example.org/a", now=T0)
+        b = queries.add_article(session, "https://example.org/b", now=T0)
+        assert queries.add_alias(session, a.id, "https://example.org/a-old")
+        assert queries.add_alias(session, a.id, "https://example.org/a-old")
+        assert not queries.add_alias(session, b.id, "https://example.org/a-old")
+        assert queries.article_for_url(session, "https://example.org/a-old").id == a.id
+        assert queries.move_article_url(session, b, "https://example.org/b-canonical")
+        assert queries.article_for_url(session, "https://example.org/b").id == b.id
+        assert b.url == "https://example.org/b-canonical"
+        queries.merge_duplicate(session, b.id, into=a.id)
+        assert queries.article_for_url(session, "https://example.org/b").id == a.id
+        assert [x.id for x in queries.list_articles(session)] == [a.id]
+    engine.dispose()
