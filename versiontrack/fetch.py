@@ -96,3 +96,25 @@ async def fetch(
         raise FetchTimeout(f"timed out fetching {url} ({type(exc).__name__})") from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"cannot fetch {url}: {type(exc).__name__}: {exc}") from exc
+
+
+class Fetcher:
+    """The HTTP client for a process, used as an async context manager.
+
+    Every fetch the pipeline makes goes through ``Fetcher.get``, so the rules that apply to all
+    of them (size cap, and the politeness rules) live in one place.
+    """
+
+    def __init__(self, settings: FetchSettings) -> None:
+        self.settings = settings
+        self.client = make_client(settings)
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.client.aclose()
+
+    async def get(self, url: str, validators: Validators | None = None) -> FetchResult:
+        """GET ``url`` under this fetcher's rules; raises a ``FetchError`` subclass on failure."""
+        return await fetch(self.client, url, validators, max_bytes=self.settings.max_bytes)

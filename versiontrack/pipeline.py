@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from versiontrack import cadence, discover, urls
@@ -33,7 +32,7 @@ from versiontrack.domain import (
     Validators,
 )
 from versiontrack.errors import BodyCollapsed, CheckError, HTTPStatusError, NotHTML
-from versiontrack.fetch import fetch
+from versiontrack.fetch import Fetcher
 from versiontrack.settings import Settings
 from versiontrack.store import queries
 from versiontrack.store.schema import ArticleRow
@@ -50,11 +49,11 @@ def utcnow() -> datetime:
 
 @dataclass(frozen=True)
 class Runtime:
-    """What a unit of work needs, passed explicitly: settings, sessions, HTTP client, clock."""
+    """What a unit of work needs, passed explicitly: settings, sessions, fetcher, clock."""
 
     settings: Settings
     sessions: sessionmaker[Session]
-    client: httpx.AsyncClient
+    fetcher: Fetcher
     clock: Callable[[], datetime] = utcnow
 
 
@@ -127,9 +126,7 @@ async def fetch_feed(rt: Runtime, source: Source) -> FeedFetch:
         source_id, validators = row.id, Validators(row.etag, row.last_modified)
     started_at, started = rt.clock(), time.monotonic()
     try:
-        result = await fetch(
-            rt.client, source.feed, validators, max_bytes=rt.settings.fetch.max_bytes
-        )
+        result = await rt.fetcher.get(source.feed, validators)
         if result.status in GONE_STATUSES:
             raise HTTPStatusError(f"HTTP {result.status} from {result.url}", result.status)
         if result.not_modified:
@@ -209,15 +206,10 @@ async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
     started_at, started = rt.clock(), time.monotonic()
     try:
         # Validators only make sense once we hold a version to compare against.
-        result = await fetch(
-            rt.client,
-            snap.url,
-            snap.validators if snap.versions else None,
-            max_bytes=rt.settings.fetch.max_bytes,
-        )
+        result = await rt.fetcher.get(snap.url, snap.validators if snap.versions else None)
     except CheckError as exc:
         status = exc.status if isinstance(exc, HTTPStatusError) else None
-        return _record_failure(rt, snap, started_at, started, status, str(exc))
+        return _record_failure(rt, snap, started_at, started, status, exc)
 
     if result.status in GONE_STATUSES:
         return _record_gone(rt, snap, result, started_at, started)
@@ -228,7 +220,7 @@ async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
         extracted = extractor.extract(result.body, result.url)
         text = textmod.normalise(extracted)
     except CheckError as exc:
-        return _record_failure(rt, snap, started_at, started, result.status, str(exc))
+        return _record_failure(rt, snap, started_at, started, result.status, exc)
     canonical = urls.resolve_canonical(result.url, extracted.canonical_url)
     return _store_text(rt, snap, result, text, canonical, started_at, started)
 
@@ -416,8 +408,10 @@ def _record_failure(
     started_at: datetime,
     started: float,
     status: int | None,
-    error: str,
+    exc: CheckError,
 ) -> CheckOutcome:
+    """Record a check that produced no text: ``exc.outcome`` says how (usually "failed")."""
+    error, outcome = str(exc), exc.outcome
     with rt.sessions() as session, session.begin():
         article = session.get(ArticleRow, snap.id)
         if article is not None:
@@ -428,12 +422,12 @@ def _record_failure(
                 started_at=started_at,
                 duration_ms=_elapsed(started),
                 http_status=status,
-                outcome="failed",
+                outcome=outcome,
                 error=error,
                 next_check_at=cadence.next_check_at(rt.clock(), rt.settings.check),
             )
-    _log_outcome(snap.id, snap.url, "failed", None, error)
-    return CheckOutcome(snap.id, snap.url, "failed", http_status=status, error=error)
+    _log_outcome(snap.id, snap.url, outcome, None, error)
+    return CheckOutcome(snap.id, snap.url, outcome, http_status=status, error=error)
 
 
 def _elapsed(started: float) -> int:

@@ -20,7 +20,7 @@ from versiontrack import urls
 from versiontrack.diff import diff_texts
 from versiontrack.domain import ArticleText, Diff
 from versiontrack.errors import ConfigError, NotFound
-from versiontrack.fetch import make_client
+from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import CheckOutcome, PassReport, Runtime, run_pass, utcnow
 from versiontrack.publish.feed import FeedMeta, render_feed
 from versiontrack.settings import Settings
@@ -67,8 +67,8 @@ def check(
             ids = [resolve_article(session, ref).id for ref in refs]
 
     async def go() -> PassReport:
-        async with make_client(settings.fetch) as client:
-            rt = Runtime(settings, db.sessions, client, clock)
+        async with Fetcher(settings.fetch) as fetcher:
+            rt = Runtime(settings, db.sessions, fetcher, clock)
             return await run_pass(
                 rt, force=force, article_ids=ids, on_total=on_total, on_progress=on_progress
             )

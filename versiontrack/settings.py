@@ -48,13 +48,35 @@ class FetchSettings:
     timeout: float = 20.0  # seconds, for reading; connecting gets the smaller of this and 10 s
     max_bytes: int = 5_000_000
     max_redirects: int = 10
-    concurrency: int = 8
+    concurrency: int = 8  # requests in flight at once, all hosts together
+    per_host_concurrency: int = 2
+    per_host_delay: float = 1.0  # seconds between the starts of two requests to one host
+    retries: int = 2  # extra attempts after a timeout, 5xx or 429
+    retry_backoff: float = 1.0  # seconds before the first retry; doubles each time
+    max_retry_after: float = 120.0  # a longer Retry-After fails the check (rescheduled later)
+    robots: bool = True  # obey robots.txt
+    allow_private: bool = False  # allow loopback/private/link-local addresses (tests, demo)
 
 
 @dataclass(frozen=True, slots=True)
 class CheckSettings:
-    interval: int = 600  # seconds until a new article is checked again
+    interval: int = 600  # seconds until a new or just-changed article is checked again
+    backoff: float = 1.5  # each unchanged (or failed) check multiplies the interval by this
+    max_interval: int = 86_400  # the interval never grows beyond this many seconds
+    retire_after_quiet: int = 30  # days unchanged before an article is no longer checked
+    retire_after_age: int = 90  # days since first seen before an article is no longer checked
     collapse_ratio: float = 0.2  # a body under this share of the previous one is a broken page
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonSettings:
+    feed_interval: int = 600  # seconds between polls of a source feed (unless it sets its own)
+    feed_jitter: int = 60  # up to this many seconds added to each poll, so feeds spread out
+    tick: float = 5.0  # seconds between claims of due articles
+    batch: int = 20  # articles claimed per tick
+    lease: int = 300  # seconds a claim is held before another worker may take it over
+    shutdown_timeout: float = 10.0  # seconds in-flight checks get to finish on SIGTERM
+    log_level: str = "INFO"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +85,7 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     check: CheckSettings = field(default_factory=CheckSettings)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
     sources: tuple[Source, ...] = ()
     config_path: Path | None = None
 
@@ -75,6 +98,7 @@ _SECTIONS: dict[str, type] = {
     "server": ServerSettings,
     "fetch": FetchSettings,
     "check": CheckSettings,
+    "daemon": DaemonSettings,
 }
 _SOURCE_KEYS = {"name": str, "feed": str, "interval": int}
 
@@ -215,8 +239,28 @@ def _validate(s: Settings) -> None:
         raise ConfigError("fetch.max_redirects must not be negative")
     if not s.fetch.user_agent.strip():
         raise ConfigError("fetch.user_agent must not be empty")
+    if s.fetch.per_host_concurrency < 1:
+        raise ConfigError("fetch.per_host_concurrency must be at least 1")
+    for name in ("per_host_delay", "retry_backoff", "max_retry_after"):
+        if getattr(s.fetch, name) < 0:
+            raise ConfigError(f"fetch.{name} must not be negative")
+    if s.fetch.retries < 0:
+        raise ConfigError("fetch.retries must not be negative")
     if s.check.interval <= 0:
         raise ConfigError("check.interval must be positive")
+    if s.check.backoff < 1:
+        raise ConfigError("check.backoff must be at least 1")
+    if s.check.max_interval < s.check.interval:
+        raise ConfigError("check.max_interval must be at least check.interval")
+    if s.check.retire_after_quiet <= 0 or s.check.retire_after_age <= 0:
+        raise ConfigError("check.retire_after_quiet and check.retire_after_age must be positive")
+    d = s.daemon
+    if d.feed_interval <= 0 or d.tick <= 0 or d.batch < 1 or d.lease <= 0:
+        raise ConfigError("daemon.feed_interval, tick, batch and lease must be positive")
+    if d.feed_jitter < 0 or d.shutdown_timeout < 0:
+        raise ConfigError("daemon.feed_jitter and daemon.shutdown_timeout must not be negative")
+    if d.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError("daemon.log_level must be DEBUG, INFO, WARNING or ERROR")
     if not 0 <= s.check.collapse_ratio < 1:
         raise ConfigError("check.collapse_ratio must be in [0, 1)")
 

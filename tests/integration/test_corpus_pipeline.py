@@ -152,7 +152,7 @@ def test_removed_article_is_marked_and_gets_one_item(replay: Replay) -> None:
     removed = [c for c in final.checks if c.outcome == "removed"]
     assert [(c.article_id, c.http_status) for c in removed] == [(replay.ids[ZEROHEDGE], 410)]
     parsed = feedparser.parse(replay.rss)
-    titles = [e.title for e in parsed.entries if "removed" in e.title]
+    titles = [e.title for e in parsed.entries if "— removed" in e.title]
     assert titles == [
         "North Korean Troops Fighting In Ukraine Will ‘Surely Return In Body Bags’: UN"
         " — removed (HTTP 410)"

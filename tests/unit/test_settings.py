@@ -59,13 +59,13 @@ def test_unknown_keys_warn_and_name_the_key(caplog: pytest.LogCaptureFixture) ->
         settings_from_dict(
             {
                 "fetch": {"timeout": 5, "shiny": 1},
-                "daemon": {},
+                "telemetry": {},
                 "sources": [{"name": "a", "feed": "https://x.org/f", "colour": "red"}],
             }
         )
     messages = [r.getMessage() for r in caplog.records]
     assert "unknown config key 'fetch.shiny' ignored" in messages
-    assert "unknown config key 'daemon' ignored" in messages
+    assert "unknown config key 'telemetry' ignored" in messages
     assert "unknown config key 'sources[0].colour' ignored" in messages
 
 
