@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from versiontrack.domain import Source
 from versiontrack.settings import Settings, settings_from_dict
@@ -49,3 +53,56 @@ def make_settings(
 @pytest.fixture
 def settings(db_url: str) -> Iterator[Settings]:
     yield make_settings(db_url)
+
+
+POSTGRES_ENV = "VERSIONTRACK_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database (migrated) for this test session, dropped at the end.
+
+    Skips unless ``VERSIONTRACK_TEST_POSTGRES_URL`` names a server that answers.
+    """
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (CI sets it when a server answers)")
+    name = f"vt_test_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # no server, no rights: say so rather than fail
+        admin.dispose()
+        pytest.skip(f"PostgreSQL at {POSTGRES_ENV} is not usable: {exc.__class__.__name__}: {exc}")
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+TABLES = ("checks", "changes", "versions", "article_urls", "articles", "sources")
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> str:
+    """The session's PostgreSQL database, emptied for this test."""
+    engine = make_engine(postgres_database)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return postgres_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db_url(request: pytest.FixtureRequest) -> str:
+    """Run a test on SQLite and, when available, on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("db_url")
+    return request.getfixturevalue("postgres_url")

@@ -54,6 +54,7 @@ class Format(StrEnum):
 class State:
     config: Path | None = None
     db: str | None = None
+    verbose: int = 0
 
 
 state = State()
@@ -83,9 +84,11 @@ def main_options(
     ] = False,
 ) -> None:
     """Global options."""
-    state.config, state.db = config, db
+    state.config, state.db, state.verbose = config, db, verbose
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
 
 
 def _settings() -> Settings:
@@ -392,6 +395,42 @@ def demo(
     from versiontrack.demo import run_demo  # the corpus is only needed here
 
     run_demo(out, keep)
+
+
+@app.command()
+def run(
+    web: Annotated[bool, typer.Option("--web/--no-web", help="Also serve the web app.")] = True,
+) -> None:
+    """Run the daemon: poll feeds and check articles on their schedule, serve the web app.
+
+    Stops cleanly on SIGTERM/SIGINT. Several daemons may share one PostgreSQL database.
+    Example: versiontrack run --no-web
+    """
+    from versiontrack.daemon import run_daemon
+
+    with _database() as (settings, db):
+        if not state.verbose:
+            logging.getLogger().setLevel(settings.daemon.log_level.upper())
+        run_daemon(settings, db, web=web)
+
+
+@app.command()
+def serve() -> None:
+    """Serve the web app (feeds, history and diff pages) without checking anything.
+
+    Example: versiontrack serve
+    """
+    import uvicorn
+
+    from versiontrack.web import create_app
+
+    with _database() as (settings, db):
+        uvicorn.run(
+            create_app(settings, db),
+            host=settings.server.host,
+            port=settings.server.port,
+            log_level="warning",
+        )
 
 
 @db_app.command("upgrade")

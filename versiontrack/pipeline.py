@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +37,7 @@ from versiontrack.domain import (
 from versiontrack.errors import BodyCollapsed, CheckError, HTTPStatusError, NotHTML
 from versiontrack.fetch import Fetcher
 from versiontrack.settings import Settings
-from versiontrack.store import queries
+from versiontrack.store import queries, schedule
 from versiontrack.store.schema import ArticleRow
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def worker_id() -> str:
+    """A name for this process's leases: ``host:pid:random`` (the pid lets a restart on the
+    same host free the leases of a killed predecessor at once)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
 @dataclass(frozen=True)
 class Runtime:
     """What a unit of work needs, passed explicitly: settings, sessions, fetcher, clock."""
@@ -55,6 +64,7 @@ class Runtime:
     sessions: sessionmaker[Session]
     fetcher: Fetcher
     clock: Callable[[], datetime] = utcnow
+    owner: str = field(default_factory=worker_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +319,7 @@ def _store_text(
             http_status=result.status,
             outcome=outcome,
             error=error,
-            next_check_at=cadence.next_check_at(rt.clock(), rt.settings.check),
+            plan=_plan(rt, article, outcome),
             validators=result.validators,
         )
         url = article.url
@@ -336,6 +346,20 @@ def _claim_identity(
         else:
             queries.add_alias(session, article.id, url)
     return None
+
+
+def _plan(
+    rt: Runtime, article: ArticleRow, outcome: str, retry_after: float | None = None
+) -> cadence.Plan:
+    return cadence.plan(
+        rt.clock(),
+        outcome=outcome,
+        interval=article.check_interval,
+        first_seen=article.first_seen,
+        last_changed=article.last_changed,
+        settings=rt.settings.check,
+        retry_after=retry_after,
+    )
 
 
 def _collapsed(previous: ArticleText, new: ArticleText, settings: Settings) -> bool:
@@ -371,7 +395,7 @@ def _record_gone(
             http_status=result.status,
             outcome=outcome,
             error=f"HTTP {result.status}",
-            next_check_at=cadence.next_check_at(rt.clock(), rt.settings.check),
+            plan=_plan(rt, article, outcome),
         )
     _log_outcome(snap.id, snap.url, outcome, None, None)
     return CheckOutcome(snap.id, snap.url, outcome, http_status=result.status)
@@ -396,7 +420,7 @@ def _record_plain(
             http_status=result.status,
             outcome=outcome,
             error=None,
-            next_check_at=cadence.next_check_at(rt.clock(), rt.settings.check),
+            plan=_plan(rt, article, outcome),
         )
     _log_outcome(snap.id, snap.url, outcome, None, None)
     return CheckOutcome(snap.id, snap.url, outcome, http_status=result.status)
@@ -424,7 +448,7 @@ def _record_failure(
                 http_status=status,
                 outcome=outcome,
                 error=error,
-                next_check_at=cadence.next_check_at(rt.clock(), rt.settings.check),
+                plan=_plan(rt, article, outcome),
             )
     _log_outcome(snap.id, snap.url, outcome, None, error)
     return CheckOutcome(snap.id, snap.url, outcome, http_status=status, error=error)
@@ -448,6 +472,54 @@ def _log_outcome(
 # --- a whole pass --------------------------------------------------------------------------
 
 
+async def poll_sources(rt: Runtime, sources: Sequence[Source]) -> list[PollOutcome]:
+    """Fetch feeds concurrently, then store them in the given order.
+
+    Storing in order keeps article ids independent of which server answered first.
+    """
+    limit = asyncio.Semaphore(rt.settings.fetch.concurrency)
+
+    async def fetch_one(source: Source) -> FeedFetch:
+        async with limit:
+            return await fetch_feed(rt, source)
+
+    fetched = await asyncio.gather(*(fetch_one(s) for s in sources))
+    return [store_feed(rt, f) for f in fetched]
+
+
+async def check_safely(rt: Runtime, article_id: int) -> CheckOutcome:
+    """``check_article``, with a crash on one page turned into a failed outcome.
+
+    The crashed article keeps its lease until it expires, which spaces out retries of a page
+    that triggers a bug instead of hammering it every tick.
+    """
+    try:
+        return await check_article(rt, article_id)
+    except Exception as exc:  # a bug on one page must not lose the rest of the pass
+        log.exception("check %d crashed", article_id)
+        return CheckOutcome(article_id, "", "failed", error=f"internal error: {exc!r}")
+
+
+def claim(
+    rt: Runtime,
+    *,
+    limit: int | None = None,
+    force: bool = False,
+    article_ids: Sequence[int] | None = None,
+) -> list[int]:
+    """Lease due articles (or all, or the named ones) to this worker."""
+    with rt.sessions() as session, session.begin():
+        return schedule.claim_due(
+            session,
+            now=rt.clock(),
+            owner=rt.owner,
+            lease_seconds=rt.settings.daemon.lease,
+            limit=limit,
+            force=force,
+            ids=article_ids,
+        )
+
+
 async def run_pass(
     rt: Runtime,
     *,
@@ -456,38 +528,21 @@ async def run_pass(
     on_progress: Callable[[CheckOutcome], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> PassReport:
-    """Poll every source (unless specific articles are named), then check what is due."""
+    """One pass, as ``versiontrack check`` runs it: poll every source (unless specific
+    articles are named), then claim and check every due article."""
     report = PassReport()
-    now = rt.clock()
     with rt.sessions() as session, session.begin():
-        queries.sync_sources(session, rt.settings.sources, now)
-    limit = asyncio.Semaphore(rt.settings.fetch.concurrency)
-
-    async def fetch_one(source: Source) -> FeedFetch:
-        async with limit:
-            return await fetch_feed(rt, source)
-
+        queries.sync_sources(session, rt.settings.sources, rt.clock())
     if article_ids is None:
-        fetched = await asyncio.gather(*(fetch_one(s) for s in rt.settings.sources))
-        # Stored in config order, so article ids do not depend on which server answered first.
-        report.polls = [store_feed(rt, f) for f in fetched]
-    with rt.sessions() as session:
-        due = [
-            a.id
-            for a in queries.articles_to_check(
-                session, now=rt.clock(), force=force, ids=article_ids
-            )
-        ]
+        report.polls = await poll_sources(rt, rt.settings.sources)
+    due = claim(rt, force=force, article_ids=article_ids)
     if on_total:
         on_total(len(due))
+    limit = asyncio.Semaphore(rt.settings.fetch.concurrency)
 
     async def one(article_id: int) -> CheckOutcome:
         async with limit:
-            try:
-                outcome = await check_article(rt, article_id)
-            except Exception as exc:  # a bug on one page must not lose the rest of the pass
-                log.exception("check %d crashed", article_id)
-                outcome = CheckOutcome(article_id, "", "failed", error=f"internal error: {exc!r}")
+            outcome = await check_safely(rt, article_id)
         if on_progress:
             on_progress(outcome)
         return outcome

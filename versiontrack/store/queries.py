@@ -7,7 +7,7 @@ nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from versiontrack import text as textmod
+from versiontrack.cadence import Plan
 from versiontrack.domain import (
     ArticleText,
     ChangeEntry,
@@ -208,18 +209,6 @@ def merge_duplicate(session: Session, duplicate_id: int, *, into: int) -> None:
     session.flush()
 
 
-def articles_to_check(
-    session: Session, *, now: datetime, force: bool = False, ids: Sequence[int] | None = None
-) -> list[ArticleRow]:
-    """Articles due for a check (``next_check_at`` reached), or all / the given ones."""
-    query = select(ArticleRow).order_by(ArticleRow.next_check_at, ArticleRow.id)
-    if ids is not None:
-        query = query.where(ArticleRow.id.in_(ids))
-    elif not force:
-        query = query.where(ArticleRow.next_check_at <= now)
-    return list(session.scalars(query))
-
-
 def list_articles(session: Session, source: str | None = None) -> list[ArticleRow]:
     query = select(ArticleRow).order_by(ArticleRow.id)
     if source is not None:
@@ -239,10 +228,10 @@ def record_check(
     http_status: int | None,
     outcome: str,
     error: str | None,
-    next_check_at: datetime,
+    plan: Plan,
     validators: Validators | None = None,
 ) -> None:
-    """Log one article check and move the article's schedule and state on."""
+    """Log one article check, move its schedule on to ``plan`` and release its lease."""
     session.add(
         CheckRow(
             article_id=article.id,
@@ -258,7 +247,11 @@ def record_check(
     article.last_checked = started_at
     article.last_status = http_status
     article.last_error = error
-    article.next_check_at = next_check_at
+    article.next_check_at = plan.next_check_at
+    article.check_interval = plan.interval
+    article.lease_owner = article.lease_until = None
+    if plan.retired:
+        article.status = "retired"
     if validators is not None:
         article.etag = validators.etag
         article.last_modified = validators.last_modified

@@ -74,10 +74,17 @@ class SourceRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
+    next_poll_at: Mapped[datetime | None]
 
 
 class ArticleRow(Base):
-    """One tracked article: its canonical URL, schedule and the state of its last check."""
+    """One tracked article: its canonical URL, schedule and the state of its last check.
+
+    ``status`` is ``active``, ``removed`` (answering 404/410, still watched for a comeback) or
+    ``retired`` (no longer checked). ``check_interval`` is the interval in force, stretched by
+    every unchanged check. A worker that claims the article holds ``lease_owner`` until
+    ``lease_until``; an expired lease is free to be claimed again.
+    """
 
     __tablename__ = "articles"
     __table_args__ = (Index("ix_articles_status_next_check_at", "status", "next_check_at"),)
@@ -93,6 +100,9 @@ class ArticleRow(Base):
     last_checked: Mapped[datetime | None]
     last_changed: Mapped[datetime | None]
     next_check_at: Mapped[datetime]
+    check_interval: Mapped[int | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None]
     last_status: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     etag: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,200 @@
+"""``versiontrack run``: APScheduler ticks, a bounded set of in-flight checks, the web app.
+
+The scheduler only fires ticks; the database holds the schedule. Each source feed is polled at
+its interval (with jitter) after taking its poll turn in the database, so several daemons on
+one PostgreSQL poll a feed once. Every ``daemon.tick`` seconds the daemon claims up to
+``daemon.batch`` due articles (leases) and checks them with ``pipeline.check_safely`` — the same
+unit of work as ``versiontrack check``.
+
+SIGTERM/SIGINT stop the ticks, give in-flight checks ``daemon.shutdown_timeout`` seconds, then
+cancel the rest and release their leases; the process exits 0. A ``kill -9`` loses nothing: each
+check commits in one transaction, and the next start on this host frees the dead process's
+leases (other hosts' leases expire after ``daemon.lease`` seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import uvicorn
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from versiontrack import pipeline
+from versiontrack.fetch import Fetcher
+from versiontrack.pipeline import Runtime
+from versiontrack.service import Database
+from versiontrack.settings import Settings
+from versiontrack.store import queries, schedule
+
+log = logging.getLogger(__name__)
+
+
+def _pid_alive(owner: str) -> bool:
+    """Whether the process named in a lease owner ``host:pid:…`` still runs on this host."""
+    try:
+        pid = int(owner.split(":")[1])
+        os.kill(pid, 0)
+    except (IndexError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # it exists, it is just not ours
+        return True
+    return True
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the daemon owns SIGTERM and SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class Daemon:
+    """One worker process: scheduler, checks in flight, optional web app."""
+
+    def __init__(self, settings: Settings, db: Database, *, web: bool = True) -> None:
+        self.settings = settings
+        self.db = db
+        self.web = web
+        self.owner = pipeline.worker_id()
+        self.stopping = asyncio.Event()
+        self.in_flight: set[asyncio.Task[pipeline.CheckOutcome]] = set()
+        self.last_pass: datetime | None = None
+        self.scheduler: AsyncIOScheduler | None = None
+        self.rt: Runtime | None = None
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "scheduler_running": bool(self.scheduler and self.scheduler.running),
+            "last_pass": self.last_pass.isoformat() if self.last_pass else None,
+            "worker": self.owner,
+            "in_flight": len(self.in_flight),
+        }
+
+    def stop(self) -> None:
+        """Ask the daemon to drain and exit (what SIGTERM/SIGINT do)."""
+        self.stopping.set()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        async with Fetcher(self.settings.fetch) as fetcher:
+            self.rt = Runtime(self.settings, self.db.sessions, fetcher, owner=self.owner)
+            self._start_up()
+            self.scheduler = self._scheduler()
+            self.scheduler.start()
+            server = self._web_server() if self.web else None
+            web_task = asyncio.create_task(server.serve()) if server else None
+            log.info("worker %s started: %d sources", self.owner, len(self.settings.sources))
+            await self.stopping.wait()
+            log.info("stopping: no new claims, %d checks in flight", len(self.in_flight))
+            self.scheduler.shutdown(wait=False)
+            await self._drain()
+            if server and web_task:
+                server.should_exit = True
+                await web_task
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        log.info("worker %s stopped", self.owner)
+
+    def _start_up(self) -> None:
+        assert self.rt is not None
+        now = self.rt.clock()
+        with self.db.sessions() as session, session.begin():
+            queries.sync_sources(session, self.settings.sources, now)
+            freed = schedule.recover_leases(session, socket.gethostname(), _pid_alive)
+        if freed:
+            log.info("recovered %d leases left by stopped workers on this host", freed)
+
+    def _scheduler(self) -> AsyncIOScheduler:
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        d = self.settings.daemon
+        now = datetime.now(scheduler.timezone)
+        for source in self.settings.sources:
+            interval = source.interval or d.feed_interval
+            scheduler.add_job(
+                self._poll,
+                "interval",
+                seconds=interval,
+                jitter=d.feed_jitter,
+                args=[source.name, interval],
+                next_run_time=now,
+                max_instances=1,
+                coalesce=True,
+                id=f"poll:{source.name}",
+            )
+        scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=d.tick,
+            next_run_time=now,
+            max_instances=1,
+            coalesce=True,
+            id="tick",
+        )
+        return scheduler
+
+    async def _poll(self, name: str, interval: float) -> None:
+        assert self.rt is not None
+        source = next(s for s in self.settings.sources if s.name == name)
+        # The next turn comes a little early so that jitter never makes us skip a round.
+        with self.db.sessions() as session, session.begin():
+            mine = schedule.take_poll_turn(
+                session, name, now=self.rt.clock(), interval=max(interval * 0.9, 1)
+            )
+        if mine:
+            await pipeline.poll_sources(self.rt, [source])
+        else:
+            log.debug("feed %s was just polled by another worker", name)
+
+    async def _tick(self) -> None:
+        assert self.rt is not None
+        if self.stopping.is_set():
+            return
+        room = self.settings.daemon.batch - len(self.in_flight)
+        if room > 0:
+            for article_id in pipeline.claim(self.rt, limit=room):
+                task = asyncio.create_task(pipeline.check_safely(self.rt, article_id))
+                self.in_flight.add(task)
+                task.add_done_callback(self.in_flight.discard)
+        self.last_pass = self.rt.clock()
+
+    async def _drain(self) -> None:
+        """Let in-flight checks finish until the deadline, then cancel and release the rest."""
+        if self.in_flight:
+            await asyncio.wait(set(self.in_flight), timeout=self.settings.daemon.shutdown_timeout)
+        for task in list(self.in_flight):
+            task.cancel()
+        if self.in_flight:
+            await asyncio.wait(set(self.in_flight), timeout=1)
+        with self.db.sessions() as session, session.begin():
+            released = schedule.release(session, self.owner)
+        if released:
+            log.info("released %d leases of unfinished checks", released)
+
+    def _web_server(self) -> _QuietServer:
+        from versiontrack.web import create_app  # the worker-only mode needs no web stack
+
+        app = create_app(self.settings, self.db, health=self.health)
+        config = uvicorn.Config(
+            app,
+            host=self.settings.server.host,
+            port=self.settings.server.port,
+            log_level="warning",
+            lifespan="off",
+        )
+        return _QuietServer(config)
+
+
+def run_daemon(settings: Settings, db: Database, *, web: bool = True) -> None:
+    """Run a daemon until SIGTERM/SIGINT."""
+    asyncio.run(Daemon(settings, db, web=web).run())
