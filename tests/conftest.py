@@ -90,13 +90,17 @@ def postgres_database() -> Iterator[str]:
 TABLES = ("checks", "changes", "versions", "article_urls", "articles", "sources")
 
 
-@pytest.fixture
-def postgres_url(postgres_database: str) -> str:
-    """The session's PostgreSQL database, emptied for this test."""
-    engine = make_engine(postgres_database)
+def empty_postgres(url: str) -> None:
+    engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> str:
+    """The session's PostgreSQL database, emptied for this test."""
+    empty_postgres(postgres_database)
     return postgres_database
 
 

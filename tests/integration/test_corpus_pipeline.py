@@ -7,6 +7,7 @@ every step, exact change summaries, churn-only steps adding nothing, the removal
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,9 +17,10 @@ import pytest
 
 from versiontrack import service
 from versiontrack.corpus import CorpusServer, build_corpus
+from versiontrack.domain import Source
 from versiontrack.pipeline import PassReport
 
-from ..conftest import make_settings
+from ..conftest import empty_postgres, make_settings
 
 START = datetime(2024, 10, 30, 8, 0, tzinfo=UTC)
 
@@ -48,18 +50,12 @@ class Replay:
     db_url: str
 
 
-@pytest.fixture(scope="module")
-def replay(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Replay:
-    import shutil
-
-    path = tmp_path_factory.mktemp("corpus") / "corpus.db"
-    shutil.copy(migrated_template, path)
+def replay_corpus(db_url: str) -> Replay:
+    """Serve the corpus and run one `check` pass per step into ``db_url`` (already migrated)."""
     corpus = build_corpus()
     with CorpusServer(corpus) as server:
-        from versiontrack.domain import Source
-
         sources = [Source(s.name, server.feed_url(s.name)) for s in corpus.sources]
-        settings = make_settings(f"sqlite:///{path}", sources)
+        settings = make_settings(db_url, sources)
         reports, after = [], []
         with service.open_database(settings) as db:
             slug_of = {}
@@ -76,7 +72,25 @@ def replay(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
             histories = {slug: service.history(db, str(i))[1] for slug, i in ids.items()}
             rss = service.feed(settings, db, fmt="rss")
             atom = service.feed(settings, db, fmt="atom")
-    return Replay(reports, after, ids, histories, rss, atom, settings, f"sqlite:///{path}")
+    return Replay(reports, after, ids, histories, rss, atom, settings, db_url)
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def replay(
+    request: pytest.FixtureRequest,
+    migrated_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Replay:
+    """The whole corpus replayed once per backend: SQLite, and PostgreSQL when available."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_database")
+        empty_postgres(url)
+        return replay_corpus(url)
+    path = tmp_path_factory.mktemp("corpus") / "corpus.db"
+    shutil.copy(migrated_template, path)
+    return replay_corpus(f"sqlite:///{path}")
 
 
 def test_every_article_has_exactly_the_versions_the_corpus_served(replay: Replay) -> None:

@@ -1,0 +1,163 @@
+"""`versiontrack run` as a real process: it follows the corpus on its own schedule and stops
+cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from versiontrack.corpus import CorpusServer, build_corpus
+
+
+def write_config(folder: Path, db_url: str, server: CorpusServer, **extra: str) -> Path:
+    corpus = build_corpus()
+    sources = "".join(
+        f'[[sources]]\nname = "{s.name}"\nfeed = "{server.feed_url(s.name)}"\n'
+        for s in corpus.sources
+    )
+    config = folder / "versiontrack.toml"
+    config.write_text(
+        f'[database]\nurl = "{db_url}"\n'
+        "[fetch]\nallow_private = true\nper_host_delay = 0\ntimeout = 5\n"
+        "[check]\ninterval = 1\nbackoff = 1.0\nmax_interval = 1\n"
+        "[daemon]\nfeed_interval = 1\nfeed_jitter = 0\ntick = 0.2\nlease = 30\n"
+        'log_level = "INFO"\n' + "".join(extra.values()) + sources
+    )
+    return config
+
+
+def vt(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "versiontrack", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def daemon_env(tmp_path: Path) -> Iterator[tuple[CorpusServer, Path]]:
+    with CorpusServer(build_corpus()) as server:
+        config = write_config(tmp_path, f"sqlite:///{tmp_path / 'd.db'}", server)
+        assert vt(config, "db", "upgrade").returncode == 0
+        yield server, config
+
+
+def start(config: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "versiontrack", "--config", str(config), "run", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def versions(config: Path) -> dict[str, int]:
+    result = vt(config, "articles", "--json")
+    assert result.returncode == 0, result.stderr
+    return {row["source"]: row["versions"] for row in json.loads(result.stdout)}
+
+
+def test_daemon_follows_the_corpus_and_stops_on_sigterm(daemon_env) -> None:
+    server, config = daemon_env
+    corpus = build_corpus()
+    process = start(config, "--no-web")
+    try:
+        for step in corpus.steps:
+            server.set_step(step.index)
+            expected = {
+                corpus.article(slug).source: len(
+                    {corpus.version_at(slug, s) for s in range(step.index + 1)} - {None}
+                )
+                for slug in (a.slug for a in corpus.articles)
+            }
+            wait_for(lambda e=expected: versions(config) == e, 30, f"versions of step {step.index}")
+        wait_for(
+            lambda: (
+                next(
+                    r
+                    for r in json.loads(vt(config, "articles", "--json").stdout)
+                    if r["source"] == "zerohedge"
+                )["status"]
+                == "removed"
+            ),
+            30,
+            "the removal",
+        )
+    finally:
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=15)
+        stopped_in = time.monotonic() - started
+    assert process.returncode == 0, output
+    assert stopped_in < 10
+    assert "worker " in output and " stopped" in output
+    assert "changed:" in output  # one log line per change
+    feed = vt(config, "feed").stdout
+    assert feed.count("<item>") == 8
+    assert "Headline: “North Korean troops in Russian uniforms heading to Kursk, says US”" in feed
+
+
+def test_sigterm_mid_check_releases_leases_and_exits_zero(tmp_path: Path) -> None:
+    from versiontrack.corpus import LoopbackServer, Response
+
+    with LoopbackServer() as server:
+        items = "".join(f"<item><link>{server.url(f'/slow/{i}')}</link></item>" for i in range(3))
+        server.route(
+            "/feed.xml",
+            Response(
+                200, f"<rss version='2.0'><channel><title>s</title>{items}</channel></rss>".encode()
+            ),
+        )
+        for i in range(3):
+            server.route(f"/slow/{i}", Response(200, b"<html><p>late</p></html>", delay=60))
+        config = tmp_path / "c.toml"
+        config.write_text(
+            f'[database]\nurl = "sqlite:///{tmp_path / "s.db"}"\n'
+            "[fetch]\nallow_private = true\nper_host_delay = 0\ntimeout = 60\n"
+            "[daemon]\ntick = 0.2\nshutdown_timeout = 2\n"
+            f'[[sources]]\nname = "s"\nfeed = "{server.url("/feed.xml")}"\n'
+        )
+        process = start(config, "--no-web")
+        wait_for(
+            lambda: len(server.requests_to("/slow/0")) + len(server.requests_to("/slow/1")) >= 1,
+            30,
+            "checks in flight",
+        )
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=15)
+        assert process.returncode == 0, output
+        assert time.monotonic() - started < 10
+        assert "released" in output and "leases of unfinished checks" in output
+    rows = json.loads(vt(config, "articles", "--json").stdout)
+    assert len(rows) == 3 and all(r["versions"] == 0 for r in rows)
+    from sqlalchemy import text
+
+    from versiontrack.store.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    with engine.connect() as connection:
+        assert (
+            connection.execute(
+                text("SELECT count(*) FROM articles WHERE lease_owner IS NOT NULL")
+            ).scalar()
+            == 0
+        )
+    engine.dispose()
