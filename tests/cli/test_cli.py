@@ -326,6 +326,8 @@ def test_every_command_has_an_example_in_its_help(vt: Runner) -> None:
         "diff",
         "feed",
         "demo",
+        "run",
+        "serve",
     ):
         result = vt(command, "--help")
         assert result.code == 0, command
@@ -350,6 +352,8 @@ def test_readme_documents_every_command_and_setting() -> None:
         "db upgrade",
         "db current",
         "demo",
+        "run",
+        "serve",
     ):
         assert f"`{command}" in readme, command
     for key in documented_keys():
