@@ -1,0 +1,602 @@
+"""Tests for versiontrack.extract: golden pages, boilerplate rules, encodings, hostile input.
+
+Golden files live in tests/data/extract/: each ``NAME.html`` has ``NAME.txt``, the serialized
+``ArticleText`` expected from it. After a deliberate change of the extraction rules, rewrite
+them with ``VERSIONTRACK_UPDATE_GOLDEN=1 pytest tests/unit/test_extract.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from versiontrack.domain import Extracted
+from versiontrack.errors import EmptyArticle, NotHTML
+from versiontrack.extract import BOILERPLATE, EXTRACTOR_VERSION, extract, is_boilerplate
+from versiontrack.text import normalise, serialize
+
+DATA = Path(__file__).parent.parent / "data" / "extract"
+
+#: fixture name → (page URL, language, expected canonical URL)
+GOLDEN: dict[str, tuple[str, str, str | None]] = {
+    "guardian": (
+        "https://www.theguardian.com/world/2024/oct/30/north-korea-troops-russia-kursk-ukraine-lloyd-austin?CMP=share_btn_url",
+        "en",
+        "https://www.theguardian.com/world/2024/oct/30/north-korea-troops-russia-kursk-ukraine-lloyd-austin",
+    ),
+    "wordpress": (
+        "https://contrarianledger.example/2024/11/05/ukraine-announces-first-direct-clashes-with-north-korean-troops/?utm_source=rss",
+        "en",
+        "https://contrarianledger.example/2024/11/05/ukraine-announces-first-direct-clashes-with-north-korean-troops/",
+    ),
+    "zerohedge": (
+        "https://www.zerohedge.com/geopolitical/north-korean-troops-fighting-ukraine-will-surely-return-body-bags-un",
+        "en",
+        "https://www.zerohedge.com/geopolitical/north-korean-troops-fighting-ukraine-will-surely-return-body-bags-un",
+    ),
+    "jsonld": (
+        "https://www.brusselstimes.com/1263254/u-s-confirms-north-korean-soldiers-in-russia-amid-ukraine-conflict",
+        "en",
+        "https://www.brusselstimes.com/1263254/u-s-confirms-north-korean-soldiers-in-russia-amid-ukraine-conflict",
+    ),
+    "nocharset": (
+        "https://worldisraelnews.com/zelensky-urges-western-action-against-nk-troops-in-russia/",
+        "en",
+        "https://worldisraelnews.com/zelensky-urges-western-action-against-nk-troops-in-russia/",
+    ),
+    "latin1": ("http://www.courrier-est.example/monde/article.php?id=48213", "fr", None),
+}
+
+
+def page(body: str, head: str = "<title>Test page</title>") -> bytes:
+    """A minimal but complete HTML page around ``body``."""
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{head}</head>'
+        f"<body>{body}</body></html>"
+    ).encode()
+
+
+#: Real-looking paragraphs long enough for trafilatura to treat as article text.
+PARAS = (
+    "North Korean troops wearing Russian uniforms and carrying Russian equipment are moving to "
+    "the Russian region of Kursk, near Ukraine, according to the US defence secretary.",
+    "Austin was speaking at a press conference at the Pentagon with the South Korean defence "
+    "minister, Kim Yong-hyun, as concerns grow about the deployment of 11,000 troops.",
+    "Russia's ambassador to the United Nations denied that North Korean troops were present on "
+    "its frontlines, and accused Washington and its allies of disinformation.",
+    "The Pentagon said the previous day that a small number of North Korean troops had already "
+    "been deployed in Russia's Kursk region, where Ukraine has been on the offensive.",
+)
+
+
+def article(*paragraphs: str, h1: str = "Troops head to Kursk", extra_head: str = "") -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return page(
+        f"<main><article><h1>{h1}</h1>{body}</article></main>",
+        head=f"<title>{h1}</title>{extra_head}",
+    )
+
+
+# --- golden pages ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_golden_page(name: str) -> None:
+    url, language, canonical = GOLDEN[name]
+    extracted = extract((DATA / f"{name}.html").read_bytes(), url)
+    got = serialize(normalise(extracted, language))
+    golden = DATA / f"{name}.txt"
+    if os.environ.get("VERSIONTRACK_UPDATE_GOLDEN"):
+        golden.write_text(got, encoding="utf-8")
+    assert got == golden.read_text(encoding="utf-8")
+    assert extracted.canonical_url == canonical
+
+
+def test_every_fixture_has_a_golden_file() -> None:
+    pages = {p.stem for p in DATA.glob("*.html")}
+    goldens = {p.stem for p in DATA.glob("*.txt")}
+    assert pages == goldens == set(GOLDEN)
+
+
+def test_encoding_fixtures_really_are_not_utf8() -> None:
+    # Guards the fixtures themselves: re-saving them as UTF-8 would hollow out the tests.
+    for name in ("nocharset", "latin1"):
+        with pytest.raises(UnicodeDecodeError):
+            (DATA / f"{name}.html").read_bytes().decode("utf-8")
+    assert b'<meta charset="windows-1252">' in (DATA / "nocharset.html").read_bytes()
+    assert b"charset=iso-8859-1" in (DATA / "latin1.html").read_bytes()
+
+
+def test_meta_charset_page_decodes_windows_1252_punctuation() -> None:
+    extracted = extract((DATA / "nocharset.html").read_bytes())
+    assert (
+        extracted.standfirst
+        == "“The world is capable of stopping the war from unfolding,” Zelensky said."
+    )
+    assert "— Volodymyr Zelenskyy / Володимир Зеленський (@ZelenskyyUa) November 1, 2024" in (
+        extracted.paragraphs
+    )
+
+
+def test_latin1_page_decodes_accents() -> None:
+    extracted = extract((DATA / "latin1.html").read_bytes())
+    assert extracted.headline == (
+        "Des soldats nord-coréens en uniforme russe se dirigent vers Koursk, selon Washington"
+    )
+    assert extracted.paragraphs[-1] == "Avec l'AFP et l'AP"
+    assert extracted.byline == ""
+
+
+# --- what the extractor keeps and drops ------------------------------------------------------
+
+
+BOILERPLATE_LINES = (
+    "Loading…",
+    "Loading...",
+    "Comments are closed.",
+    "Cart: $0.00 - (0 items )",
+    "Checkout",
+    "Be the first to know when NEW books are released!",
+    "We don’t spam! Read our privacy policy for more info.",
+    "Sign up to First Edition, our free daily newsletter",
+    "Subscribe now",
+    "Get the Brussels Times morning briefing delivered to your inbox.",
+    "Advertisement",
+    "ADVERTISEMENT",
+    "Story continues below advertisement",
+    "Back to top",
+    "Write a Reply or Comment:",
+    "Leave a comment",
+    "Share this article",
+    "Share on Facebook",
+    "Click to share on Twitter (Opens in new window)",
+    "Getty Images",
+    "AFP via Getty Images",
+    "Kim Hong-Ji/Reuters",
+    "Photograph: Anadolu/Getty Images",
+    "Read more:",
+    "Read more: North Korean troops in Russian uniforms heading to Kursk, says US",
+    "Thu, 10/31/2024 – 11:05",
+    "Last modified on Thu 31 Oct 2024 11.23 GMT",
+    "Publié le 30/10/2024 à 22:15",
+    "Home > World > Europe",
+    "246,894 views",
+    "Author: Dan Alexe",
+    "Translation by Iurie Tataru",
+    "Print | Email | Back to top",
+    "Home | World",
+    "***",
+    "•",
+)
+
+REAL_SENTENCES = (
+    "Thousands of men were forced to sign up for the army within a week.",
+    "Sign-ups for the volunteer battalion doubled after the broadcast, officials said.",
+    "Readers who subscribe to the state newspaper were told the troops were on exercise.",
+    "The ministry said it would not share details, calling the reports a provocation.",
+    "Facebook changed its privacy policy on Tuesday.",
+    "Comments are closed to the public until the investigation ends, the court said.",
+    "Getty Images photographers were barred from the briefing.",
+    "Reuters and Maariv contributed to this report.",
+    "With Agence France-Presse and Associated Press",
+    "“Loading the missiles took three days,” he said.",
+    "North Korea » denied « everything.",
+    "Advertisements for the rally appeared across Seoul on Monday.",
+    "The video had 246,894 views within a day, officials said.",
+    "Author Han Kang, this year's Nobel laureate, declined to comment.",
+    "The treaty was written by officials in Moscow and Pyongyang.",
+)
+
+
+@pytest.mark.parametrize("line", BOILERPLATE_LINES)
+def test_boilerplate_line_is_dropped(line: str) -> None:
+    assert is_boilerplate(" ".join(line.split()))
+
+
+@pytest.mark.parametrize("line", REAL_SENTENCES)
+def test_real_sentence_is_kept(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+def test_promo_rules_only_fire_on_short_lines() -> None:
+    long_line = "Sign up " + "and the regiment marched on towards the border " * 4
+    assert len(long_line) > 120
+    assert not is_boilerplate(long_line)
+    assert all(limit <= 300 for _, limit in BOILERPLATE)
+
+
+def test_boilerplate_inside_the_article_is_dropped_but_sign_up_sentence_kept() -> None:
+    sentence = "Thousands of men were forced to sign up for the army within a week, officials said."
+    html = article(
+        PARAS[0],
+        "Loading…",
+        PARAS[1],
+        "Advertisement",
+        sentence,
+        "Be the first to know when NEW books are released!",
+        "We don’t spam! Read our privacy policy for more info.",
+        PARAS[2],
+        "Comments are closed.",
+    )
+    assert extract(html).paragraphs == (PARAS[0], PARAS[1], sentence, PARAS[2])
+
+
+def test_trailing_label_of_a_boilerplate_block_is_dropped() -> None:
+    html = article(
+        *PARAS[:2],
+        "INVESTING BOOKS",
+        "Be the first to know when NEW books are released!",
+        "We don’t spam! Read our privacy policy for more info.",
+    )
+    assert extract(html).paragraphs == PARAS[:2]
+
+
+def test_capitalised_subheading_above_an_ad_is_kept() -> None:
+    html = article(PARAS[0], "UNFOUNDED RUMOUR", "Advertisement", PARAS[1], PARAS[2])
+    assert extract(html).paragraphs == (PARAS[0], "UNFOUNDED RUMOUR", PARAS[1], PARAS[2])
+
+
+def test_headline_and_standfirst_repeated_as_first_paragraphs_are_stripped() -> None:
+    head = (
+        '<meta property="og:title" content="Troops head to Kursk | The Daily">'
+        '<meta name="description" content="The Pentagon says the deployment is dangerous.">'
+    )
+    html = article(
+        "Troops head   to Kursk",
+        "The Pentagon says the deployment is dangerous.",
+        *PARAS[:2],
+        extra_head=head,
+    )
+    extracted = extract(html)
+    assert extracted.headline == "Troops head to Kursk"
+    assert extracted.standfirst == "The Pentagon says the deployment is dangerous."
+    assert extracted.paragraphs == PARAS[:2]
+
+
+def test_headline_later_in_the_body_is_kept() -> None:
+    html = article(PARAS[0], "Troops head to Kursk", PARAS[1])
+    assert extract(html).paragraphs == (PARAS[0], "Troops head to Kursk", PARAS[1])
+
+
+@pytest.mark.parametrize(
+    ("head", "h1", "expected"),
+    [
+        # og:title with a site suffix, h1 has the plain headline
+        (
+            '<meta property="og:title" content="Troops head to Kursk | The Guardian">',
+            "Troops head to Kursk",
+            "Troops head to Kursk",
+        ),
+        # <title> with an en-dash suffix and no og:title
+        ("<title>Troops head to Kursk – ZeroHedge</title>", "Troops head to Kursk", None),
+        # og:title preferred over a different h1
+        (
+            '<meta property="og:title" content="US says troops head to Kursk">',
+            "Troops head to Kursk",
+            "US says troops head to Kursk",
+        ),
+        # a hyphen inside a word is not a separator
+        (
+            '<meta property="og:title" content="Kim Jong-un visits Moscow">',
+            "Kim Jong",
+            "Kim Jong-un visits Moscow",
+        ),
+        # no h1 to compare: the suffix goes when it is the og:site_name
+        (
+            '<meta property="og:title" content="Troops head to Kursk - Reuters">'
+            '<meta property="og:site_name" content="Reuters">',
+            "",
+            "Troops head to Kursk",
+        ),
+    ],
+)
+def test_headline_choice(head: str, h1: str, expected: str | None) -> None:
+    heading = f"<h1>{h1}</h1>" if h1 else ""
+    body = "".join(f"<p>{p}</p>" for p in PARAS)
+    extracted = extract(page(f"<article>{heading}{body}</article>", head=head))
+    assert extracted.headline == (expected or "Troops head to Kursk")
+
+
+def test_canonical_url_resolution() -> None:
+    def canonical(link: str, url: str | None) -> str | None:
+        return extract(article(*PARAS[:2], extra_head=link), url).canonical_url
+
+    rel = '<link rel="canonical" href="/world/2024/kursk">'
+    assert canonical(rel, "https://example.com/a/b?x=1") == "https://example.com/world/2024/kursk"
+    assert canonical(rel, None) is None
+    absolute = '<link href="https://example.com/c" rel="Canonical">'
+    assert canonical(absolute, None) == "https://example.com/c"
+    assert canonical('<link rel="canonical" href="javascript:void(0)">', "https://e.com/") is None
+    assert canonical("", "https://example.com/a") is None
+
+
+def test_lists_blockquotes_and_tweets_become_paragraphs() -> None:
+    body = (
+        f"<p>{PARAS[0]}</p>"
+        "<ul><li>Troops moved to Kursk by rail.</li><li>Officers arrived first.</li></ul>"
+        f"<blockquote><p>“{PARAS[1]}”</p></blockquote>"
+        '<blockquote class="twitter-tweet"><p lang="en">North Korea tested a missile '
+        '<a href="https://t.co/x">pic.twitter.com/dXbnCCwmR3</a></p>'
+        '— Reuters (@Reuters) <a href="https://twitter.com/Reuters/status/1">October 31, 2024</a>'
+        "</blockquote>"
+        f"<p>{PARAS[2]}</p>"
+    )
+    extracted = extract(page(f"<article><h1>Test page</h1>{body}</article>"))
+    assert extracted.paragraphs == (
+        PARAS[0],
+        "Troops moved to Kursk by rail.",
+        "Officers arrived first.",
+        f"“{PARAS[1]}”",
+        "North Korea tested a missile pic.twitter.com/dXbnCCwmR3",
+        "— Reuters (@Reuters) October 31, 2024",
+        PARAS[2],
+    )
+
+
+def test_struck_through_text_is_left_out() -> None:
+    edited = "The official said <del>5,000</del> 10,000 troops had arrived, <s>wrongly</s> he said."
+    extracted = extract(article(PARAS[0], edited, PARAS[1]))
+    assert extracted.paragraphs[1] == "The official said 10,000 troops had arrived, he said."
+
+
+def test_text_around_br_in_a_div_keeps_every_paragraph() -> None:
+    # trafilatura alone drops the text before the first <br> when <p> siblings exist
+    body = (
+        f'<div class="story">{PARAS[0]}<br><br>{PARAS[1]}<br>Officials declined to comment.</div>'
+        f"<p>{PARAS[2]}</p><p>{PARAS[3]}</p>"
+    )
+    extracted = extract(page(f"<article><h1>Test page</h1>{body}</article>"))
+    assert extracted.paragraphs == (
+        PARAS[0],
+        PARAS[1],
+        "Officials declined to comment.",
+        PARAS[2],
+        PARAS[3],
+    )
+
+
+def test_article_in_a_layout_table_is_extracted() -> None:
+    text = "<br><br>".join(PARAS)
+    body = (
+        '<table><tr><td><a href="/">Home</a><br><a href="/w">World</a></td>'
+        f"<td><b>Test page</b><br><br><font>{text}</font></td></tr></table>"
+    )
+    assert extract(page(body)).paragraphs == PARAS
+
+
+def test_data_tables_stay_out() -> None:
+    table = (
+        "<table><tr><th>Unit</th><th>Troops</th></tr><tr><td>1st</td><td>1,500</td></tr></table>"
+    )
+    extracted = extract(
+        article(PARAS[0], PARAS[1]).replace(b"</article>", table.encode() + b"</article>")
+    )
+    assert extracted.paragraphs == PARAS[:2]
+
+
+def test_reextracting_the_same_page_gives_the_same_paragraphs() -> None:
+    # trafilatura's deduplicate=True would drop these on the second run (process-wide cache)
+    html = (DATA / "guardian.html").read_bytes()
+    assert extract(html) == extract(html) == extract(html)
+
+
+def test_extractor_version_names_trafilatura_and_our_rules() -> None:
+    assert re.fullmatch(r"trafilatura-\d+\.\d+\.\d+\+vt\d+", EXTRACTOR_VERSION)
+
+
+# --- markup-only differences -----------------------------------------------------------------
+
+PLAIN = (
+    "<article><h1>Troops head to Kursk</h1>"
+    "<p>Austin said “the likelihood is pretty high” that Russia’s army will use 11,000 troops.</p>"
+    "<p>Russia's ambassador denied that North Korean troops were present on its frontlines, and "
+    "accused Washington and its allies of disinformation on Wednesday.</p>"
+    "<p>The Pentagon said a small number of North Korean troops had already been deployed in the "
+    "Kursk region, where Ukraine has held ground since August.</p></article>"
+)
+NOISY = (
+    '<article class="story"  data-id="7"><h1 class="h">Troops head\n to Kursk</h1>\n\n'
+    '<p class="lead">Austin said &ldquo;the likelihood is <em>pretty</em> high&rdquo; that '
+    "Russia&#8217;s  army will\tuse 11,000&nbsp;troops.</p>\n"
+    "<p>Russia&#39;s ambassador <span>denied</span> that North&#x20;Korean troops were present "
+    "on its front\u200blines, and accused <a href='/w'>Washington</a> and its allies of "
+    "disinformation on Wednesday.</p>"
+    "<div><p>The Pentagon said a small number of North Korean troops had already been deployed "
+    "in the Kursk region, where Ukraine has held ground since August.</p></div></article>"
+)
+
+
+def _hash(body: str) -> str:
+    return normalise(extract(page(body, head="<title>Troops head to Kursk</title>"))).content_hash
+
+
+def test_markup_entity_and_whitespace_differences_do_not_change_the_hash() -> None:
+    assert _hash(PLAIN) == _hash(NOISY)
+
+
+def test_a_changed_word_changes_the_hash() -> None:
+    assert _hash(PLAIN) != _hash(PLAIN.replace("pretty high", "very high"))
+
+
+def test_the_same_page_in_another_encoding_has_the_same_hash() -> None:
+    html = page(PLAIN, head="<title>Troops head to Kursk</title>")
+    latin = html.decode().replace('charset="utf-8"', 'charset="windows-1252"').encode("cp1252")
+    assert latin != html
+    assert normalise(extract(latin)) == normalise(extract(html))
+
+
+# --- encodings -------------------------------------------------------------------------------
+
+
+def test_undeclared_non_utf8_page_is_read_as_windows_1252() -> None:
+    html = page(PLAIN, head="<title>Troops head to Kursk</title>").replace(b' charset="utf-8"', b"")
+    extracted = extract(html.decode().encode("cp1252"))
+    assert extracted.paragraphs[0] == (
+        "Austin said “the likelihood is pretty high” that Russia’s army will use 11,000 troops."
+    )
+
+
+def test_valid_utf8_wins_over_a_stale_latin1_declaration() -> None:
+    html = page(PLAIN, head='<meta charset="iso-8859-1"><title>Troops head to Kursk</title>')
+    assert "“the likelihood is pretty high”" in extract(html).paragraphs[0]
+
+
+def test_utf16_page_with_bom() -> None:
+    html = page(PLAIN, head="<title>Troops head to Kursk</title>").decode()
+    utf16 = html.replace('charset="utf-8"', 'charset="utf-16"').encode("utf-16")
+    assert extract(utf16).paragraphs == extract(html.encode()).paragraphs
+
+
+# --- not an article --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"   \n\t ",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10",
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+        b"GIF89a\x01\x00\x01\x00",
+        gzip.compress(page(PLAIN)),
+        b"PK\x03\x04\x14\x00\x06\x00",
+        json.dumps({"title": "<b>Troops</b>", "body": "<p>text</p>"}).encode(),
+        b'  [{"id": 1, "html": "<p>x</p>"}]',
+        b"<html>\x00\x01\x02\x03 binary after all</html>",
+        bytes(range(1, 32)) * 20,
+        b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>x</title>'
+        b"<item><title>Troops</title></item></channel></rss>",
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>',
+        b"Just some plain text, no markup at all.\nSecond line.",
+    ],
+    ids=[
+        "empty",
+        "whitespace",
+        "png",
+        "pdf",
+        "jpeg",
+        "gif",
+        "gzip",
+        "zip",
+        "json-object",
+        "json-array",
+        "nul-bytes",
+        "control-bytes",
+        "rss",
+        "atom",
+        "plain-text",
+    ],
+)
+def test_not_html(body: bytes) -> None:
+    with pytest.raises(NotHTML):
+        extract(body)
+
+
+def test_xhtml_with_xml_declaration_is_html() -> None:
+    html = b'<?xml version="1.0" encoding="utf-8"?>\n' + article(*PARAS[:2])
+    assert extract(html).paragraphs == PARAS[:2]
+
+
+def test_page_with_only_navigation_is_an_empty_article() -> None:
+    nav = "".join(f'<li><a href="/{s.lower()}">{s}</a></li>' for s in ("World", "UK", "Sport"))
+    html = page(
+        f"<header><nav><ul>{nav}</ul></nav></header>"
+        f'<footer><ul><li><a href="/about">About us</a></li></ul><p>© 2024</p></footer>'
+    )
+    with pytest.raises(EmptyArticle):
+        extract(html)
+
+
+def test_page_with_only_a_plain_text_nav_is_an_empty_article() -> None:
+    with pytest.raises(EmptyArticle):
+        extract(b"<html><body><nav>Home | World</nav></body></html>")
+    with pytest.raises(EmptyArticle):
+        extract(page('<div role="navigation">Home World Sport Culture</div>'))
+
+
+def test_page_whose_body_is_all_boilerplate_is_an_empty_article() -> None:
+    with pytest.raises(EmptyArticle):
+        extract(article("Advertisement", "Comments are closed.", "Loading…"))
+
+
+# --- hostile input ---------------------------------------------------------------------------
+
+
+def test_very_deep_nesting_does_not_crash() -> None:
+    deep = "<div>" * 50_000 + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>" * 50_000
+    with pytest.raises(EmptyArticle):  # libxml2 stops at depth 255, the text is below it
+        extract(page(deep))
+
+
+def test_moderate_nesting_is_extracted() -> None:
+    body = "<div>" * 100 + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>" * 100
+    assert extract(page(f"<h1>Test page</h1>{body}")).paragraphs == PARAS
+
+
+def test_broken_markup_is_extracted() -> None:
+    broken = (
+        f"<html><head><title>Test page</title><body><article><h1>Test page</h2>"
+        f"<p>{PARAS[0]}<p>{PARAS[1]}</div></span><p>{PARAS[2]}</b>"
+        f"<p>{PARAS[3]}"
+    ).encode()
+    assert extract(broken).paragraphs == PARAS
+
+
+def test_invalid_utf8_bytes_inside_a_utf8_page() -> None:
+    html = article(*PARAS[:2]).replace(b"Kursk,", b"Kursk\xff\xfe,")
+    extracted = extract(html)
+    assert isinstance(extracted, Extracted)
+    assert extracted.paragraphs[1] == PARAS[1]
+
+
+def _timed_extract(html: bytes) -> tuple[Extracted, float]:
+    start = time.perf_counter()
+    extracted = extract(html)
+    return extracted, time.perf_counter() - start
+
+
+def test_link_farm_in_one_paragraph_is_dropped_quickly() -> None:
+    # trafilatura alone needs about a minute for this page (quadratic in a block's children)
+    farm = "<p>" + '<a href="/tag">tag</a> ' * 20_000 + "</p>"
+    extracted, seconds = _timed_extract(
+        article(PARAS[0], PARAS[1]).replace(b"<h1>", farm.encode() + b"<h1>")
+    )
+    assert extracted.paragraphs == PARAS[:2]
+    assert seconds < 10
+
+
+def test_link_farm_beside_the_article_keeps_the_article() -> None:
+    farm = '<a href="/tag">tag</a> ' * 5_000
+    extracted = extract(
+        page(
+            farm
+            + "<article><h1>Test page</h1>"
+            + "".join(f"<p>{p}</p>" for p in PARAS)
+            + "</article>"
+        )
+    )
+    assert extracted.paragraphs == PARAS
+
+
+def test_words_wrapped_letter_by_letter_are_kept() -> None:
+    letters = "".join(f"<span>{c}</span>" for c in PARAS[1] * 8)
+    extracted = extract(
+        article(PARAS[0]).replace(b"</article>", f"<p>{letters}</p></article>".encode())
+    )
+    assert extracted.paragraphs == (PARAS[0], PARAS[1] * 8)
+
+
+def test_a_long_run_of_line_breaks_is_quick() -> None:
+    breaks = "<br>\n" * 50_000
+    extracted, seconds = _timed_extract(
+        article(PARAS[0], PARAS[1]).replace(b"</h1>", b"</h1>" + breaks.encode())
+    )
+    assert extracted.paragraphs == PARAS[:2]
+    assert seconds < 10

@@ -1,0 +1,638 @@
+"""HTML bytes → ``Extracted``: the article's headline, standfirst, byline and body paragraphs.
+
+This module owns everything between a fetched page and its raw article text: sniffing that the
+bytes are HTML at all, choosing the character encoding, running trafilatura in precision mode,
+flattening its output tree into one string per paragraph, and our own boilerplate rules for the
+lines trafilatura keeps because they sit inside the article. It is pure: no I/O, no settings.
+Whitespace is only folded here; Unicode normalisation and sentences belong to ``text``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+
+from versiontrack.domain import Extracted
+from versiontrack.errors import EmptyArticle, ExtractionError, NotHTML
+
+#: Identifies the extraction rules; stored with each version so a change of rules (ours: the
+#: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
+EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt1"
+
+__all__ = ["BOILERPLATE", "EXTRACTOR_VERSION", "extract", "is_boilerplate"]
+
+# --- sniffing and decoding -------------------------------------------------------------------
+
+_BINARY_MAGIC: tuple[bytes, ...] = (
+    b"%PDF-",
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF87a",
+    b"GIF89a",
+    b"\xff\xd8\xff",  # JPEG
+    b"RIFF",  # WebP, WAV, AVI
+    b"PK\x03\x04",  # zip, docx, epub
+    b"\x1f\x8b",  # gzip: the fetcher already undid Content-Encoding, so this is a file
+    b"\x28\xb5\x2f\xfd",  # zstd
+    b"BZh",
+    b"7z\xbc\xaf\x27\x1c",
+    b"OggS",
+    b"ID3",
+    b"\x00\x00\x01\x00",  # ico
+)
+# Roots and doctypes of markup that lxml's HTML parser would happily swallow as a page.
+_NON_HTML_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "svg", "urlset", "sitemapindex", "opml"})
+_FIRST_TAG = re.compile(rb"<(!doctype\s+|[?!]?)([a-z][\w:.-]*)", re.IGNORECASE)
+_ANY_TAG = re.compile(rb"<[a-z!/?]", re.IGNORECASE)
+_CONTROL_BYTES = frozenset(range(32)) - {9, 10, 12, 13}
+# <meta charset=x>, <meta http-equiv content="...; charset=x"> and <?xml encoding="x"?>.
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)""",
+    re.IGNORECASE,
+)
+_SNIFF_BYTES = 4096
+
+
+def _sniff(html: bytes) -> None:
+    """Raise ``NotHTML`` when the bytes are clearly something else; let anything plausible by."""
+    head = html[:_SNIFF_BYTES]
+    if not head.strip():
+        raise NotHTML("empty response body")
+    if head.startswith(_BINARY_MAGIC) or head[4:8] == b"ftyp":  # ftyp: MP4/MOV/HEIC
+        raise NotHTML("binary content (file signature)")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return  # NUL bytes are expected in UTF-16; _decode handles it
+    if b"\x00" in head:
+        raise NotHTML("binary content (NUL bytes)")
+    if sum(byte in _CONTROL_BYTES for byte in head[:1024]) > len(head[:1024]) // 10:
+        raise NotHTML("binary content (control bytes)")
+    stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if stripped[:1] in (b"{", b"["):
+        raise NotHTML("JSON, not HTML")
+    if not _ANY_TAG.search(html):
+        raise NotHTML("plain text, no markup")
+    first = _FIRST_TAG.search(stripped)
+    if first is not None:
+        name = first.group(2).lower().decode("ascii", "replace")
+        if first.group(1).strip().lower() == b"!doctype" and name != "html":
+            raise NotHTML(f"not an HTML doctype: {name}")
+        if first.group(1) == b"?":  # an XML declaration: look at the first real element
+            root = _FIRST_TAG.search(stripped, first.end())
+            while root is not None and root.group(1):  # skip further <?...?> / <!...>
+                root = _FIRST_TAG.search(stripped, root.end())
+            name = root.group(2).lower().decode("ascii", "replace") if root else ""
+        if name in _NON_HTML_ROOTS:
+            raise NotHTML(f"not HTML: <{name}> document")
+
+
+def _codec(label: bytes | str) -> str | None:
+    """A Python codec name for a declared charset label, or None when unknown."""
+    if isinstance(label, bytes):
+        label = label.decode("ascii", "replace")
+    try:
+        name = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return None
+    # As browsers do (WHATWG Encoding), latin-1 and ASCII labels mean windows-1252: pages that
+    # say iso-8859-1 routinely contain 0x80-0x9F curly quotes and dashes.
+    return "cp1252" if name in {"latin-1", "iso8859-1", "ascii"} else name
+
+
+def _decode(html: bytes) -> str:
+    """Bytes → text: BOM, then valid UTF-8, then the declared charset, then windows-1252.
+
+    Deterministic on purpose: a statistical guess (trafilatura's charset_normalizer fallback)
+    can flip between two versions of the same page and turn a one-word edit into a rewrite.
+    Valid UTF-8 wins over a declaration because an undeclared HTTP header usually overrides a
+    stale ``<meta charset>`` and non-UTF-8 text is almost never valid UTF-8 by accident.
+    """
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if html.startswith(bom):
+            return html[len(bom) :].decode(name, errors="replace")
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _DECLARED_CHARSET.search(html[:_SNIFF_BYTES])
+    name = _codec(declared.group(1) or declared.group(2)) if declared else None
+    # a UTF-16/32 label on bytes without NULs (see _sniff) is wrong; fall through
+    if name and not name.startswith(("utf-16", "utf-32")):
+        try:
+            return html.decode(name)
+        except UnicodeDecodeError:
+            return html.decode(name, errors="replace")
+    return html.decode("cp1252", errors="replace")
+
+
+# --- markup trafilatura loses: layout tables, loose text around <br> -------------------------
+
+_TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
+_HOLDS_BLOCKS = etree.XPath(
+    "boolean(.//p | .//div | .//table | .//h1 | .//h2 | .//h3 | .//ul | .//ol | .//blockquote)"
+)
+_LONG_CELL = 200  # characters: more than a data table puts in one cell
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn tables used for page layout into plain ``<div>``s.
+
+    With ``include_tables=False`` (which keeps data tables out of the text) trafilatura drops
+    everything inside a ``<table>``, so a whole article laid out in table cells, as older
+    sites do, would come back empty. A table counts as layout when one of its own cells holds
+    block elements or a long run of text.
+    """
+    layout = [
+        table
+        for table in tree.iter("table")
+        if any(
+            _HOLDS_BLOCKS(cell) or len(cell.text_content()) > _LONG_CELL
+            for cell in table.xpath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th")
+        )
+    ]
+    for table in layout:
+        for el in [table, *table.xpath("./* | ./tr/* | ./*/tr | ./*/tr/*")]:
+            if el.tag in _TABLE_PARTS:
+                el.tag = "div"
+
+
+_INLINE_HTML = frozenset(
+    "a abbr b bdi bdo br cite code data del dfn em font i img ins kbd mark q s samp small span "
+    "strike strong sub sup time tt u var wbr".split()
+)
+_LOOSE_TEXT_CONTAINERS = ("div", "section", "article", "main", "td", "center")
+
+
+def _is_inline(node: object) -> bool:
+    tag = getattr(node, "tag", None)
+    return isinstance(tag, str) and tag.lower() in _INLINE_HTML
+
+
+def _wrap_loose_text(tree: HtmlElement) -> None:
+    """Wrap text that sits directly in a container next to blocks or ``<br>`` into ``<p>``.
+
+    trafilatura drops such text (the first paragraph of ``<div>One<br><br>Two</div>``, or
+    ``<div>Intro<p>…</p></div>``), which silently loses paragraphs on older CMS markup.
+    Containers holding only inline content are left alone: wrapping those would turn bylines
+    and captions into paragraphs.
+    """
+    containers = [
+        el
+        for el in tree.iter(*_LOOSE_TEXT_CONTAINERS)
+        if any(isinstance(c.tag, str) and (c.tag == "br" or not _is_inline(c)) for c in el)
+    ]
+    for el in containers:
+        _wrap_runs(el)
+
+
+def _wrap_runs(container: HtmlElement) -> None:
+    """Regroup a container's children: each run of text and inline elements becomes a <p>.
+
+    Rebuilt in one pass with the last child tracked by hand: ``len()`` and ``[-1]`` on an lxml
+    element walk its children, which made this quadratic on pages with 100,000 ``<br>``.
+    """
+    items: list[str | HtmlElement] = [container.text or ""]
+    for child in container:
+        items += [child, child.tail or ""]
+        child.tail = None
+    del container[:]
+    container.text = None
+    out: list[HtmlElement] = []
+    run: list[str | HtmlElement] = []
+    for item in [*items, None]:
+        if isinstance(item, str) or _is_inline(item):
+            run.append(item)
+            continue
+        if "".join(i if isinstance(i, str) else i.text_content() for i in run).strip():
+            paragraph = container.makeelement("p", {})
+            _fill(paragraph, run)
+            out.append(paragraph)
+        else:  # whitespace (or an empty inline element) between blocks stays as it was
+            for piece in run:
+                if not isinstance(piece, str):
+                    out.append(piece)
+                elif out:
+                    out[-1].tail = (out[-1].tail or "") + piece
+                else:
+                    container.text = (container.text or "") + piece
+        run = []
+        if item is not None:
+            out.append(item)
+    container.extend(out)
+
+
+def _fill(parent: HtmlElement, items: Iterable[str | HtmlElement]) -> None:
+    """Append text and elements to an empty element, text going to .text or the last tail."""
+    last: HtmlElement | None = None
+    for item in items:
+        if not isinstance(item, str):
+            parent.append(item)
+            last = item
+        elif last is None:
+            parent.text = (parent.text or "") + item
+        else:
+            last.tail = (last.tail or "") + item
+
+
+_NAVIGATION = etree.XPath("//nav | //*[@role='navigation']")
+
+
+def _drop_navigation(tree: HtmlElement) -> None:
+    """Remove ``<nav>`` blocks: never article text, yet on a page without an article
+    trafilatura's short-document recovery returns their words as the body."""
+    for nav in _NAVIGATION(tree):
+        if nav.getparent() is not None:
+            nav.drop_tree()
+
+
+_CROWDED = 1000  # inline children of one element; real prose has a few dozen at most
+
+
+def _inline_children(el: HtmlElement) -> int:
+    return sum(1 for c in el if c.tag != "br" and _is_inline(c))
+
+
+def _defuse_crowded_blocks(tree: HtmlElement) -> None:
+    """Thin out elements with thousands of inline children before trafilatura sees them.
+
+    trafilatura is quadratic in the inline children of one block (8,000 links in one ``<p>``
+    take 5 s, 20,000 a minute) and slow on long runs of ``<br>``. Unwrapping the formatting
+    keeps the words of a page that wraps every letter in a ``<span>``; links still crowded
+    after that (a tag cloud, a link farm) are not article text and go, the element's other
+    content stays; runs of ``<br>`` shrink to one (each ``<br>`` ends a paragraph anyway).
+    """
+    for el in [e for e in tree.iter() if isinstance(e.tag, str) and len(e) > _CROWDED]:
+        if _inline_children(el) > _CROWDED:
+            etree.strip_tags(el, *(_INLINE_HTML - {"a", "br"}))
+            if _inline_children(el) > _CROWDED:
+                _thin_children(el, links=True)
+            # strip_tags leaves thousands of adjacent text nodes, and every read of .text
+            # joins them all (quadratic again); writing the joined text back makes each one.
+            for node in el.iter():
+                node.text = node.text
+                if node is not el:
+                    node.tail = node.tail
+        if sum(1 for c in el if c.tag == "br") > _CROWDED:
+            _thin_children(el, links=False)
+
+
+def _thin_children(el: HtmlElement, *, links: bool) -> None:
+    """Drop inline children but <br> (``links``), or every <br> that follows a <br>.
+
+    Rebuilt in one pass: removing children one by one re-joins their tails each time.
+    """
+    head: list[str] = [el.text or ""]
+    kept: list[tuple[HtmlElement, list[str]]] = []
+    blank_after_br = False  # only whitespace since the last kept child, which is a <br>
+    for child in el:
+        tail = child.tail or ""
+        if links:
+            drop = child.tag != "br" and _is_inline(child)
+        else:
+            drop = child.tag == "br" and blank_after_br
+        if drop:
+            (kept[-1][1] if kept else head).append(tail)
+            blank_after_br = blank_after_br and not tail.strip()
+        else:
+            kept.append((child, [tail]))
+            blank_after_br = child.tag == "br" and not tail.strip()
+    del el[:]
+    el.text = "".join(head)
+    for child, tail_parts in kept:
+        child.tail = "".join(tail_parts)
+        el.append(child)
+
+
+# --- trafilatura output tree → paragraphs ----------------------------------------------------
+
+# trafilatura's inline output elements; every other element (p, head, item, quote, cell, …)
+# is a block, and each block becomes its own paragraph.
+_INLINE_OUTPUT = frozenset({"hi", "ref", "del"})
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _paragraphs(body: etree._Element) -> list[str]:
+    """Flatten trafilatura's body tree: one string per block element, in document order.
+
+    Every ``<lb/>`` ends a paragraph too, as in trafilatura's own text output: it collapses
+    ``<br><br>`` to one ``<lb/>``, so a double break (the paragraph separator of older sites)
+    cannot be told from a single one. Struck-through text (``<del>``: ``<s>``, ``<strike>``,
+    ``<del>`` in the page) is left out, since it is not what the article now says.
+    """
+    paragraphs: list[str] = []
+    buffer: list[str] = []
+    struck = 0
+
+    def flush() -> None:
+        if text := _fold("".join(buffer)):
+            paragraphs.append(text)
+        buffer.clear()
+
+    for event, el in etree.iterwalk(body, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag == "del":
+                struck += 1
+            elif tag not in _INLINE_OUTPUT:
+                flush()
+            if el.text and not struck:
+                buffer.append(el.text)
+        else:
+            if tag == "del":
+                struck -= 1
+            elif tag not in _INLINE_OUTPUT:
+                flush()
+            if el.tail and not struck and el is not body:
+                buffer.append(el.tail)
+    flush()
+    return paragraphs
+
+
+# --- our boilerplate rules -------------------------------------------------------------------
+
+_SHORT = 120  # promo rules only fire on lines this short, so real sentences survive
+_AGENCIES = (
+    r"getty images|afp|ap|ap photo|associated press|reuters|shutterstock|epa(?:-efe)?|alamy|"
+    r"pa(?: media| wire| images)?|anadolu(?: agency)?|tass|sputnik|ria novosti|xinhua|"
+    r"yonhap|kcna|bloomberg|nurphoto|sopa images|zuma(?: press)?|rex|ukrinform"
+)
+
+#: (pattern, maximum length) pairs matched against a whole whitespace-folded paragraph. A
+#: paragraph is dropped only when a pattern matches all of it (``fullmatch``) and it is no
+#: longer than the limit. Keep rules narrow: a false positive deletes a sentence of the article.
+#: Dashes and quotes are spelled as escapes (\u2013 en dash, \u2014 em dash, \u2019 apostrophe).
+_RULES: tuple[tuple[str, int], ...] = (
+    # widgets and page chrome
+    (r"loading(?:\u2026|\.{2,3})?", 20),
+    (r"advertisement|advertising|sponsored(?: content)?|ad|promoted(?: content)?", 30),
+    (r"(?:story|article) continues (?:below|after)(?: (?:this )?advertisement)?", 50),
+    (r"(?:back|scroll|return) to top\W*", 30),
+    (r"comments? (?:are|is) (?:now )?closed\.?", 40),
+    (r"(?:write|leave|post) a (?:reply|comment)(?: or (?:reply|comment))?\W*", 50),
+    (r"(?:show|view|hide|load|read) (?:all |more )?\d* ?comments?\W*|\d+ comments?", 50),
+    (r"share(?: (?:this|the))?(?: article| story| post| page)?(?: (?:on|via) \w+)?\W*", 50),
+    (
+        r"(?:click to )?(?:share|tweet|email|print|copy link)(?: (?:on|to) \w+)?"
+        r"(?: \(opens in new window\))?",
+        60,
+    ),
+    (r"cart:? .{0,30}\(\s*\d+\s+items?\s*\)|(?:view |your )?cart|checkout", 60),
+    (r"(?:read|see) (?:more|also)\b.*|related(?: articles?| stories| content)?:.*", _SHORT),
+    (r"(?:most (?:read|popular|viewed)|recommended(?: for you)?|trending(?: now)?)\W*", 40),
+    (
+        r"(?:we|this (?:site|website)) uses? cookies\b.*|(?:accept|reject)(?: all)?(?: cookies)?"
+        r"|manage (?:cookie )?(?:preferences|settings)",
+        300,
+    ),
+    # counters that change on every request: "246,894 views", "1.2K shares"
+    (r"[\d.,\u00a0 ]+[km]? (?:views|reads|shares|likes|reactions)", 40),
+    # label-style credits; the byline field carries the author ("Author: Dan Alexe")
+    (
+        r"(?:(?:author|words|translation):|(?:written|translation|translated(?: from \w+)?) by)"
+        r" [^.!?;:]{2,60}",
+        80,
+    ),
+    # newsletter and subscription promos: calls to action, anchored at the start of the line
+    # so that a sentence which merely mentions signing up survives
+    (r"(?:sign up|subscribe)\b.*|newsletters?", _SHORT),
+    (r"(?:get|receive) (?:our|the) [\w ]{0,40}(?:newsletter|briefing|alerts?)\b.*", _SHORT),
+    (r".*\b(?:delivered|straight|direct) to your inbox\b.*", _SHORT),
+    (r"be the first to (?:know|hear|read)\b.*", _SHORT),
+    (r"we (?:don['\u2019]t|do not|won['\u2019]t|will never|never) (?:spam|share your)\b.*", _SHORT),
+    (r"(?:read|see|view) our privacy (?:policy|notice)\b.*", _SHORT),
+    (r"(?:enter )?your e-?mail(?: address)?\W*", 40),
+    (r"by (?:signing up|subscribing|clicking)\b.*", _SHORT),
+    # image and video credits alone on a line
+    (
+        r"(?:photograph|photo|picture|image|illustration|video|composite|graphic|credit)s?"
+        r"(?: credit)?:.*",
+        _SHORT,
+    ),
+    (
+        rf"\(?(?:(?:photo|image) by )?(?:[^/]{{1,60}}(?:/| via ))?(?:{_AGENCIES})"
+        rf"(?:\s*(?:/|via)\s*(?:{_AGENCIES}))*\)?",
+        90,
+    ),
+    # bare date/time stamps: "Thu, 10/31/2024 \u2013 11:05", "Last modified on Thu 31 Oct 2024
+    # 11.23 GMT", "Publié le 30/10/2024 à 22:15"; they change on every update and are metadata
+    (
+        r"(?:(?:updated|published|posted|last (?:updated|modified)|publi\u00e9|mis \u00e0 jour"
+        r"|modifi\u00e9|ver\u00f6ffentlicht|aktualisiert|publicado|actualizado)"
+        r"(?: on| le| am| el)?:? )?"
+        r"(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,? )?"
+        r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? \w+ \d{4}|\w+ \d{1,2},? \d{4})"
+        r"(?:,? (?:[-\u2013\u2014] |at |\u00e0 |um |a las )?\d{1,2}[:.h]\d{2}"
+        r"(?: ?[ap]\.?m\.?)?(?: [a-z]{2,4})?)?",
+        80,
+    ),
+    # breadcrumbs ("Home > World", "Accueil \u203a Monde"), rows of links ("Print | Email | Top")
+    (r"[^.!?>\u203a]{1,40}(?: [>\u203a] [^.!?>\u203a]{1,40}){1,5}", 120),
+    (r"[^|]{1,30}(?: \| [^|]{1,30})+", _SHORT),
+    # nothing but punctuation and symbols: bullets, pipes, "***" section breaks
+    (r"[\W_]*", _SHORT),
+)
+BOILERPLATE: tuple[tuple[re.Pattern[str], int], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), limit) for pattern, limit in _RULES
+)
+
+
+def _is_label(paragraph: str) -> bool:
+    return (
+        len(paragraph) <= 40
+        and paragraph.upper() == paragraph
+        and any(c.isalpha() for c in paragraph)
+        and not any(c in ".!?" for c in paragraph)
+    )
+
+
+def _drop_boilerplate(paragraphs: list[str]) -> list[str]:
+    """Drop boilerplate paragraphs, and an upper-case label left over at the end of the body.
+
+    The label ("INVESTING BOOKS" over a newsletter form) is the title of a block whose other
+    lines were all boilerplate; only at the very end, since mid-article an all-caps line can
+    be a real subheading that just happens to sit above an ad slot.
+    """
+    kept: list[str] = []
+    dropped_since_kept = False
+    for paragraph in paragraphs:
+        if is_boilerplate(paragraph):
+            dropped_since_kept = bool(kept)
+        else:
+            kept.append(paragraph)
+            dropped_since_kept = False
+    while dropped_since_kept and len(kept) > 1 and _is_label(kept[-1]):
+        kept.pop()
+    return kept
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """True when a whole (whitespace-folded) paragraph is one of our boilerplate lines."""
+    return any(
+        len(paragraph) <= limit and pattern.fullmatch(paragraph) for pattern, limit in BOILERPLATE
+    )
+
+
+# --- metadata ------------------------------------------------------------------------------
+
+# " | The Guardian", " - Reuters" (or an en/em dash): a dash needs spaces on both sides, since
+# a hyphen without them is part of a word ("Kim Jong-un").
+_SEPARATOR = r"(?:\s*[|\u00b7\u2022\u00bb]\s*|\s+[-\u2013\u2014:]\s+)"
+
+
+def _first(values: Iterable[str | None]) -> str:
+    return next((folded for v in values if v and (folded := _fold(v))), "")
+
+
+def _meta(tree: HtmlElement, *names: str) -> str:
+    found: list[str] = []
+    for name in names:
+        found.extend(
+            tree.xpath(
+                "//meta[@property=$n or @name=$n or @itemprop=$n]/@content",
+                n=name,
+            )
+        )
+    return _first(found)
+
+
+def _h1(tree: HtmlElement, hints: tuple[str, ...]) -> str:
+    """The article's <h1>: inside <article>/<main> first, else the only one, else a hinted one."""
+    for path in ("//article//h1", "//main//h1", "//h1"):
+        headings = [_fold(h.text_content()) for h in tree.xpath(path)]
+        headings = [h for h in headings if h]
+        if len(headings) == 1:
+            return headings[0]
+        for heading in headings:
+            if any(heading.casefold() in hint.casefold() for hint in hints if hint):
+                return heading
+    return ""
+
+
+def _strip_site_name(title: str, h1: str, site_names: Iterable[str]) -> str:
+    """Drop a " | Site" suffix (or "Site | " prefix) from a <title>/og:title."""
+    if h1 and title != h1 and title.casefold().startswith(h1.casefold()):
+        if re.match(rf"{_SEPARATOR}\S", title[len(h1) :]):
+            return h1
+    for name in dict.fromkeys(n for n in site_names if n):  # ordered: same page, same result
+        site = re.escape(name)
+        match = re.fullmatch(rf"(.+?){_SEPARATOR}{site}", title, re.IGNORECASE) or re.fullmatch(
+            rf"{site}{_SEPARATOR}(.+)", title, re.IGNORECASE
+        )
+        if match:
+            return match.group(1)
+    return title
+
+
+def _canonical(tree: HtmlElement, url: str | None) -> str | None:
+    for link in tree.xpath("//link[@href]"):
+        rels = (link.get("rel") or "").lower().split()
+        href = (link.get("href") or "").strip()
+        if "canonical" not in rels or not href:
+            continue
+        resolved = urljoin(url, href) if url else href
+        parts = urlsplit(resolved)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return resolved
+        return None
+    return None
+
+
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+
+
+def _key(text: str) -> str:
+    """A comparison key that ignores case, Unicode form, invisible characters and spacing."""
+    return _fold(unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))).casefold()
+
+
+def _strip_repeats(paragraphs: list[str], headline: str, standfirst: str, byline: str) -> list[str]:
+    """Drop the headline/standfirst (and byline) where the body repeats them at its edges."""
+    leading = {_key(headline), _key(standfirst)}
+    bylines = {_key(byline), _key(f"By {byline}")} if byline else set()
+    leading |= bylines
+    leading.discard("")
+    start, end = 0, len(paragraphs)
+    while start < end and _key(paragraphs[start]) in leading:
+        start += 1
+    while end > start and _key(paragraphs[end - 1]) in bylines:
+        end -= 1
+    return paragraphs[start:end]
+
+
+# --- the stage -----------------------------------------------------------------------------
+
+
+def extract(html: bytes, url: str | None = None) -> Extracted:
+    """Extract the article from a page's raw bytes.
+
+    Raises ``NotHTML`` when the bytes are not an HTML page, ``EmptyArticle`` when no body
+    paragraph survives, and ``ExtractionError`` when the extractor itself fails on the page.
+    """
+    _sniff(html)
+    # trafilatura gets UTF-8 bytes we decoded deterministically (see _decode), parsed by its
+    # own loader so that our metadata reads and its extraction see the same tree.
+    tree = trafilatura.load_html(_decode(html).encode("utf-8"))
+    if tree is None:
+        raise NotHTML("the document does not parse as an HTML page")
+    try:
+        _drop_navigation(tree)
+        _defuse_crowded_blocks(tree)
+        _unwrap_layout_tables(tree)
+        _wrap_loose_text(tree)
+        document = trafilatura.bare_extraction(
+            tree,  # copied by trafilatura, so ours stays intact for the metadata below
+            url=url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_links=False,
+            # never True: trafilatura's cache is process-wide and eats repeated paragraphs
+            # when the same page is extracted again
+            deduplicate=False,
+            with_metadata=True,
+        )
+        found = _paragraphs(document.body) if document is not None else []
+    except Exception as exc:
+        # A hostile page must fail this one check, never the pass: whatever trafilatura or
+        # lxml raise on it becomes an ExtractionError.
+        raise ExtractionError(f"extractor failed: {exc!r}") from exc
+    if document is None:
+        raise EmptyArticle("no article body found")
+
+    og_title = _meta(tree, "og:title")
+    title = _fold(" ".join(tree.xpath("//head//title//text()")))
+    h1 = _h1(tree, (og_title, title))
+    headline = _strip_site_name(
+        _first((og_title, h1, document.title, title)),
+        h1,
+        (_meta(tree, "og:site_name", "application-name"), document.sitename or ""),
+    )
+    standfirst = _first(
+        (document.description, _meta(tree, "og:description", "description", "twitter:description"))
+    )
+    byline = _fold(document.author or "")
+
+    paragraphs = _drop_boilerplate(found)
+    paragraphs = _strip_repeats(paragraphs, headline, standfirst, byline)
+    if not paragraphs:
+        raise EmptyArticle("no article body found")
+    return Extracted(
+        headline=headline,
+        standfirst=standfirst,
+        byline=byline,
+        paragraphs=tuple(paragraphs),
+        canonical_url=_canonical(tree, url),
+    )
