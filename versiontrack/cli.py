@@ -89,6 +89,8 @@ def main_options(
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
+    # trafilatura warns about every page it finds nothing in; our checks record that already.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 def _settings() -> Settings:
