@@ -15,6 +15,9 @@ How the body diff works:
 4. Sentences still unpaired are paired across runs at a stricter ``MOVE_EDIT_THRESHOLD`` (a
    paragraph moved *and* touched up is an edit, not a removal plus an addition).
 5. What is left is ``removed`` or ``added``. Ops are sorted into article order.
+
+``align`` lays the same matching out as rows of a side-by-side view (old column, new column),
+the way News Sniffer shows two versions.
 """
 
 from __future__ import annotations
@@ -22,22 +25,32 @@ from __future__ import annotations
 import html
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain
+from typing import Literal
 
 from diff_match_patch import diff_match_patch
 
-from versiontrack.domain import FIELDS, ArticleText, Diff, FieldChange, SentenceOp
+from versiontrack.domain import FIELDS, ArticleText, ChangeSummary, Diff, FieldChange, SentenceOp
 
 __all__ = [
     "MOVE_EDIT_THRESHOLD",
     "PAIR_THRESHOLD",
+    "Row",
+    "RowKind",
+    "align",
     "diff_sentences",
     "diff_texts",
     "diff_words",
+    "diff_words_split",
     "similarity",
+    "summarize_rows",
 ]
+
+RowKind = Literal["equal", "removed", "added", "edited", "moved"]
 
 #: Minimum ``similarity`` for a deleted and an inserted sentence of the same run to count as one
 #: edited sentence. At 0.5 half the words (by Dice) are shared: a rewording, not a new sentence.
@@ -181,6 +194,47 @@ def _common_ends(old: str, new: str) -> tuple[str, str, str, str]:
     return head, old[:q], new[: len(new) - len(tail)], tail
 
 
+def _word_pieces(old: str, new: str) -> list[tuple[int, str]]:
+    """The word diff of two strings as diff-match-patch ``(op, text)`` pieces."""
+    if old == new:
+        return [(_EQUAL, old)]
+    head, old_mid, new_mid, tail = _common_ends(old, new)
+    old_tokens = _WORD_TOKEN.findall(old_mid)
+    new_tokens = _WORD_TOKEN.findall(new_mid)
+    if set(old_tokens).isdisjoint(new_tokens):
+        # Nothing in common between the middles (a changed word or figure, the usual case):
+        # the diff is one replacement, which semantic cleanup would leave as it is.
+        return [(_EQUAL, head), (_DELETE, old_mid), (_INSERT, new_mid), (_EQUAL, tail)]
+    ends = ([head] if head else [], [tail] if tail else [])
+    a, b, codes = _encode([*ends[0], *old_tokens, *ends[1]], [*ends[0], *new_tokens, *ends[1]])
+    diffs = _token_diff(a, b)
+    _dmp.diff_cleanupSemantic(diffs)
+    token = {c: t for t, c in codes.items()}
+    return [(op, "".join(map(token.__getitem__, chars))) for op, chars in diffs]
+
+
+def _render_pieces(pieces: Sequence[tuple[int, str]], keep: frozenset[int]) -> str:
+    """Escaped HTML of the pieces whose op is in ``keep``: deletions in ``<del>``, insertions
+    in ``<ins>``."""
+    out = []
+    for op, text in pieces:
+        if not text or op not in keep:
+            continue
+        text = html.escape(text)
+        if op == _EQUAL:
+            out.append(text)
+        elif op == _DELETE:
+            out.append(f"<del>{text}</del>")
+        else:
+            out.append(f"<ins>{text}</ins>")
+    return "".join(out)
+
+
+_BOTH = frozenset((_EQUAL, _DELETE, _INSERT))
+_OLD_SIDE = frozenset((_EQUAL, _DELETE))
+_NEW_SIDE = frozenset((_EQUAL, _INSERT))
+
+
 def diff_words(old: str, new: str) -> str:
     """Word-level diff of two strings as escaped HTML, changes wrapped in ``<del>``/``<ins>``.
 
@@ -191,33 +245,14 @@ def diff_words(old: str, new: str) -> str:
     """
     if old == new:
         return html.escape(old)
-    head, old_mid, new_mid, tail = _common_ends(old, new)
-    old_tokens = _WORD_TOKEN.findall(old_mid)
-    new_tokens = _WORD_TOKEN.findall(new_mid)
-    pieces: list[tuple[int, str]]
-    if set(old_tokens).isdisjoint(new_tokens):
-        # Nothing in common between the middles (a changed word or figure, the usual case):
-        # the diff is one replacement, which semantic cleanup would leave as it is.
-        pieces = [(_EQUAL, head), (_DELETE, old_mid), (_INSERT, new_mid), (_EQUAL, tail)]
-    else:
-        ends = ([head] if head else [], [tail] if tail else [])
-        a, b, codes = _encode([*ends[0], *old_tokens, *ends[1]], [*ends[0], *new_tokens, *ends[1]])
-        diffs = _token_diff(a, b)
-        _dmp.diff_cleanupSemantic(diffs)
-        token = {c: t for t, c in codes.items()}
-        pieces = [(op, "".join(map(token.__getitem__, chars))) for op, chars in diffs]
-    out = []
-    for op, text in pieces:
-        if not text:
-            continue
-        text = html.escape(text)
-        if op == _EQUAL:
-            out.append(text)
-        elif op == _DELETE:
-            out.append(f"<del>{text}</del>")
-        else:
-            out.append(f"<ins>{text}</ins>")
-    return "".join(out)
+    return _render_pieces(_word_pieces(old, new), _BOTH)
+
+
+def diff_words_split(old: str, new: str) -> tuple[str, str]:
+    """The same word diff as two escaped HTML strings, one per side, for a side-by-side view:
+    ``old`` with ``<del>`` around what went, ``new`` with ``<ins>`` around what came."""
+    pieces = _word_pieces(old, new)
+    return _render_pieces(pieces, _OLD_SIDE), _render_pieces(pieces, _NEW_SIDE)
 
 
 def _bag(sentence: str) -> frozenset[str]:
@@ -338,12 +373,20 @@ def _pair(
     return pairs
 
 
-def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, ...]:
-    """Sentence ops turning ``old`` into ``new``, in article order (see the module docstring)."""
-    old = tuple(old)
-    new = tuple(new)
-    if old == new:
-        return ()
+@dataclass(frozen=True, slots=True)
+class _Matching:
+    """How the sentences of two bodies correspond: the shared core of ``diff_sentences`` and
+    ``align``. Every index not named here is removed (old) or added (new)."""
+
+    equal: list[tuple[int, int]]  # old → new, in order (the diff-match-patch common subsequence)
+    runs: list[tuple[range, range]]  # the replaced runs between consecutive equal sentences
+    moved: dict[int, int]  # old → new, verbatim moves
+    edited: dict[int, int]  # old → new, paired by similarity
+    anchored: dict[int, int]  # old → new, equal and edited-in-run: where removals are placed
+
+
+def _match(old: tuple[str, ...], new: tuple[str, ...]) -> _Matching:
+    """Match the sentences of ``old`` and ``new`` (steps 1–4 of the module docstring)."""
     a, b, _ = _encode(old, new)
     equal = _matches(a, b)
 
@@ -402,6 +445,18 @@ def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, 
             if (1, j) not in bags:
                 bags[1, j] = _bag(new[j])
         edited.update(_pair(left_old, left_new, bags, MOVE_EDIT_THRESHOLD))
+    return _Matching(equal, runs, moved, edited, anchored)
+
+
+def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, ...]:
+    """Sentence ops turning ``old`` into ``new``, in article order (see the module docstring)."""
+    old = tuple(old)
+    new = tuple(new)
+    if old == new:
+        return ()
+    m = _match(old, new)
+    moved, edited, anchored = m.moved, m.edited, m.anchored
+    moved_to = set(moved.values())
 
     # Article order: ops that exist in the new text sit at their new index; a removal sits
     # just after the new position of the last old sentence before it that stayed in place.
@@ -421,7 +476,7 @@ def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, 
     for i, j in edited.items():
         op = SentenceOp("edited", old[i], new[j], i, j, diff_words(old[i], new[j]))
         keyed.append(((j, 0, 0), op))
-    for _, news in runs:
+    for _, news in m.runs:
         for j in news:
             if j not in moved_to and j not in edited_to:
                 text = new[j]
@@ -429,6 +484,137 @@ def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, 
                 keyed.append(((j, 0, 0), op))
     keyed.sort(key=lambda item: item[0])
     return tuple(op for _, op in keyed)
+
+
+# --- side by side ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of a side-by-side diff: an old sentence (left), a new one (right), or both.
+
+    ``equal`` and ``edited`` rows usually fill both sides; ``removed`` only the left, ``added``
+    only the right. A sentence that ``moved`` (or was edited *and* moved out of order) fills one
+    side on two rows, where it was and where it went, each naming the other's index in
+    ``partner``; so the left column read top to bottom is the old body and the right column the
+    new one. ``html_old``/``html_new`` are the cells (escaped; ``<del>`` around what went,
+    ``<ins>`` around what came) and ``html`` the row as one column, for an inline view.
+    """
+
+    kind: RowKind
+    old: str | None
+    new: str | None
+    old_index: int | None
+    new_index: int | None
+    html_old: str
+    html_new: str
+    html: str
+    partner: int | None = None
+
+
+def align(old: Sequence[str], new: Sequence[str]) -> tuple[Row, ...]:
+    """Rows of a side-by-side diff of two sentence lists, from the ``diff_sentences`` matching.
+
+    Equal sentences share a row. Inside a replaced run, edited pairs share a row when they
+    keep their order (the longest such chain of pairs); everything else in the run gets rows
+    of its own, the old sentences first.
+    """
+    old = tuple(old)
+    new = tuple(new)
+    if old == new:
+        return tuple(_equal_row(i, i, s) for i, s in enumerate(old))
+    m = _match(old, new)
+    moved_from = {j: i for i, j in m.moved.items()}
+    edited_from = {j: i for i, j in m.edited.items()}
+
+    def old_only(i: int) -> Row:
+        text = old[i]
+        if i in m.moved:
+            escaped = html.escape(text)
+            return Row("moved", text, None, i, None, escaped, "", escaped, m.moved[i])
+        if i in m.edited:
+            j = m.edited[i]
+            left, _ = diff_words_split(text, new[j])
+            return Row("edited", text, None, i, None, left, "", left, j)
+        deleted = f"<del>{html.escape(text)}</del>"
+        return Row("removed", text, None, i, None, deleted, "", deleted)
+
+    def new_only(j: int) -> Row:
+        text = new[j]
+        if j in moved_from:
+            escaped = html.escape(text)
+            return Row("moved", None, text, None, j, "", escaped, escaped, moved_from[j])
+        if j in edited_from:
+            i = edited_from[j]
+            _, right = diff_words_split(old[i], text)
+            return Row("edited", None, text, None, j, "", right, right, i)
+        inserted = f"<ins>{html.escape(text)}</ins>"
+        return Row("added", None, text, None, j, "", inserted, inserted)
+
+    rows: list[Row] = []
+    runs = iter(m.runs)
+    prev_i = prev_j = -1
+    for i, j in [*m.equal, (len(old), len(new))]:
+        if i > prev_i + 1 or j > prev_j + 1:
+            olds, news = next(runs)
+            inside = [(a, m.edited[a]) for a in olds if m.edited.get(a, -1) in news]
+            at_i, at_j = olds.start, news.start
+            for a, b in _ordered_chain(inside):
+                rows.extend(old_only(x) for x in range(at_i, a))
+                rows.extend(new_only(y) for y in range(at_j, b))
+                rows.append(_edited_row(a, b, old[a], new[b]))
+                at_i, at_j = a + 1, b + 1
+            rows.extend(old_only(x) for x in range(at_i, olds.stop))
+            rows.extend(new_only(y) for y in range(at_j, news.stop))
+        if i < len(old):
+            rows.append(_equal_row(i, j, old[i]))
+        prev_i, prev_j = i, j
+    return tuple(rows)
+
+
+def _equal_row(i: int, j: int, text: str) -> Row:
+    escaped = html.escape(text)
+    return Row("equal", text, text, i, j, escaped, escaped, escaped)
+
+
+def _edited_row(i: int, j: int, old: str, new: str) -> Row:
+    pieces = _word_pieces(old, new)
+    return Row(
+        "edited",
+        old,
+        new,
+        i,
+        j,
+        _render_pieces(pieces, _OLD_SIDE),
+        _render_pieces(pieces, _NEW_SIDE),
+        _render_pieces(pieces, _BOTH),
+    )
+
+
+def _ordered_chain(pairs: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of ``pairs`` (sorted by old index) whose new indexes also increase.
+
+    Similarity pairing may cross (old 3 → new 5, old 4 → new 2); only a chain that keeps both
+    orders can share rows. Patience sorting, O(n log n).
+    """
+    tails: list[int] = []  # tails[k]: the pair ending the best chain of length k + 1 so far
+    ends: list[int] = []  # ends[k]: that pair's new index (increasing, for bisect)
+    back: list[int] = []
+    for n, (_, j) in enumerate(pairs):
+        k = bisect_left(ends, j)
+        back.append(tails[k - 1] if k else -1)
+        if k == len(tails):
+            tails.append(n)
+            ends.append(j)
+        else:
+            tails[k] = n
+            ends[k] = j
+    chain_: list[tuple[int, int]] = []
+    n = tails[-1] if tails else -1
+    while n >= 0:
+        chain_.append(pairs[n])
+        n = back[n]
+    return chain_[::-1]
 
 
 def diff_texts(old: ArticleText, new: ArticleText) -> Diff:
@@ -439,3 +625,11 @@ def diff_texts(old: ArticleText, new: ArticleText) -> Diff:
         if before != after:
             fields.append(FieldChange(name, before, after, diff_words(before, after)))
     return Diff(tuple(fields), diff_sentences(old.sentences, new.sentences))
+
+
+def summarize_rows(rows: Sequence[Row], fields: Sequence[str] = ()) -> ChangeSummary:
+    """The ``ChangeSummary`` of an ``align`` result (the same counts ``Diff.summary`` gives)."""
+    counts = Counter(row.kind for row in rows if row.old is not None or row.kind == "added")
+    return ChangeSummary(
+        tuple(fields), counts["added"], counts["removed"], counts["edited"], counts["moved"]
+    )

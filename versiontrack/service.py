@@ -1,12 +1,15 @@
-"""Use cases behind the CLI (and the web app): open the database, run a pass, read history.
+"""Use cases behind the CLI and the web app: open the database, run a pass, read history.
 
 Each function opens one session (one unit of work), calls the store and the pure stages, and
-returns plain data for the edge to format. Nothing here prints or parses arguments.
+returns plain data for the edge to format. Nothing here prints, parses arguments or renders
+HTML; the page use cases (``recent_changes``, ``article_page``, ``diff_page``…) return frozen
+view objects a template can show without deciding anything.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,19 +17,27 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import urls
-from versiontrack.diff import diff_texts
-from versiontrack.domain import ArticleText, Diff
+from versiontrack import __version__, urls
+from versiontrack.diff import (
+    Row,
+    align,
+    diff_texts,
+    diff_words,
+    diff_words_split,
+    summarize_rows,
+)
+from versiontrack.domain import FIELDS, ArticleText, ChangeEntry, ChangeSummary, Diff
 from versiontrack.errors import ConfigError, NotFound
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import CheckOutcome, PassReport, Runtime, run_pass, utcnow
-from versiontrack.publish.feed import FeedMeta, render_feed
+from versiontrack.publish.feed import FeedMeta, entry_link, render_feed
 from versiontrack.settings import Settings
-from versiontrack.store import migrate, queries
+from versiontrack.store import migrate, queries, schedule
 from versiontrack.store.engine import make_engine, session_factory
-from versiontrack.store.schema import ArticleRow, VersionRow
+from versiontrack.store.schema import ArticleRow, CheckRow, VersionRow
 
 
 @dataclass(frozen=True)
@@ -276,6 +287,338 @@ def feed(
             )
         entries = queries.changes(session, source=source, article_id=article_id, limit=limit)
     return render_feed(entries, meta, base, fmt)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedValidators:
+    """A change feed's ETag and Last-Modified, known without rendering the feed."""
+
+    etag: str
+    last_modified: datetime | None
+
+
+def feed_validators(
+    settings: Settings,
+    db: Database,
+    *,
+    source: str | None = None,
+    article: str | None = None,
+    fmt: Literal["rss", "atom"] = "rss",
+    limit: int = 50,
+) -> FeedValidators:
+    """The validators of what ``feed`` renders for the same arguments, from one small query.
+
+    A feed's bytes depend only on the changes in its scope (written once, never edited), an
+    article feed's title and URL, the arguments, the public URL and the code that renders it,
+    so the ETag hashes exactly those. Take the validators *before* rendering: a change stored
+    in between then makes the ETag older than the body, which costs a client one more full
+    fetch later, never a stale 304.
+    """
+    with db.sessions() as session:
+        article_id: int | None = None
+        if article is not None:
+            article_id = int(article) if article.isdigit() else resolve_article(session, article).id
+        state = queries.changes_state(session, source=source, article_id=article_id)
+    if state is None:
+        if article_id is not None:
+            raise NotFound(f"no tracked article {article!r}")
+        raise NotFound(f"no source named {source!r}")
+    newest = state.newest_at.isoformat() if state.newest_at else ""
+    key = (
+        f"{__version__}\n{settings.server.public_url.rstrip('/')}\n{fmt}\n{limit}\n"
+        f"{'' if article_id is not None else source}\n{article_id}\n"
+        f"{state.count}\n{state.newest_id}\n{newest}\n{state.label}"
+    )
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
+    return FeedValidators(f'"{digest}"', state.newest_at)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleItem:
+    """An article as pages show it (``article_info`` with real datetimes)."""
+
+    id: int
+    url: str
+    source: str | None
+    title: str | None
+    versions: int
+    first_seen: datetime
+    last_checked: datetime | None
+    last_changed: datetime | None
+    next_check_at: datetime
+    status: str
+    last_status: int | None
+    last_error: str | None
+
+    @property
+    def retired(self) -> bool:
+        return self.status == "retired"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeItem:
+    """One stored change as a page lists it, with the path of the page that shows it.
+
+    ``old_headline`` is set when the change rewrote the headline (``headline`` is the new one).
+    """
+
+    id: int
+    article_id: int
+    url: str
+    source: str | None
+    kind: str
+    from_version: int | None
+    to_version: int | None
+    detected_at: datetime
+    headline: str
+    old_headline: str | None
+    description: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class VersionItem:
+    """One version in an article's history, with what the change that made it did."""
+
+    number: int
+    fetched_at: datetime
+    headline: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckItem:
+    """One logged check of an article."""
+
+    started_at: datetime
+    duration_ms: int
+    http_status: int | None
+    outcome: str
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    """An article's page: its state, versions (newest first), checks (newest first) and its
+    removals and restorations."""
+
+    article: ArticleItem
+    versions: tuple[VersionItem, ...]
+    checks: tuple[CheckItem, ...]
+    events: tuple[ChangeItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDiff:
+    """A headline, standfirst or byline in two versions, with its escaped word diff: ``html``
+    in one piece, ``html_old``/``html_new`` one side each."""
+
+    name: str
+    old: str
+    new: str
+    html: str
+    html_old: str
+    html_new: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+@dataclass(frozen=True, slots=True)
+class DiffPage:
+    """Two versions side by side: fields, aligned body rows and the links around them.
+
+    ``previous``/``next`` are the version pairs of the changes just before and after the ones
+    shown; ``*_paragraph_starts`` hold the sentence indexes that open a paragraph (the first
+    excepted), so a view can space paragraphs apart.
+    """
+
+    article: ArticleItem
+    old: VersionItem
+    new: VersionItem
+    fields: tuple[FieldDiff, ...]
+    rows: tuple[Row, ...]
+    summary: ChangeSummary
+    versions: tuple[VersionItem, ...]
+    previous: tuple[int, int] | None
+    next: tuple[int, int] | None
+    old_paragraph_starts: frozenset[int]
+    new_paragraph_starts: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionPage:
+    """One version's full text, with the number of versions for navigation."""
+
+    article: ArticleItem
+    version: VersionItem
+    text: ArticleText
+    count: int
+
+
+def recent_changes(db: Database, *, limit: int = 50) -> list[ChangeItem]:
+    """The newest changes of every article, newest first."""
+    with db.sessions() as session:
+        return [_change_item(entry) for entry in queries.changes(session, limit=limit)]
+
+
+def search_articles(
+    db: Database, query: str | None = None, *, limit: int = 100, offset: int = 0
+) -> list[ArticleItem]:
+    """Articles whose URL or title contains ``query`` (any case), most recently changed first."""
+    query = (query or "").strip() or None
+    with db.sessions() as session:
+        rows = queries.search_articles(session, query, limit=limit, offset=offset)
+        return [_article_item(row) for row in rows]
+
+
+def article_page(db: Database, ref: str, *, checks: int = 20) -> ArticlePage:
+    with db.sessions() as session:
+        article = resolve_article(session, ref)
+        versions = _version_items(session, article.id)
+        log = queries.checks_for(session, article.id, limit=checks)
+        events = [
+            _change_item(entry)
+            for entry in queries.changes(session, article_id=article.id, limit=100)
+            if entry.kind != "edited"
+        ]
+        return ArticlePage(
+            _article_item(article),
+            tuple(reversed(versions)),
+            tuple(_check_item(row) for row in log),
+            tuple(events),
+        )
+
+
+def diff_page(
+    db: Database, ref: str, from_version: int | None = None, to_version: int | None = None
+) -> DiffPage:
+    """Any two versions side by side; by default the latest change (as ``diff_versions``)."""
+    with db.sessions() as session:
+        article = resolve_article(session, ref)
+        to_row = _version(session, article, to_version)
+        if from_version is None:
+            from_version = max(to_row.number - 1, 1)
+        from_row = _version(session, article, from_version)
+        old = queries.version_text(session, article.id, from_row.number)
+        new = queries.version_text(session, article.id, to_row.number)
+        assert old is not None and new is not None
+        versions = _version_items(session, article.id)
+    fields = tuple(
+        FieldDiff(name, a, b, diff_words(a, b), *diff_words_split(a, b))
+        for name in FIELDS
+        for a, b in [(old.field(name), new.field(name))]
+    )
+    rows = align(old.sentences, new.sentences)
+    summary = summarize_rows(rows, [f.name for f in fields if f.changed])
+    low, high = sorted((from_row.number, to_row.number))
+    last = versions[-1].number
+    return DiffPage(
+        article=_article_item(article),
+        old=versions[from_row.number - 1],
+        new=versions[to_row.number - 1],
+        fields=fields,
+        rows=rows,
+        summary=summary,
+        versions=tuple(versions),
+        previous=(low - 1, low) if low > 1 else None,
+        next=(high, high + 1) if high < last else None,
+        old_paragraph_starts=_paragraph_starts(old),
+        new_paragraph_starts=_paragraph_starts(new),
+    )
+
+
+def version_page(db: Database, ref: str, number: int | None = None) -> VersionPage:
+    with db.sessions() as session:
+        article = resolve_article(session, ref)
+        row = _version(session, article, number)
+        text = queries.version_text(session, article.id, row.number)
+        assert text is not None
+        versions = _version_items(session, article.id)
+        return VersionPage(_article_item(article), versions[row.number - 1], text, len(versions))
+
+
+def database_health(db: Database, *, now: datetime | None = None) -> dict[str, Any]:
+    """``{"database": "ok", "due_backlog": n}``, or ``"error"`` and None when unreachable."""
+    try:
+        with db.sessions() as session:
+            # The count is the probe: answering it needs the database and its schema.
+            backlog = schedule.due_backlog(session, now or utcnow())
+    except SQLAlchemyError:
+        return {"database": "error", "due_backlog": None}
+    return {"database": "ok", "due_backlog": backlog}
+
+
+def _article_item(row: ArticleRow) -> ArticleItem:
+    return ArticleItem(
+        id=row.id,
+        url=row.url,
+        source=row.source.name if row.source else None,
+        title=row.title,
+        versions=row.version_count,
+        first_seen=row.first_seen,
+        last_checked=row.last_checked,
+        last_changed=row.last_changed,
+        next_check_at=row.next_check_at,
+        status=row.status,
+        last_status=row.last_status,
+        last_error=row.last_error,
+    )
+
+
+def _change_item(entry: ChangeEntry) -> ChangeItem:
+    headline = entry.diff.field_change("headline")
+    if entry.kind == "removed":
+        status = f" (HTTP {entry.http_status})" if entry.http_status is not None else ""
+        description = f"removed{status}"
+    elif entry.kind == "restored":
+        description = "restored"
+    else:
+        description = entry.summary.describe()
+    return ChangeItem(
+        id=entry.id,
+        article_id=entry.article_id,
+        url=entry.article_url,
+        source=entry.source,
+        kind=entry.kind,
+        from_version=entry.from_version,
+        to_version=entry.to_version,
+        detected_at=entry.detected_at,
+        headline=headline.new if headline else entry.headline,
+        old_headline=headline.old if headline else None,
+        description=description,
+        # The feed's link rule, made relative: pages link within the site they are served from.
+        path=entry_link(entry, ""),
+    )
+
+
+def _check_item(row: CheckRow) -> CheckItem:
+    return CheckItem(row.started_at, row.duration_ms, row.http_status, row.outcome, row.error)
+
+
+def _version_items(session: Session, article_id: int) -> list[VersionItem]:
+    """Every version of the article, oldest first (so version n is at index n - 1)."""
+    incoming = queries.changes_by_version(session, article_id)
+    items = []
+    for row in queries.versions(session, article_id):
+        change = incoming.get(row.number)
+        summary = change.summary.describe() if change else "first version"
+        items.append(VersionItem(row.number, row.fetched_at, row.headline, summary))
+    return items
+
+
+def _paragraph_starts(text: ArticleText) -> frozenset[int]:
+    starts = []
+    index = 0
+    for paragraph in text.paragraphs:
+        if index:
+            starts.append(index)
+        index += len(paragraph)
+    return frozenset(starts)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -18,7 +18,7 @@ from html import escape
 
 from versiontrack.domain import ChangeEntry, FieldChange, SentenceOp
 
-__all__ = ["MAX_OPS", "change_html"]
+__all__ = ["MAX_OPS", "change_html", "is_diff_markup"]
 
 #: Sentence changes shown in one feed item; a rewrite can touch hundreds and the item would
 #: become the whole article. The rest is counted, and the full diff is one click away.
@@ -60,7 +60,7 @@ def _field_html(change: FieldChange) -> str:
         f"<ul><li><small>before</small> <del>{old}</del></li>"
         f"<li><small>after</small> <ins>{new}</ins></li></ul>",
     ]
-    if _is_diff_markup(change.html):
+    if is_diff_markup(change.html):
         lines.append(f"<p><small>changes:</small> {change.html}</p>")
     return "\n".join(lines)
 
@@ -77,7 +77,7 @@ def _ops_html(ops: tuple[SentenceOp, ...]) -> str:
 
 
 def _op_body(op: SentenceOp) -> str:
-    if _is_diff_markup(op.html):
+    if is_diff_markup(op.html):
         return op.html
     # Fallback when the stored html is missing or not what the diff stage produces: rebuild it
     # from the plain texts rather than publish markup we did not make.
@@ -92,7 +92,7 @@ def _op_body(op: SentenceOp) -> str:
     return new or old
 
 
-def _is_diff_markup(html: str) -> bool:
+def is_diff_markup(html: str) -> bool:
     """True for non-empty escaped text whose only tags are bare ``<del>``/``<ins>`` pairs."""
     if not html or not html.strip():
         return False

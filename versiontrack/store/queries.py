@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from versiontrack import text as textmod
@@ -433,3 +433,87 @@ def _entry(row: ChangeRow, url: str, source: str | None) -> ChangeEntry:
         diff=Diff.from_dict(row.diff),
         http_status=row.http_status,
     )
+
+
+# --- pages and feeds (read only) -------------------------------------------------------------
+
+
+def search_articles(
+    session: Session, query: str | None = None, *, limit: int = 100, offset: int = 0
+) -> list[ArticleRow]:
+    """Articles whose URL or title contains ``query`` (case-insensitive), latest change first.
+
+    Without a query, every article. ``LIKE`` wildcards in the query match literally. (SQLite
+    folds case for ASCII letters only; PostgreSQL for all.)
+    """
+    stmt = select(ArticleRow)
+    if query:
+        stmt = stmt.where(
+            or_(
+                ArticleRow.url.icontains(query, autoescape=True),
+                ArticleRow.title.icontains(query, autoescape=True),
+            )
+        )
+    # Articles never changed (one version, or none yet) sort after the changed ones.
+    stmt = stmt.order_by(
+        ArticleRow.last_changed.is_(None),
+        ArticleRow.last_changed.desc(),
+        ArticleRow.id.desc(),
+    )
+    return list(session.scalars(stmt.limit(limit).offset(offset)))
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesState:
+    """What a change feed's content depends on, from one aggregate query: its validator."""
+
+    count: int
+    newest_id: int | None
+    newest_at: datetime | None
+    #: For an article's feed: the title and URL its heading shows.
+    label: str | None = None
+
+
+# Built once, not per call: a feed reader's poll runs one of these and little else, and building
+# a statement (and its cache key) costs more than SQLite takes to run it.
+_CHANGE_AGGREGATES = (
+    func.count(ChangeRow.id),
+    func.max(ChangeRow.id),
+    func.max(ChangeRow.detected_at),
+)
+_ALL_CHANGES_STATE = select(*_CHANGE_AGGREGATES)
+_SOURCE_CHANGES_STATE = (
+    select(*_CHANGE_AGGREGATES)
+    .select_from(SourceRow)
+    .outerjoin(ArticleRow, ArticleRow.source_id == SourceRow.id)
+    .outerjoin(ChangeRow, ChangeRow.article_id == ArticleRow.id)
+    .where(SourceRow.name == bindparam("source"))
+    .group_by(SourceRow.id)
+)
+_ARTICLE_CHANGES_STATE = (
+    select(*_CHANGE_AGGREGATES, ArticleRow.title, ArticleRow.url)
+    .select_from(ArticleRow)
+    .outerjoin(ChangeRow, ChangeRow.article_id == ArticleRow.id)
+    .where(ArticleRow.id == bindparam("article_id"))
+    .group_by(ArticleRow.id, ArticleRow.title, ArticleRow.url)
+)
+
+
+def changes_state(
+    session: Session, *, source: str | None = None, article_id: int | None = None
+) -> ChangesState | None:
+    """Count and newest change of a feed's scope; None when the source or article is unknown.
+
+    Changes are written once and never edited, so a scope whose count and newest change are
+    the same holds the same changes.
+    """
+    if article_id is not None:
+        row = session.execute(_ARTICLE_CHANGES_STATE, {"article_id": article_id}).first()
+        if row is None:
+            return None
+        return ChangesState(row[0], row[1], row[2], f"{row[3]}\n{row[4]}")
+    if source is not None:
+        row = session.execute(_SOURCE_CHANGES_STATE, {"source": source}).first()
+        return None if row is None else ChangesState(row[0], row[1], row[2])
+    row = session.execute(_ALL_CHANGES_STATE).one()
+    return ChangesState(row[0], row[1], row[2])
