@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import feedparser
+import httpx
 import pytest
 
 from versiontrack.corpus import CorpusServer, build_corpus
@@ -74,10 +77,22 @@ def versions(config: Path) -> dict[str, int]:
     return {row["source"]: row["versions"] for row in json.loads(result.stdout)}
 
 
-def test_daemon_follows_the_corpus_and_stops_on_sigterm(daemon_env) -> None:
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_daemon_follows_the_corpus_serves_the_feed_and_stops_on_sigterm(daemon_env) -> None:
     server, config = daemon_env
+    port = free_port()
+    config.write_text(
+        config.read_text().replace(
+            "[daemon]", f'[server]\nport = {port}\npublic_url = "http://127.0.0.1:{port}"\n[daemon]'
+        )
+    )
     corpus = build_corpus()
-    process = start(config, "--no-web")
+    process = start(config)
     try:
         for step in corpus.steps:
             server.set_step(step.index)
@@ -100,6 +115,19 @@ def test_daemon_follows_the_corpus_and_stops_on_sigterm(daemon_env) -> None:
             30,
             "the removal",
         )
+        # a feed reader subscribed to the daemon sees every change
+        feed = feedparser.parse(httpx.get(f"http://127.0.0.1:{port}/feed.xml", timeout=10).content)
+        assert feed.bozo is False
+        assert len(feed.entries) == 8
+        assert any(
+            e.title.startswith("Headline: “North Korean troops in Russian uniforms")
+            for e in feed.entries
+        )
+        assert all(e.link.startswith(f"http://127.0.0.1:{port}/articles/") for e in feed.entries)
+        diff_page = httpx.get(feed.entries[-1].link, timeout=10)
+        assert diff_page.status_code == 200
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()
+        assert health["database"] == "ok" and health["scheduler_running"] is True
     finally:
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
