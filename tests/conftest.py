@@ -36,11 +36,26 @@ def db_url(migrated_template: Path, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+#: Test servers live on loopback, which the SSRF guard refuses by default, and all of them
+#: share one host, so one-second politeness gaps (and one-second retry backoffs after a 5xx or
+#: timeout a test provokes on purpose) would only slow the suite down.
+TEST_FETCH = {"allow_private": True, "per_host_delay": 0, "retry_backoff": 0.01}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fetch_loopback_env() -> Iterator[None]:
+    """The same settings for code that loads its own config (the CLI tests)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in TEST_FETCH.items():
+            mp.setenv(f"VERSIONTRACK_FETCH_{key.upper()}", str(value).lower())
+        yield
+
+
 def make_settings(
     db_url: str, sources: list[Source] | tuple[Source, ...] = (), **sections: dict
 ) -> Settings:
-    """Settings for tests: the given database and sources, short timeouts, other defaults."""
-    data: dict = {"database": {"url": db_url}, "fetch": {"timeout": 5}}
+    """Settings for tests: the given database and sources, short timeouts, loopback allowed."""
+    data: dict = {"database": {"url": db_url}, "fetch": {"timeout": 5, **TEST_FETCH}}
     for name, values in sections.items():
         data.setdefault(name, {}).update(values)
     data["sources"] = [

@@ -14,7 +14,9 @@ records it on the check and moves on::
         │   ├── FetchTimeout
         │   ├── TooManyRedirects
         │   ├── BodyTooLarge
+        │   ├── BlockedAddress   SSRF guard: the host is (or resolves to) a non-public address
         │   └── HTTPStatusError  4xx/5xx other than the ones the pipeline handles itself
+        ├── RobotsDisallowed     robots.txt forbids the URL (outcome "disallowed"); not fetched
         ├── FeedError            malformed or non-feed response for a source feed
         └── ExtractionError      page could not be turned into an article
             ├── NotHTML          the response is not an HTML page
@@ -67,12 +69,36 @@ class BodyTooLarge(FetchError):
     """The response body exceeded the configured maximum size."""
 
 
-class HTTPStatusError(FetchError):
-    """The server answered with an error status."""
+class BlockedAddress(FetchError):
+    """The URL's host is, or resolves to, a loopback/private/link-local/… address.
 
-    def __init__(self, message: str, status: int) -> None:
+    ``address`` is the refused IP address and ``reason`` names its kind ("private",
+    "loopback", …). Raised before any connection to that address is opened.
+    """
+
+    def __init__(self, message: str, *, address: str, reason: str) -> None:
+        super().__init__(message)
+        self.address = address
+        self.reason = reason
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status.
+
+    ``retry_after`` is the server's Retry-After in seconds when it sent one (on 429/503): the
+    scheduler should not check again sooner.
+    """
+
+    def __init__(self, message: str, status: int, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
+
+
+class RobotsDisallowed(CheckError):
+    """robots.txt does not allow versiontrack to fetch the URL, so it was not requested."""
+
+    outcome = "disallowed"
 
 
 class FeedError(CheckError):

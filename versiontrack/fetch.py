@@ -1,46 +1,90 @@
-"""HTTP: the one client versiontrack uses and ``fetch`` — a GET that returns raw bytes.
+"""HTTP: the one client versiontrack uses, and the rules every request it makes obeys.
 
-``fetch`` follows redirects, sends back exactly the validators a server gave, enforces the body
-size cap while streaming (a hostile server cannot make us buffer gigabytes), and turns every
-transport problem into a ``FetchError`` subclass. Bodies stay bytes: decoding belongs to the
-extractor, which reads ``<meta charset>`` (httpx's fallback decoding garbles such pages).
+``Fetcher.get`` is a GET that returns raw bytes. Around each request it enforces:
 
-Statuses the pipeline acts on (2xx, 304, 404, 410) come back as a ``FetchResult``; any other
-4xx/5xx raises ``HTTPStatusError``.
+* **the SSRF guard** (:mod:`versiontrack.netguard`): hosts resolving to loopback, private,
+  link-local… addresses are refused at connect time, on every redirect hop, unless
+  ``fetch.allow_private``. Redirects are therefore followed here, not by httpx.
+* **robots.txt** (:mod:`versiontrack.robots`) of every hop's origin, unless ``fetch.robots`` is
+  off: a disallowed URL raises ``RobotsDisallowed`` and is never requested. So is a URL whose
+  robots.txt answers 5xx; if robots.txt times out or the host refuses connections, the page
+  is not requested either and fails with the ``FetchError`` that a down host would cause.
+* **politeness**: at most ``concurrency`` requests in flight overall and
+  ``per_host_concurrency`` per host, request starts to one host at least ``per_host_delay``
+  apart (or the site's robots.txt ``Crawl-delay`` if longer, up to 30 s); the robots.txt
+  request itself counts as a request to the host. A host is its lower-case host name
+  without ``www.`` (as :func:`versiontrack.urls.host_key`) plus the port when the URL names a
+  non-default one: http and https of a site share limits, while servers on different ports of
+  one machine (every test server on 127.0.0.1) are different hosts.
+* **retries**: timeouts, 5xx and 429 are retried ``retries`` times after ``retry_backoff``
+  seconds, doubling; a Retry-After on 429/503 is waited out instead (and holds back every
+  request to that host), unless it exceeds ``max_retry_after``: then ``HTTPStatusError``
+  carries ``retry_after`` for the scheduler. Other 4xx are never retried.
+* **the size cap**, enforced while streaming: a hostile server cannot make us buffer gigabytes.
+
+Conditional GET sends back exactly the validators a server gave (ETag → If-None-Match,
+Last-Modified → If-Modified-Since), never a date made up locally. They go with every hop of a
+redirect chain, as when httpx followed redirects: they were stored from the final response, so
+a stable chain (http → https, a missing slash) still ends in a 304 at the URL that issued them.
+
+Bodies stay bytes: decoding belongs to the extractor, which reads ``<meta charset>``. Statuses
+the pipeline acts on (2xx, 304, 404, 410) come back as a ``FetchResult``; any other 4xx/5xx
+raises ``HTTPStatusError``; transport problems raise other ``FetchError`` subclasses.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 
+from versiontrack import netguard, robots, urls
 from versiontrack.domain import FetchResult, Validators
 from versiontrack.errors import (
+    BlockedAddress,
     BodyTooLarge,
     FetchError,
     FetchTimeout,
     HTTPStatusError,
+    RobotsDisallowed,
     TooManyRedirects,
 )
 from versiontrack.settings import FetchSettings
 
+log = logging.getLogger(__name__)
+
 #: Statuses returned to the caller instead of raised: the pipeline gives them meaning.
 HANDLED_STATUSES = frozenset({304, 404, 410})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Statuses whose Retry-After we honour (RFC 9110 §10.2.3 defines it for these and redirects).
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+#: The longest ``Crawl-delay`` obeyed: longer ones would stall a pass for minutes per page.
+MAX_CRAWL_DELAY = 30.0
 
 ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,*/*;q=0.5"
 
 
-def make_client(settings: FetchSettings) -> httpx.AsyncClient:
-    """Build the shared async client: honest User-Agent, timeouts, redirects followed."""
+def make_client(
+    settings: FetchSettings, policy: netguard.AddressPolicy = netguard.refusal
+) -> httpx.AsyncClient:
+    """The async client: honest User-Agent, timeouts, no redirects, connections guarded."""
+    limits = httpx.Limits(max_connections=settings.concurrency * 2)
     return httpx.AsyncClient(
         headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
         timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
-        follow_redirects=True,
-        max_redirects=settings.max_redirects,
+        # Followed by Fetcher.get, which checks robots.txt for each hop (the guard checks
+        # each hop's address when it connects).
+        follow_redirects=False,
         # Proxies and .netrc from the environment would silently change who we talk to.
         trust_env=False,
-        limits=httpx.Limits(max_connections=settings.concurrency * 2),
+        transport=netguard.GuardedTransport(policy, limits=limits),
     )
 
 
@@ -55,66 +99,352 @@ def conditional_headers(validators: Validators | None) -> dict[str, str]:
     return headers
 
 
-async def fetch(
-    client: httpx.AsyncClient,
-    url: str,
-    validators: Validators | None = None,
-    *,
-    max_bytes: int,
-) -> FetchResult:
-    """GET ``url`` and return its raw body; raise a ``FetchError`` subclass on failure."""
-    started = time.monotonic()
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP-date; else None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
     try:
-        async with client.stream("GET", url, headers=conditional_headers(validators)) as response:
-            status = response.status_code
-            if status >= 400 and status not in HANDLED_STATUSES:
-                raise HTTPStatusError(f"HTTP {status} from {response.url}", status)
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise BodyTooLarge(f"body of {declared} bytes exceeds the {max_bytes}-byte limit")
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise BodyTooLarge(f"body exceeds the {max_bytes}-byte limit")
-                chunks.append(chunk)
-            return FetchResult(
-                url=str(response.url),
-                status=status,
-                content_type=response.headers.get("Content-Type"),
-                body=b"".join(chunks),
-                validators=Validators(
-                    etag=response.headers.get("ETag"),
-                    last_modified=response.headers.get("Last-Modified"),
-                ),
-                elapsed_ms=round((time.monotonic() - started) * 1000),
-            )
-    except httpx.TooManyRedirects as exc:
-        raise TooManyRedirects(f"too many redirects (loop?) starting at {url}") from exc
-    except httpx.TimeoutException as exc:
-        raise FetchTimeout(f"timed out fetching {url} ({type(exc).__name__})") from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(f"cannot fetch {url}: {type(exc).__name__}: {exc}") from exc
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # "-0000" parses as naive; HTTP-dates are UTC anyway
+        when = when.replace(tzinfo=UTC)
+    now = datetime.now(UTC) if now is None else now
+    return max(0.0, (when - now).total_seconds())
+
+
+def politeness_key(url: httpx.URL) -> str:
+    """The host whose limits a request counts against (see the module docstring)."""
+    try:
+        host = urls.host_key(str(url))
+    except ValueError:
+        host = url.raw_host.decode("ascii").lower()
+    return f"{host}:{url.port}" if url.port is not None else host
+
+
+@dataclass
+class _Host:
+    slots: asyncio.Semaphore
+    lock: asyncio.Lock  # held while a request waits for its turn to start
+    next_start: float = 0.0  # monotonic time before which no request to this host may start
+    users: int = 0  # requests holding or waiting for this host's slots
+
+
+class HostLimiter:
+    """Global and per-host concurrency limits, and a minimum gap between request starts.
+
+    A request first waits for a slot of its host and for its turn to start, and only then
+    takes one of the global slots, so requests queued behind one slow host never hold the
+    global slots other hosts could use. Host state is dropped once nothing uses it and its
+    delay has passed, so memory follows the hosts recently in use, not every host ever seen.
+    """
+
+    def __init__(self, concurrency: int, per_host: int) -> None:
+        self._global = asyncio.Semaphore(concurrency)
+        self._per_host = per_host
+        self._hosts: dict[str, _Host] = {}
+        self._prune_at = 64
+
+    def __len__(self) -> int:
+        return len(self._hosts)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._hosts
+
+    def _host(self, key: str) -> _Host:
+        host = self._hosts.get(key)
+        if host is None:
+            host = self._hosts[key] = _Host(asyncio.Semaphore(self._per_host), asyncio.Lock())
+        return host
+
+    @asynccontextmanager
+    async def slot(self, key: str, delay: float) -> AsyncIterator[None]:
+        """Hold a slot for one request to host ``key``; starts are ``delay`` s apart."""
+        host = self._host(key)
+        host.users += 1
+        try:
+            async with host.slots:
+                async with host.lock:
+                    wait = host.next_start - time.monotonic()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    await self._global.acquire()
+                    # Counted from the real start, after any wait for a global slot.
+                    host.next_start = time.monotonic() + delay
+                try:
+                    yield
+                finally:
+                    self._global.release()
+        finally:
+            host.users -= 1
+            self._prune()
+
+    def defer(self, key: str, seconds: float) -> None:
+        """Start no request to host ``key`` for ``seconds`` (the server asked: Retry-After)."""
+        host = self._host(key)
+        host.next_start = max(host.next_start, time.monotonic() + seconds)
+
+    def _prune(self) -> None:
+        # Amortised: a sweep runs only when the table has doubled since the last one.
+        if len(self._hosts) < self._prune_at:
+            return
+        now = time.monotonic()
+        for key in [k for k, h in self._hosts.items() if h.users == 0 and h.next_start <= now]:
+            del self._hosts[key]
+        self._prune_at = max(64, 2 * len(self._hosts))
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    url: httpx.URL
+    status: int
+    headers: httpx.Headers
+    body: bytes
 
 
 class Fetcher:
-    """The HTTP client for a process, used as an async context manager.
+    """The HTTP client of a process, used as an async context manager.
 
-    Every fetch the pipeline makes goes through ``Fetcher.get``, so the rules that apply to all
-    of them (size cap, and the politeness rules) live in one place.
+    Every request versiontrack makes goes through ``Fetcher.get`` (robots.txt too, inside),
+    so the rules in the module docstring apply to all of them. ``address_policy`` replaces the
+    SSRF guard's address rule (tests use it to tell one loopback address from another).
     """
 
-    def __init__(self, settings: FetchSettings) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings,
+        *,
+        address_policy: netguard.AddressPolicy | None = None,
+    ) -> None:
         self.settings = settings
-        self.client = make_client(settings)
+        if address_policy is None:
+            address_policy = netguard.allow_all if settings.allow_private else netguard.refusal
+        self.client = make_client(settings, address_policy)
+        self.hosts = HostLimiter(settings.concurrency, settings.per_host_concurrency)
+        self.robots = robots.RobotsCache(self._load_robots) if settings.robots else None
 
     async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self.robots is not None:
+            await self.robots.aclose()
         await self.client.aclose()
 
     async def get(self, url: str, validators: Validators | None = None) -> FetchResult:
-        """GET ``url`` under this fetcher's rules; raises a ``FetchError`` subclass on failure."""
-        return await fetch(self.client, url, validators, max_bytes=self.settings.max_bytes)
+        """GET ``url`` under this fetcher's rules; raises a ``FetchError`` subclass on failure.
+
+        Also raises ``RobotsDisallowed`` (a ``CheckError``, not a ``FetchError``) when
+        robots.txt forbids the URL or any redirect target.
+        """
+        started = time.monotonic()
+        headers = conditional_headers(validators)
+        current = _parse_url(url)
+        seen = {str(current)}
+        for _hop in range(self.settings.max_redirects + 1):
+            delay = await self._obey_robots(current)
+            response = await self._request(
+                current, headers, delay=delay, max_bytes=self.settings.max_bytes
+            )
+            target = _redirect_target(response)
+            if target is None:
+                break
+            if str(target) in seen:
+                raise TooManyRedirects(
+                    f"too many redirects: a loop back to {target} starting at {url}"
+                )
+            seen.add(str(target))
+            current = target
+        else:
+            raise TooManyRedirects(
+                f"too many redirects (more than {self.settings.max_redirects}) starting at {url}"
+            )
+        status = response.status
+        if status >= 400 and status not in HANDLED_STATUSES:
+            raise HTTPStatusError(f"HTTP {status} from {response.url}", status)
+        return FetchResult(
+            url=str(response.url),
+            status=status,
+            content_type=response.headers.get("Content-Type"),
+            body=response.body,
+            validators=Validators(
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+            ),
+            elapsed_ms=round((time.monotonic() - started) * 1000),
+        )
+
+    async def _obey_robots(self, url: httpx.URL) -> float:
+        """Raise unless robots.txt allows ``url``; return the delay to keep for its host."""
+        if self.robots is None:
+            return self.settings.per_host_delay
+        try:
+            rules = await self.robots.rules(str(url))
+        except BlockedAddress as exc:
+            raise _blocked(url, exc) from None
+        if not rules.allows(str(url)):
+            if rules.failure is not None:
+                # The host did not answer robots.txt: the page fails like any fetch of a host
+                # that is down, rather than being "disallowed" by a rule nobody set.
+                raise rules.failure(
+                    f"cannot fetch {url}: its robots.txt is unreachable ({rules.unreachable})"
+                )
+            if rules.unreachable is not None:
+                raise RobotsDisallowed(
+                    f"robots.txt for {url} is unreachable ({rules.unreachable}); not fetching"
+                )
+            raise RobotsDisallowed(f"robots.txt disallows {url}")
+        crawl_delay = min(rules.crawl_delay() or 0.0, MAX_CRAWL_DELAY)
+        return max(self.settings.per_host_delay, crawl_delay)
+
+    async def _load_robots(self, url: str) -> robots.RobotsResponse:
+        """Fetch robots.txt for the cache: same limits and guard, up to five redirects."""
+        current = httpx.URL(url)
+        for hop in range(robots.MAX_REDIRECTS + 1):
+            try:
+                response = await self._request(
+                    current,
+                    {},
+                    delay=self.settings.per_host_delay,
+                    max_bytes=robots.MAX_BYTES,
+                    truncate=True,
+                )
+            except HTTPStatusError:
+                raise
+            except FetchError as exc:
+                if hop == 0:
+                    raise  # the site's own host is refused or down: its pages fail the same way
+                # Behind a redirect: the site is up, but its rules cannot be read.
+                return robots.RobotsResponse(0, error=str(exc))
+            try:
+                target = _redirect_target(response)
+            except FetchError as exc:
+                return robots.RobotsResponse(response.status, error=str(exc))
+            if target is None:
+                return robots.RobotsResponse(
+                    response.status, response.body, response.headers.get("Cache-Control")
+                )
+            current = target
+        raise TooManyRedirects(f"more than {robots.MAX_REDIRECTS} redirects from {url}")
+
+    async def _request(
+        self,
+        url: httpx.URL,
+        headers: dict[str, str],
+        *,
+        delay: float,
+        max_bytes: int,
+        truncate: bool = False,
+    ) -> _Response:
+        """One URL, retried on timeouts, 5xx and 429; any other answer is returned."""
+        key = politeness_key(url)
+        retries, backoff = self.settings.retries, self.settings.retry_backoff
+        for attempt in range(retries + 1):
+            last = attempt == retries
+            wait = backoff * 2**attempt
+            try:
+                async with self.hosts.slot(key, delay):
+                    response = await self._send(url, headers, max_bytes, truncate)
+            except FetchTimeout as exc:
+                if last:
+                    raise
+                log.info("retrying %s in %.3g s: %s", url, wait, exc)
+                await asyncio.sleep(wait)
+                continue
+            status = response.status
+            if status != 429 and not 500 <= status <= 599:
+                return response
+            retry_after = None
+            if status in RETRY_AFTER_STATUSES:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            message = f"HTTP {status} from {url}"
+            if retry_after is not None and retry_after > self.settings.max_retry_after:
+                raise HTTPStatusError(
+                    f"{message} (Retry-After {retry_after:.0f} s)", status, retry_after=retry_after
+                )
+            if last:
+                raise HTTPStatusError(message, status, retry_after=retry_after)
+            if retry_after is not None:
+                # The whole host asked for a pause, not just this URL.
+                log.info("retrying %s in %.3g s (Retry-After)", url, retry_after)
+                self.hosts.defer(key, retry_after)
+            else:
+                log.info("retrying %s in %.3g s: %s", url, wait, message)
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _send(
+        self, url: httpx.URL, headers: dict[str, str], max_bytes: int, truncate: bool
+    ) -> _Response:
+        """One request, no retries, no redirects; the body only when someone will read it."""
+        try:
+            async with self.client.stream("GET", url, headers=headers) as response:
+                status = response.status_code
+                body = b""
+                if 200 <= status < 300 or status in HANDLED_STATUSES:
+                    body = await _read_capped(response, max_bytes, truncate)
+                return _Response(response.url, status, response.headers, body)
+        except BlockedAddress as exc:
+            raise _blocked(url, exc) from None
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"timed out fetching {url} ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"cannot fetch {url}: {type(exc).__name__}: {exc}") from exc
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int, truncate: bool) -> bytes:
+    """The body, refused past ``max_bytes`` (or cut there, if ``truncate``)."""
+    declared = response.headers.get("Content-Length")
+    if not truncate and declared and declared.isdigit() and int(declared) > max_bytes:
+        raise BodyTooLarge(f"body of {declared} bytes exceeds the {max_bytes}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            if truncate:
+                chunks.append(chunk[: len(chunk) - (size - max_bytes)])
+                break
+            raise BodyTooLarge(f"body exceeds the {max_bytes}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_url(url: str) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"cannot fetch {url!r}: {exc}") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise FetchError(f"cannot fetch {url!r}: only http(s) URLs are fetched")
+    return parsed
+
+
+def _redirect_target(response: _Response) -> httpx.URL | None:
+    """Where a redirect points (relative Locations resolved), or None if it is no redirect."""
+    if response.status not in REDIRECT_STATUSES:
+        return None
+    location = response.headers.get("Location")
+    if not location:
+        raise FetchError(f"HTTP {response.status} from {response.url} without a Location")
+    try:
+        target = response.url.join(location.strip()).copy_with(fragment=None)
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"bad redirect from {response.url} to {location!r}: {exc}") from exc
+    if target.scheme not in ("http", "https") or not target.host:
+        raise FetchError(f"redirect from {response.url} to a non-http(s) URL: {location!r}")
+    return target
+
+
+def _blocked(url: httpx.URL, exc: BlockedAddress) -> BlockedAddress:
+    """The guard's refusal, naming the URL: "refusing to fetch …: 10.0.0.5 is a private …"."""
+    detail = netguard.describe(url.host, exc.address, exc.reason)
+    return BlockedAddress(
+        f"refusing to fetch {url}: {detail}", address=exc.address, reason=exc.reason
+    )

@@ -1,10 +1,12 @@
-"""fetch() against a real HTTP server on loopback: redirects, caps, timeouts, validators."""
+"""Fetcher.get against a real HTTP server on loopback: redirects, caps, timeouts, validators.
+
+Politeness, retries, robots.txt and the SSRF guard have their own test modules; here they are
+switched off or out of the way (no retries, no robots.txt, loopback allowed).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from typing import Any
 
 import pytest
 
@@ -17,19 +19,27 @@ from versiontrack.errors import (
     HTTPStatusError,
     TooManyRedirects,
 )
-from versiontrack.fetch import fetch, make_client
+from versiontrack.fetch import Fetcher
 from versiontrack.settings import FetchSettings
 
-SETTINGS = FetchSettings(user_agent="versiontrack/test (+https://example.org/vt)", timeout=1.0)
+SETTINGS = FetchSettings(
+    user_agent="versiontrack/test (+https://example.org/vt)",
+    timeout=1.0,
+    max_bytes=1000,
+    max_redirects=3,
+    per_host_delay=0,
+    retries=0,
+    robots=False,
+    allow_private=True,
+)
 
 
-def run(coro: Coroutine[Any, Any, FetchResult]) -> FetchResult:
-    return asyncio.run(coro)
+def get(url: str, validators: Validators | None = None) -> FetchResult:
+    async def go() -> FetchResult:
+        async with Fetcher(SETTINGS) as fetcher:
+            return await fetcher.get(url, validators)
 
-
-async def get(url: str, validators: Validators | None = None, max_bytes: int = 1000) -> FetchResult:
-    async with make_client(SETTINGS) as client:
-        return await fetch(client, url, validators, max_bytes=max_bytes)
+    return asyncio.run(go())
 
 
 @pytest.fixture
@@ -52,7 +62,7 @@ def test_raw_bytes_user_agent_and_validators(server: LoopbackServer) -> None:
             },
         ),
     )
-    result = run(get(server.url("/a")))
+    result = get(server.url("/a"))
     assert result.status == 200
     assert result.body == body  # not decoded, not re-encoded
     assert result.validators == Validators('"v1"', "Wed, 30 Oct 2024 10:00:00 GMT")
@@ -65,7 +75,7 @@ def test_raw_bytes_user_agent_and_validators(server: LoopbackServer) -> None:
 
 def test_conditional_get_echoes_exactly_the_servers_validators(server: LoopbackServer) -> None:
     server.route("/a", Response(304))
-    result = run(get(server.url("/a"), Validators('W/"abc"', "Tue, 29 Oct 2024 08:00:00 GMT")))
+    result = get(server.url("/a"), Validators('W/"abc"', "Tue, 29 Oct 2024 08:00:00 GMT"))
     assert result.not_modified
     (request,) = server.requests
     assert request.headers["if-none-match"] == 'W/"abc"'
@@ -74,7 +84,7 @@ def test_conditional_get_echoes_exactly_the_servers_validators(server: LoopbackS
 
 def test_only_the_validator_the_server_gave_is_sent(server: LoopbackServer) -> None:
     server.route("/a", Response(304))
-    run(get(server.url("/a"), Validators(etag='"x"')))
+    get(server.url("/a"), Validators(etag='"x"'))
     (request,) = server.requests
     assert request.headers["if-none-match"] == '"x"'
     assert "if-modified-since" not in request.headers
@@ -84,7 +94,7 @@ def test_redirects_are_followed_to_the_final_url(server: LoopbackServer) -> None
     server.route("/old", Response.redirect("/middle"))
     server.route("/middle", Response.redirect("/new", status=302))
     server.route("/new", Response.html("<p>here</p>"))
-    result = run(get(server.url("/old")))
+    result = get(server.url("/old"))
     assert result.url == server.url("/new")
     assert result.body == b"<p>here</p>"
 
@@ -92,44 +102,102 @@ def test_redirects_are_followed_to_the_final_url(server: LoopbackServer) -> None
 def test_redirect_loop_fails_cleanly(server: LoopbackServer) -> None:
     server.route("/a", Response.redirect("/b"))
     server.route("/b", Response.redirect("/a"))
-    with pytest.raises(TooManyRedirects, match="too many redirects"):
-        run(get(server.url("/a")))
+    with pytest.raises(TooManyRedirects, match="too many redirects: a loop back to"):
+        get(server.url("/a"))
+    # Found at the first repeat, not after max_redirects laps.
+    assert [r.path for r in server.requests] == ["/a", "/b"]
+
+
+def test_a_chain_longer_than_max_redirects_fails(server: LoopbackServer) -> None:
+    for i in range(4):
+        server.route(f"/{i}", Response.redirect(f"/{i + 1}"))
+    server.route("/4", Response.html("<p>too far</p>"))
+    with pytest.raises(TooManyRedirects, match=r"more than 3\) starting at"):
+        get(server.url("/0"))
+    assert [r.path for r in server.requests] == ["/0", "/1", "/2", "/3"]
+    server.requests.clear()
+    server.route("/0", Response.redirect("/1"))
+    assert get(server.url("/1")).url == server.url("/4")  # exactly three hops is fine
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_each_redirect_status_is_followed_with_a_get(server: LoopbackServer, status: int) -> None:
+    server.route("/from", Response.redirect("to?x=1#frag", status=status))
+    server.route("/to", Response.html("<p>ok</p>"))
+    result = get(server.url("/from"))
+    assert result.url == server.url("/to?x=1")  # relative Location resolved, fragment dropped
+    assert [(r.method, r.path) for r in server.requests] == [("GET", "/from"), ("GET", "/to?x=1")]
+
+
+def test_validators_go_with_every_hop_and_a_304_ends_the_chain(server: LoopbackServer) -> None:
+    server.route("/old", Response.redirect("/new"))
+    server.route("/new", Response(304, b"", {"ETag": '"v2"'}))
+    result = get(server.url("/old"), Validators('"v2"', "Tue, 29 Oct 2024 08:00:00 GMT"))
+    assert result.not_modified
+    assert result.url == server.url("/new")
+    assert [
+        (r.path, r.headers.get("if-none-match"), r.headers.get("if-modified-since"))
+        for r in server.requests
+    ] == [
+        ("/old", '"v2"', "Tue, 29 Oct 2024 08:00:00 GMT"),
+        ("/new", '"v2"', "Tue, 29 Oct 2024 08:00:00 GMT"),
+    ]
+
+
+@pytest.mark.parametrize("location", ["file:///etc/passwd", "ftp://example.org/x", "gopher://x/"])
+def test_a_redirect_to_another_scheme_is_refused(server: LoopbackServer, location: str) -> None:
+    server.route("/a", Response.redirect(location))
+    with pytest.raises(FetchError, match="non-http\\(s\\) URL"):
+        get(server.url("/a"))
+    assert [r.path for r in server.requests] == ["/a"]
+
+
+def test_a_redirect_without_location_is_an_error(server: LoopbackServer) -> None:
+    server.route("/a", Response(302, b""))
+    with pytest.raises(FetchError, match=r"HTTP 302 from .* without a Location"):
+        get(server.url("/a"))
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/a", "file:///etc/passwd", "not a url"])
+def test_only_http_urls_are_fetched(url: str) -> None:
+    with pytest.raises(FetchError, match="only http\\(s\\) URLs"):
+        get(url)
 
 
 def test_timeout(server: LoopbackServer) -> None:
     server.route("/slow", Response(200, b"x", delay=3.0))
     with pytest.raises(FetchTimeout, match="timed out"):
-        run(get(server.url("/slow")))
+        get(server.url("/slow"))
 
 
 def test_declared_oversized_body_is_refused(server: LoopbackServer) -> None:
     server.route("/big", Response.sized(5000, declare_length=True))
     with pytest.raises(BodyTooLarge, match="exceeds the 1000-byte limit"):
-        run(get(server.url("/big")))
+        get(server.url("/big"))
 
 
 def test_streamed_oversized_body_is_cut_off(server: LoopbackServer) -> None:
     server.route("/big", Response.sized(50_000_000))
     with pytest.raises(BodyTooLarge, match="exceeds the 1000-byte limit"):
-        run(get(server.url("/big")))
+        get(server.url("/big"))
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 403, 429])
 def test_error_statuses_raise(server: LoopbackServer, status: int) -> None:
     server.route("/e", Response(status, b"oops"))
     with pytest.raises(HTTPStatusError) as info:
-        run(get(server.url("/e")))
+        get(server.url("/e"))
     assert info.value.status == status
 
 
 @pytest.mark.parametrize("status", [404, 410])
 def test_gone_statuses_are_returned(server: LoopbackServer, status: int) -> None:
     server.route("/g", Response(status, b"gone"))
-    assert run(get(server.url("/g"))).status == status
+    assert get(server.url("/g")).status == status
 
 
 def test_connection_refused_is_a_fetch_error() -> None:
     with LoopbackServer() as s:
         url = s.url("/x")
     with pytest.raises(FetchError, match="cannot fetch"):
-        run(get(url))
+        get(url)

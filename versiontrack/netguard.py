@@ -1,0 +1,187 @@
+"""The SSRF guard: which IP addresses versiontrack may connect to, enforced at connect time.
+
+Feeds are written by strangers, and whatever versiontrack fetches it stores and may publish, so
+a feed link (or a redirect) pointing at ``http://10.0.0.5/admin`` or a cloud metadata service
+must not be fetched. :func:`refusal` says why an address is off limits (loopback, private,
+link-local, shared/CGNAT, unique-local, multicast, reserved, unspecified, or otherwise not
+globally routable, including IPv4 addresses embedded in IPv6 ones); ``None`` means public.
+
+:class:`GuardedBackend` is an httpcore network backend that resolves a host name itself,
+refuses the connection if *any* of its addresses is refused by the policy, and then connects to
+one of the vetted addresses, never to the name. Because the check and the connection use the
+same resolution, a DNS-rebinding server cannot answer "public" to the check and "private" to
+the connect. TLS still verifies, and sends SNI for, the host name: httpcore passes the URL's
+host to ``start_tls`` whatever address the socket is connected to. Every request that opens a
+connection goes through the guard, so every redirect hop is checked; a pooled keep-alive
+connection is reused only for the same origin, and it is connected to an address vetted when it
+was opened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import httpcore
+import httpx
+
+from versiontrack.errors import BlockedAddress
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+#: Says why an address must not be fetched (e.g. ``"private"``), or ``None`` to allow it.
+AddressPolicy = Callable[[IPAddress], str | None]
+
+_RFC1918 = tuple(
+    ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
+_SHARED = ipaddress.IPv4Network("100.64.0.0/10")  # RFC 6598, carrier-grade NAT
+_UNIQUE_LOCAL = ipaddress.IPv6Network("fc00::/7")
+_SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")  # deprecated, yet still routed internally
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 address
+
+
+def refusal(address: IPAddress) -> str | None:
+    """Why ``address`` is not a public address versiontrack may fetch from, or ``None``."""
+    if isinstance(address, ipaddress.IPv6Address):
+        # An IPv4 address wrapped in IPv6 reaches that IPv4 address (mapped sockets, a NAT64
+        # gateway, 6to4), so it is judged as the IPv4 address it carries: refused if that is,
+        # allowed if that is public (on an IPv6-only host with DNS64 every site is 64:ff9b::…).
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in _NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None:
+            return refusal(embedded)
+    if address.is_unspecified:
+        return "unspecified"
+    if address.is_loopback:
+        return "loopback"
+    if address.is_link_local:
+        return "link-local"
+    if address.is_multicast:
+        return "multicast"
+    if isinstance(address, ipaddress.IPv4Address):
+        if any(address in net for net in _RFC1918):
+            return "private"
+        if address in _SHARED:
+            return "shared (carrier-grade NAT)"
+    else:
+        if address in _UNIQUE_LOCAL:
+            return "unique-local"
+        if address in _SITE_LOCAL:
+            return "site-local"
+    if address.is_reserved:
+        return "reserved"
+    # Documentation, benchmarking, protocol-assignment and other special-purpose ranges.
+    if not address.is_global or address.is_private:
+        return "non-public"
+    return None
+
+
+def allow_all(address: IPAddress) -> str | None:
+    """The policy of ``fetch.allow_private = true``: every address may be fetched."""
+    return None
+
+
+def describe(host: str, address: str, reason: str) -> str:
+    """``"10.0.0.5 is a private address"`` or ``"intranet resolves to 10.0.0.5, a private …"``."""
+    article = "an" if reason[0] in "aeiou" else "a"
+    if host == address:
+        return f"{address} is {article} {reason} address"
+    return f"{host} resolves to {address}, {article} {reason} address"
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore backend that resolves, vets every address, and connects to a vetted one."""
+
+    def __init__(
+        self, policy: AddressPolicy, inner: httpcore.AsyncNetworkBackend | None = None
+    ) -> None:
+        self.policy = policy
+        self.inner = inner if inner is not None else httpcore.AnyIOBackend()
+
+    async def resolve(self, host: str, port: int, timeout: float | None) -> list[IPAddress]:
+        """The addresses ``host`` resolves to, or raise ``BlockedAddress`` if any is refused."""
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await asyncio.wait_for(
+                loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout
+            )
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from exc
+        except OSError as exc:  # socket.gaierror: unknown name, no address
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        addresses: list[IPAddress] = []
+        for _family, _type, _proto, _canon, sockaddr in infos:
+            # Drop an IPv6 scope ("fe80::1%eth0"); the address itself decides.
+            address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+            if address not in addresses:
+                addresses.append(address)
+        # All of them, not just the first: the socket layer may pick any, and a host name that
+        # mixes public and private addresses is itself a sign of trouble.
+        for address in addresses:
+            reason = self.policy(address)
+            if reason is not None:
+                raise BlockedAddress(
+                    describe(host, str(address), reason), address=str(address), reason=reason
+                )
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} has no addresses")
+        return addresses
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await self.resolve(host, port, timeout)
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self.inner.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc  # try the next address, as the system resolver's users would
+        assert error is not None
+        raise error
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not used by versiontrack")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport, with its connection pool opening connections through the guard.
+
+    httpx does not take a network backend, so the pool (``_pool``, stable since httpx 0.18) is
+    replaced by one configured like the original plus the guarded backend. The SSRF tests fail
+    loudly if a future httpx stops using it.
+    """
+
+    def __init__(self, policy: AddressPolicy, *, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(policy),
+        )
