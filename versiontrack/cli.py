@@ -174,6 +174,11 @@ def _print_report(report: PassReport) -> None:
         f"{report.count('new')} new, {report.count('changed')} changed, "
         f"{report.count('unchanged') + report.count('not_modified')} unchanged, "
         f"{report.count('removed')} removed, {report.count('failed')} failed"
+        + (
+            f", {report.count('disallowed')} disallowed by robots.txt"
+            if report.count("disallowed")
+            else ""
+        )
     )
 
 

@@ -477,13 +477,7 @@ async def poll_sources(rt: Runtime, sources: Sequence[Source]) -> list[PollOutco
 
     Storing in order keeps article ids independent of which server answered first.
     """
-    limit = asyncio.Semaphore(rt.settings.fetch.concurrency)
-
-    async def fetch_one(source: Source) -> FeedFetch:
-        async with limit:
-            return await fetch_feed(rt, source)
-
-    fetched = await asyncio.gather(*(fetch_one(s) for s in sources))
+    fetched = await asyncio.gather(*(fetch_feed(rt, s) for s in sources))
     return [store_feed(rt, f) for f in fetched]
 
 
@@ -538,11 +532,11 @@ async def run_pass(
     due = claim(rt, force=force, article_ids=article_ids)
     if on_total:
         on_total(len(due))
-    limit = asyncio.Semaphore(rt.settings.fetch.concurrency)
 
+    # No limit here: the Fetcher limits requests per host and overall, and a pass-wide
+    # semaphore would let articles queued behind one slow host starve all the others.
     async def one(article_id: int) -> CheckOutcome:
-        async with limit:
-            outcome = await check_safely(rt, article_id)
+        outcome = await check_safely(rt, article_id)
         if on_progress:
             on_progress(outcome)
         return outcome

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 from collections.abc import Iterator
@@ -40,6 +41,10 @@ class Runner:
             cli.main()
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            # the CLI points logging at this test's captured stderr, which closes after it
+            for handler in logging.getLogger().handlers[:]:
+                logging.getLogger().removeHandler(handler)
         captured = self.capsys.readouterr()
         return Result(code, captured.out, captured.err)
 
