@@ -291,7 +291,12 @@ def history(
         _json(versions)
         return
     out.print(Text(f"{safe(info['title'])}\n{safe(info['url'])}", style="bold"))
-    out.print(f"status: {info['status']}, next check: {info['next_check_at']}")
+    next_check = (
+        "retired (no longer checked)"
+        if info["status"] == "retired"
+        else f"next check {info['next_check_at'][:16].replace('T', ' ')} UTC"
+    )
+    out.print(Text(f"status: {info['status']}, {next_check}"))
     for v in versions:
         out.print(
             Text(f"v{v['version']}  {v['fetched_at'][:19].replace('T', ' ')}  ")
@@ -427,17 +432,10 @@ def serve() -> None:
 
     Example: versiontrack serve
     """
-    import uvicorn
-
-    from versiontrack.web import create_app
+    from versiontrack.daemon import run_web
 
     with _database() as (settings, db):
-        uvicorn.run(
-            create_app(settings, db),
-            host=settings.server.host,
-            port=settings.server.port,
-            log_level="warning",
-        )
+        run_web(settings, db)
 
 
 @db_app.command("upgrade")

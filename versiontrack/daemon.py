@@ -20,7 +20,7 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -182,17 +182,35 @@ class Daemon:
             log.info("released %d leases of unfinished checks", released)
 
     def _web_server(self) -> _QuietServer:
-        from versiontrack.web import create_app  # the worker-only mode needs no web stack
+        return web_server(self.settings, self.db, health=self.health)
 
-        app = create_app(self.settings, self.db, health=self.health)
-        config = uvicorn.Config(
-            app,
-            host=self.settings.server.host,
-            port=self.settings.server.port,
-            log_level="warning",
-            lifespan="off",
-        )
-        return _QuietServer(config)
+
+def web_server(
+    settings: Settings, db: Database, *, health: Callable[[], dict[str, Any]] | None = None
+) -> _QuietServer:
+    """The web app under uvicorn, without uvicorn's signal handling."""
+    from versiontrack.web import create_app  # the worker-only mode needs no web stack
+
+    config = uvicorn.Config(
+        create_app(settings, db, health=health),
+        host=settings.server.host,
+        port=settings.server.port,
+        log_level="warning",
+        lifespan="off",
+    )
+    return _QuietServer(config)
+
+
+async def _serve_until_signalled(server: _QuietServer) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+    await server.serve()
+
+
+def run_web(settings: Settings, db: Database) -> None:
+    """``versiontrack serve``: the web app alone, until SIGTERM/SIGINT (exit 0)."""
+    asyncio.run(_serve_until_signalled(web_server(settings, db)))
 
 
 def run_daemon(settings: Settings, db: Database, *, web: bool = True) -> None:

@@ -85,6 +85,8 @@ _INSERT = diff_match_patch.DIFF_INSERT
 _WORD_TOKEN = re.compile(r"\d+(?:[.,]\d+)+\w*|\w+(?:['\u2019]\w+)*|\s+|[^\w\s]")
 # Similarity looks at words only, so punctuation and quote style do not make sentences differ.
 _WORD = re.compile(r"\w+")
+# A free-standing figure ("11:05", "10/31/2024", "1,500"), for ``_shape``.
+_FIGURE = re.compile(r"(?<!\w)\d+(?:[.,:/]\d+)*(?!\w)")
 
 # Code points handed out to tokens, in order: the BMP private-use area (6,400), then the two
 # supplementary private-use planes. Past those (over 137,000 distinct tokens) the rest of the
@@ -260,6 +262,11 @@ def _bag(sentence: str) -> frozenset[str]:
     return frozenset(_WORD.findall(sentence.casefold()))
 
 
+def _shape(sentence: str) -> frozenset[str]:
+    """The sentence's ``_bag`` with every free-standing figure replaced by one placeholder."""
+    return _bag(_FIGURE.sub(" 0 ", sentence))
+
+
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
@@ -429,6 +436,13 @@ def _match(old: tuple[str, ...], new: tuple[str, ...]) -> _Matching:
             for j in run_new:
                 bags[1, j] = _bag(new[j])
             pairs = _pair(run_old, run_new, bags, PAIR_THRESHOLD)
+            if not pairs and len(olds) == len(news) == 1:
+                # One sentence replaced in place by one whose words are the same once figures
+                # are masked (a dateline, a score, a running total): an edit, even when every
+                # figure changed and too few words are left in common to reach the threshold.
+                (i,), (j,) = olds, news
+                if _dice(_shape(old[i]), _shape(new[j])) >= PAIR_THRESHOLD:
+                    pairs = [(i, j)]
             edited.update(pairs)
             anchored.update(pairs)
             paired_new = {j for _, j in pairs}
@@ -445,7 +459,42 @@ def _match(old: tuple[str, ...], new: tuple[str, ...]) -> _Matching:
             if (1, j) not in bags:
                 bags[1, j] = _bag(new[j])
         edited.update(_pair(left_old, left_new, bags, MOVE_EDIT_THRESHOLD))
+        _pair_beside_moves(left_old, left_new, bags, moved, edited)
     return _Matching(equal, runs, moved, edited, anchored)
+
+
+def _pair_beside_moves(
+    left_old: Sequence[int],
+    left_new: Sequence[int],
+    bags: dict[tuple[int, int], frozenset[str]],
+    moved: dict[int, int],
+    edited: dict[int, int],
+) -> None:
+    """Pair sentences that moved with a neighbour at the in-run ``PAIR_THRESHOLD``.
+
+    A paragraph moved and touched up keeps its sentences side by side: when old ``i - 1``
+    went to new ``j - 1`` (or ``i + 1`` to ``j + 1``), old ``i`` and new ``j`` are as likely
+    the same sentence as if they had stayed in one run, so the stricter
+    ``MOVE_EDIT_THRESHOLD`` is not needed. Repeats until no pair is added, so a chain of
+    reworded sentences follows one verbatim neighbour. Updates ``edited`` in place.
+    """
+    partner = {**moved, **edited}
+    free_old = [i for i in left_old if i not in partner]
+    free_new = set(left_new) - set(partner.values())
+    added = True
+    while added and free_old and free_new:
+        added = False
+        for i in free_old:
+            beside = [partner[i - 1] + 1] if i - 1 in partner else []
+            if i + 1 in partner:
+                beside.append(partner[i + 1] - 1)
+            for j in beside:
+                if j in free_new and _dice(bags[0, i], bags[1, j]) >= PAIR_THRESHOLD:
+                    partner[i] = edited[i] = j
+                    free_new.discard(j)
+                    added = True
+                    break
+        free_old = [i for i in free_old if i not in partner]
 
 
 def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, ...]:

@@ -189,3 +189,36 @@ def test_sigterm_mid_check_releases_leases_and_exits_zero(tmp_path: Path) -> Non
             == 0
         )
     engine.dispose()
+
+
+def test_serve_runs_the_web_app_alone(tmp_path: Path) -> None:
+    port = free_port()
+    config = tmp_path / "serve.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "w.db"}"\n[server]\nport = {port}\n'
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "versiontrack", "--config", str(config), "serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for(healthy, 30, "the web app")
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+        assert health["database"] == "ok"
+        assert health["scheduler_running"] is False
+        assert health["due_backlog"] == 0
+        feed = feedparser.parse(httpx.get(f"http://127.0.0.1:{port}/feed.atom", timeout=5).content)
+        assert feed.bozo is False and feed.entries == []
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=15)
+    assert process.returncode == 0, output

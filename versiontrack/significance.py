@@ -1,0 +1,446 @@
+"""How significant a change is: content flags from a ``Diff``, their rank, and feed levels.
+
+This module owns the vocabulary of change flags (``FLAGS``), what a ``Diff`` says about the kind
+of change (``classify``), which changes are too trivial to publish (``is_boring``), the order in
+which flags lead a feed title (``rank``) and the feed filter levels (``meets``, ``?min=``).
+Pure: no I/O, no settings, deterministic.
+
+How ``classify`` reads a diff:
+
+1. Text is compared as *tokens*: words (case kept, ``’`` folded to ``'`` inside a word),
+   numbers by value (``1,500`` is ``1500``; ``05`` is ``5``) and quotation marks, all kinds
+   folded into one. Whitespace, dashes and other punctuation are not tokens, so a change that
+   leaves the tokens alone only touched whitespace, punctuation or quote style: it is *boring*.
+2. The body ops are grouped into *units*: the changed sentences between two unchanged ones
+   (the k-th unchanged old sentence is the k-th unchanged new one, so the indexes of the ops
+   say where the units are). An edit whose two sentences sit in different units joins them.
+   A unit is compared as a whole, old sentences joined against new ones, so a sentence split
+   or merged by a full stop, or split because a space was added after one, is just as boring
+   as it reads. A unit whose sentences only come back in another order or cut differently
+   (the diff can match repeated text that way) is a move.
+3. In a unit that is not boring: ``numbers`` if the multiset of numbers differs (a year or a
+   percentage is a number too); ``quotes`` if the multiset of quotations differs beyond
+   typo-level fixes inside them; then ``minor`` if the word change is *typo-level* and no
+   number or quotation changed, else ``substantive``. An added or removed sentence brings or
+   takes whole words, so it is substantive unless they were only re-split from a neighbour.
+4. A changed headline, standfirst or byline flags its own name unless boring; numbers and
+   quotations in the headline and standfirst count too (bylines carry dates and times that
+   change on every update, so not there).
+5. A moved sentence (verbatim, or edited across units) is a real but minor change: alone it
+   gives ``minor``, never ``substantive``, so a reshuffle reaches a ``?min=minor`` feed only.
+6. ``minor`` means "nothing more than minor": it is dropped when any other flag is set. A
+   boring diff has no flags at all, so ``is_boring(d) == (not classify(d))``.
+
+Typo-level (all must hold): at most ``MAX_TYPO_TOKENS`` word tokens change, counted on both
+sides; and each changed stretch of the word-level diff (``difflib``) is one of: the same letters
+spaced differently ("for ever" → "forever"); the same number of words, each pair *close*; or a
+single inserted or deleted word that is a short function word ("in terms details" → "in terms
+of details") or repeats its neighbour ("have have" → "have"). Two words are close if they differ
+only in case, or keep their first letter and are one edit apart (adjacent swap included) with
+at least four letters, or two edits apart with at least eight ("Ukranian" → "Ukrainian",
+"recieve" → "receive", "behavior" → "behaviour"); two function words one edit apart ("a" →
+"an", "in" → "on") are close too. Numbers and negations ("not", "never", …) are never close.
+
+``url``, ``removed``, ``restored`` and ``revert`` are set by the pipeline, not by ``classify``,
+but belong to the vocabulary and the rank.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
+
+from versiontrack.domain import Diff, SentenceOp
+
+__all__ = ["FLAGS", "LEVELS", "MAX_TYPO_TOKENS", "classify", "is_boring", "meets", "rank"]
+
+#: Every flag a stored change can carry.
+FLAGS: tuple[str, ...] = (
+    "headline",
+    "standfirst",
+    "byline",
+    "numbers",
+    "quotes",
+    "substantive",
+    "minor",
+    "url",
+    "removed",
+    "restored",
+    "revert",
+)
+
+#: The flags in order of significance, most significant first (the feed title leads with it).
+_RANK: tuple[str, ...] = (
+    "removed",
+    "restored",
+    "headline",
+    "url",
+    "numbers",
+    "quotes",
+    "standfirst",
+    "substantive",
+    "byline",
+    "revert",
+    "minor",
+)
+_POSITION = {flag: n for n, flag in enumerate(_RANK)}
+
+#: Feed filter levels for ``meets``, least demanding first.
+LEVELS: tuple[str, ...] = ("minor", "substantive", "headline")
+_LEVEL_FLAGS: dict[str, frozenset[str]] = {
+    # Any change that is not boring. ``revert`` only annotates a change whose content flags
+    # decide; a revert of a boring change is still boring.
+    "minor": frozenset(FLAGS) - {"revert"},
+    # More than a typo or a reshuffle: any field, number, quotation, body rewrite, or the
+    # article vanishing, coming back or changing address.
+    "substantive": frozenset(
+        {
+            "substantive",
+            "headline",
+            "standfirst",
+            "byline",
+            "numbers",
+            "quotes",
+            "url",
+            "removed",
+            "restored",
+        }
+    ),
+    # The front-page level: flags ranked at or above ``headline``. The article disappearing or
+    # coming back is at least as loud as a new headline. ``url`` is left out: a URL change alone
+    # is usually a slug or canonical tidy-up, and a re-slug that follows a new headline already
+    # carries ``headline``.
+    "headline": frozenset({"headline", "removed", "restored"}),
+}
+
+#: The most word tokens (old and new side counted together) an edit may change and still be
+#: typo-level: four one-word fixes. Past it a unit is substantive whatever the words are,
+#: which also keeps the word diff of a rewritten article from costing anything.
+MAX_TYPO_TOKENS = 8
+
+# Short words whose insertion, removal or swap for a neighbour by one letter is grammar, not
+# meaning. Deliberately only articles, prepositions and "and"/"or"/"that": dropping an
+# auxiliary ("was killed" → "killed") or a negation changes what the sentence says.
+_FUNCTION_WORDS = frozenset(
+    "a an the of to in on at by for from with as and or that into onto".split()
+)
+_NEGATIONS = frozenset("not no never nor none nothing nobody neither without cannot".split())
+
+# A number (thousands separators, decimals) not glued to a preceding letter ("MH17", "R3" are
+# names, taken whole as words); a word, apostrophes inside it kept; or one quotation mark.
+# Everything else (whitespace, dashes, other punctuation) is not a token.
+_TOKEN = re.compile(
+    r"(?P<number>(?<!\w)(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?)"
+    r"|(?P<word>\w+(?:['’]\w+)*)"
+    r"|(?P<quote>[\"'“”„‘’‚«»‹›])"
+)
+_SENTENCE_END = re.compile(r"[.!?…]+")
+_QUOTE = '"'  # every quotation mark folds to this token: quote style is not a change
+_NUMBER = "#"  # prefix of number tokens, so "#2024" never equals a word
+
+_OPEN_DOUBLE = frozenset("“„«")
+_CLOSE_DOUBLE = frozenset("”»")
+_OPEN_SINGLE = frozenset("‘‚‹")
+_CLOSE_SINGLE = frozenset("›")
+# Before a straight quote that opens: start, whitespace or an opening bracket or dash.
+_OPENS_AFTER = frozenset("([{/—–-")
+
+
+def _number(text: str) -> str:
+    """A numeral by value: separators dropped, no leading or trailing zeros."""
+    whole, _, fraction = text.replace(",", "").partition(".")
+    whole = whole.lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    return _NUMBER + (f"{whole}.{fraction}" if fraction else whole)
+
+
+def _tokens(text: str) -> list[str]:
+    """The canonical tokens of ``text`` (see the module docstring): what a reader would call
+    its wording. Case is kept; callers that ignore it casefold."""
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "number":
+            tokens.append(_number(m.group()))
+        elif kind == "word":
+            tokens.append(m.group().replace("’", "'"))
+        else:
+            tokens.append(_QUOTE)
+    return tokens
+
+
+def _words(text: str) -> list[str]:
+    """The words and numbers of ``text``, casefolded, without quotation marks."""
+    return [t.casefold() for t in _tokens(text) if t != _QUOTE]
+
+
+def _numbers(text: str) -> Counter[str]:
+    return Counter(t for t in _tokens(text) if t.startswith(_NUMBER))
+
+
+def _pieces(text: str) -> Counter[tuple[str, ...]]:
+    """The token sequences of ``text`` cut at every full stop, question or exclamation mark,
+    whether or not a space follows."""
+    return Counter(tuple(t) for piece in _SENTENCE_END.split(text) if (t := _tokens(piece)))
+
+
+def _quote_role(text: str, at: int) -> str | None:
+    """What the quotation mark at ``text[at]`` does: ``open``/``close`` a ``double`` or
+    ``single`` quotation (e.g. ``"open double"``), or None for an apostrophe."""
+    mark = text[at]
+    before = text[at - 1] if at else ""
+    after = text[at + 1] if at + 1 < len(text) else ""
+    if mark in _OPEN_DOUBLE:
+        return "open double"
+    if mark in _CLOSE_DOUBLE:
+        return "close double"
+    if mark in _OPEN_SINGLE:
+        return "open single"
+    if mark in _CLOSE_SINGLE:
+        return "close single"
+    opens = (not before or before.isspace() or before in _OPENS_AFTER) and after.strip() != ""
+    if mark == '"':
+        return "open double" if opens else "close double"
+    # ’ and ' are apostrophes between letters ("Russia’s"), and after a plural ("soldiers’
+    # whereabouts") they look like a closing quote; ``_quotations`` only honours a single
+    # close while a single quotation is open, which settles the second case.
+    if before.isalnum() and after.isalnum():
+        return None
+    if mark == "'" and opens and after.isalnum():
+        return "open single"
+    return "close single"
+
+
+def _quotations(text: str) -> list[tuple[str, ...]]:
+    """The quotations in ``text``, each as its casefolded words.
+
+    A quotation opened and never closed runs to the end (news quotes run over sentences and
+    paragraphs, and a sentence split leaves the opening mark in one sentence). A closing
+    double mark before any other mark ends one that began before the text, so the words before
+    it are quoted; later unmatched closing marks are typographic slips and are ignored. A
+    single quotation inside a double one (or the reverse) is part of it.
+    """
+    spans: list[tuple[str, ...]] = []
+    current: list[str] | None = None  # words of the open quotation, if one is open
+    closer = ""  # the role that closes it
+    before: list[str] | None = []  # words before the first quotation mark, until one is seen
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup != "quote":
+            word = _number(m.group()) if m.lastgroup == "number" else m.group()
+            word = word.replace("’", "'").casefold()
+            if current is not None:
+                current.append(word)
+            elif before is not None:
+                before.append(word)
+            continue
+        role = _quote_role(text, m.start())
+        if role is None or (current is None and role == "close single"):
+            continue  # an apostrophe, or one after a plural ("soldiers’ lives")
+        if current is None:
+            if role.startswith("open"):
+                current, closer = [], "close" + role.removeprefix("open")
+            elif role == "close double" and before:
+                spans.append(tuple(before))
+        elif role == closer:
+            if current:
+                spans.append(tuple(current))
+            current = None
+        before = None
+    if current:
+        spans.append(tuple(current))
+    return spans
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance where swapping two adjacent letters counts as one edit (OSA)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, prev2[j - 2] + 1)
+            row.append(cost)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def _close(a: str, b: str) -> bool:
+    """Whether replacing word ``a`` by ``b`` (both casefolded) is a spelling fix."""
+    if a == b:
+        return True
+    if a.startswith(_NUMBER) or b.startswith(_NUMBER) or a in _NEGATIONS or b in _NEGATIONS:
+        return False
+    distance = _edit_distance(a, b)
+    if a in _FUNCTION_WORDS and b in _FUNCTION_WORDS:
+        return distance <= 1
+    # Typos keep the first letter; a new first letter is usually a new word (fired/hired).
+    shorter = min(len(a), len(b))
+    return a[0] == b[0] and ((distance <= 1 and shorter >= 4) or (distance <= 2 and shorter >= 8))
+
+
+def _typo_level(old: Sequence[str], new: Sequence[str]) -> bool:
+    """Whether the casefolded words ``old`` became ``new`` by typo-level fixes only."""
+    a, b = Counter(old), Counter(new)
+    if (a - b).total() + (b - a).total() > MAX_TYPO_TOKENS:
+        return False
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        gone, came = old[i1:i2], new[j1:j2]
+        if "".join(gone) == "".join(came):
+            continue  # respaced: "for ever" → "forever", "U S" → "US"
+        if len(gone) == len(came):
+            if all(_close(x, y) for x, y in zip(gone, came, strict=True)):
+                continue
+            return False
+        if len(gone) + len(came) != 1:
+            return False
+        word, side, start, stop = (came[0], new, j1, j2) if came else (gone[0], old, i1, i2)
+        neighbours = side[start - 1 : start] + side[stop : stop + 1]
+        if word not in _FUNCTION_WORDS and word not in neighbours:
+            return False
+    return True
+
+
+def _quotes_changed(old: str, new: str) -> bool:
+    """Whether a quotation was added, removed or altered beyond typo-level fixes."""
+    before, after = Counter(_quotations(old)), Counter(_quotations(new))
+    if before == after:
+        return False
+    gone = list((before - after).elements())
+    came = list((after - before).elements())
+    if len(gone) != len(came):
+        return True
+    for span in gone:
+        match = next((c for c in came if _typo_level(span, c)), None)
+        if match is None:
+            return True
+        came.remove(match)
+    return False
+
+
+def _text_flags(old: str, new: str, fixed: str | None) -> set[str]:
+    """Flags for one compared piece of text; ``fixed`` names a field (flagged whenever it
+    changed), None means body text (``minor`` or ``substantive`` by its words)."""
+    if _tokens(old) == _tokens(new):
+        return set()
+    if fixed is None and _pieces(old) == _pieces(new):
+        # The same sentences, cut or ordered differently: the diff matched repeated text
+        # another way round (a glued "anonymity.A Ukrainian" next to its own duplicate). As
+        # far as the words go, sentences moved.
+        return {"minor"}
+    flags = set()
+    if fixed != "byline":
+        if _numbers(old) != _numbers(new):
+            flags.add("numbers")
+        if _quotes_changed(old, new):
+            flags.add("quotes")
+    if fixed is not None:
+        flags.add(fixed)
+    elif flags or not _typo_level(_words(old), _words(new)):
+        # A changed figure or quotation is never a typo, however few letters it takes.
+        flags.add("substantive")
+    else:
+        flags.add("minor")
+    return flags
+
+
+def _units(ops: Sequence[SentenceOp]) -> tuple[list[tuple[str, str]], bool]:
+    """The body ops as units of old and new text (module docstring, step 2), and whether
+    anything moved."""
+    changed_old = sorted(op.old_index for op in ops if op.old_index is not None)
+    changed_new = sorted(op.new_index for op in ops if op.new_index is not None)
+
+    # Unit of a sentence: how many unchanged sentences come before it on its side.
+    def unit_old(i: int) -> int:
+        return i - bisect_left(changed_old, i)
+
+    def unit_new(j: int) -> int:
+        return j - bisect_left(changed_new, j)
+
+    parent: dict[int, int] = {}
+
+    def root(u: int) -> int:
+        while parent.setdefault(u, u) != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    moved = False
+    for op in ops:
+        if op.op == "moved":
+            moved = True
+        elif op.old_index is not None and op.new_index is not None:
+            a, b = root(unit_old(op.old_index)), root(unit_new(op.new_index))
+            if a != b:
+                moved = True  # edited in one place, landed in another
+                parent[max(a, b)] = min(a, b)
+    olds: dict[int, list[tuple[int, str]]] = {}
+    news: dict[int, list[tuple[int, str]]] = {}
+    for op in ops:
+        if op.op == "moved":
+            continue  # verbatim: the same text leaves one place and arrives at another
+        if op.old_index is not None and op.old is not None:
+            olds.setdefault(root(unit_old(op.old_index)), []).append((op.old_index, op.old))
+        if op.new_index is not None and op.new is not None:
+            news.setdefault(root(unit_new(op.new_index)), []).append((op.new_index, op.new))
+    units = [
+        (
+            " ".join(text for _, text in sorted(olds.get(u, ()))),
+            " ".join(text for _, text in sorted(news.get(u, ()))),
+        )
+        for u in sorted(olds.keys() | news.keys())
+    ]
+    return units, moved
+
+
+def classify(diff: Diff) -> frozenset[str]:
+    """The content flags of a change (see the module docstring); empty when it is boring."""
+    flags: set[str] = set()
+    for change in diff.fields:
+        flags |= _text_flags(change.old, change.new, change.field)
+    units, moved = _units(diff.ops)
+    for old, new in units:
+        flags |= _text_flags(old, new, None)
+    if moved:
+        flags.add("minor")
+    if len(flags) > 1:
+        flags.discard("minor")
+    return frozenset(flags)
+
+
+def is_boring(diff: Diff) -> bool:
+    """Whether the change only touched whitespace, punctuation or quote style (or nothing).
+
+    Boring changes are stored like any other but left out of feeds by default.
+    """
+    return not classify(diff)
+
+
+def rank(flags: Iterable[str]) -> list[str]:
+    """The distinct flags, most significant first; raises ``ValueError`` for an unknown flag."""
+    distinct = set(flags)
+    if unknown := distinct - _POSITION.keys():
+        raise ValueError(f"unknown change flags: {', '.join(sorted(unknown))}")
+    return sorted(distinct, key=_POSITION.__getitem__)
+
+
+def meets(flags: Iterable[str], minimum: str) -> bool:
+    """Whether a change with ``flags`` belongs in a feed filtered at level ``minimum``.
+
+    ``minor``: any change that is not boring. ``substantive``: body rewrites, any field,
+    number or quotation change, and the pipeline's ``removed``/``restored``/``url``.
+    ``headline``: a new headline, or the article removed or restored (see ``_LEVEL_FLAGS``).
+    Raises ``ValueError`` for a level not in ``LEVELS``.
+    """
+    try:
+        wanted = _LEVEL_FLAGS[minimum]
+    except KeyError:
+        raise ValueError(f"unknown level {minimum!r}; expected one of {LEVELS}") from None
+    return not wanted.isdisjoint(flags)
