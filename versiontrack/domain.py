@@ -23,11 +23,14 @@ ChangeKind = Literal["edited", "removed", "restored"]
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A news source from the config: a name and the feed that lists its articles."""
+    """A news source from the config: a name, the feed that lists its articles, and its own
+    extraction overrides."""
 
     name: str
     feed: str
     interval: int | None = None  # seconds between feed polls; None means the default
+    selector: str | None = None  # CSS selector for the article body, tried before the extractor
+    ignore: tuple[str, ...] = ()  # regexes: body lines (paragraphs) matching one are dropped
 
 
 @dataclass(frozen=True, slots=True)

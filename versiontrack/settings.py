@@ -13,11 +13,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+
+import cssselect
 
 from versiontrack import __version__
 from versiontrack.domain import Source
@@ -100,7 +103,7 @@ _SECTIONS: dict[str, type] = {
     "check": CheckSettings,
     "daemon": DaemonSettings,
 }
-_SOURCE_KEYS = {"name": str, "feed": str, "interval": int}
+_SOURCE_KEYS = {"name": str, "feed": str, "interval": int, "selector": str, "ignore": list}
 
 
 def load_settings(
@@ -218,8 +221,41 @@ def _build_sources(raw: Any) -> tuple[Source, ...]:
         interval = table.get("interval")
         if interval is not None and (not isinstance(interval, int) or interval <= 0):
             raise ConfigError(f"source {name!r}: 'interval' must be a positive number of seconds")
-        sources.append(Source(name=name, feed=feed, interval=interval))
+        sources.append(
+            Source(
+                name=name,
+                feed=feed,
+                interval=interval,
+                selector=_selector(name, table.get("selector")),
+                ignore=_patterns(name, table.get("ignore", [])),
+            )
+        )
     return tuple(sources)
+
+
+def _selector(source: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"source {source!r}: 'selector' must be a CSS selector string")
+    try:
+        cssselect.GenericTranslator().css_to_xpath(value)
+    except cssselect.SelectorError as exc:
+        raise ConfigError(f"source {source!r}: invalid CSS selector {value!r}: {exc}") from exc
+    return value
+
+
+def _patterns(source: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"source {source!r}: 'ignore' must be a list of regular expressions")
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(
+                f"source {source!r}: invalid ignore pattern {pattern!r}: {exc}"
+            ) from exc
+    return tuple(value)
 
 
 def _validate(s: Settings) -> None:

@@ -95,6 +95,30 @@ def test_invalid_values_are_config_errors(data: dict, message: str) -> None:
         settings_from_dict(data)
 
 
+def test_source_selector_and_ignore() -> None:
+    s = settings_from_dict(
+        {
+            "sources": [
+                {
+                    "name": "x",
+                    "feed": "https://x.org/f",
+                    "selector": "div.article-body",
+                    "ignore": ["^Updated \\d+ minutes ago$"],
+                }
+            ]
+        }
+    )
+    assert s.sources[0].selector == "div.article-body"
+    assert s.sources[0].ignore == ("^Updated \\d+ minutes ago$",)
+    for bad, message in (
+        ({"selector": "div[[["}, "invalid CSS selector"),
+        ({"ignore": ["(unclosed"]}, "invalid ignore pattern"),
+        ({"ignore": "^x$"}, "must be a list"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            settings_from_dict({"sources": [{"name": "x", "feed": "https://x.org/f", **bad}]})
+
+
 def test_missing_named_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         load_settings(tmp_path / "nope.toml", env={})
@@ -117,8 +141,10 @@ def test_example_config_lists_every_key_with_its_default() -> None:
     }
     listed |= {f"sources.{key}" for key in data["sources"][0]}
     text = (ROOT / "config.example.toml").read_text()
-    assert "# interval = " in text  # the optional source key is documented, commented out
-    listed.add("sources.interval")
+    for optional in ("interval", "selector", "ignore"):
+        # the optional source keys are documented, commented out
+        assert f"# {optional} = " in text
+        listed.add(f"sources.{optional}")
     assert listed == documented_keys()
     defaults = settings_from_dict({})
     example = settings_from_dict(data)
