@@ -381,14 +381,28 @@ def feed(
     article: Annotated[str | None, typer.Option("--article", help="Only this article.")] = None,
     format_: Annotated[Format, typer.Option("--format", help="rss or atom.")] = Format.rss,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Most recent N changes.")] = 50,
+    min_: Annotated[
+        str | None,
+        typer.Option("--min", help="minor, substantive or headline (default: config)."),
+    ] = None,
+    flag: Annotated[
+        list[str] | None, typer.Option("--flag", help="Only changes with this flag (repeat).")
+    ] = None,
 ) -> None:
     """Print the change feed (RSS or Atom) to stdout.
 
-    Example: versiontrack feed --source guardian --format atom --limit 20
+    Example: versiontrack feed --source guardian --format atom --min substantive
     """
     with _database() as (settings, db):
         xml = service.feed(
-            settings, db, source=source, article=article, fmt=format_.value, limit=limit
+            settings,
+            db,
+            source=source,
+            article=article,
+            fmt=format_.value,
+            limit=limit,
+            min_significance=min_,
+            flags=flag or (),
         )
     sys.stdout.buffer.write(xml)
     sys.stdout.buffer.flush()

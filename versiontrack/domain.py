@@ -273,3 +273,4 @@ class ChangeEntry:
     summary: ChangeSummary
     diff: Diff
     http_status: int | None = None
+    flags: tuple[str, ...] = ()  # significance flags, most significant first

@@ -9,6 +9,7 @@ records it on the check and moves on::
     ├── DatabaseError            cannot open or migrate the database
     │   └── SchemaMismatch       database schema newer (or older) than this code
     ├── NotFound                 an article/source/version the user named does not exist
+    ├── InvalidArgument          a filter or option value that makes no sense (e.g. ?min=)
     └── CheckError               recorded on a check; never stops a pass
         ├── FetchError           transport-level failure (connection refused, DNS, TLS)
         │   ├── FetchTimeout
@@ -45,6 +46,10 @@ class SchemaMismatch(DatabaseError):
 
 class NotFound(VersiontrackError):
     """Something the user named (article, source, version) does not exist."""
+
+
+class InvalidArgument(VersiontrackError):
+    """An option or query value the user gave is not one we understand."""
 
 
 class CheckError(VersiontrackError):

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import cadence, discover, urls
+from versiontrack import cadence, discover, significance, urls
 from versiontrack import extract as extractor
 from versiontrack import text as textmod
 from versiontrack.diff import diff_texts
@@ -272,6 +272,7 @@ def _store_text(
                 from_version=latest.number if latest else None,
                 to_version=latest.number if latest else None,
                 http_status=result.status,
+                flags=("restored",),
             )
 
         outcome, summary, number = ("restored" if restored else "unchanged"), None, None
@@ -300,6 +301,9 @@ def _store_text(
                 else:
                     diff = diff_texts(previous, text)
                     summary = diff.summary
+                    flags = set(significance.classify(diff))
+                    if queries.earlier_version_with_hash(session, article.id, text.content_hash):
+                        flags.add("revert")  # back to an earlier, not the latest, version
                     queries.add_change(
                         session,
                         article,
@@ -308,6 +312,7 @@ def _store_text(
                         diff=diff,
                         from_version=number - 1,
                         to_version=number,
+                        flags=flags,
                     )
                     outcome = "changed"
         queries.record_check(
@@ -385,6 +390,7 @@ def _record_gone(
                     from_version=article.version_count,
                     to_version=None,
                     http_status=result.status,
+                    flags=("removed",),
                 )
         queries.record_check(
             session,

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import __version__, urls
+from versiontrack import __version__, significance, urls
 from versiontrack.diff import (
     Row,
     align,
@@ -30,7 +30,7 @@ from versiontrack.diff import (
     summarize_rows,
 )
 from versiontrack.domain import FIELDS, ArticleText, ChangeEntry, ChangeSummary, Diff
-from versiontrack.errors import ConfigError, NotFound
+from versiontrack.errors import ConfigError, InvalidArgument, NotFound
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import CheckOutcome, PassReport, Runtime, run_pass, utcnow
 from versiontrack.publish.feed import FeedMeta, entry_link, render_feed
@@ -174,6 +174,7 @@ def history(db: Database, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]
                     "title": version.headline,
                     "summary": change.summary.describe() if change else "first version",
                     "change": change.summary.to_dict() if change else None,
+                    "flags": list(change.flags) if change else [],
                     "content_hash": version.content_hash,
                 }
             )
@@ -212,6 +213,8 @@ class VersionDiff:
             "to": self.to_version,
             "summary": self.diff.summary.to_dict(),
             "description": self.diff.summary.describe(),
+            "flags": significance.rank(significance.classify(self.diff)),
+            "boring": significance.is_boring(self.diff),
             "fields": [f.to_dict() for f in self.diff.fields],
             "ops": [op.to_dict() for op in self.diff.ops],
         }
@@ -254,8 +257,15 @@ def feed(
     article: str | None = None,
     fmt: Literal["rss", "atom"] = "rss",
     limit: int = 50,
+    min_significance: str | None = None,
+    flags: Sequence[str] = (),
 ) -> bytes:
-    """The change feed XML: global, for one source, or for one article."""
+    """The change feed XML: global, for one source, or for one article.
+
+    Changes below ``min_significance`` (default ``feed.min_significance``) are left out, and
+    with ``flags`` only changes carrying one of them are included.
+    """
+    min_level, flags = feed_filter(settings, min_significance, flags)
     base = settings.server.public_url.rstrip("/")
     ext = "xml" if fmt == "rss" else "atom"
     with db.sessions() as session:
@@ -285,8 +295,32 @@ def feed(
                 description="Changes to tracked news articles",
                 self_url=f"{base}/feed.{ext}",
             )
-        entries = queries.changes(session, source=source, article_id=article_id, limit=limit)
+        entries = queries.changes(
+            session,
+            source=source,
+            article_id=article_id,
+            limit=limit,
+            min_level=min_level,
+            flags=flags,
+        )
     return render_feed(entries, meta, base, fmt)
+
+
+def feed_filter(
+    settings: Settings, min_significance: str | None, flags: Sequence[str]
+) -> tuple[int, tuple[str, ...]]:
+    """Validate a feed's ``min``/``flags`` filter into a stored level and a flag tuple."""
+    minimum = min_significance or settings.feed.min_significance
+    try:
+        min_level = significance.level_number(minimum)
+    except ValueError as exc:
+        raise InvalidArgument(str(exc)) from exc
+    unknown = sorted(set(flags) - set(significance.FLAGS))
+    if unknown:
+        raise InvalidArgument(
+            f"unknown flag {', '.join(unknown)}; expected some of {', '.join(significance.FLAGS)}"
+        )
+    return min_level, tuple(sorted(set(flags)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +339,8 @@ def feed_validators(
     article: str | None = None,
     fmt: Literal["rss", "atom"] = "rss",
     limit: int = 50,
+    min_significance: str | None = None,
+    flags: Sequence[str] = (),
 ) -> FeedValidators:
     """The validators of what ``feed`` renders for the same arguments, from one small query.
 
@@ -314,6 +350,7 @@ def feed_validators(
     in between then makes the ETag older than the body, which costs a client one more full
     fetch later, never a stale 304.
     """
+    min_level, flags = feed_filter(settings, min_significance, flags)
     with db.sessions() as session:
         article_id: int | None = None
         if article is not None:
@@ -327,7 +364,7 @@ def feed_validators(
     key = (
         f"{__version__}\n{settings.server.public_url.rstrip('/')}\n{fmt}\n{limit}\n"
         f"{'' if article_id is not None else source}\n{article_id}\n"
-        f"{state.count}\n{state.newest_id}\n{newest}\n{state.label}"
+        f"{state.count}\n{state.newest_id}\n{newest}\n{state.label}\n{min_level}\n{flags}"
     )
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
     return FeedValidators(f'"{digest}"', state.newest_at)

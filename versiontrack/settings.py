@@ -72,6 +72,11 @@ class CheckSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedSettings:
+    min_significance: str = "minor"  # minor | substantive | headline: what feeds include
+
+
+@dataclass(frozen=True, slots=True)
 class DaemonSettings:
     feed_interval: int = 600  # seconds between polls of a source feed (unless it sets its own)
     feed_jitter: int = 60  # up to this many seconds added to each poll, so feeds spread out
@@ -89,6 +94,7 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     check: CheckSettings = field(default_factory=CheckSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    feed: FeedSettings = field(default_factory=FeedSettings)
     sources: tuple[Source, ...] = ()
     config_path: Path | None = None
 
@@ -102,6 +108,7 @@ _SECTIONS: dict[str, type] = {
     "fetch": FetchSettings,
     "check": CheckSettings,
     "daemon": DaemonSettings,
+    "feed": FeedSettings,
 }
 _SOURCE_KEYS = {"name": str, "feed": str, "interval": int, "selector": str, "ignore": list}
 
@@ -290,6 +297,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("check.max_interval must be at least check.interval")
     if s.check.retire_after_quiet <= 0 or s.check.retire_after_age <= 0:
         raise ConfigError("check.retire_after_quiet and check.retire_after_age must be positive")
+    if s.feed.min_significance not in ("minor", "substantive", "headline"):
+        raise ConfigError("feed.min_significance must be minor, substantive or headline")
     d = s.daemon
     if d.feed_interval <= 0 or d.tick <= 0 or d.batch < 1 or d.lease <= 0:
         raise ConfigError("daemon.feed_interval, tick, batch and lease must be positive")

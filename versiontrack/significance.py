@@ -444,3 +444,19 @@ def meets(flags: Iterable[str], minimum: str) -> bool:
     except KeyError:
         raise ValueError(f"unknown level {minimum!r}; expected one of {LEVELS}") from None
     return not wanted.isdisjoint(flags)
+
+
+def level(flags: Iterable[str]) -> int:
+    """The highest level ``flags`` meet: 0 boring, then 1.. for each of ``LEVELS`` in order.
+
+    Stored with each change so that feeds filter with ``level >= n`` in the database.
+    """
+    flags = frozenset(flags)
+    return max((n for n, name in enumerate(LEVELS, 1) if meets(flags, name)), default=0)
+
+
+def level_number(minimum: str) -> int:
+    """The stored level a ``?min=`` name stands for; ValueError for an unknown name."""
+    if minimum not in LEVELS:
+        raise ValueError(f"unknown level {minimum!r}; expected one of {', '.join(LEVELS)}")
+    return LEVELS.index(minimum) + 1

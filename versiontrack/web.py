@@ -46,7 +46,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from versiontrack import service
 from versiontrack.diff import Row
-from versiontrack.errors import NotFound
+from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.publish.html import is_diff_markup
 from versiontrack.resources import PACKAGE_DIR
 from versiontrack.settings import Settings
@@ -90,7 +90,11 @@ def create_app(
     """The ASGI app serving ``db``; ``health`` reports the scheduler (None: no scheduler)."""
     app = Starlette(
         routes=_routes(),
-        exception_handlers={NotFound: _not_found, HTTPException: _http_error},
+        exception_handlers={
+            NotFound: _not_found,
+            InvalidArgument: _bad_request,
+            HTTPException: _http_error,
+        },
     )
     app.add_middleware(SecurityHeaders)
     app.state.settings = settings
@@ -219,11 +223,14 @@ def _feed_endpoint(
         limit = _int_param(request, "limit", FEED_LIMIT, minimum=1, maximum=MAX_FEED_LIMIT)
         source = request.path_params["name"] if scope == "source" else None
         article_ref = _article_ref(request) if scope == "article" else None
+        flags = request.query_params.get("flags", "")
         args: dict[str, Any] = {
             "source": source,
             "article": article_ref,
             "fmt": fmt,
             "limit": limit,
+            "min_significance": request.query_params.get("min") or None,
+            "flags": tuple(f.strip() for f in flags.split(",") if f.strip()),
         }
         # The validators cost one aggregate query; most polls by feed readers end here.
         validators = service.feed_validators(settings, db, **args)
@@ -266,6 +273,10 @@ def _not_modified(request: Request, validators: service.FeedValidators) -> bool:
 
 def _not_found(request: Request, exc: Exception) -> Response:
     return _page(request, "error.html", status_code=404, status=404, message=str(exc))
+
+
+def _bad_request(request: Request, exc: Exception) -> Response:
+    return _page(request, "error.html", status_code=400, status=400, message=str(exc))
 
 
 def _http_error(request: Request, exc: Exception) -> Response:

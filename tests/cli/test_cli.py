@@ -241,11 +241,34 @@ def test_feed_command(vt: Runner, tracked: Path) -> None:
     )
     assert [e.title.split(":")[0] for e in guardian.entries] == [
         "Headline",
-        "North Korean troops in Russian uniforms heading to Kursk, says US — v2",
+        "[numbers] North Korean troops in Russian uniforms heading to Kursk, says US — v2",
     ]
     gid = guardian_id(vt, tracked)
     one = feedparser.parse(vt("--config", str(tracked), "feed", "--article", str(gid)).out.encode())
     assert len(one.entries) == 2
+
+
+def test_feed_filters_by_significance_and_flags(vt: Runner, tracked: Path) -> None:
+    def titles(*args: str) -> list[str]:
+        out = vt("--config", str(tracked), "feed", *args).out.encode()
+        return [e.title for e in feedparser.parse(out).entries]
+
+    assert len(titles()) == 8
+    headline_level = titles("--min", "headline")
+    assert len(headline_level) == 2
+    assert headline_level[0].endswith("— removed (HTTP 410)")
+    assert headline_level[1].startswith("Headline: ")
+    substantive = titles("--min", "substantive")
+    assert len(substantive) == 7  # all but the ZeroHedge typo fix
+    assert not any(t.startswith("[minor]") for t in substantive)
+    numbers = titles("--flag", "numbers")
+    assert [t.split(" — ")[0] for t in numbers] == [
+        "[numbers] Ukraine Announces First Direct Clashes With North Korean Troops",
+        "[numbers] North Korean troops in Russian uniforms heading to Kursk, says US",
+    ]
+    assert len(titles("--flag", "numbers", "--flag", "quotes")) == 4
+    bad = vt("--config", str(tracked), "feed", "--min", "loud")
+    assert bad.code == 1 and bad.err.startswith("error: unknown level 'loud'")
 
 
 def test_add_tracks_a_url_once(vt: Runner, tmp_path: Path) -> None:

@@ -155,6 +155,21 @@ def test_change_summaries_are_exactly_what_each_version_changed(replay: Replay) 
     ]
 
 
+def test_every_change_carries_the_flags_a_careful_reader_would_give(replay: Replay) -> None:
+    def flags(slug: str) -> list[list[str]]:
+        return [v["flags"] for v in replay.histories[slug]]
+
+    assert flags(GUARDIAN) == [
+        [],
+        ["numbers", "quotes", "substantive"],  # 10,000 → 11,000; Jenca's “serious concern”
+        ["headline", "quotes", "standfirst", "substantive"],  # “will surely return in body bags”
+    ]
+    assert flags(ZEROHEDGE) == [[], ["minor"]]  # a typo fix
+    assert flags(ENR) == [[], ["standfirst"], ["quotes", "substantive"]]  # a move is not news
+    assert flags(JNS) == [[]]
+    assert flags(BLOG) == [[], ["numbers", "substantive"], ["substantive"]]
+
+
 def test_guardian_version_three_is_the_seed_headline_change(replay: Replay) -> None:
     history = replay.histories[GUARDIAN]
     assert [v["title"] for v in history] == [OLD_HEADLINE, OLD_HEADLINE, NEW_HEADLINE]

@@ -180,3 +180,29 @@ def test_a_new_change_gives_a_new_etag(db_url: str) -> None:
             assert (
                 client.get("/feed.xml", headers={"If-None-Match": changed.headers["etag"]})
             ).status_code == 304
+
+
+def test_feeds_filter_by_significance_and_flags(site: Site, client: TestClient) -> None:
+    def titles(query: str) -> list[str]:
+        response = client.get(f"/feed.xml{query}")
+        assert response.status_code == 200
+        return [e.title for e in feedparser.parse(response.content).entries]
+
+    everything = titles("")
+    assert len(titles("?min=minor")) == len(everything)
+    headline = titles("?min=headline")
+    assert f"Headline: “{OLD_HEADLINE}” → “{NEW_HEADLINE}”" in headline
+    assert len(headline) < len(everything)
+    assert all(
+        t.startswith("Headline: ") or " — removed" in t or " — restored" in t for t in headline
+    )
+    numbers = titles("?flags=numbers")
+    # a headline change keeps its own wording even when a number changed too
+    assert numbers and all(t.startswith(("[numbers] ", "Headline: ")) for t in numbers)
+    assert "[numbers] " + OLD_HEADLINE + " — v2: 1 sentence added, 1 edited" in numbers
+    assert client.get("/feed.xml?min=loud").status_code == 400
+    assert client.get("/feed.atom?flags=shiny").status_code == 400
+    etags = {
+        client.get(f"/feed.xml{q}").headers["etag"] for q in ("", "?min=headline", "?flags=numbers")
+    }
+    assert len(etags) == 3

@@ -45,8 +45,9 @@ class FeedMeta:
 def entry_title(entry: ChangeEntry) -> str:
     """The item title: what changed, in one line of plain text.
 
-    ``Headline: “old” → “new”`` for a headline change, ``<headline> — v3: 2 sentences added``
-    otherwise, ``<headline> — removed (HTTP 404)`` and ``<headline> — restored``.
+    ``Headline: “old” → “new”`` for a headline change, ``[numbers] <headline> — v3: 2 sentences
+    added`` otherwise (led by the most significant flag), ``<headline> — removed (HTTP 404)``
+    and ``<headline> — restored``.
     """
     headline = _one_line(entry.headline) or entry.article_url or f"Article {entry.article_id}"
     if entry.kind == "removed":
@@ -58,7 +59,16 @@ def entry_title(entry: ChangeEntry) -> str:
     if change is not None:
         return f"Headline: “{_one_line(change.old)}” → “{_one_line(change.new)}”"
     version = f"v{entry.to_version}: " if entry.to_version is not None else ""
-    return f"{headline} — {version}{entry.summary.describe()}"
+    return f"{_lead(entry.flags)}{headline} — {version}{entry.summary.describe()}"
+
+
+def _lead(flags: tuple[str, ...]) -> str:
+    """``[numbers] `` for a change whose most significant flag is ``numbers``.
+
+    ``flags`` come ranked from the store. Headline changes, removals and restorations say so
+    in their own wording, so they need no lead.
+    """
+    return f"[{flags[0]}] " if flags else ""
 
 
 def entry_link(entry: ChangeEntry, public_url: str) -> str:

@@ -7,13 +7,16 @@ nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from versiontrack import significance
 from versiontrack import text as textmod
 from versiontrack.cadence import Plan
 from versiontrack.domain import (
@@ -39,25 +42,38 @@ from versiontrack.store.schema import (
 
 
 def sync_sources(session: Session, sources: Iterable[Source], now: datetime) -> None:
-    """Insert or update the configured sources (rows of sources no longer configured stay)."""
+    """Insert or update the configured sources (rows of sources no longer configured stay).
+
+    Several daemons start at once against one database, so the insert is ON CONFLICT DO
+    NOTHING rather than check-then-insert, which races.
+    """
+    sources = list(sources)
+    if sources:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(
+            insert(SourceRow)
+            .values(
+                [
+                    {
+                        "name": s.name,
+                        "feed_url": s.feed,
+                        "interval_seconds": s.interval,
+                        "created_at": now,
+                    }
+                    for s in sources
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
     existing = {row.name: row for row in session.scalars(select(SourceRow))}
     for source in sources:
-        row = existing.get(source.name)
-        if row is None:
-            session.add(
-                SourceRow(
-                    name=source.name,
-                    feed_url=source.feed,
-                    interval_seconds=source.interval,
-                    created_at=now,
-                )
-            )
-        else:
-            if row.feed_url != source.feed:
-                # A new feed URL means the old validators belong to another document.
-                row.etag = row.last_modified = None
-            row.feed_url = source.feed
-            row.interval_seconds = source.interval
+        row = existing[source.name]
+        if row.feed_url != source.feed:
+            # A new feed URL means the old validators belong to another document.
+            row.etag = row.last_modified = None
+        row.feed_url = source.feed
+        row.interval_seconds = source.interval
     session.flush()
 
 
@@ -319,6 +335,20 @@ def version_text(session: Session, article_id: int, number: int) -> ArticleText 
     return textmod.parse(previous)
 
 
+def earlier_version_with_hash(session: Session, article_id: int, content_hash: str) -> int | None:
+    """The newest stored version with this text, other than the latest one (a revert)."""
+    return session.scalar(
+        select(func.max(VersionRow.number)).where(
+            VersionRow.article_id == article_id,
+            VersionRow.content_hash == content_hash,
+            VersionRow.number
+            < select(func.max(VersionRow.number))
+            .where(VersionRow.article_id == article_id)
+            .scalar_subquery(),
+        )
+    )
+
+
 def add_version(
     session: Session,
     article: ArticleRow,
@@ -367,7 +397,10 @@ def add_change(
     from_version: int | None,
     to_version: int | None,
     http_status: int | None = None,
+    flags: Iterable[str] = (),
 ) -> ChangeRow:
+    """Store a change with its significance ``flags`` (and the level they reach)."""
+    ranked = significance.rank(flags)
     row = ChangeRow(
         article_id=article.id,
         kind=kind,
@@ -378,6 +411,8 @@ def add_change(
         http_status=http_status,
         summary=diff.summary.to_dict(),
         diff=diff.to_dict(),
+        flags=_frame(ranked),
+        level=significance.level(ranked),
     )
     session.add(row)
     session.flush()
@@ -390,8 +425,14 @@ def changes(
     source: str | None = None,
     article_id: int | None = None,
     limit: int = 50,
+    min_level: int = 1,
+    flags: Sequence[str] = (),
 ) -> list[ChangeEntry]:
-    """The newest changes first, optionally for one source or one article."""
+    """The newest changes first, optionally for one source or one article.
+
+    Only changes at ``min_level`` or above (1 leaves out boring ones) and, when ``flags`` are
+    given, carrying at least one of them.
+    """
     query = (
         select(ChangeRow, ArticleRow.url, SourceRow.name)
         .join(ArticleRow, ArticleRow.id == ChangeRow.article_id)
@@ -403,6 +444,10 @@ def changes(
         query = query.where(SourceRow.name == source)
     if article_id is not None:
         query = query.where(ChangeRow.article_id == article_id)
+    if min_level > 0:
+        query = query.where(ChangeRow.level >= min_level)
+    if flags:
+        query = query.where(or_(*(ChangeRow.flags.contains(f",{flag},") for flag in flags)))
     return [_entry(row, url, name) for row, url, name in session.execute(query)]
 
 
@@ -415,6 +460,14 @@ def changes_by_version(session: Session, article_id: int) -> dict[int, ChangeEnt
         .where(ChangeRow.article_id == article_id, ChangeRow.kind == "edited")
     )
     return {row.to_version: _entry(row, url, name) for row, url, name in rows if row.to_version}
+
+
+def _frame(flags: Iterable[str]) -> str:
+    return "," + "".join(f"{flag}," for flag in flags)
+
+
+def _unframe(framed: str) -> tuple[str, ...]:
+    return tuple(flag for flag in framed.split(",") if flag)
 
 
 def _entry(row: ChangeRow, url: str, source: str | None) -> ChangeEntry:
@@ -432,6 +485,7 @@ def _entry(row: ChangeRow, url: str, source: str | None) -> ChangeEntry:
         summary=ChangeSummary.from_dict(row.summary),
         diff=Diff.from_dict(row.diff),
         http_status=row.http_status,
+        flags=_unframe(row.flags),
     )
 
 

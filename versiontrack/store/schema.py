@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -155,7 +156,10 @@ class ChangeRow(Base):
     """
 
     __tablename__ = "changes"
-    __table_args__ = (Index("ix_changes_detected_at", "detected_at"),)
+    __table_args__ = (
+        Index("ix_changes_detected_at", "detected_at"),
+        Index("ix_changes_level_detected_at", "level", "detected_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(
@@ -169,6 +173,10 @@ class ChangeRow(Base):
     http_status: Mapped[int | None]
     summary: Mapped[dict[str, Any]]
     diff: Mapped[dict[str, Any]]
+    # Framed as ",headline,numbers," so "has flag X" is a portable LIKE on any database.
+    flags: Mapped[str] = mapped_column(String(200), default=",")
+    # 0 boring, 1 minor, 2 substantive, 3 headline: what ?min= filters on.
+    level: Mapped[int] = mapped_column(SmallInteger, default=1)
 
 
 class CheckRow(Base):
