@@ -249,14 +249,21 @@ def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 @app.command()
 def articles(
     source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option("--changed-since", help="Only articles changed since: 24h, 7d, or a date."),
+    ] = None,
+    flag: Annotated[
+        str | None, typer.Option("--flag", help="Only articles with a change flagged so.")
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """List tracked articles.
 
-    Example: versiontrack articles --source guardian --json
+    Example: versiontrack articles --changed-since 24h --flag headline --json
     """
     with _database() as (_settings, db):
-        rows = service.list_articles(db, source)
+        rows = service.list_articles(db, source, changed_since=changed_since, flag=flag)
     if json_:
         _json(rows)
         return

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Engine
@@ -146,11 +147,44 @@ def article_info(article: ArticleRow) -> dict[str, Any]:
     }
 
 
-def list_articles(db: Database, source: str | None = None) -> list[dict[str, Any]]:
+def list_articles(
+    db: Database,
+    source: str | None = None,
+    *,
+    changed_since: str | None = None,
+    flag: str | None = None,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Tracked articles; ``changed_since`` is a duration back from now (``24h``, ``7d``,
+    ``90m``) or an ISO date/time, and ``flag`` keeps articles with a change so flagged."""
+    since = parse_since(changed_since, now or utcnow()) if changed_since else None
+    if flag is not None and flag not in significance.FLAGS:
+        raise InvalidArgument(
+            f"unknown flag {flag!r}; expected one of {', '.join(significance.FLAGS)}"
+        )
     with db.sessions() as session:
         if source is not None and queries.source_by_name(session, source) is None:
             raise NotFound(f"no source named {source!r}")
-        return [article_info(a) for a in queries.list_articles(session, source)]
+        rows = queries.list_articles(session, source, changed_since=since, flag=flag)
+        return [article_info(a) for a in rows]
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(value: str, now: datetime) -> datetime:
+    """``24h`` → now − 24 hours; an ISO date or date-time (UTC unless it says otherwise)."""
+    match = _DURATION.match(value)
+    if match:
+        return now - timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidArgument(
+            f"cannot read {value!r} as a time: use e.g. 24h, 7d or 2024-10-30T08:00"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def list_sources(settings: Settings, db: Database) -> list[queries.SourceStats]:

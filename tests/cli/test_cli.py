@@ -145,6 +145,22 @@ def test_articles_json_shape(vt: Runner, tracked: Path) -> None:
     assert [r["source"] for r in only] == ["enr"]
 
 
+def test_articles_changed_since_with_a_flag(vt: Runner, tracked: Path) -> None:
+    def sources(*args: str) -> list[str]:
+        result = vt("--config", str(tracked), "articles", *args, "--json")
+        assert result.code == 0, result.err
+        return [r["source"] for r in json.loads(result.out)]
+
+    assert sources("--changed-since", "24h", "--flag", "headline") == ["guardian"]
+    assert sorted(sources("--changed-since", "1h", "--flag", "numbers")) == ["blog", "guardian"]
+    assert sorted(sources("--changed-since", "7d")) == ["blog", "enr", "guardian", "zerohedge"]
+    assert sources("--changed-since", "2999-01-01") == []
+    assert sources("--flag", "removed") == ["zerohedge"]
+    bad = vt("--config", str(tracked), "articles", "--changed-since", "yesterday-ish")
+    assert bad.code == 1 and "cannot read 'yesterday-ish' as a time" in bad.err
+    assert vt("--config", str(tracked), "articles", "--flag", "loud").code == 1
+
+
 def test_articles_table(vt: Runner, tracked: Path) -> None:
     result = vt("--config", str(tracked), "articles")
     assert result.code == 0

@@ -225,12 +225,26 @@ def merge_duplicate(session: Session, duplicate_id: int, *, into: int) -> None:
     session.flush()
 
 
-def list_articles(session: Session, source: str | None = None) -> list[ArticleRow]:
+def list_articles(
+    session: Session,
+    source: str | None = None,
+    *,
+    changed_since: datetime | None = None,
+    flag: str | None = None,
+) -> list[ArticleRow]:
+    """Articles by id; optionally of one source, changed since a time, with a flagged change."""
     query = select(ArticleRow).order_by(ArticleRow.id)
     if source is not None:
         query = query.join(SourceRow, SourceRow.id == ArticleRow.source_id).where(
             SourceRow.name == source
         )
+    if changed_since is not None or flag is not None:
+        change = select(ChangeRow.id).where(ChangeRow.article_id == ArticleRow.id)
+        if changed_since is not None:
+            change = change.where(ChangeRow.detected_at >= changed_since)
+        if flag is not None:
+            change = change.where(ChangeRow.flags.contains(f",{flag},"))
+        query = query.where(change.exists())
     return list(session.scalars(query))
 
 
