@@ -18,7 +18,7 @@ from typing import Any, Literal
 FIELDS: tuple[str, ...] = ("headline", "standfirst", "byline")
 
 OpKind = Literal["added", "removed", "edited", "moved"]
-ChangeKind = Literal["edited", "removed", "restored"]
+ChangeKind = Literal["edited", "removed", "restored", "url"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from versiontrack import cadence, discover, significance, urls
 from versiontrack import extract as extractor
 from versiontrack import text as textmod
-from versiontrack.diff import diff_texts
+from versiontrack.diff import diff_texts, diff_words
 from versiontrack.domain import (
     ArticleText,
     ChangeSummary,
     Diff,
     FeedItem,
     FetchResult,
+    FieldChange,
     Source,
     Validators,
 )
@@ -252,6 +253,7 @@ def _store_text(
 ) -> CheckOutcome:
     with rt.sessions() as session, session.begin():
         article = session.get_one(ArticleRow, snap.id)
+        url_before = article.url
         original = _claim_identity(session, article, result.url, canonical)
         if original is not None:
             queries.merge_duplicate(session, article.id, into=original)
@@ -259,6 +261,26 @@ def _store_text(
             return CheckOutcome(snap.id, snap.url, "duplicate", http_status=result.status)
 
         latest = queries.latest_version(session, article.id)
+        if latest is not None and article.url != url_before:
+            # The site renamed the article (a new slug, the old URL redirecting): one history,
+            # and the move itself is news.
+            queries.add_change(
+                session,
+                article,
+                kind="url",
+                detected_at=started_at,
+                diff=Diff(
+                    fields=(
+                        FieldChange(
+                            "url", url_before, article.url, diff_words(url_before, article.url)
+                        ),
+                    )
+                ),
+                from_version=latest.number,
+                to_version=latest.number,
+                http_status=result.status,
+                flags=("url",),
+            )
         previous = queries.version_text(session, article.id, latest.number) if latest else None
         restored = article.status == "removed"
         if restored:

@@ -316,3 +316,44 @@ def test_only_due_articles_are_checked_unless_forced(server: LoopbackServer, db_
         assert len(service.check(settings, db, clock=clock, force=True).checks) == 1
         clock.now += timedelta(hours=2)
         assert len(service.check(settings, db, clock=clock).checks) == 1
+
+
+def test_slug_change_keeps_one_history_and_is_reported(server: LoopbackServer, db_url: str) -> None:
+    def page(headline: str, slug: str) -> bytes:
+        return article_html(headline, STORY).replace(
+            b"<head>", f"<head><link rel='canonical' href='{server.url(slug)}'>".encode()
+        )
+
+    server.route(
+        "/news/troops-in-uniforms",
+        Response(200, page("Troops in uniforms", "/news/troops-in-uniforms")),
+    )
+    settings = make_settings(db_url)
+    with service.open_database(settings) as db:
+        service.add_article(settings, db, server.url("/news/troops-in-uniforms"))
+    clock = Clock()
+    assert [c.outcome for c in run(settings, clock).checks] == ["new"]
+    # the site retitles the story, renames the URL and redirects the old one
+    server.route("/news/troops-in-uniforms", Response.redirect("/news/body-bags-warning"))
+    server.route(
+        "/news/body-bags-warning",
+        Response(200, page("Body bags warning", "/news/body-bags-warning")),
+    )
+    assert [c.outcome for c in run(settings, clock).checks] == ["changed"]
+    with service.open_database(settings) as db:
+        (row,) = service.list_articles(db)
+        assert row["url"] == server.url("/news/body-bags-warning")
+        assert row["versions"] == 2
+        # the old address still finds the one history
+        assert service.history(db, server.url("/news/troops-in-uniforms"))[0]["id"] == row["id"]
+        titles = [e.title for e in feedparser.parse(service.feed(settings, db)).entries]
+        urls_only = [
+            e.title for e in feedparser.parse(service.feed(settings, db, flags=("url",))).entries
+        ]
+    assert titles == [
+        "Headline: “Troops in uniforms” → “Body bags warning”",
+        f"URL changed: {server.url('/news/troops-in-uniforms')} → "
+        f"{server.url('/news/body-bags-warning')}",
+    ]
+    assert urls_only == titles[1:]
+    assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]

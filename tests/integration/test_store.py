@@ -80,13 +80,17 @@ def test_changes_newest_first_with_entries(db_url: str) -> None:
                 diff=Diff(),
                 from_version=n - 1,
                 to_version=n,
+                flags=("minor",) if n == 2 else (),  # version 3's change is boring
             )
     with sessions() as session:
-        entries = queries.changes(session)
+        entries = queries.changes(session, min_level=0)
         assert [(e.from_version, e.to_version) for e in entries] == [(2, 3), (1, 2)]
+        assert [e.flags for e in entries] == [(), ("minor",)]
+        # boring changes stay out of feeds unless asked for
+        assert [e.to_version for e in queries.changes(session)] == [2]
         assert entries[0].headline == "Headline 0"
         assert entries[0].article_url == "https://example.org/a"
-        assert queries.changes(session, limit=1)[0].to_version == 3
+        assert queries.changes(session, limit=1, min_level=0)[0].to_version == 3
         assert set(queries.changes_by_version(session, article.id)) == {2, 3}
         assert session.query(VersionRow).count() == 3
     engine.dispose()

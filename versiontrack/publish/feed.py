@@ -45,7 +45,8 @@ class FeedMeta:
 def entry_title(entry: ChangeEntry) -> str:
     """The item title: what changed, in one line of plain text.
 
-    ``Headline: “old” → “new”`` for a headline change, ``[numbers] <headline> — v3: 2 sentences
+    ``URL changed: old → new`` when the site renamed the article, ``Headline: “old” → “new”``
+    for a headline change, ``[numbers] <headline> — v3: 2 sentences
     added`` otherwise (led by the most significant flag), ``<headline> — removed (HTTP 404)``
     and ``<headline> — restored``.
     """
@@ -55,6 +56,9 @@ def entry_title(entry: ChangeEntry) -> str:
         return f"{headline} — removed{status}"
     if entry.kind == "restored":
         return f"{headline} — restored"
+    moved = entry.diff.field_change("url")
+    if entry.kind == "url" and moved is not None:
+        return f"URL changed: {_one_line(moved.old)} → {_one_line(moved.new)}"
     change = entry.diff.field_change("headline")
     if change is not None:
         return f"Headline: “{_one_line(change.old)}” → “{_one_line(change.new)}”"

@@ -24,7 +24,12 @@ __all__ = ["MAX_OPS", "change_html", "is_diff_markup"]
 #: become the whole article. The rest is counted, and the full diff is one click away.
 MAX_OPS = 50
 
-_FIELD_LABELS = {"headline": "Headline", "standfirst": "Standfirst", "byline": "Byline"}
+_FIELD_LABELS = {
+    "headline": "Headline",
+    "standfirst": "Standfirst",
+    "byline": "Byline",
+    "url": "Address",
+}
 _TAG = re.compile(r"<[^>]*>")
 # The only tags the diff stage emits: bare <del>, </del>, <ins>, </ins>.
 _DIFF_TAG = re.compile(r"</?(?:del|ins)>")
@@ -38,6 +43,8 @@ def change_html(entry: ChangeEntry) -> str:
         parts.append(f"<p>This article was removed: its page is no longer available{status}.</p>")
     elif entry.kind == "restored":
         parts.append("<p>This article is back: its page is available again.</p>")
+    elif entry.kind == "url":
+        parts.append("<p>This article moved to a new address; its history continues.</p>")
     elif entry.from_version is not None and entry.to_version is not None:
         parts.append(
             f"<p><small>Version {entry.from_version} → {entry.to_version}: "
