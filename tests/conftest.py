@@ -59,7 +59,13 @@ def make_settings(
     for name, values in sections.items():
         data.setdefault(name, {}).update(values)
     data["sources"] = [
-        {"name": s.name, "feed": s.feed, **({"interval": s.interval} if s.interval else {})}
+        {
+            "name": s.name,
+            "feed": s.feed,
+            "ignore": list(s.ignore),
+            **({"interval": s.interval} if s.interval else {}),
+            **({"selector": s.selector} if s.selector else {}),
+        }
         for s in sources
     ]
     return settings_from_dict(data)

@@ -146,15 +146,18 @@ class Daemon:
     async def _poll(self, name: str, interval: float) -> None:
         assert self.rt is not None
         source = next(s for s in self.settings.sources if s.name == name)
-        # The next turn comes a little early so that jitter never makes us skip a round.
-        with self.db.sessions() as session, session.begin():
-            mine = schedule.take_poll_turn(
-                session, name, now=self.rt.clock(), interval=max(interval * 0.9, 1)
-            )
-        if mine:
+        if await asyncio.to_thread(self._take_poll_turn, name, interval):
             await pipeline.poll_sources(self.rt, [source])
         else:
             log.debug("feed %s was just polled by another worker", name)
+
+    def _take_poll_turn(self, name: str, interval: float) -> bool:
+        # The next turn comes a little early so that jitter never makes us skip a round.
+        assert self.rt is not None
+        with pipeline.unit_of_work(self.rt) as session:
+            return schedule.take_poll_turn(
+                session, name, now=self.rt.clock(), interval=max(interval * 0.9, 1)
+            )
 
     async def _tick(self) -> None:
         assert self.rt is not None
@@ -162,7 +165,9 @@ class Daemon:
             return
         room = self.settings.daemon.batch - len(self.in_flight)
         if room > 0:
-            for article_id in pipeline.claim(self.rt, limit=room):
+            # Database work never runs on the loop: it may wait on SQLite's write lock.
+            claimed = await asyncio.to_thread(pipeline.claim, self.rt, limit=room)
+            for article_id in claimed:
                 task = asyncio.create_task(pipeline.check_safely(self.rt, article_id))
                 self.in_flight.add(task)
                 task.add_done_callback(self.in_flight.discard)

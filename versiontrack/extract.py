@@ -5,26 +5,35 @@ bytes are HTML at all, choosing the character encoding, running trafilatura in p
 flattening its output tree into one string per paragraph, and our own boilerplate rules for the
 lines trafilatura keeps because they sit inside the article. It is pure: no I/O, no settings.
 Whitespace is only folded here; Unicode normalisation and sentences belong to ``text``.
+
+A source's own overrides (``Source.selector`` and ``Source.ignore``) arrive as arguments: a CSS
+selector naming the body, read directly instead of trafilatura's guess, and regexes for the
+site's own lines to drop, applied along with the boilerplate rules.
 """
 
 from __future__ import annotations
 
 import codecs
+import copy
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
+from cssselect import SelectorError
 from lxml import etree
+from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
+from trafilatura.settings import MANUALLY_CLEANED
 
 from versiontrack.domain import Extracted
 from versiontrack.errors import EmptyArticle, ExtractionError, NotHTML
 
 #: Identifies the extraction rules; stored with each version so a change of rules (ours: the
 #: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
-EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt1"
+EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt2"
 
 __all__ = ["BOILERPLATE", "EXTRACTOR_VERSION", "extract", "is_boilerplate"]
 
@@ -312,6 +321,43 @@ def _thin_children(el: HtmlElement, *, links: bool) -> None:
         el.append(child)
 
 
+def _double_single_breaks(tree: HtmlElement) -> None:
+    """Make every lone ``<br>`` a double one, so that each ends a paragraph whoever reads it.
+
+    trafilatura's own extractor turns any run of ``<br>`` into one ``<lb/>``, a paragraph break
+    to us (see _paragraphs). But when it gives up on a page (old table layouts set in
+    ``<font>``), its fallbacks (readability, jusText) break only at ``<br><br>`` and glue the
+    lines between into one paragraph: a headline, a byline and a "Hits: 4,512" counter become
+    one line that changes on every request, out of reach of the whole-line boilerplate rules.
+    Elements with more than _CROWDED children are left alone: no article is set that way, and
+    doubling their breaks would only slow trafilatura down on a hostile page.
+    """
+    for parent in {br.getparent() for br in tree.iter("br")} - {None}:
+        children = list(parent)
+        if len(children) > _CROWDED:
+            continue
+        for i, child in enumerate(children):
+            if child.tag != "br":
+                continue
+            blank_after = not (child.tail or "").strip()
+            if (i + 1 < len(children) and children[i + 1].tag == "br" and blank_after) or (
+                i > 0 and children[i - 1].tag == "br" and not (children[i - 1].tail or "").strip()
+            ):
+                continue  # already part of a run of breaks
+            double = child.makeelement("br", {})
+            double.tail, child.tail = child.tail, None
+            child.addnext(double)
+
+
+def _prepare(tree: HtmlElement) -> None:
+    """All of our fixes to the markup, in place, before anything reads the page."""
+    _drop_navigation(tree)
+    _defuse_crowded_blocks(tree)
+    _unwrap_layout_tables(tree)
+    _wrap_loose_text(tree)
+    _double_single_breaks(tree)
+
+
 # --- trafilatura output tree → paragraphs ----------------------------------------------------
 
 # trafilatura's inline output elements; every other element (p, head, item, quote, cell, …)
@@ -323,13 +369,19 @@ def _fold(text: str) -> str:
     return " ".join(text.split())
 
 
-def _paragraphs(body: etree._Element) -> list[str]:
-    """Flatten trafilatura's body tree: one string per block element, in document order.
+def _paragraphs(
+    body: etree._Element,
+    inline: frozenset[str] = _INLINE_OUTPUT,
+    struck_tags: frozenset[str] = frozenset({"del"}),
+) -> list[str]:
+    """Flatten a tree: one string per block element, in document order.
 
-    Every ``<lb/>`` ends a paragraph too, as in trafilatura's own text output: it collapses
-    ``<br><br>`` to one ``<lb/>``, so a double break (the paragraph separator of older sites)
-    cannot be told from a single one. Struck-through text (``<del>``: ``<s>``, ``<strike>``,
-    ``<del>`` in the page) is left out, since it is not what the article now says.
+    Made for trafilatura's body tree, where every ``<lb/>`` ends a paragraph too, as in
+    trafilatura's own text output: it collapses ``<br><br>`` to one ``<lb/>``, so a double break
+    (the paragraph separator of older sites) cannot be told from a single one. Struck-through
+    text (``<del>``: ``<s>``, ``<strike>``, ``<del>`` in the page) is left out, since it is not
+    what the article now says. ``inline`` and ``struck_tags`` adapt it to page HTML (the
+    selector path), where ``<br>`` then plays the part of ``<lb/>``.
     """
     paragraphs: list[str] = []
     buffer: list[str] = []
@@ -343,20 +395,105 @@ def _paragraphs(body: etree._Element) -> list[str]:
     for event, el in etree.iterwalk(body, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
-            if tag == "del":
+            if tag in struck_tags:
                 struck += 1
-            elif tag not in _INLINE_OUTPUT:
+            elif tag not in inline:
                 flush()
             if el.text and not struck:
                 buffer.append(el.text)
         else:
-            if tag == "del":
+            if tag in struck_tags:
                 struck -= 1
-            elif tag not in _INLINE_OUTPUT:
+            elif tag not in inline:
                 flush()
             if el.tail and not struck and el is not body:
                 buffer.append(el.tail)
     flush()
+    return paragraphs
+
+
+# --- per-source overrides: the body by CSS selector, the site's own lines to ignore ----------
+
+# What trafilatura's own cleaning deletes (scripts, forms, buttons, figures, asides, <time>…)
+# plus tables, as include_tables=False does, and <template>, which is never rendered: so a
+# selector changes which part of the page is read, not how it is read. Layout tables are
+# <div>s by now (_unwrap_layout_tables).
+_UNREAD = frozenset(MANUALLY_CLEANED) | _TABLE_PARTS | {"template"}
+# Of those, the elements whose content is code, media or form state, never prose: not read
+# even when the selector names them, while a selected <aside>, <figure> or <td> is.
+_NO_TEXT = frozenset(
+    "script style template head svg math iframe object embed canvas audio video picture "
+    "select textarea input button".split()
+)
+
+
+def _hidden(el: HtmlElement) -> bool:
+    """Hidden from readers by the markup itself (not by a stylesheet, which we never see)."""
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return (
+        el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+        or "display:none" in style
+        or "visibility:hidden" in style
+    )
+
+
+# page HTML for _paragraphs: <br> ends a paragraph, as <lb/> does in trafilatura's tree
+_INLINE_PAGE = _INLINE_HTML - {"br", "del", "s", "strike"}
+_STRUCK_PAGE = frozenset({"del", "s", "strike"})
+
+
+_Select = Callable[[etree._Element], list[HtmlElement]]
+
+
+@functools.lru_cache(maxsize=256)
+def _selector(css: str) -> _Select:
+    """The compiled selector; compiled once per selector string, as every check reuses it."""
+    try:
+        return CSSSelector(css, translator="html")
+    except SelectorError as exc:
+        raise ValueError(f"invalid CSS selector {css!r}: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The compiled ``ignore`` patterns of one source, compiled once per tuple."""
+    return tuple(re.compile(pattern) for pattern in patterns)
+
+
+def _selected_paragraphs(tree: HtmlElement, select: _Select) -> list[str]:
+    """The paragraphs of the elements ``select`` finds, in document order; [] when none has text.
+
+    The matched elements are read whole, block by block, without trafilatura's guesses: it
+    picks a "main" container inside what it is given and can reorder paragraphs around it,
+    while the selector is someone who looked at the site saying where the article is. Copies
+    are read, fixed as the whole page is (``_prepare``), without what trafilatura would not
+    read either (``_UNREAD``) and without hidden elements. A match inside another match is
+    read once, as part of the outer one; a matched element is read whatever its tag (the
+    selector chose it) unless it is hidden or cannot hold prose (``_NO_TEXT``).
+    """
+    matches = select(tree)
+    matched = set(matches)
+    paragraphs: list[str] = []
+    for element in matches:
+        if (
+            element.tag in _NO_TEXT
+            or _hidden(element)
+            or any(ancestor in matched for ancestor in element.iterancestors())
+        ):
+            continue
+        root = copy.deepcopy(element)
+        root.tail = None
+        etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+        _prepare(root)
+        unread = [
+            el
+            for el in root.iterdescendants()
+            if isinstance(el.tag, str) and (el.tag in _UNREAD or _hidden(el))
+        ]
+        for el in unread:
+            el.drop_tree()  # keeps its tail: the text after it is still read
+        paragraphs += _paragraphs(root, _INLINE_PAGE, _STRUCK_PAGE)
     return paragraphs
 
 
@@ -367,6 +504,18 @@ _AGENCIES = (
     r"getty images|afp|ap|ap photo|associated press|reuters|shutterstock|epa(?:-efe)?|alamy|"
     r"pa(?: media| wire| images)?|anadolu(?: agency)?|tass|sputnik|ria novosti|xinhua|"
     r"yonhap|kcna|bloomberg|nurphoto|sopa images|zuma(?: press)?|rex|ukrinform"
+)
+
+# a count as sites print it ("1,204", "1.2K", "12 345", "3M+"), and what they count
+_COUNT = r"\d[\d.,\u00a0 ]*[km]?\+?"
+_COUNTED = (
+    r"views|reads|shares|likes|reactions|comments?|replies|votes|hits|visits|visitors|readers|"
+    r"followers|subscribers|retweets|reposts"
+)
+# the words that introduce an update stamp, in the languages we have met
+_UPDATED = (
+    r"(?:(?:last )?(?:updated|modified|edited|posted|published)|publi\u00e9|mis \u00e0 jour|"
+    r"modifi\u00e9|ver\u00f6ffentlicht|aktualisiert|publicado|actualizado)"
 )
 
 #: (pattern, maximum length) pairs matched against a whole whitespace-folded paragraph. A
@@ -396,8 +545,17 @@ _RULES: tuple[tuple[str, int], ...] = (
         r"|manage (?:cookie )?(?:preferences|settings)",
         300,
     ),
-    # counters that change on every request: "246,894 views", "1.2K shares"
-    (r"[\d.,\u00a0 ]+[km]? (?:views|reads|shares|likes|reactions)", 40),
+    # counters that change on every request: "246,894 views", "1.2K shares", "Hits: 4,512",
+    # "Comments (31)", "Viewed 5,120 times", "1,204 people are reading this now"
+    (rf"{_COUNT} (?:{_COUNTED})", 40),
+    (rf"(?:{_COUNTED}):? {_COUNT}|(?:{_COUNTED}) ?\({_COUNT}\)", 40),
+    (rf"(?:viewed|read|shared|seen|visited) {_COUNT} times?", 40),
+    (
+        rf"{_COUNT} (?:(?:people|readers|users|visitors|others) )?(?:are )?"
+        r"(?:reading|viewing|watching|following|online)"
+        r"(?: (?:this|the|these|right|now|article|story|page|post|live|blog|updates|coverage))*",
+        70,
+    ),
     # label-style credits; the byline field carries the author ("Author: Dan Alexe")
     (
         r"(?:(?:author|words|translation):|(?:written|translation|translated(?: from \w+)?) by)"
@@ -407,7 +565,7 @@ _RULES: tuple[tuple[str, int], ...] = (
     # newsletter and subscription promos: calls to action, anchored at the start of the line
     # so that a sentence which merely mentions signing up survives
     (r"(?:sign up|subscribe)\b.*|newsletters?", _SHORT),
-    (r"(?:get|receive) (?:our|the) [\w ]{0,40}(?:newsletter|briefing|alerts?)\b.*", _SHORT),
+    (r"(?:get|receive) (?:our|the) [\w '\u2019]{0,40}(?:newsletter|briefing|alerts?)\b.*", _SHORT),
     (r".*\b(?:delivered|straight|direct) to your inbox\b.*", _SHORT),
     (r"be the first to (?:know|hear|read)\b.*", _SHORT),
     (r"we (?:don['\u2019]t|do not|won['\u2019]t|will never|never) (?:spam|share your)\b.*", _SHORT),
@@ -428,14 +586,28 @@ _RULES: tuple[tuple[str, int], ...] = (
     # bare date/time stamps: "Thu, 10/31/2024 \u2013 11:05", "Last modified on Thu 31 Oct 2024
     # 11.23 GMT", "Publié le 30/10/2024 à 22:15"; they change on every update and are metadata
     (
-        r"(?:(?:updated|published|posted|last (?:updated|modified)|publi\u00e9|mis \u00e0 jour"
-        r"|modifi\u00e9|ver\u00f6ffentlicht|aktualisiert|publicado|actualizado)"
-        r"(?: on| le| am| el)?:? )?"
+        rf"(?:{_UPDATED}(?: on| le| am| el)?:? )?"
         r"(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,? )?"
         r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? \w+ \d{4}|\w+ \d{1,2},? \d{4})"
         r"(?:,? (?:[-\u2013\u2014] |at |\u00e0 |um |a las )?\d{1,2}[:.h]\d{2}"
         r"(?: ?[ap]\.?m\.?)?(?: [a-z]{2,4})?)?",
         80,
+    ),
+    # relative times, which change as the clock moves: "Updated 3 minutes ago", "5m ago",
+    # "Last updated 2 hours ago", "Just now", "il y a 3 heures", "vor 5 Minuten", "hace 2 horas"
+    (
+        rf"(?:{_UPDATED}\W{{0,2}} )?(?:(?:\d+|an?|one|a few) ?(?:s|secs?|seconds?|m|mins?|"
+        r"minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?) ago|just now|"
+        r"moments ago|il y a \d+ (?:secondes?|minutes?|heures?|jours?)|"
+        r"vor \d+ (?:sekunden|minuten|stunden|tagen)|"
+        r"hace \d+ (?:segundos?|minutos?|horas?|d\u00edas?))\.?",
+        60,
+    ),
+    # a bare clock time, alone or as an update stamp: "11:52", "Updated 14:32 BST"
+    (
+        rf"(?:(?:{_UPDATED}|as of)(?: at)?:? \d{{1,2}}[:.h]\d{{2}}|\d{{1,2}}:\d{{2}})"
+        r"(?::\d{2})?(?: ?[ap]\.?m\.?)?(?: [a-z]{2,4})?",
+        40,
     ),
     # breadcrumbs ("Home > World", "Accueil \u203a Monde"), rows of links ("Print | Email | Top")
     (r"[^.!?>\u203a]{1,40}(?: [>\u203a] [^.!?>\u203a]{1,40}){1,5}", 120),
@@ -457,17 +629,19 @@ def _is_label(paragraph: str) -> bool:
     )
 
 
-def _drop_boilerplate(paragraphs: list[str]) -> list[str]:
+def _drop_boilerplate(paragraphs: list[str], ignore: Sequence[re.Pattern[str]] = ()) -> list[str]:
     """Drop boilerplate paragraphs, and an upper-case label left over at the end of the body.
 
     The label ("INVESTING BOOKS" over a newsletter form) is the title of a block whose other
     lines were all boilerplate; only at the very end, since mid-article an all-caps line can
-    be a real subheading that just happens to sit above an ad slot.
+    be a real subheading that just happens to sit above an ad slot. A source's ``ignore``
+    patterns are its own boilerplate: a paragraph one of them finds (``re.search``, on the
+    paragraph as ``text`` will store it) is dropped like one of ours.
     """
     kept: list[str] = []
     dropped_since_kept = False
     for paragraph in paragraphs:
-        if is_boilerplate(paragraph):
+        if is_boilerplate(paragraph) or _ignored(paragraph, ignore):
             dropped_since_kept = bool(kept)
         else:
             kept.append(paragraph)
@@ -475,6 +649,15 @@ def _drop_boilerplate(paragraphs: list[str]) -> list[str]:
     while dropped_since_kept and len(kept) > 1 and _is_label(kept[-1]):
         kept.pop()
     return kept
+
+
+def _ignored(paragraph: str, ignore: Sequence[re.Pattern[str]]) -> bool:
+    if not ignore:
+        return False
+    # the stored form (text.normalise_line): a user's "^Updated" must not miss because of a
+    # zero-width space, nor "ago$" because of a decomposed accent before it
+    line = unicodedata.normalize("NFC", _fold(_INVISIBLE.sub("", paragraph)))
+    return any(pattern.search(line) for pattern in ignore)
 
 
 def is_boilerplate(paragraph: str) -> bool:
@@ -535,6 +718,20 @@ def _strip_site_name(title: str, h1: str, site_names: Iterable[str]) -> str:
     return title
 
 
+def _title_part_in_body(title: str, headline: str, paragraphs: list[str]) -> str:
+    """The other half of a two-part <title> when the body opens with it, else ``headline``.
+
+    trafilatura reads "A - B" as "Headline - Site"; old portals print "Site - Headline" and set
+    the headline in ``<b>`` rather than ``<h1>``, so their articles came out headed by the
+    site's name. The half the body opens with is the one the page shows as its headline.
+    """
+    parts = [part for part in re.split(_SEPARATOR, title) if part]
+    if len(parts) < 2 or not paragraphs or _key(headline) not in {_key(p) for p in parts}:
+        return headline
+    first = _key(paragraphs[0])
+    return next((part for part in parts if _key(part) == first), headline)
+
+
 def _canonical(tree: HtmlElement, url: str | None) -> str | None:
     for link in tree.xpath("//link[@href]"):
         rels = (link.get("rel") or "").lower().split()
@@ -574,12 +771,30 @@ def _strip_repeats(paragraphs: list[str], headline: str, standfirst: str, byline
 # --- the stage -----------------------------------------------------------------------------
 
 
-def extract(html: bytes, url: str | None = None) -> Extracted:
+def extract(
+    html: bytes,
+    url: str | None = None,
+    *,
+    selector: str | None = None,
+    ignore: Sequence[str] = (),
+) -> Extracted:
     """Extract the article from a page's raw bytes.
+
+    ``selector`` (a source's CSS selector for its article body) is tried first: when it matches
+    elements with text, the body is read from those, in document order; when it matches
+    nothing, or only elements without text, the page goes to trafilatura as without one. Headline,
+    standfirst, byline and canonical URL always come from the whole page. ``ignore`` holds
+    regexes: a body paragraph any of them finds is dropped, as boilerplate is.
 
     Raises ``NotHTML`` when the bytes are not an HTML page, ``EmptyArticle`` when no body
     paragraph survives, and ``ExtractionError`` when the extractor itself fails on the page.
+    A selector or pattern that does not compile is the caller's error (``ValueError`` or
+    ``re.error``), raised before the page is looked at; settings validate both at start-up.
     """
+    if isinstance(ignore, str):  # a str is a Sequence[str] too: one letter per pattern
+        raise TypeError("ignore must be a sequence of patterns, not one string")
+    select = _selector(selector) if selector else None
+    patterns = _compiled(tuple(ignore))
     _sniff(html)
     # trafilatura gets UTF-8 bytes we decoded deterministically (see _decode), parsed by its
     # own loader so that our metadata reads and its extraction see the same tree.
@@ -587,24 +802,28 @@ def extract(html: bytes, url: str | None = None) -> Extracted:
     if tree is None:
         raise NotHTML("the document does not parse as an HTML page")
     try:
-        _drop_navigation(tree)
-        _defuse_crowded_blocks(tree)
-        _unwrap_layout_tables(tree)
-        _wrap_loose_text(tree)
-        document = trafilatura.bare_extraction(
-            tree,  # copied by trafilatura, so ours stays intact for the metadata below
-            url=url,
-            favor_precision=True,
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            include_links=False,
-            # never True: trafilatura's cache is process-wide and eats repeated paragraphs
-            # when the same page is extracted again
-            deduplicate=False,
-            with_metadata=True,
-        )
-        found = _paragraphs(document.body) if document is not None else []
+        # the selector runs first, on the page as served: it was written against that markup
+        # (after _prepare, the <td>s of a layout table are <div>s)
+        found = _selected_paragraphs(tree, select) if select is not None else []
+        _prepare(tree)
+        if found:
+            # the metadata bare_extraction would read, from a copy as there: ours stays as is
+            document = trafilatura.extract_metadata(copy.deepcopy(tree), url)
+        else:
+            document = trafilatura.bare_extraction(
+                tree,  # copied by trafilatura, so ours stays intact for the metadata below
+                url=url,
+                favor_precision=True,
+                include_comments=False,
+                include_tables=False,
+                include_images=False,
+                include_links=False,
+                # never True: trafilatura's cache is process-wide and eats repeated
+                # paragraphs when the same page is extracted again
+                deduplicate=False,
+                with_metadata=True,
+            )
+            found = _paragraphs(document.body) if document is not None else []
     except Exception as exc:
         # A hostile page must fail this one check, never the pass: whatever trafilatura or
         # lxml raise on it becomes an ExtractionError.
@@ -625,7 +844,9 @@ def extract(html: bytes, url: str | None = None) -> Extracted:
     )
     byline = _fold(document.author or "")
 
-    paragraphs = _drop_boilerplate(found)
+    paragraphs = _drop_boilerplate(found, patterns)
+    if not og_title and not h1:
+        headline = _title_part_in_body(title, headline, paragraphs)
     paragraphs = _strip_repeats(paragraphs, headline, standfirst, byline)
     if not paragraphs:
         raise EmptyArticle("no article body found")

@@ -14,8 +14,10 @@ import logging
 import os
 import secrets
 import socket
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -66,6 +68,7 @@ class Runtime:
     fetcher: Fetcher
     clock: Callable[[], datetime] = utcnow
     owner: str = field(default_factory=worker_id)
+    sqlite_writes: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +132,16 @@ class FeedFetch:
     error: str | None = None
 
 
+def _source_state(rt: Runtime, name: str) -> tuple[int, Validators]:
+    with rt.sessions() as session:
+        row = queries.source_by_name(session, name)
+        assert row is not None, "sources are synced before they are polled"
+        return row.id, Validators(row.etag, row.last_modified)
+
+
 async def fetch_feed(rt: Runtime, source: Source) -> FeedFetch:
     """Conditional GET of a source's feed, parsed into items; failures become ``error``."""
-    with rt.sessions() as session:
-        row = queries.source_by_name(session, source.name)
-        assert row is not None, "sources are synced before they are polled"
-        source_id, validators = row.id, Validators(row.etag, row.last_modified)
+    source_id, validators = await asyncio.to_thread(_source_state, rt, source.name)
     started_at, started = rt.clock(), time.monotonic()
     try:
         result = await rt.fetcher.get(source.feed, validators)
@@ -154,7 +161,7 @@ async def fetch_feed(rt: Runtime, source: Source) -> FeedFetch:
 def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
     """Start tracking the feed's articles that are new to us, and log the poll."""
     new = 0
-    with rt.sessions() as session, session.begin():
+    with unit_of_work(rt) as session:
         for item in fetched.items:
             if queries.article_for_url(session, item.url) is None:
                 queries.add_article(
@@ -203,37 +210,75 @@ class _Snapshot:
     status: str
     versions: int
     validators: Validators
+    source: Source | None  # its config, for the per-source extraction overrides
 
 
 async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
-    """Fetch one article, and store a new version (and change) if its text changed."""
-    with rt.sessions() as session:
-        row = session.get(ArticleRow, article_id)
-        if row is None:
-            raise LookupError(f"no article {article_id}")
-        snap = _Snapshot(
-            row.id, row.url, row.status, row.version_count, Validators(row.etag, row.last_modified)
-        )
+    """Fetch one article, and store a new version (and change) if its text changed.
+
+    Only the fetch runs on the event loop; reading the article, extracting, diffing and
+    storing run in a worker thread so that a busy pass never stalls the loop (which also
+    serves the web app in the daemon).
+    """
+    snap = await asyncio.to_thread(_snapshot, rt, article_id)
     started_at, started = rt.clock(), time.monotonic()
     try:
         # Validators only make sense once we hold a version to compare against.
         result = await rt.fetcher.get(snap.url, snap.validators if snap.versions else None)
     except CheckError as exc:
         status = exc.status if isinstance(exc, HTTPStatusError) else None
-        return _record_failure(rt, snap, started_at, started, status, exc)
+        return await asyncio.to_thread(_record_failure, rt, snap, started_at, started, status, exc)
+    return await asyncio.to_thread(_after_fetch, rt, snap, result, started_at, started)
 
+
+def _snapshot(rt: Runtime, article_id: int) -> _Snapshot:
+    with rt.sessions() as session:
+        row = session.get(ArticleRow, article_id)
+        if row is None:
+            raise LookupError(f"no article {article_id}")
+        name = row.source.name if row.source else None
+        return _Snapshot(
+            row.id,
+            row.url,
+            row.status,
+            row.version_count,
+            Validators(row.etag, row.last_modified),
+            next((s for s in rt.settings.sources if s.name == name), None),
+        )
+
+
+def _after_fetch(
+    rt: Runtime, snap: _Snapshot, result: FetchResult, started_at: datetime, started: float
+) -> CheckOutcome:
+    """Everything a check does once the page is here: CPU and database work, no I/O wait."""
     if result.status in GONE_STATUSES:
         return _record_gone(rt, snap, result, started_at, started)
     if result.not_modified:
         return _record_plain(rt, snap, result, started_at, started, "not_modified")
     try:
         _require_html(result)
-        extracted = extractor.extract(result.body, result.url)
+        extracted = extractor.extract(
+            result.body,
+            result.url,
+            selector=snap.source.selector if snap.source else None,
+            ignore=snap.source.ignore if snap.source else (),
+        )
         text = textmod.normalise(extracted)
     except CheckError as exc:
         return _record_failure(rt, snap, started_at, started, result.status, exc)
     canonical = urls.resolve_canonical(result.url, extracted.canonical_url)
     return _store_text(rt, snap, result, text, canonical, started_at, started)
+
+
+@contextmanager
+def unit_of_work(rt: Runtime) -> Iterator[Session]:
+    """One transaction. On SQLite, writers in this process take turns: a transaction that
+    reads and then writes while another holds the write lock fails at once with "database is
+    locked" (SQLite cannot wait there without deadlocking), so we never let two overlap."""
+    with rt.sessions() as session:
+        lock = rt.sqlite_writes if session.get_bind().dialect.name == "sqlite" else nullcontext()
+        with lock, session.begin():
+            yield session
 
 
 def _require_html(result: FetchResult) -> None:
@@ -251,7 +296,7 @@ def _store_text(
     started_at: datetime,
     started: float,
 ) -> CheckOutcome:
-    with rt.sessions() as session, session.begin():
+    with unit_of_work(rt) as session:
         article = session.get_one(ArticleRow, snap.id)
         url_before = article.url
         original = _claim_identity(session, article, result.url, canonical)
@@ -396,7 +441,7 @@ def _collapsed(previous: ArticleText, new: ArticleText, settings: Settings) -> b
 def _record_gone(
     rt: Runtime, snap: _Snapshot, result: FetchResult, started_at: datetime, started: float
 ) -> CheckOutcome:
-    with rt.sessions() as session, session.begin():
+    with unit_of_work(rt) as session:
         article = session.get_one(ArticleRow, snap.id)
         outcome = "gone"
         if article.status != "removed":
@@ -437,7 +482,7 @@ def _record_plain(
     started: float,
     outcome: str,
 ) -> CheckOutcome:
-    with rt.sessions() as session, session.begin():
+    with unit_of_work(rt) as session:
         article = session.get_one(ArticleRow, snap.id)
         queries.record_check(
             session,
@@ -464,7 +509,7 @@ def _record_failure(
 ) -> CheckOutcome:
     """Record a check that produced no text: ``exc.outcome`` says how (usually "failed")."""
     error, outcome = str(exc), exc.outcome
-    with rt.sessions() as session, session.begin():
+    with unit_of_work(rt) as session:
         article = session.get(ArticleRow, snap.id)
         if article is not None:
             queries.record_check(
@@ -506,7 +551,7 @@ async def poll_sources(rt: Runtime, sources: Sequence[Source]) -> list[PollOutco
     Storing in order keeps article ids independent of which server answered first.
     """
     fetched = await asyncio.gather(*(fetch_feed(rt, s) for s in sources))
-    return [store_feed(rt, f) for f in fetched]
+    return [await asyncio.to_thread(store_feed, rt, f) for f in fetched]
 
 
 async def check_safely(rt: Runtime, article_id: int) -> CheckOutcome:
@@ -530,7 +575,7 @@ def claim(
     article_ids: Sequence[int] | None = None,
 ) -> list[int]:
     """Lease due articles (or all, or the named ones) to this worker."""
-    with rt.sessions() as session, session.begin():
+    with unit_of_work(rt) as session:
         return schedule.claim_due(
             session,
             now=rt.clock(),
@@ -553,11 +598,11 @@ async def run_pass(
     """One pass, as ``versiontrack check`` runs it: poll every source (unless specific
     articles are named), then claim and check every due article."""
     report = PassReport()
-    with rt.sessions() as session, session.begin():
+    with unit_of_work(rt) as session:
         queries.sync_sources(session, rt.settings.sources, rt.clock())
     if article_ids is None:
         report.polls = await poll_sources(rt, rt.settings.sources)
-    due = claim(rt, force=force, article_ids=article_ids)
+    due = await asyncio.to_thread(claim, rt, force=force, article_ids=article_ids)
     if on_total:
         on_total(len(due))
 

@@ -45,13 +45,29 @@ def vt(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_for(
+    condition: Callable[[], bool],
+    timeout: float,
+    what: str,
+    state: Callable[[], str] | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}" + (f": {state()}" if state else ""))
+
+
+def _tail(process: subprocess.Popen[str]) -> str:
+    """Stop the daemon and return the end of its log (for a failure message)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        output, _ = process.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output[-3000:]
 
 
 @pytest.fixture
@@ -102,7 +118,12 @@ def test_daemon_follows_the_corpus_serves_the_feed_and_stops_on_sigterm(daemon_e
                 )
                 for slug in (a.slug for a in corpus.articles)
             }
-            wait_for(lambda e=expected: versions(config) == e, 30, f"versions of step {step.index}")
+            wait_for(
+                lambda e=expected: versions(config) == e,
+                60,
+                f"versions of step {step.index} (expected {expected})",
+                lambda: f"{versions(config)}; log: {_tail(process)}",
+            )
         wait_for(
             lambda: (
                 next(
@@ -116,7 +137,7 @@ def test_daemon_follows_the_corpus_serves_the_feed_and_stops_on_sigterm(daemon_e
             "the removal",
         )
         # a feed reader subscribed to the daemon sees every change
-        feed = feedparser.parse(httpx.get(f"http://127.0.0.1:{port}/feed.xml", timeout=10).content)
+        feed = feedparser.parse(httpx.get(f"http://127.0.0.1:{port}/feed.xml", timeout=30).content)
         assert feed.bozo is False
         assert len(feed.entries) == 8
         assert any(
@@ -124,9 +145,9 @@ def test_daemon_follows_the_corpus_serves_the_feed_and_stops_on_sigterm(daemon_e
             for e in feed.entries
         )
         assert all(e.link.startswith(f"http://127.0.0.1:{port}/articles/") for e in feed.entries)
-        diff_page = httpx.get(feed.entries[-1].link, timeout=10)
+        diff_page = httpx.get(feed.entries[-1].link, timeout=30)
         assert diff_page.status_code == 200
-        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).json()
         assert health["database"] == "ok" and health["scheduler_running"] is True
     finally:
         started = time.monotonic()

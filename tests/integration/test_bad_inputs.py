@@ -357,3 +357,33 @@ def test_slug_change_keeps_one_history_and_is_reported(server: LoopbackServer, d
     ]
     assert urls_only == titles[1:]
     assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]
+
+
+def test_source_selector_and_ignore_are_used_by_checks(server: LoopbackServer, db_url: str) -> None:
+    reads = iter(range(1000))
+
+    def page(_request) -> Response:
+        n = next(reads)
+        body = "".join(f"<p>{p}</p>" for p in STORY)
+        html = (
+            "<html><head><title>Story</title></head><body><article><h1>Story</h1>"
+            f"<div class='article-body'>{body}<p>Tide gauge: {n / 10:.2f} m</p></div>"
+            f"<div class='related'><p>Related: story number {n} you may have missed today</p>"
+            "</div></article></body></html>"
+        )
+        return Response(200, html.encode(), {"Content-Type": "text/html"})
+
+    server.route("/feed.xml", Response(200, rss(server.url("/story"))))
+    server.route("/story", page)
+    source = Source(
+        "x", server.url("/feed.xml"), selector="div.article-body", ignore=("^Tide gauge:",)
+    )
+    settings = make_settings(db_url, [source])
+    clock = Clock()
+    for _ in range(3):
+        run(settings, clock)
+    with service.open_database(settings) as db:
+        (row,) = service.list_articles(db)
+        assert row["versions"] == 1
+        text = service.show_version(db, str(row["id"])).text
+    assert [" ".join(p) for p in text.paragraphs] == STORY

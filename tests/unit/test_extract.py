@@ -173,6 +173,31 @@ BOILERPLATE_LINES = (
     "Home | World",
     "***",
     "•",
+    # relative times and update stamps, which change as the clock moves
+    "Updated 3 minutes ago",
+    "Last updated 5 hours ago",
+    "Updated: moments ago",
+    "Posted 1 day ago",
+    "5m ago",
+    "an hour ago",
+    "Just now",
+    "Mis à jour il y a 3 heures",
+    "vor 5 Minuten",
+    "11:52",
+    "Updated 14:32 BST",
+    "As of 9.15am",
+    # counters
+    "12 comments",
+    "1,204 comments",
+    "1.2K shares",
+    "Hits: 4,512",
+    "Comments (31)",
+    "Comments: 8,208 | Views: 17,451",
+    "Viewed 5,120 times",
+    "1,204 people are reading this now",
+    "704 people are following this live blog",
+    "23 readers online",
+    "Get the Courier’s morning briefing",
 )
 
 REAL_SENTENCES = (
@@ -191,6 +216,14 @@ REAL_SENTENCES = (
     "The video had 246,894 views within a day, officials said.",
     "Author Han Kang, this year's Nobel laureate, declined to comment.",
     "The treaty was written by officials in Moscow and Pyongyang.",
+    "Two years ago, the bridge was closed for repairs.",
+    "Three hours ago police arrived.",
+    "12 people are reading the court ruling, lawyers said.",
+    "The council voted by 27 votes to 12.",
+    "At 11:52 the train left the station.",
+    "Hits and misses of the year",
+    "Updated guidance was published on Monday.",
+    "11 people died.",
 )
 
 
@@ -388,6 +421,16 @@ def test_reextracting_the_same_page_gives_the_same_paragraphs() -> None:
 
 def test_extractor_version_names_trafilatura_and_our_rules() -> None:
     assert re.fullmatch(r"trafilatura-\d+\.\d+\.\d+\+vt\d+", EXTRACTOR_VERSION)
+    # vt2: relative-time, clock and counter rules; lone <br> doubled; "Site - Headline" titles
+    assert EXTRACTOR_VERSION.endswith("+vt2")
+
+
+def test_headline_from_a_site_first_title_when_the_body_opens_with_it() -> None:
+    # old portals: "Site - Headline" in <title>, the headline in <b>, no <h1> or og:title
+    body = "<div><b>Troops head to Kursk</b><br><br>" + "<br><br>".join(PARAS) + "</div>"
+    extracted = extract(page(body, head="<title>The Daily Portal - Troops head to Kursk</title>"))
+    assert extracted.headline == "Troops head to Kursk"
+    assert extracted.paragraphs == PARAS
 
 
 # --- markup-only differences -----------------------------------------------------------------
@@ -600,3 +643,211 @@ def test_a_long_run_of_line_breaks_is_quick() -> None:
     )
     assert extracted.paragraphs == PARAS[:2]
     assert seconds < 10
+
+
+# --- per-source overrides: selector ------------------------------------------------------------
+
+TEASERS = "".join(
+    f'<p><a href="/news/{i}">{headline}</a> {teaser}</p>'
+    for i, (headline, teaser) in enumerate(
+        [
+            (
+                "Ferry operator fined over safety failures",
+                "The company admitted breaching maritime rules on three crossings last winter, "
+                "a court heard.",
+            ),
+            (
+                "Coastguard rescues two walkers cut off by the tide",
+                "The pair were winched to safety from rocks below the cliffs on Sunday.",
+            ),
+        ]
+    )
+)
+
+
+def split_body(between: str) -> bytes:
+    """An article body split in two ``div.article-body``s around an inline block."""
+    return page(
+        '<article><h1>Troops head to Kursk</h1><div class="article-body">'
+        f"<p>{PARAS[0]}</p><p>{PARAS[1]}</p></div>{between}"
+        f'<div class="article-body"><p>{PARAS[2]}</p><p>{PARAS[3]}</p></div></article>',
+        head="<title>Troops head to Kursk</title>",
+    )
+
+
+def test_selector_keeps_a_related_stories_block_out_of_the_body() -> None:
+    html = split_body(f'<div class="story-package"><h2>Related stories</h2>{TEASERS}</div>')
+    generic = extract(html).paragraphs
+    assert "Related stories" in generic  # trafilatura alone takes the teasers as article text
+    assert extract(html, selector="div.article-body").paragraphs == PARAS
+
+
+def test_selector_reads_every_match_in_document_order() -> None:
+    html = split_body(
+        '<div class="inline-related"><h2>Related stories</h2><ul><li>'
+        '<a href="/news/1">Ferry operator fined</a></li></ul></div>'
+    )
+    assert extract(html).paragraphs == PARAS[:2]  # trafilatura alone loses the second half
+    assert extract(html, selector="div.article-body").paragraphs == PARAS
+
+
+def test_selector_keeps_the_metadata_of_the_whole_page() -> None:
+    head = (
+        '<title>Troops head to Kursk | The Daily</title><meta property="og:site_name" '
+        'content="The Daily"><meta name="description" content="The Pentagon is worried.">'
+        '<meta name="author" content="Dan Sabbagh"><link rel="canonical" href="/world/kursk">'
+    )
+    html = page(
+        "<article><h1>Troops head to Kursk</h1><p>The Pentagon is worried.</p>"
+        f'<div class="body"><p>Troops head to Kursk</p>{"".join(f"<p>{p}</p>" for p in PARAS)}'
+        "</div></article>",
+        head=head,
+    )
+    generic = extract(html, "https://daily.example/a")
+    selected = extract(html, "https://daily.example/a", selector=".body")
+    assert selected == generic
+    assert (selected.headline, selected.standfirst, selected.byline) == (
+        "Troops head to Kursk",
+        "The Pentagon is worried.",
+        "Dan Sabbagh",
+    )
+    assert selected.canonical_url == "https://daily.example/world/kursk"
+    assert selected.paragraphs == PARAS  # the repeated headline at the start is stripped
+
+
+def test_selector_reads_blocks_breaks_lists_and_quotes_and_skips_what_is_not_text() -> None:
+    body = (
+        '<div id="story">'
+        f"{PARAS[0]}<br><br>{PARAS[1]}<br>Officials declined to comment."
+        "<h2>What happens next</h2>"
+        "<ul><li>Troops moved by rail.</li><li>Officers arrived <em>first</em>.</li></ul>"
+        f"<blockquote><p>“{PARAS[2]}”</p></blockquote>"
+        "<script>var token = 'x1';</script><style>p{color:red}</style><!-- cache 7 -->"
+        '<form><input type="email"><button>Subscribe</button></form>'
+        "<figure><img src=a.jpg><figcaption>A soldier. Photo: someone</figcaption></figure>"
+        '<aside>Most read</aside><iframe src="/ad"></iframe>'
+        '<p hidden>Hidden teaser</p><div aria-hidden="true">Ad label</div>'
+        '<p style="display: none">Mobile copy</p>'
+        "<table><tr><th>Unit</th><td>1,500</td></tr></table>"
+        "<p>The official said <del>5,000</del> 10,000 troops had arrived.</p>"
+        f"<p>{PARAS[3]}</p></div>"
+    )
+    html = page(f"<main><h1>Troops head to Kursk</h1>{body}</main><footer>Footer</footer>")
+    assert extract(html, selector="#story").paragraphs == (
+        PARAS[0],
+        PARAS[1],
+        "Officials declined to comment.",
+        "What happens next",
+        "Troops moved by rail.",
+        "Officers arrived first.",
+        f"“{PARAS[2]}”",
+        "The official said 10,000 troops had arrived.",
+        PARAS[3],
+    )
+
+
+def test_selector_reads_nested_matches_once() -> None:
+    html = article(*PARAS).replace(b"<article>", b'<article><div class="x"><div class="x">')
+    html = html.replace(b"</article>", b"</div></div></article>")
+    assert extract(html, selector="div.x").paragraphs == PARAS
+    assert extract(html, selector="div.x, p").paragraphs == PARAS
+
+
+def test_selector_skips_a_hidden_copy_of_the_body() -> None:
+    body = "".join(f"<p>{p}</p>" for p in PARAS)
+    html = page(
+        f'<h1>Test page</h1><div class="body">{body}</div>'
+        f'<div class="body" style="display:none">{body}</div>'
+    )
+    assert extract(html, selector="div.body").paragraphs == PARAS
+
+
+def test_selector_runs_on_the_page_as_served() -> None:
+    # the selector names a <td> of a layout table, which our clean-up turns into a <div>
+    text = "<br><br>".join(PARAS)
+    html = page(
+        '<table><tr><td class="nav"><a href="/">Home</a><br><a href="/w">World</a></td>'
+        f'<td class="story"><b>Test page</b><br><br>{text}</td></tr></table>'
+    )
+    assert extract(html, selector="td.story").paragraphs == PARAS
+
+
+@pytest.mark.parametrize("selector", ["div.article-body", "#nothing-here", "span.empty", "script"])
+def test_selector_matching_nothing_with_text_falls_back_to_the_generic_path(
+    selector: str,
+) -> None:
+    html = (
+        (DATA / "guardian.html")
+        .read_bytes()
+        .replace(b"</body>", b'<span class="empty"> </span><script>var x = 1;</script></body>')
+    )
+    url = GOLDEN["guardian"][0]
+    assert extract(html, url, selector=selector) == extract(html, url)
+
+
+def test_selector_whose_text_is_all_boilerplate_is_an_empty_article() -> None:
+    html = article(*PARAS).replace(b"<h1>", b'<div class="promo"><p>Advertisement</p></div><h1>')
+    with pytest.raises(EmptyArticle):
+        extract(html, selector="div.promo")
+
+
+def test_invalid_selector_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="invalid CSS selector"):
+        extract(article(*PARAS), selector="div[")
+    with pytest.raises(ValueError, match="invalid CSS selector"):
+        extract(b"not even html", selector="::nope(")
+
+
+# --- per-source overrides: ignore ------------------------------------------------------------
+
+
+def test_ignore_drops_exactly_the_matching_paragraphs() -> None:
+    tide = "Tide now: 3.21m and rising"
+    promo = "Part of our series on the war, sponsored by the Acme Foundation."
+    html = article(PARAS[0], tide, PARAS[1], promo, PARAS[2], "Tide now is a podcast.", PARAS[3])
+    ignore = [r"^Tide now: [\d.]+m and (?:rising|falling)$", r"\bsponsored by\b"]
+    assert extract(html).paragraphs == (
+        PARAS[0],
+        tide,
+        PARAS[1],
+        promo,
+        PARAS[2],
+        "Tide now is a podcast.",
+        PARAS[3],
+    )
+    assert extract(html, ignore=ignore).paragraphs == (
+        PARAS[0],
+        PARAS[1],
+        PARAS[2],
+        "Tide now is a podcast.",
+        PARAS[3],
+    )
+    assert extract(html, ignore=tuple(ignore)) == extract(html, ignore=ignore)
+
+
+def test_ignore_sees_the_normalised_line() -> None:
+    # NBSP, a zero-width space, a run of spaces, a decomposed é: stored as "Tide now: 3.2m, café"
+    line = "Tide\u00a0now:\u200b   3.2m, cafe\u0301"
+    html = article(PARAS[0], line, PARAS[1])
+    assert extract(html, ignore=[r"^Tide now: [\d.]+m, café$"]).paragraphs == PARAS[:2]
+
+
+def test_ignore_applies_to_the_body_only_and_before_the_empty_check() -> None:
+    html = article(PARAS[0], PARAS[1], h1="North Korean troops head to Kursk")
+    extracted = extract(html, ignore=["North Korean"])
+    assert extracted.headline == "North Korean troops head to Kursk"
+    assert extracted.paragraphs == (PARAS[1],)
+    with pytest.raises(EmptyArticle):
+        extract(html, ignore=["."])
+
+
+def test_ignore_works_with_a_selector() -> None:
+    html = split_body("<p>Updated by the desk at 10:02</p>")
+    assert extract(html, selector="article", ignore=["^Updated by the desk"]).paragraphs == PARAS
+
+
+def test_invalid_ignore_pattern_raises() -> None:
+    with pytest.raises(re.error):
+        extract(article(*PARAS), ignore=["(unclosed"])
+    with pytest.raises(TypeError):  # one string would be one pattern per letter
+        extract(article(*PARAS), ignore="^Updated")
