@@ -431,6 +431,32 @@ def demo(
 
 
 @app.command()
+def reextract(
+    articles: Annotated[
+        list[str] | None, typer.Argument(help="Article ids or URLs (default: all).")
+    ] = None,
+) -> None:
+    """Re-run extraction over every kept page, e.g. after upgrading versiontrack.
+
+    No version is added or removed: texts, diffs and flags are recomputed, and differences
+    that only the extractor made are no longer reported as article changes.
+    Example: versiontrack reextract 12 14
+    """
+    with _database() as (settings, db):
+        results = service.reextract(settings, db, articles or [])
+    for r in results:
+        if not r.kept_pages:
+            out.print(Text(f"skipped      {safe(r.url)}: some versions have no kept page"))
+        else:
+            out.print(
+                Text(
+                    f"re-extracted {safe(r.url)}: "
+                    f"{r.changed} of {r.versions} versions read differently"
+                )
+            )
+
+
+@app.command()
 def run(
     web: Annotated[bool, typer.Option("--web/--no-web", help="Also serve the web app.")] = True,
 ) -> None:

@@ -327,6 +327,16 @@ def _store_text(
                 flags=("url",),
             )
         previous = queries.version_text(session, article.id, latest.number) if latest else None
+        if (
+            latest is not None
+            and previous is not None
+            and previous.content_hash != text.content_hash
+            and latest.extractor_version != extractor.EXTRACTOR_VERSION
+            and reextract_article(session, article, snap.source)
+        ):
+            # The extractor changed since the last version: compare like with like, so that
+            # what only the new extractor sees differently is not taken for an edit.
+            previous = queries.version_text(session, article.id, latest.number)
         restored = article.status == "removed"
         if restored:
             article.status = "active"
@@ -361,6 +371,7 @@ def _store_text(
                     fetched_at=started_at,
                     extractor_version=extractor.EXTRACTOR_VERSION,
                     previous=previous,
+                    raw=result.body,
                 )
                 number = version.number
                 if previous is None:
@@ -368,9 +379,7 @@ def _store_text(
                 else:
                     diff = diff_texts(previous, text)
                     summary = diff.summary
-                    flags = set(significance.classify(diff))
-                    if queries.earlier_version_with_hash(session, article.id, text.content_hash):
-                        flags.add("revert")  # back to an earlier, not the latest, version
+                    flags = _flags(session, article.id, diff, text)
                     queries.add_change(
                         session,
                         article,
@@ -418,6 +427,56 @@ def _claim_identity(
         else:
             queries.add_alias(session, article.id, url)
     return None
+
+
+def _flags(session: Session, article_id: int, diff: Diff, text: ArticleText) -> set[str]:
+    """The significance flags of a new version's change (``text`` already stored)."""
+    flags = set(significance.classify(diff))
+    if queries.earlier_version_with_hash(session, article_id, text.content_hash):
+        flags.add("revert")  # back to an earlier, not the latest, version
+    return flags
+
+
+def reextract_article(session: Session, article: ArticleRow, source: Source | None) -> int:
+    """Re-run extraction on every kept page of ``article`` with the current extractor.
+
+    Versions keep their number and time; their text, compression chain and the diffs, flags
+    and levels of the changes between them are recomputed. A version whose text the new
+    extractor reads the same as its predecessor's keeps its place but its change becomes
+    boring (level 0), so an extractor difference is never reported as an article change.
+    Returns how many versions' text changed; 0 (and nothing touched) when a version has no
+    kept page.
+    """
+    rows = queries.versions(session, article.id)
+    if not rows or any(row.raw is None for row in rows):
+        return 0
+    texts: list[ArticleText] = []
+    changed = 0
+    for row in rows:
+        old = queries.version_text(session, article.id, row.number)
+        page = queries.raw_page(row)
+        assert old is not None and page is not None
+        try:
+            new = textmod.normalise(
+                extractor.extract(
+                    page,
+                    article.url,
+                    selector=source.selector if source else None,
+                    ignore=source.ignore if source else (),
+                )
+            )
+        except CheckError:
+            new = old  # the new extractor cannot read this page: keep what we had
+        changed += new.content_hash != old.content_hash
+        texts.append(new)
+    queries.rewrite_texts(session, article, texts, extractor.EXTRACTOR_VERSION)
+    for number in range(2, len(texts) + 1):
+        diff = diff_texts(texts[number - 2], texts[number - 1])
+        flags = set(significance.classify(diff))
+        if any(t.content_hash == texts[number - 1].content_hash for t in texts[: number - 2]):
+            flags.add("revert")
+        queries.replace_change(session, article.id, number, diff, flags)
+    return changed
 
 
 def _plan(

@@ -33,7 +33,14 @@ from versiontrack.diff import (
 from versiontrack.domain import FIELDS, ArticleText, ChangeEntry, ChangeSummary, Diff
 from versiontrack.errors import ConfigError, InvalidArgument, NotFound
 from versiontrack.fetch import Fetcher
-from versiontrack.pipeline import CheckOutcome, PassReport, Runtime, run_pass, utcnow
+from versiontrack.pipeline import (
+    CheckOutcome,
+    PassReport,
+    Runtime,
+    reextract_article,
+    run_pass,
+    utcnow,
+)
 from versiontrack.publish.feed import FeedMeta, entry_link, render_feed
 from versiontrack.settings import Settings
 from versiontrack.store import migrate, queries, schedule
@@ -110,6 +117,47 @@ def add_article(
         if article is None:
             article = queries.add_article(session, canonical, now=now, source_id=source_id)
         return article_info(article), created
+
+
+@dataclass(frozen=True, slots=True)
+class Reextracted:
+    article_id: int
+    url: str
+    versions: int
+    changed: int  # versions whose text the current extractor reads differently
+    kept_pages: bool  # False: some version has no kept page, nothing was re-extracted
+
+
+def reextract(settings: Settings, db: Database, refs: Sequence[str] = ()) -> list[Reextracted]:
+    """Re-run extraction over the kept pages of the named articles (default: all).
+
+    One transaction per article; no version is added or removed (see
+    ``pipeline.reextract_article``).
+    """
+    with db.sessions() as session:
+        ids = (
+            [resolve_article(session, ref).id for ref in refs]
+            if refs
+            else [a.id for a in queries.list_articles(session)]
+        )
+    sources = {s.name: s for s in settings.sources}
+    results = []
+    for article_id in ids:
+        with db.sessions() as session, session.begin():
+            article = session.get_one(ArticleRow, article_id)
+            rows = queries.versions(session, article_id)
+            source = sources.get(article.source.name) if article.source else None
+            changed = reextract_article(session, article, source)
+            results.append(
+                Reextracted(
+                    article_id,
+                    article.url,
+                    len(rows),
+                    changed,
+                    all(row.raw is not None for row in rows),
+                )
+            )
+    return results
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -372,6 +372,7 @@ def test_every_command_has_an_example_in_its_help(vt: Runner) -> None:
         "demo",
         "run",
         "serve",
+        "reextract",
     ):
         result = vt(command, "--help")
         assert result.code == 0, command
@@ -398,6 +399,7 @@ def test_readme_documents_every_command_and_setting() -> None:
         "demo",
         "run",
         "serve",
+        "reextract",
     ):
         assert f"`{command}" in readme, command
     for key in documented_keys():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import zstandard
 
 LEVEL = 9
+RAW_LEVEL = 6
 KEYFRAME_EVERY = 16
 
 
@@ -40,3 +41,12 @@ def decompress(blob: bytes, previous: str | None = None) -> str:
     return (
         zstandard.ZstdDecompressor(dict_data=_dictionary(previous)).decompress(blob).decode("utf-8")
     )
+
+
+def compress_raw(page: bytes) -> bytes:
+    """A fetched page, compressed alone (pages churn too much to chain well)."""
+    return zstandard.ZstdCompressor(level=RAW_LEVEL).compress(page)
+
+
+def decompress_raw(blob: bytes) -> bytes:
+    return zstandard.ZstdDecompressor().decompress(blob)

@@ -371,31 +371,78 @@ def add_version(
     fetched_at: datetime,
     extractor_version: str,
     previous: ArticleText | None,
+    raw: bytes | None = None,
 ) -> VersionRow:
-    """Store the next version of ``article``, chained on ``previous`` (its latest text)."""
+    """Store the next version of ``article``, chained on ``previous`` (its latest text), with
+    the page it came from (``raw``) kept compressed."""
     number = article.version_count + 1
-    serialized = textmod.serialize(text)
-    chained = previous is not None and not codec.is_keyframe(number)
-    base_text = textmod.serialize(previous) if chained and previous is not None else None
     row = VersionRow(
         article_id=article.id,
         number=number,
         fetched_at=fetched_at,
-        headline=text.headline,
-        standfirst=text.standfirst,
-        byline=text.byline,
-        content_hash=text.content_hash,
-        body=codec.compress(serialized, base_text),
-        base=number - 1 if chained else None,
-        text_size=len(serialized.encode("utf-8")),
-        extractor_version=extractor_version,
+        raw=codec.compress_raw(raw) if raw is not None else None,
     )
+    _set_text(row, text, previous, extractor_version)
     session.add(row)
     article.version_count = number
     article.title = text.headline or article.title
     article.last_changed = fetched_at
     session.flush()
     return row
+
+
+def _set_text(
+    row: VersionRow, text: ArticleText, previous: ArticleText | None, extractor_version: str
+) -> None:
+    serialized = textmod.serialize(text)
+    chained = previous is not None and not codec.is_keyframe(row.number)
+    base_text = textmod.serialize(previous) if chained and previous is not None else None
+    row.headline, row.standfirst, row.byline = text.headline, text.standfirst, text.byline
+    row.content_hash = text.content_hash
+    row.body = codec.compress(serialized, base_text)
+    row.base = row.number - 1 if chained else None
+    row.text_size = len(serialized.encode("utf-8"))
+    row.extractor_version = extractor_version
+
+
+def raw_page(row: VersionRow) -> bytes | None:
+    """The page a version was extracted from, if it was kept."""
+    return codec.decompress_raw(row.raw) if row.raw is not None else None
+
+
+def rewrite_texts(
+    session: Session, article: ArticleRow, texts: Sequence[ArticleText], extractor_version: str
+) -> None:
+    """Replace the text of every version of ``article`` (``texts`` in version order), e.g.
+    after re-extraction; the compression chain is rebuilt, the history keeps its length."""
+    rows = versions(session, article.id)
+    if len(rows) != len(texts):
+        raise ValueError(f"{len(texts)} texts for {len(rows)} versions of article {article.id}")
+    previous: ArticleText | None = None
+    for row, text in zip(rows, texts, strict=True):
+        _set_text(row, text, previous, extractor_version)
+        previous = text
+    if texts:
+        article.title = texts[-1].headline or article.title
+    session.flush()
+
+
+def replace_change(
+    session: Session, article_id: int, to_version: int, diff: Diff, flags: Iterable[str]
+) -> None:
+    """Recompute a stored version change (after re-extraction): its diff, summary, flags."""
+    row = session.scalar(
+        select(ChangeRow).where(
+            ChangeRow.article_id == article_id,
+            ChangeRow.kind == "edited",
+            ChangeRow.to_version == to_version,
+        )
+    )
+    if row is None:
+        return
+    ranked = significance.rank(flags)
+    row.diff, row.summary = diff.to_dict(), diff.summary.to_dict()
+    row.flags, row.level = _frame(ranked), significance.level(ranked)
 
 
 # --- changes -------------------------------------------------------------------------------

@@ -146,6 +146,8 @@ class VersionRow(Base):
     base: Mapped[int | None]
     text_size: Mapped[int] = mapped_column(BigInteger)
     extractor_version: Mapped[str] = mapped_column(String(100))
+    # The page as fetched, zstd-compressed, so extraction can be re-run after an upgrade.
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ChangeRow(Base):
