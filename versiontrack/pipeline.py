@@ -430,10 +430,20 @@ def _claim_identity(
 
 
 def _flags(session: Session, article_id: int, diff: Diff, text: ArticleText) -> set[str]:
-    """The significance flags of a new version's change (``text`` already stored)."""
+    """The significance flags of a new version's change (``text`` already stored).
+
+    A change of nothing but the headline, back to a headline an older version had, is a
+    headline A/B test flipping: the first flip is reported once (``headline_test``), later
+    flips are stored as bare reverts, which feeds leave out.
+    """
     flags = set(significance.classify(diff))
     if queries.earlier_version_with_hash(session, article_id, text.content_hash):
         flags.add("revert")  # back to an earlier, not the latest, version
+    headline_only = not diff.ops and [f.field for f in diff.fields] == ["headline"]
+    if headline_only and text.headline in queries.older_headlines(session, article_id):
+        if queries.has_flag(session, article_id, "headline_test"):
+            return {"revert"}
+        return {"headline_test", "revert"}
     return flags
 
 

@@ -70,12 +70,14 @@ FLAGS: tuple[str, ...] = (
     "removed",
     "restored",
     "revert",
+    "headline_test",
 )
 
 #: The flags in order of significance, most significant first (the feed title leads with it).
 _RANK: tuple[str, ...] = (
     "removed",
     "restored",
+    "headline_test",
     "headline",
     "url",
     "numbers",
@@ -107,13 +109,15 @@ _LEVEL_FLAGS: dict[str, frozenset[str]] = {
             "url",
             "removed",
             "restored",
+            "headline_test",
         }
     ),
     # The front-page level: flags ranked at or above ``headline``. The article disappearing or
     # coming back is at least as loud as a new headline. ``url`` is left out: a URL change alone
     # is usually a slug or canonical tidy-up, and a re-slug that follows a new headline already
     # carries ``headline``.
-    "headline": frozenset({"headline", "removed", "restored"}),
+    # A headline A/B test is reported once, as a headline-level event.
+    "headline": frozenset({"headline", "headline_test", "removed", "restored"}),
 }
 
 #: The most word tokens (old and new side counted together) an edit may change and still be

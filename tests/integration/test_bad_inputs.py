@@ -447,3 +447,31 @@ def test_reextract_recomputes_texts_and_changes_without_adding_versions(
             assert service.show_version(db, "1", n).text.paragraphs[-1] != ("Share this article",)
         _, history = service.history(db, "1")
         assert [v["summary"] for v in history] == ["first version", "1 sentence added"]
+
+
+def test_headline_ab_rotation_is_reported_once_as_a_test(
+    server: LoopbackServer, db_url: str
+) -> None:
+    server.route("/a", Response(200, article_html("Troops head to Kursk", STORY)))
+    settings = make_settings(db_url)
+    with service.open_database(settings) as db:
+        service.add_article(settings, db, server.url("/a"))
+    clock = Clock()
+    for headline in ("Troops head to Kursk", "Envoy warns of body bags") * 3:
+        server.route("/a", Response(200, article_html(headline, STORY)))
+        run(settings, clock)
+    with service.open_database(settings) as db:
+        _, history = service.history(db, "1")
+        titles = [e.title for e in feedparser.parse(service.feed(settings, db)).entries]
+    assert [v["flags"] for v in history] == [
+        [],
+        ["headline"],  # A → B: at first sight, a new headline
+        ["headline_test", "revert"],  # B → A: a rotation, reported once
+        ["revert"],
+        ["revert"],
+        ["revert"],
+    ]
+    assert titles == [
+        "Headline test: “Envoy warns of body bags” / “Troops head to Kursk”",
+        "Headline: “Troops head to Kursk” → “Envoy warns of body bags”",
+    ]

@@ -361,6 +361,7 @@ def test_rank_orders_every_flag() -> None:
     assert rank(FLAGS) == [
         "removed",
         "restored",
+        "headline_test",
         "headline",
         "url",
         "numbers",
@@ -371,6 +372,11 @@ def test_rank_orders_every_flag() -> None:
         "revert",
         "minor",
     ]
+
+
+def test_a_headline_test_is_headline_level_and_a_bare_revert_is_not_news() -> None:
+    assert meets({"headline_test", "revert"}, "headline")
+    assert not meets({"revert"}, "minor")
 
 
 def test_rank_dedupes_and_rejects_unknown_flags() -> None:

@@ -60,6 +60,8 @@ def entry_title(entry: ChangeEntry) -> str:
     if entry.kind == "url" and moved is not None:
         return f"URL changed: {_one_line(moved.old)} → {_one_line(moved.new)}"
     change = entry.diff.field_change("headline")
+    if change is not None and "headline_test" in entry.flags:
+        return f"Headline test: “{_one_line(change.old)}” / “{_one_line(change.new)}”"
     if change is not None:
         return f"Headline: “{_one_line(change.old)}” → “{_one_line(change.new)}”"
     version = f"v{entry.to_version}: " if entry.to_version is not None else ""

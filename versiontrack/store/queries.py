@@ -363,6 +363,31 @@ def earlier_version_with_hash(session: Session, article_id: int, content_hash: s
     )
 
 
+def older_headlines(session: Session, article_id: int) -> set[str]:
+    """Headlines of every version but the two newest (the new one and the one it replaced)."""
+    newest = select(func.max(VersionRow.number)).where(VersionRow.article_id == article_id)
+    return set(
+        session.scalars(
+            select(VersionRow.headline).where(
+                VersionRow.article_id == article_id,
+                VersionRow.number < newest.scalar_subquery() - 1,
+            )
+        )
+    )
+
+
+def has_flag(session: Session, article_id: int, flag: str) -> bool:
+    """Whether any stored change of the article carries ``flag``."""
+    return (
+        session.scalar(
+            select(ChangeRow.id)
+            .where(ChangeRow.article_id == article_id, ChangeRow.flags.contains(f",{flag},"))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def add_version(
     session: Session,
     article: ArticleRow,
