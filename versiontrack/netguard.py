@@ -20,8 +20,10 @@ was opened.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
+import ssl
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -168,6 +170,13 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: loading the CA store costs ~20 ms, and a
+    context is safe to share between clients and threads."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport, with its connection pool opening connections through the guard.
 
@@ -177,9 +186,9 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     """
 
     def __init__(self, policy: AddressPolicy, *, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False)
+        super().__init__(verify=shared_ssl_context(), limits=limits, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=shared_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -163,7 +163,14 @@ def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
     new = 0
     with unit_of_work(rt) as session:
         for item in fetched.items:
-            if queries.article_for_url(session, item.url) is None:
+            known = queries.article_for_url(session, item.url)
+            if known is None and item.guid:
+                # Same entry, new link (the site renamed the article): the URL joins the
+                # article's aliases and its next check follows the site's redirect.
+                known = queries.article_for_guid(session, fetched.source_id, item.guid)
+                if known is not None:
+                    queries.add_alias(session, known.id, item.url)
+            if known is None:
                 queries.add_article(
                     session,
                     item.url,
@@ -433,8 +440,9 @@ def _flags(session: Session, article_id: int, diff: Diff, text: ArticleText) -> 
     """The significance flags of a new version's change (``text`` already stored).
 
     A change of nothing but the headline, back to a headline an older version had, is a
-    headline A/B test flipping: the first flip is reported once (``headline_test``), later
-    flips are stored as bare reverts, which feeds leave out.
+    headline A/B test flipping: it is reported once (``headline_test``), the headline change
+    that began it is folded into that report, and later flips are stored as bare reverts,
+    which feeds leave out.
     """
     flags = set(significance.classify(diff))
     if queries.earlier_version_with_hash(session, article_id, text.content_hash):
@@ -443,6 +451,8 @@ def _flags(session: Session, article_id: int, diff: Diff, text: ArticleText) -> 
     if headline_only and text.headline in queries.older_headlines(session, article_id):
         if queries.has_flag(session, article_id, "headline_test"):
             return {"revert"}
+        # The headline change that started the test is now known to be one of its flips.
+        queries.hide_headline_only_changes(session, article_id)
         return {"headline_test", "revert"}
     return flags
 

@@ -297,8 +297,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("check.max_interval must be at least check.interval")
     if s.check.retire_after_quiet <= 0 or s.check.retire_after_age <= 0:
         raise ConfigError("check.retire_after_quiet and check.retire_after_age must be positive")
-    if s.feed.min_significance not in ("minor", "substantive", "headline"):
-        raise ConfigError("feed.min_significance must be minor, substantive or headline")
+    if s.feed.min_significance not in ("all", "minor", "substantive", "headline"):
+        raise ConfigError("feed.min_significance must be all, minor, substantive or headline")
     d = s.daemon
     if d.feed_interval <= 0 or d.tick <= 0 or d.batch < 1 or d.lease <= 0:
         raise ConfigError("daemon.feed_interval, tick, batch and lease must be positive")

@@ -460,7 +460,10 @@ def level(flags: Iterable[str]) -> int:
 
 
 def level_number(minimum: str) -> int:
-    """The stored level a ``?min=`` name stands for; ValueError for an unknown name."""
+    """The stored level a ``?min=`` name stands for (``all`` includes boring changes);
+    ValueError for an unknown name."""
+    if minimum == "all":
+        return 0
     if minimum not in LEVELS:
-        raise ValueError(f"unknown level {minimum!r}; expected one of {', '.join(LEVELS)}")
+        raise ValueError(f"unknown level {minimum!r}; expected all or one of {', '.join(LEVELS)}")
     return LEVELS.index(minimum) + 1

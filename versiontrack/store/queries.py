@@ -153,6 +153,16 @@ def article_for_url(session: Session, url: str) -> ArticleRow | None:
     )
 
 
+def article_for_guid(session: Session, source_id: int, guid: str) -> ArticleRow | None:
+    """The article a source's feed listed under ``guid`` before, if exactly one."""
+    rows = session.scalars(
+        select(ArticleRow)
+        .where(ArticleRow.source_id == source_id, ArticleRow.guid == guid)
+        .limit(2)
+    ).all()
+    return rows[0] if len(rows) == 1 else None
+
+
 def find_article(session: Session, ref: str, canonical_url: str | None) -> ArticleRow | None:
     """Look an article up by id (all digits) or by URL (already canonicalised by the caller)."""
     if ref.isdigit():
@@ -373,6 +383,16 @@ def older_headlines(session: Session, article_id: int) -> set[str]:
                 VersionRow.number < newest.scalar_subquery() - 1,
             )
         )
+    )
+
+
+def hide_headline_only_changes(session: Session, article_id: int) -> None:
+    """Take the article's headline-only changes out of feeds (level 0), keeping them stored."""
+    session.execute(
+        update(ChangeRow)
+        .where(ChangeRow.article_id == article_id, ChangeRow.flags == _frame(["headline"]))
+        .values(level=0)
+        .execution_options(synchronize_session=False)
     )
 
 
