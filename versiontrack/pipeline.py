@@ -235,7 +235,21 @@ async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
     except CheckError as exc:
         status = exc.status if isinstance(exc, HTTPStatusError) else None
         return await asyncio.to_thread(_record_failure, rt, snap, started_at, started, status, exc)
-    return await asyncio.to_thread(_after_fetch, rt, snap, result, started_at, started)
+    outcome = await asyncio.to_thread(_after_fetch, rt, snap, result, started_at, started)
+    if isinstance(outcome, CheckOutcome):
+        return outcome
+    # A first fetch that landed on a copy (an AMP page, say): the first version is read from
+    # the page the site calls canonical, so the history does not start with a copy's quirks.
+    try:
+        result = await rt.fetcher.get(outcome)
+    except CheckError as exc:
+        status = exc.status if isinstance(exc, HTTPStatusError) else None
+        return await asyncio.to_thread(_record_failure, rt, snap, started_at, started, status, exc)
+    final = await asyncio.to_thread(
+        _after_fetch, rt, snap, result, started_at, started, follow_canonical=False
+    )
+    assert isinstance(final, CheckOutcome)
+    return final
 
 
 def _snapshot(rt: Runtime, article_id: int) -> _Snapshot:
@@ -255,9 +269,19 @@ def _snapshot(rt: Runtime, article_id: int) -> _Snapshot:
 
 
 def _after_fetch(
-    rt: Runtime, snap: _Snapshot, result: FetchResult, started_at: datetime, started: float
-) -> CheckOutcome:
-    """Everything a check does once the page is here: CPU and database work, no I/O wait."""
+    rt: Runtime,
+    snap: _Snapshot,
+    result: FetchResult,
+    started_at: datetime,
+    started: float,
+    *,
+    follow_canonical: bool = True,
+) -> CheckOutcome | str:
+    """Everything a check does once the page is here: CPU and database work, no I/O wait.
+
+    Returns the canonical URL instead of an outcome when this is the article's first version
+    and the page names another page of the site as canonical: fetch that one instead.
+    """
     if result.status in GONE_STATUSES:
         return _record_gone(rt, snap, result, started_at, started)
     if result.not_modified:
@@ -274,6 +298,8 @@ def _after_fetch(
     except CheckError as exc:
         return _record_failure(rt, snap, started_at, started, result.status, exc)
     canonical = urls.resolve_canonical(result.url, extracted.canonical_url)
+    if follow_canonical and not snap.versions and canonical != urls.canonicalize(result.url):
+        return canonical
     return _store_text(rt, snap, result, text, canonical, started_at, started)
 
 

@@ -23,9 +23,6 @@ What a careful human expects, in short:
   and a new slug keeps one history (with a ``URL changed`` item);
 * removal (404/410) and restoration are one item each;
 * a new extractor never makes a version by itself.
-
-Cases the pipeline does not yet handle the way a careful human would are marked
-``xfail(strict=True)`` with the reason; each one's evidence is in its ``reason``.
 """
 
 from __future__ import annotations
@@ -855,14 +852,6 @@ CASES: list[Any] = [
             extra=every_way_in_finds_the_article,
         ),
         id="amp-only-in-feed-bare-amp-page",
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=AssertionError,
-            reason="v1 is read from the AMP copy (no meta description: the standfirst is read "
-            "as the first body paragraph), then the article moves to its canonical URL and v2 "
-            "is read from the canonical page: a spurious change flagged [standfirst, "
-            "substantive] ('standfirst changed, 1 sentence removed') in the default feed",
-        ),
     ),
     Case(
         "tracking-parameters",
