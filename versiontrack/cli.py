@@ -390,9 +390,7 @@ def feed(
     limit: Annotated[int, typer.Option("--limit", min=1, help="Most recent N changes.")] = 50,
     min_: Annotated[
         str | None,
-        typer.Option(
-            "--min", help="all, minor, substantive or headline (default: config)."
-        ),
+        typer.Option("--min", help="all, minor, substantive or headline (default: config)."),
     ] = None,
     flag: Annotated[
         list[str] | None, typer.Option("--flag", help="Only changes with this flag (repeat).")
