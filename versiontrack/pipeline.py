@@ -46,6 +46,9 @@ from versiontrack.store.schema import ArticleRow
 log = logging.getLogger(__name__)
 
 GONE_STATUSES = frozenset({404, 410})
+#: Checks in flight per allowed concurrent request: enough to keep every fetch slot busy
+#: while other checks extract, few enough that pages never queue up.
+IN_FLIGHT_PER_FETCH = 2
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -710,11 +713,14 @@ async def run_pass(
     due = await asyncio.to_thread(claim, rt, force=force, article_ids=article_ids)
     if on_total:
         on_total(len(due))
+    # Checks in flight are bounded: the Fetcher limits requests, but unbounded checks would
+    # pile fetched pages up in the worker threads' queue (memory grows with the pass) and
+    # starve the name lookups that share it (connect timeouts on big passes).
+    in_flight = asyncio.Semaphore(IN_FLIGHT_PER_FETCH * rt.settings.fetch.concurrency)
 
-    # No limit here: the Fetcher limits requests per host and overall, and a pass-wide
-    # semaphore would let articles queued behind one slow host starve all the others.
     async def one(article_id: int) -> CheckOutcome:
-        outcome = await check_safely(rt, article_id)
+        async with in_flight:
+            outcome = await check_safely(rt, article_id)
         if on_progress:
             on_progress(outcome)
         return outcome

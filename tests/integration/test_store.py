@@ -27,13 +27,13 @@ def text(n: int) -> ArticleText:
     return ArticleText(headline, "Standfirst", "Staff", paragraphs, digest)
 
 
-def test_twenty_versions_chain_and_read_back_exactly(db_url: str) -> None:
+def test_forty_versions_chain_and_read_back_exactly(db_url: str) -> None:
     engine = make_engine(db_url)
     sessions = session_factory(engine)
     with sessions() as session, session.begin():
         article = queries.add_article(session, "https://example.org/a", now=T0)
         previous = None
-        for n in range(1, 21):
+        for n in range(1, 41):
             current = text(n)
             queries.add_version(
                 session,
@@ -46,14 +46,14 @@ def test_twenty_versions_chain_and_read_back_exactly(db_url: str) -> None:
             previous = current
     with sessions() as session:
         rows = queries.versions(session, article.id)
-        assert [r.number for r in rows] == list(range(1, 21))
+        assert [r.number for r in rows] == list(range(1, 41))
         assert [r.base for r in rows] == [
-            None if codec.is_keyframe(n) else n - 1 for n in range(1, 21)
+            None if codec.is_keyframe(n) else n - 1 for n in range(1, 41)
         ]
-        assert [r.base for r in rows][16] is None  # version 17 is a keyframe
-        for n in range(1, 21):
+        assert [r.base for r in rows][32] is None  # version 33 is a keyframe
+        for n in range(1, 41):
             assert queries.version_text(session, article.id, n) == text(n)
-        assert queries.version_text(session, article.id, 21) is None
+        assert queries.version_text(session, article.id, 41) is None
         deltas = [len(r.body) for r in rows if r.base is not None]
         keyframes = [len(r.body) for r in rows if r.base is None]
         # a one-sentence edit of a ~7 KB text costs a small fraction of a standalone version

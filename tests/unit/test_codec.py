@@ -13,5 +13,5 @@ def test_chain_round_trip_and_small_deltas() -> None:
     assert len(chained) < 200 < len(alone)
 
 
-def test_keyframes_every_sixteen_versions() -> None:
-    assert [n for n in range(1, 40) if codec.is_keyframe(n)] == [1, 17, 33]
+def test_keyframes_every_thirty_two_versions() -> None:
+    assert [n for n in range(1, 70) if codec.is_keyframe(n)] == [1, 33, 65]

@@ -12,7 +12,7 @@ import zstandard
 
 LEVEL = 9
 RAW_LEVEL = 6
-KEYFRAME_EVERY = 16
+KEYFRAME_EVERY = 32
 
 
 def is_keyframe(number: int) -> bool:
