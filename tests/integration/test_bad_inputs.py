@@ -77,6 +77,14 @@ class Clock:
         self.now += timedelta(hours=hours)
 
 
+def track(server: LoopbackServer, db_url: str, path: str) -> tuple[Settings, Clock]:
+    """Settings for a fresh database that tracks one URL of ``server`` (no feed), and a clock."""
+    settings = make_settings(db_url)
+    with service.open_database(settings) as db:
+        service.add_article(settings, db, server.url(path))
+    return settings, Clock()
+
+
 def run(settings: Settings, clock: Clock, **kwargs) -> service.PassReport:
     with service.open_database(settings) as db:
         report = service.check(settings, db, clock=clock, **kwargs)
@@ -172,10 +180,7 @@ def test_bad_feeds_and_pages_are_recorded_and_the_pass_goes_on(
 
 def test_a_failing_check_never_touches_stored_versions(server: LoopbackServer, db_url: str) -> None:
     server.route("/a", Response(200, article_html("Story", STORY)))
-    settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/a"))
-    clock = Clock()
+    settings, clock = track(server, db_url, "/a")
     assert run(settings, clock).checks[0].outcome == "new"
     for bad in (
         Response(500, b""),
@@ -195,10 +200,7 @@ def test_gone_article_is_removed_once_then_restored(
     server: LoopbackServer, db_url: str, status: int
 ) -> None:
     server.route("/a", Response(200, article_html("Story", STORY)))
-    settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/a"))
-    clock = Clock()
+    settings, clock = track(server, db_url, "/a")
     run(settings, clock)
     server.route("/a", Response(status, b"gone"))
     assert [c.outcome for c in run(settings, clock).checks] == ["removed"]
@@ -253,10 +255,7 @@ def test_collapsed_body_is_a_failed_check_not_a_version(
 ) -> None:
     long_story = STORY * 3
     server.route("/a", Response(200, article_html("Story", long_story)))
-    settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/a"))
-    clock = Clock()
+    settings, clock = track(server, db_url, "/a")
     run(settings, clock)
     server.route("/a", Response(200, article_html("Story", STORY[:1])))
     (outcome,) = run(settings, clock).checks
@@ -270,10 +269,7 @@ def test_markup_and_whitespace_differences_make_no_version(
     server: LoopbackServer, db_url: str
 ) -> None:
     server.route("/a", Response(200, article_html("Story", STORY)))
-    settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/a"))
-    clock = Clock()
+    settings, clock = track(server, db_url, "/a")
     run(settings, clock)
     variant = [
         p.replace("Monday", "<b class='x'>Monday</b>").replace(" the ", "  the\n ") for p in STORY
@@ -294,10 +290,7 @@ def test_conditional_get_304_is_an_unchanged_check(server: LoopbackServer, db_ur
         )
 
     server.route("/a", page)
-    settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/a"))
-    clock = Clock()
+    settings, clock = track(server, db_url, "/a")
     assert [c.outcome for c in run(settings, clock).checks] == ["new"]
     assert [c.outcome for c in run(settings, clock).checks] == ["not_modified"]
     pages = [r for r in server.requests if r.path != "/robots.txt"]
@@ -329,10 +322,7 @@ def test_slug_change_keeps_one_history_and_is_reported(server: LoopbackServer, d
         "/news/troops-in-uniforms",
         Response(200, page("Troops in uniforms", "/news/troops-in-uniforms")),
     )
-    settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/news/troops-in-uniforms"))
-    clock = Clock()
+    settings, clock = track(server, db_url, "/news/troops-in-uniforms")
     assert [c.outcome for c in run(settings, clock).checks] == ["new"]
     # the site retitles the story, renames the URL and redirects the old one
     server.route("/news/troops-in-uniforms", Response.redirect("/news/body-bags-warning"))
@@ -412,10 +402,7 @@ def _pretend_an_older_extractor_kept_a_line(settings: Settings) -> None:
 
 def test_an_extractor_upgrade_never_makes_a_version(server: LoopbackServer, db_url: str) -> None:
     server.route("/a", Response(200, article_html("Story", STORY)))
-    settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/a"))
-    clock = Clock()
+    settings, clock = track(server, db_url, "/a")
     run(settings, clock)
     _pretend_an_older_extractor_kept_a_line(settings)
     # the page has not changed; only our extractor has
@@ -429,10 +416,7 @@ def test_reextract_recomputes_texts_and_changes_without_adding_versions(
     server: LoopbackServer, db_url: str
 ) -> None:
     server.route("/a", Response(200, article_html("Story", STORY)))
-    settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/a"))
-    clock = Clock()
+    settings, clock = track(server, db_url, "/a")
     run(settings, clock)
     server.route("/a", Response(200, article_html("Story", [*STORY, "A new paragraph."])))
     run(settings, clock)
@@ -453,10 +437,7 @@ def test_headline_ab_rotation_is_reported_once_as_a_test(
     server: LoopbackServer, db_url: str
 ) -> None:
     server.route("/a", Response(200, article_html("Troops head to Kursk", STORY)))
-    settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/a"))
-    clock = Clock()
+    settings, clock = track(server, db_url, "/a")
     for headline in ("Troops head to Kursk", "Envoy warns of body bags") * 3:
         server.route("/a", Response(200, article_html(headline, STORY)))
         run(settings, clock)
