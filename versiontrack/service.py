@@ -245,10 +245,8 @@ def history(db: Database, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]
     """The article and its versions, each with the summary of the change that produced it."""
     with db.sessions() as session:
         article = resolve_article(session, ref)
-        incoming = queries.changes_by_version(session, article.id)
         rows = []
-        for version in queries.versions(session, article.id):
-            change = incoming.get(version.number)
+        for version, change in _versions_with_changes(session, article.id):
             rows.append(
                 {
                     "version": version.number,
@@ -274,9 +272,7 @@ class ShownVersion:
 def show_version(db: Database, ref: str, number: int | None = None) -> ShownVersion:
     with db.sessions() as session:
         article = resolve_article(session, ref)
-        version = _version(session, article, number)
-        text = queries.version_text(session, article.id, version.number)
-        assert text is not None
+        version, text = _version_text(session, article, number)
         return ShownVersion(article_info(article), version.number, version.fetched_at, text)
 
 
@@ -308,15 +304,31 @@ def diff_versions(
     """Diff any two versions; by default the latest against the one before it."""
     with db.sessions() as session:
         article = resolve_article(session, ref)
-        to_row = _version(session, article, to_version)
-        default_from = max(to_row.number - 1, 1)
-        from_row = _version(session, article, from_version or default_from)
-        old = queries.version_text(session, article.id, from_row.number)
-        new = queries.version_text(session, article.id, to_row.number)
-        assert old is not None and new is not None
+        (from_row, old), (to_row, new) = _diff_ends(session, article, from_version, to_version)
         return VersionDiff(
             article_info(article), from_row.number, to_row.number, diff_texts(old, new)
         )
+
+
+def _version_text(
+    session: Session, article: ArticleRow, number: int | None
+) -> tuple[VersionRow, ArticleText]:
+    """Version ``number`` (default: the latest) and its text."""
+    row = _version(session, article, number)
+    text = queries.version_text(session, article.id, row.number)
+    assert text is not None
+    return row, text
+
+
+def _diff_ends(
+    session: Session, article: ArticleRow, from_version: int | None, to_version: int | None
+) -> tuple[tuple[VersionRow, ArticleText], tuple[VersionRow, ArticleText]]:
+    """The two versions a diff compares: ``to`` defaults to the latest, ``from`` to the one
+    before it."""
+    to_end = _version_text(session, article, to_version)
+    if from_version is None:
+        from_version = max(to_end[0].number - 1, 1)
+    return _version_text(session, article, from_version), to_end
 
 
 def _version(session: Session, article: ArticleRow, number: int | None) -> VersionRow:
@@ -619,13 +631,7 @@ def diff_page(
     """Any two versions side by side; by default the latest change (as ``diff_versions``)."""
     with db.sessions() as session:
         article = resolve_article(session, ref)
-        to_row = _version(session, article, to_version)
-        if from_version is None:
-            from_version = max(to_row.number - 1, 1)
-        from_row = _version(session, article, from_version)
-        old = queries.version_text(session, article.id, from_row.number)
-        new = queries.version_text(session, article.id, to_row.number)
-        assert old is not None and new is not None
+        (from_row, old), (to_row, new) = _diff_ends(session, article, from_version, to_version)
         versions = _version_items(session, article.id)
     fields = tuple(
         FieldDiff(name, a, b, diff_words(a, b), *diff_words_split(a, b))
@@ -654,9 +660,7 @@ def diff_page(
 def version_page(db: Database, ref: str, number: int | None = None) -> VersionPage:
     with db.sessions() as session:
         article = resolve_article(session, ref)
-        row = _version(session, article, number)
-        text = queries.version_text(session, article.id, row.number)
-        assert text is not None
+        row, text = _version_text(session, article, number)
         versions = _version_items(session, article.id)
         return VersionPage(_article_item(article), versions[row.number - 1], text, len(versions))
 
@@ -721,13 +725,19 @@ def _check_item(row: CheckRow) -> CheckItem:
 
 def _version_items(session: Session, article_id: int) -> list[VersionItem]:
     """Every version of the article, oldest first (so version n is at index n - 1)."""
-    incoming = queries.changes_by_version(session, article_id)
     items = []
-    for row in queries.versions(session, article_id):
-        change = incoming.get(row.number)
+    for row, change in _versions_with_changes(session, article_id):
         summary = change.summary.describe() if change else "first version"
         items.append(VersionItem(row.number, row.fetched_at, row.headline, summary))
     return items
+
+
+def _versions_with_changes(
+    session: Session, article_id: int
+) -> list[tuple[VersionRow, ChangeEntry | None]]:
+    """Every version, oldest first, with the change that produced it (None for the first)."""
+    incoming = queries.changes_by_version(session, article_id)
+    return [(row, incoming.get(row.number)) for row in queries.versions(session, article_id)]
 
 
 def _paragraph_starts(text: ArticleText) -> frozenset[int]:
