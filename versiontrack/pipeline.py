@@ -205,11 +205,6 @@ def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
     return PollOutcome(name, outcome, len(fetched.items), new, fetched.error)
 
 
-async def poll_source(rt: Runtime, source: Source) -> PollOutcome:
-    """Fetch a source's feed and start tracking the articles it lists that are new to us."""
-    return store_feed(rt, await fetch_feed(rt, source))
-
-
 # --- articles ------------------------------------------------------------------------------
 
 
@@ -489,10 +484,12 @@ def _flags(session: Session, article_id: int, diff: Diff, text: ArticleText) -> 
 def reextract_article(session: Session, article: ArticleRow, source: Source | None) -> int:
     """Re-run extraction on every kept page of ``article`` with the current extractor.
 
-    Versions keep their number and time; their text, compression chain and the diffs, flags
-    and levels of the changes between them are recomputed. A version whose text the new
-    extractor reads the same as its predecessor's keeps its place but its change becomes
-    boring (level 0), so an extractor difference is never reported as an article change.
+    Versions keep their number and time; their text and compression chain are rewritten, and
+    a change between two versions is recomputed (diff, flags, level) only when either end now
+    reads differently, so flags that need the history (a headline test) survive elsewhere.
+    A version whose text the new extractor reads the same as its predecessor's keeps its
+    place but its change becomes boring (level 0), so an extractor difference is never
+    reported as an article change.
     Returns how many versions' text changed; 0 (and nothing touched) when a version has no
     kept page.
     """
@@ -500,7 +497,7 @@ def reextract_article(session: Session, article: ArticleRow, source: Source | No
     if not rows or any(row.raw is None for row in rows):
         return 0
     texts: list[ArticleText] = []
-    changed = 0
+    reread: list[bool] = []  # whether each version's text came out different
     for row in rows:
         old = queries.version_text(session, article.id, row.number)
         page = queries.raw_page(row)
@@ -516,16 +513,18 @@ def reextract_article(session: Session, article: ArticleRow, source: Source | No
             )
         except CheckError:
             new = old  # the new extractor cannot read this page: keep what we had
-        changed += new.content_hash != old.content_hash
+        reread.append(new.content_hash != old.content_hash)
         texts.append(new)
     queries.rewrite_texts(session, article, texts, extractor.EXTRACTOR_VERSION)
     for number in range(2, len(texts) + 1):
+        if not (reread[number - 2] or reread[number - 1]):
+            continue  # both ends read as before: the stored change (and its flags) stands
         diff = diff_texts(texts[number - 2], texts[number - 1])
         flags = set(significance.classify(diff))
         if any(t.content_hash == texts[number - 1].content_hash for t in texts[: number - 2]):
             flags.add("revert")
         queries.replace_change(session, article.id, number, diff, flags)
-    return changed
+    return sum(reread)
 
 
 def _plan(
