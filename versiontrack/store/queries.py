@@ -543,7 +543,9 @@ def changes(
         select(ChangeRow, ArticleRow.url, SourceRow.name)
         .join(ArticleRow, ArticleRow.id == ChangeRow.article_id)
         .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id)
-        .order_by(ChangeRow.detected_at.desc(), ChangeRow.id.desc())
+        # Checks of one pass commit concurrently, in no fixed order: changes detected at the
+        # same moment are listed by article, not by which commit happened to land first.
+        .order_by(ChangeRow.detected_at.desc(), ChangeRow.article_id.desc(), ChangeRow.id.desc())
         .limit(limit)
     )
     if source is not None:
