@@ -52,6 +52,15 @@ class Validators:
 
 
 @dataclass(frozen=True, slots=True)
+class Region:
+    """Where an article sits in its page (an XPath, or a union of them) and the fingerprint of
+    the page as its extraction read it (``versiontrack.region``)."""
+
+    path: str
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """The outcome of one HTTP GET: final URL after redirects, status and raw body bytes."""
 

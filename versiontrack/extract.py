@@ -35,7 +35,7 @@ from versiontrack.errors import EmptyArticle, ExtractionError, NotHTML
 #: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
 EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt2"
 
-__all__ = ["BOILERPLATE", "EXTRACTOR_VERSION", "extract", "is_boilerplate"]
+__all__ = ["BOILERPLATE", "EXTRACTOR_VERSION", "decode", "extract", "is_boilerplate"]
 
 # --- sniffing and decoding -------------------------------------------------------------------
 
@@ -76,7 +76,7 @@ def _sniff(html: bytes) -> None:
     if head.startswith(_BINARY_MAGIC) or head[4:8] == b"ftyp":  # ftyp: MP4/MOV/HEIC
         raise NotHTML("binary content (file signature)")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return  # NUL bytes are expected in UTF-16; _decode handles it
+        return  # NUL bytes are expected in UTF-16; decode handles it
     if b"\x00" in head:
         raise NotHTML("binary content (NUL bytes)")
     if sum(byte in _CONTROL_BYTES for byte in head[:1024]) > len(head[:1024]) // 10:
@@ -113,7 +113,7 @@ def _codec(label: bytes | str) -> str | None:
     return "cp1252" if name in {"latin-1", "iso8859-1", "ascii"} else name
 
 
-def _decode(html: bytes) -> str:
+def decode(html: bytes) -> str:
     """Bytes → text: BOM, then valid UTF-8, then the declared charset, then windows-1252.
 
     Deterministic on purpose: a statistical guess (trafilatura's charset_normalizer fallback)
@@ -174,7 +174,7 @@ def _unwrap_layout_tables(tree: HtmlElement) -> None:
                 el.tag = "div"
 
 
-_INLINE_HTML = frozenset(
+INLINE_HTML = frozenset(
     "a abbr b bdi bdo br cite code data del dfn em font i img ins kbd mark q s samp small span "
     "strike strong sub sup time tt u var wbr".split()
 )
@@ -183,7 +183,7 @@ _LOOSE_TEXT_CONTAINERS = ("div", "section", "article", "main", "td", "center")
 
 def _is_inline(node: object) -> bool:
     tag = getattr(node, "tag", None)
-    return isinstance(tag, str) and tag.lower() in _INLINE_HTML
+    return isinstance(tag, str) and tag.lower() in INLINE_HTML
 
 
 def _wrap_loose_text(tree: HtmlElement) -> None:
@@ -281,7 +281,7 @@ def _defuse_crowded_blocks(tree: HtmlElement) -> None:
     """
     for el in [e for e in tree.iter() if isinstance(e.tag, str) and len(e) > _CROWDED]:
         if _inline_children(el) > _CROWDED:
-            etree.strip_tags(el, *(_INLINE_HTML - {"a", "br"}))
+            etree.strip_tags(el, *(INLINE_HTML - {"a", "br"}))
             if _inline_children(el) > _CROWDED:
                 _thin_children(el, links=True)
             # strip_tags leaves thousands of adjacent text nodes, and every read of .text
@@ -439,7 +439,7 @@ def _hidden(el: HtmlElement) -> bool:
 
 
 # page HTML for _paragraphs: <br> ends a paragraph, as <lb/> does in trafilatura's tree
-_INLINE_PAGE = _INLINE_HTML - {"br", "del", "s", "strike"}
+_INLINE_PAGE = INLINE_HTML - {"br", "del", "s", "strike"}
 _STRUCK_PAGE = frozenset({"del", "s", "strike"})
 
 
@@ -796,9 +796,9 @@ def extract(
     select = _selector(selector) if selector else None
     patterns = _compiled(tuple(ignore))
     _sniff(html)
-    # trafilatura gets UTF-8 bytes we decoded deterministically (see _decode), parsed by its
+    # trafilatura gets UTF-8 bytes we decoded deterministically (see decode), parsed by its
     # own loader so that our metadata reads and its extraction see the same tree.
-    tree = trafilatura.load_html(_decode(html).encode("utf-8"))
+    tree = trafilatura.load_html(decode(html).encode("utf-8"))
     if tree is None:
         raise NotHTML("the document does not parse as an HTML page")
     try:

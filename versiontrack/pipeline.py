@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import cadence, discover, significance, urls
+from versiontrack import cadence, discover, region, significance, urls
 from versiontrack import extract as extractor
 from versiontrack import text as textmod
 from versiontrack.diff import diff_texts, diff_words
@@ -34,6 +34,7 @@ from versiontrack.domain import (
     FeedItem,
     FetchResult,
     FieldChange,
+    Region,
     Source,
     Validators,
 )
@@ -216,6 +217,13 @@ class _Snapshot:
     versions: int
     validators: Validators
     source: Source | None  # its config, for the per-source extraction overrides
+    region: Region | None  # where the article sat in its page at the last extraction
+    region_skips: int  # checks since then that trusted the region's fingerprint
+
+    @property
+    def reader(self) -> region.Reader:
+        source = self.source
+        return region.reader(source.selector, source.ignore) if source else region.reader()
 
 
 async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
@@ -263,6 +271,10 @@ def _snapshot(rt: Runtime, article_id: int) -> _Snapshot:
             row.version_count,
             Validators(row.etag, row.last_modified),
             next((s for s in rt.settings.sources if s.name == name), None),
+            Region(row.region_path, row.region_digest)
+            if row.region_path and row.region_digest
+            else None,
+            row.region_skips,
         )
 
 
@@ -286,6 +298,10 @@ def _after_fetch(
         return _record_plain(rt, snap, result, started_at, started, "not_modified")
     try:
         _require_html(result)
+        if _region_unchanged(rt, snap, result):
+            return _record_plain(
+                rt, snap, result, started_at, started, "unchanged", trusted_region=True
+            )
         extracted = extractor.extract(
             result.body,
             result.url,
@@ -298,7 +314,27 @@ def _after_fetch(
     canonical = urls.resolve_canonical(result.url, extracted.canonical_url)
     if follow_canonical and not snap.versions and canonical != urls.canonicalize(result.url):
         return canonical
-    return _store_text(rt, snap, result, text, canonical, started_at, started)
+    found = snap.reader.locate(result.body, extracted) if _fast_path(rt) else None
+    return _store_text(rt, snap, result, text, canonical, found, started_at, started)
+
+
+def _fast_path(rt: Runtime) -> bool:
+    return rt.settings.check.fingerprint_skips > 0
+
+
+def _region_unchanged(rt: Runtime, snap: _Snapshot, result: FetchResult) -> bool:
+    """Whether the article's region of the page is as at the last full extraction, so its text
+    is too (``versiontrack.region``). Only for a live article fetched at its own URL (a
+    redirect elsewhere, a comeback after removal need the full path), and never more than
+    ``check.fingerprint_skips`` times in a row."""
+    return (
+        snap.region is not None
+        and snap.status == "active"
+        and snap.versions > 0
+        and snap.region_skips < rt.settings.check.fingerprint_skips
+        and urls.canonicalize(result.url) == snap.url
+        and snap.reader.fingerprint(result.body, snap.region.path) == snap.region.digest
+    )
 
 
 @contextmanager
@@ -324,6 +360,7 @@ def _store_text(
     result: FetchResult,
     text: ArticleText,
     canonical: str,
+    found: Region | None,
     started_at: datetime,
     started: float,
 ) -> CheckOutcome:
@@ -422,6 +459,8 @@ def _store_text(
                         flags=flags,
                     )
                     outcome = "changed"
+        # The fingerprint stands for the text we now hold; a failed check holds none.
+        queries.set_region(session, article, None if outcome == "failed" else found)
         queries.record_check(
             session,
             article,
@@ -588,9 +627,14 @@ def _record_plain(
     started_at: datetime,
     started: float,
     outcome: str,
+    *,
+    trusted_region: bool = False,
 ) -> CheckOutcome:
+    """Record a check that found nothing to store: a 304, or an unchanged fingerprint."""
     with unit_of_work(rt) as session:
         article = session.get_one(ArticleRow, snap.id)
+        if trusted_region:
+            article.region_skips += 1
         queries.record_check(
             session,
             article,
@@ -601,6 +645,7 @@ def _record_plain(
             outcome=outcome,
             error=None,
             plan=_plan(rt, article, outcome),
+            validators=None if result.not_modified else result.validators,
         )
     _log_outcome(snap.id, snap.url, outcome, None, None)
     return CheckOutcome(snap.id, snap.url, outcome, http_status=result.status)

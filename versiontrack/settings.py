@@ -69,6 +69,9 @@ class CheckSettings:
     retire_after_quiet: int = 30  # days unchanged before an article is no longer checked
     retire_after_age: int = 90  # days since first seen before an article is no longer checked
     collapse_ratio: float = 0.2  # a body under this share of the previous one is a broken page
+    # checks in a row that may skip extraction because the article's region of the page is
+    # unchanged (versiontrack.region); the next one extracts in full. 0: always extract.
+    fingerprint_skips: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +311,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("daemon.log_level must be DEBUG, INFO, WARNING or ERROR")
     if not 0 <= s.check.collapse_ratio < 1:
         raise ConfigError("check.collapse_ratio must be in [0, 1)")
+    if s.check.fingerprint_skips < 0:
+        raise ConfigError("check.fingerprint_skips must be 0 or more")
 
 
 def documented_keys() -> set[str]:

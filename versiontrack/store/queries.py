@@ -25,6 +25,7 @@ from versiontrack.domain import (
     ChangeKind,
     ChangeSummary,
     Diff,
+    Region,
     Source,
     Validators,
 )
@@ -194,6 +195,13 @@ def add_article(
     session.flush()
     add_alias(session, article.id, url)
     return article
+
+
+def set_region(session: Session, article: ArticleRow, found: Region | None) -> None:
+    """Remember (or forget) where the article sat in the page its text was just read from."""
+    article.region_path = found.path if found else None
+    article.region_digest = found.digest if found else None
+    article.region_skips = 0
 
 
 def add_alias(session: Session, article_id: int, url: str) -> bool:
@@ -459,7 +467,8 @@ def rewrite_texts(
     session: Session, article: ArticleRow, texts: Sequence[ArticleText], extractor_version: str
 ) -> None:
     """Replace the text of every version of ``article`` (``texts`` in version order), e.g.
-    after re-extraction; the compression chain is rebuilt, the history keeps its length."""
+    after re-extraction; the compression chain is rebuilt, the history keeps its length.
+    The article's region fingerprint stood for the old texts: it is dropped."""
     rows = versions(session, article.id)
     if len(rows) != len(texts):
         raise ValueError(f"{len(texts)} texts for {len(rows)} versions of article {article.id}")
@@ -469,6 +478,7 @@ def rewrite_texts(
         previous = text
     if texts:
         article.title = texts[-1].headline or article.title
+    set_region(session, article, None)
     session.flush()
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -88,7 +89,18 @@ class ArticleRow(Base):
     """
 
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_status_next_check_at", "status", "next_check_at"),)
+    __table_args__ = (
+        Index("ix_articles_status_next_check_at", "status", "next_check_at"),
+        # The claim's own order over the rows it may take: it reads the first due rows in
+        # order and stops, however many articles are retired or not yet due.
+        Index(
+            "ix_articles_due",
+            "next_check_at",
+            "id",
+            postgresql_where=text("status IN ('active', 'removed')"),
+            sqlite_where=text("status IN ('active', 'removed')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
@@ -108,6 +120,11 @@ class ArticleRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
+    # Where the article sits in its page and the page's fingerprint at the last full
+    # extraction (``versiontrack.region``), and how many checks have trusted it since.
+    region_path: Mapped[str | None] = mapped_column(Text)
+    region_digest: Mapped[str | None] = mapped_column(String(32))
+    region_skips: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     source: Mapped[SourceRow | None] = relationship(lazy="joined")
 

@@ -1,0 +1,109 @@
+"""The unchanged-check fast path end to end: a loopback server, a real SQLite file.
+
+A check whose article region fingerprints as at the last full extraction records "unchanged"
+without extracting; every other case takes the full path and re-locates the article.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import pytest
+
+from versiontrack import service
+from versiontrack.corpus import LoopbackServer, Response
+from versiontrack.settings import Settings
+from versiontrack.store.schema import ArticleRow
+
+from .test_bad_inputs import STORY, article_html, run, track
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as s:
+        yield s
+
+
+MOST_READ = "<aside><h2>Most read</h2><ol><li>{}</li></ol></aside>"
+
+
+def state(settings: Settings) -> tuple[str | None, int]:
+    with service.open_database(settings) as db, db.sessions() as session:
+        row = session.get_one(ArticleRow, 1)
+        return row.region_path, row.region_skips
+
+
+def page(n: int, paragraphs: list[str] = STORY) -> Response:
+    """The article, with a churning "most read" list beside it."""
+    return Response(200, article_html("Story", paragraphs, MOST_READ.format(f"Story {n}")))
+
+
+def test_churn_outside_the_article_skips_extraction_and_edits_still_show(
+    server: LoopbackServer, db_url: str
+) -> None:
+    server.route("/a", page(0))
+    settings, clock = track(server, db_url, "/a")
+    assert [c.outcome for c in run(settings, clock).checks] == ["new"]
+    assert state(settings) == ("/html/body/article", 0)
+    for n in (1, 2):
+        server.route("/a", page(n))
+        assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]
+        assert state(settings) == ("/html/body/article", n)  # both trusted the fingerprint
+    edited = [STORY[0].replace("Monday", "Tuesday"), *STORY[1:]]
+    server.route("/a", page(3, edited))
+    [check] = run(settings, clock).checks
+    assert check.outcome == "changed" and check.version == 2
+    assert check.summary is not None and check.summary.edited == 1
+    assert state(settings) == ("/html/body/article", 0)
+
+
+def test_every_few_checks_extract_in_full_anyway(server: LoopbackServer, db_url: str) -> None:
+    server.route("/a", page(0))
+    settings, clock = track(server, db_url, "/a")
+    settings = dataclasses.replace(
+        settings, check=dataclasses.replace(settings.check, fingerprint_skips=2)
+    )
+    run(settings, clock)
+    skips = []
+    for n in range(1, 6):
+        server.route("/a", page(n))
+        assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]
+        skips.append(state(settings)[1])
+    assert skips == [1, 2, 0, 1, 2]  # the third check extracted in full
+
+
+def test_fingerprint_skips_0_always_extracts(server: LoopbackServer, db_url: str) -> None:
+    server.route("/a", page(0))
+    settings, clock = track(server, db_url, "/a")
+    settings = dataclasses.replace(
+        settings, check=dataclasses.replace(settings.check, fingerprint_skips=0)
+    )
+    run(settings, clock)
+    server.route("/a", page(1))
+    assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]
+    assert state(settings) == (None, 0)
+
+
+def test_a_comeback_after_removal_takes_the_full_path(server: LoopbackServer, db_url: str) -> None:
+    server.route("/a", page(0))
+    settings, clock = track(server, db_url, "/a")
+    run(settings, clock)
+    server.route("/a", Response(404, b"gone"))
+    assert [c.outcome for c in run(settings, clock).checks] == ["removed"]
+    server.route("/a", page(1))
+    assert [c.outcome for c in run(settings, clock).checks] == ["restored"]
+    assert state(settings) == ("/html/body/article", 0)
+
+
+def test_a_redirect_elsewhere_takes_the_full_path(server: LoopbackServer, db_url: str) -> None:
+    server.route("/a", page(0))
+    settings, clock = track(server, db_url, "/a")
+    run(settings, clock)
+    # the site renamed the article: same text at a new URL
+    server.route("/a", Response(301, b"", {"Location": server.url("/a-renamed")}))
+    server.route("/a-renamed", page(1))
+    [check] = run(settings, clock).checks
+    assert check.outcome == "unchanged" and check.url == server.url("/a-renamed")
+    with service.open_database(settings) as db:
+        assert [c.kind for c in service.recent_changes(db)] == ["url"]

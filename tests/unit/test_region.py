@@ -1,0 +1,184 @@
+"""The content-region fingerprint (``versiontrack.region``) on the eight churn templates.
+
+The property that makes skipping extraction safe: whenever two renders of a page fingerprint
+the same, trafilatura reads the same text from both. It is checked over every pair of renders
+and versions of every template, with the one-word edits of ``test_churn`` among them. The
+property that makes it useful: on most templates churn outside the article leaves the
+fingerprint alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from versiontrack import region
+from versiontrack.corpus import build_corpus
+from versiontrack.corpus.model import Corpus
+from versiontrack.domain import Source
+from versiontrack.extract import extract
+from versiontrack.text import normalise
+
+from .test_churn import BASE_URL, RENDERS, SITES, edited, render, site_page
+
+CORPUS_SLUGS = (
+    "guardian-nk-troops-kursk",
+    "zerohedge-body-bags",
+    "enr-us-confirms-nk-soldiers",
+    "jns-zelensky-urges-action",
+    "blog-first-direct-clashes",
+)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return build_corpus()
+
+
+def pages_of_corpus_article(corpus: Corpus, slug: str) -> tuple[str, list[list[bytes]]]:
+    """The article's URL and, per version (plus a one-word edit of the last), every render."""
+    article = corpus.article(slug)
+    versions = (*article.versions, edited(article.versions[-1]))
+    return BASE_URL + article.path, [
+        [render(corpus, article, v, n).encode() for n in range(len(RENDERS))] for v in versions
+    ]
+
+
+def pages_of_template(name: str) -> list[list[bytes]]:
+    return [[site_page(name, n, version) for n in range(len(RENDERS))] for version in (0, 1)]
+
+
+def check_fingerprints(
+    url: str, versions: list[list[bytes]], source: Source | None = None
+) -> tuple[int, int]:
+    """Assert the safety property; return (renders of the first version that keep its
+    fingerprint, number of renders)."""
+    selector, ignore = (source.selector, source.ignore) if source else (None, ())
+    reader = region.reader(selector, ignore)
+    first = versions[0][0]
+    found = reader.locate(first, extract(first, url, selector=selector, ignore=ignore))
+    assert found is not None, "the article must be found in its page"
+    assert reader.fingerprint(first, found.path) == found.digest
+    seen: dict[str, str] = {}  # fingerprint → content hash
+    for page in itertools.chain.from_iterable(versions):
+        mark = reader.fingerprint(page, found.path)
+        text = normalise(extract(page, url, selector=selector, ignore=ignore)).content_hash
+        if mark is not None:
+            assert seen.setdefault(mark, text) == text, "one fingerprint, two texts"
+    stable = sum(reader.fingerprint(p, found.path) == found.digest for p in versions[0])
+    # every edit shows: no render of a later version has the first version's fingerprint
+    for later in versions[1:]:
+        assert all(reader.fingerprint(p, found.path) != found.digest for p in later)
+    return stable, len(versions[0])
+
+
+@pytest.mark.parametrize("slug", CORPUS_SLUGS)
+def test_corpus_sites_fingerprint_survives_churn_and_catches_every_edit(
+    corpus: Corpus, slug: str
+) -> None:
+    url, versions = pages_of_corpus_article(corpus, slug)
+    assert check_fingerprints(url, versions) == (len(RENDERS), len(RENDERS))
+
+
+@pytest.mark.parametrize(
+    ("name", "stable"),
+    [
+        # its "Updated N minutes ago" line inside the article is left out, as extraction does
+        ("regional_drupal", len(RENDERS)),
+        # each live-blog entry carries its own "23m ago" and share count: the fingerprint
+        # changes on every render and every check takes the full path
+        ("react_liveblog", 1),
+        # "Hits", "Views" and "Comments" counters share lines with the byline and the date
+        ("legacy_portal", 1),
+    ],
+)
+def test_template_fingerprint_is_safe_and_stable_where_the_article_is_calm(
+    name: str, stable: int
+) -> None:
+    site = SITES[name]
+    got = check_fingerprints(site.url, pages_of_template(name), site.source(name))
+    assert got == (stable, len(RENDERS))
+
+
+def page(body: str, head: str = "", outside: str = "") -> bytes:
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Troops sent</title>"
+        f"{head}</head><body><nav>Home</nav><header><h1>Troops sent</h1>{outside}</header>"
+        f"<div class='story'>{body}</div><aside>Most read</aside></body></html>"
+    ).encode()
+
+
+BODY = (
+    "<p>Ten thousand soldiers arrived in the region on Monday, officials said.</p>"
+    "<p>The <b>defence ministry</b> said the deployment would continue into next week.</p>"
+)
+
+
+def locate(html: bytes) -> region.Region:
+    found = region.reader().locate(html, extract(html, "https://news.example/a"))
+    assert found is not None
+    return found
+
+
+def test_the_region_is_the_smallest_element_holding_the_article() -> None:
+    assert locate(page(BODY)).path == "/html/body/div"
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        page(BODY.replace("Ten thousand", "Eleven thousand")),  # the body
+        page(BODY, head="<meta name='description' content='New standfirst'>"),  # metadata
+        page(BODY, head="<link rel='canonical' href='https://news.example/b'>"),
+        page(BODY).replace(b"<h1>Troops sent</h1>", b"<h1>Troops sent home</h1>"),
+        page(BODY).replace(b"<title>Troops sent", b"<title>Troops withdrawn"),
+        page(BODY, head='<script type="application/ld+json">{"author": "A. Reporter"}</script>'),
+    ],
+)
+def test_whatever_the_extractor_reads_changes_the_fingerprint(changed: bytes) -> None:
+    found = locate(page(BODY))
+    assert region.reader().fingerprint(changed, found.path) != found.digest
+
+
+def test_churn_around_the_article_keeps_the_fingerprint() -> None:
+    found = locate(page(BODY))
+    churned = page(
+        BODY + "<script>var t = 123;</script><style>.x{}</style>",
+        head="<meta name='csrf-token' content='abc123'><script>var ad = 9;</script>",
+        outside="<span>Updated 3 minutes ago</span>",
+    ).replace(b"Most read", b"Most read: 1. Cats")
+    assert region.reader().fingerprint(churned, found.path) == found.digest
+
+
+def test_a_byline_outside_the_body_gets_its_own_region() -> None:
+    html = page(BODY, outside="<p class='byline'>By <a>Jo Bloggs</a></p><span>12 shares</span>")
+    extracted = extract(html, "https://news.example/a")
+    assert extracted.byline == "Jo Bloggs"
+    found = locate(html)
+    assert found.path == "/html/body/div | /html/body/header/p/a"
+    renamed = html.replace(b"Jo Bloggs", b"Jo Bloggs-Smith")
+    shares = html.replace(b"12 shares", b"13 shares")
+    assert region.reader().fingerprint(renamed, found.path) != found.digest
+    assert region.reader().fingerprint(shares, found.path) == found.digest
+
+
+def test_a_lost_element_or_another_salt_never_matches() -> None:
+    found = locate(page(BODY))
+    moved = page(BODY).replace(b"<div class='story'>", b"<section class='story'>")
+    moved = moved.replace(b"</div><aside>", b"</section><aside>")
+    assert region.reader().fingerprint(moved, found.path) is None
+    assert region.reader().fingerprint(b"\x00\x01 not html", found.path) is None
+    other = region.reader(selector="div.story")
+    assert other.fingerprint(page(BODY), found.path) != found.digest
+
+
+def test_an_article_spread_over_the_whole_page_is_not_fingerprinted() -> None:
+    html = (
+        b"<html><head><title>Note</title></head><body>"
+        b"<p>First paragraph of a page with no container at all, long enough to count.</p>"
+        b"<p>Second paragraph of that page, also long enough to be kept as article text.</p>"
+        b"</body></html>"
+    )
+    extracted = extract(html, "https://news.example/n")
+    assert region.reader().locate(html, extracted) is None
