@@ -27,7 +27,7 @@ from typing import Any
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from versiontrack import pipeline
+from versiontrack import pipeline, workers
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import Runtime
 from versiontrack.service import Database
@@ -87,21 +87,24 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
-        async with Fetcher(self.settings.fetch) as fetcher:
-            self.rt = Runtime(self.settings, self.db.sessions, fetcher, owner=self.owner)
-            self._start_up()
-            self.scheduler = self._scheduler()
-            self.scheduler.start()
-            server = self._web_server() if self.web else None
-            web_task = asyncio.create_task(server.serve()) if server else None
-            log.info("worker %s started: %d sources", self.owner, len(self.settings.sources))
-            await self.stopping.wait()
-            log.info("stopping: no new claims, %d checks in flight", len(self.in_flight))
-            self.scheduler.shutdown(wait=False)
-            await self._drain()
-            if server and web_task:
-                server.should_exit = True
-                await web_task
+        with workers.cpu_pool(self.settings) as pool:
+            async with Fetcher(self.settings.fetch) as fetcher:
+                self.rt = Runtime(
+                    self.settings, self.db.sessions, fetcher, owner=self.owner, cpu=pool
+                )
+                self._start_up()
+                self.scheduler = self._scheduler()
+                self.scheduler.start()
+                server = self._web_server() if self.web else None
+                web_task = asyncio.create_task(server.serve()) if server else None
+                log.info("worker %s started: %d sources", self.owner, len(self.settings.sources))
+                await self.stopping.wait()
+                log.info("stopping: no new claims, %d checks in flight", len(self.in_flight))
+                self.scheduler.shutdown(wait=False)
+                await self._drain()
+                if server and web_task:
+                    server.should_exit = True
+                    await web_task
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         log.info("worker %s stopped", self.owner)

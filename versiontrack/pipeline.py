@@ -10,6 +10,7 @@ check and never stop a pass.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import secrets
@@ -17,13 +18,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import cadence, discover, region, significance, urls
+from versiontrack import cadence, discover, significance, urls, workers
 from versiontrack import extract as extractor
 from versiontrack import text as textmod
 from versiontrack.diff import diff_texts, diff_words
@@ -51,6 +53,9 @@ GONE_STATUSES = frozenset({404, 410})
 #: while other checks extract, few enough that pages never queue up.
 IN_FLIGHT_PER_FETCH = 2
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: A pass with fewer checks reads its pages in a thread: starting the pool's processes (about
+#: a second of CPU each) would cost more than it saves.
+POOL_MIN_CHECKS = 32
 
 
 def utcnow() -> datetime:
@@ -73,6 +78,7 @@ class Runtime:
     clock: Callable[[], datetime] = utcnow
     owner: str = field(default_factory=worker_id)
     sqlite_writes: threading.Lock = field(default_factory=threading.Lock)
+    cpu: Executor | None = None  # the process pool that reads pages (workers.cpu_pool)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,18 +226,13 @@ class _Snapshot:
     region: Region | None  # where the article sat in its page at the last extraction
     region_skips: int  # checks since then that trusted the region's fingerprint
 
-    @property
-    def reader(self) -> region.Reader:
-        source = self.source
-        return region.reader(source.selector, source.ignore) if source else region.reader()
-
 
 async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
     """Fetch one article, and store a new version (and change) if its text changed.
 
-    Only the fetch runs on the event loop; reading the article, extracting, diffing and
-    storing run in a worker thread so that a busy pass never stalls the loop (which also
-    serves the web app in the daemon).
+    Only the fetch runs on the event loop; reading the page runs in the process pool
+    (``workers``), and database work (with diffing) in a worker thread, so that a busy pass
+    never stalls the loop (which also serves the web app in the daemon).
     """
     snap = await asyncio.to_thread(_snapshot, rt, article_id)
     started_at, started = rt.clock(), time.monotonic()
@@ -240,8 +241,8 @@ async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
         result = await rt.fetcher.get(snap.url, snap.validators if snap.versions else None)
     except CheckError as exc:
         status = exc.status if isinstance(exc, HTTPStatusError) else None
-        return await asyncio.to_thread(_record_failure, rt, snap, started_at, started, status, exc)
-    outcome = await asyncio.to_thread(_after_fetch, rt, snap, result, started_at, started)
+        return await _failed(rt, snap, started_at, started, status, exc)
+    outcome = await _after_fetch(rt, snap, result, started_at, started)
     if isinstance(outcome, CheckOutcome):
         return outcome
     # A first fetch that landed on a copy (an AMP page, say): the first version is read from
@@ -250,10 +251,8 @@ async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
         result = await rt.fetcher.get(outcome)
     except CheckError as exc:
         status = exc.status if isinstance(exc, HTTPStatusError) else None
-        return await asyncio.to_thread(_record_failure, rt, snap, started_at, started, status, exc)
-    final = await asyncio.to_thread(
-        _after_fetch, rt, snap, result, started_at, started, follow_canonical=False
-    )
+        return await _failed(rt, snap, started_at, started, status, exc)
+    final = await _after_fetch(rt, snap, result, started_at, started, follow_canonical=False)
     assert isinstance(final, CheckOutcome)
     return final
 
@@ -278,7 +277,7 @@ def _snapshot(rt: Runtime, article_id: int) -> _Snapshot:
         )
 
 
-def _after_fetch(
+async def _after_fetch(
     rt: Runtime,
     snap: _Snapshot,
     result: FetchResult,
@@ -287,45 +286,50 @@ def _after_fetch(
     *,
     follow_canonical: bool = True,
 ) -> CheckOutcome | str:
-    """Everything a check does once the page is here: CPU and database work, no I/O wait.
+    """Everything a check does once the page is here: read it, then record what it found.
 
     Returns the canonical URL instead of an outcome when this is the article's first version
     and the page names another page of the site as canonical: fetch that one instead.
     """
     if result.status in GONE_STATUSES:
-        return _record_gone(rt, snap, result, started_at, started)
+        return await asyncio.to_thread(_record_gone, rt, snap, result, started_at, started)
     if result.not_modified:
-        return _record_plain(rt, snap, result, started_at, started, "not_modified")
+        return await asyncio.to_thread(
+            _record_plain, rt, snap, result, started_at, started, "not_modified"
+        )
     try:
         _require_html(result)
-        if _region_unchanged(rt, snap, result):
-            return _record_plain(
-                rt, snap, result, started_at, started, "unchanged", trusted_region=True
-            )
-        extracted = extractor.extract(
-            result.body,
-            result.url,
-            selector=snap.source.selector if snap.source else None,
-            ignore=snap.source.ignore if snap.source else (),
-        )
-        text = textmod.normalise(extracted)
     except CheckError as exc:
-        return _record_failure(rt, snap, started_at, started, result.status, exc)
-    canonical = urls.resolve_canonical(result.url, extracted.canonical_url)
+        return await _failed(rt, snap, started_at, started, result.status, exc)
+    source = snap.source
+    reading = await workers.read(
+        rt.cpu,
+        result.body,
+        result.url,
+        source.selector if source else None,
+        source.ignore if source else (),
+        snap.region if _may_trust_region(rt, snap, result) else None,
+        rt.settings.check.fingerprint_skips > 0,
+    )
+    if reading.error is not None:
+        return await _failed(rt, snap, started_at, started, result.status, reading.error)
+    if reading.unchanged:
+        return await asyncio.to_thread(
+            _record_plain, rt, snap, result, started_at, started, "unchanged", trusted_region=True
+        )
+    assert reading.text is not None
+    canonical = urls.resolve_canonical(result.url, reading.canonical_url)
     if follow_canonical and not snap.versions and canonical != urls.canonicalize(result.url):
         return canonical
-    found = snap.reader.locate(result.body, extracted) if _fast_path(rt) else None
-    return _store_text(rt, snap, result, text, canonical, found, started_at, started)
+    return await asyncio.to_thread(
+        _store_text, rt, snap, result, reading.text, canonical, reading.region, started_at, started
+    )
 
 
-def _fast_path(rt: Runtime) -> bool:
-    return rt.settings.check.fingerprint_skips > 0
-
-
-def _region_unchanged(rt: Runtime, snap: _Snapshot, result: FetchResult) -> bool:
-    """Whether the article's region of the page is as at the last full extraction, so its text
-    is too (``versiontrack.region``). Only for a live article fetched at its own URL (a
-    redirect elsewhere, a comeback after removal need the full path), and never more than
+def _may_trust_region(rt: Runtime, snap: _Snapshot, result: FetchResult) -> bool:
+    """Whether an unchanged region fingerprint may stand for unchanged text
+    (``versiontrack.region``): only for a live article fetched at its own URL (a redirect
+    elsewhere or a comeback after removal needs the full path), and never more than
     ``check.fingerprint_skips`` times in a row."""
     return (
         snap.region is not None
@@ -333,7 +337,6 @@ def _region_unchanged(rt: Runtime, snap: _Snapshot, result: FetchResult) -> bool
         and snap.versions > 0
         and snap.region_skips < rt.settings.check.fingerprint_skips
         and urls.canonicalize(result.url) == snap.url
-        and snap.reader.fingerprint(result.body, snap.region.path) == snap.region.digest
     )
 
 
@@ -651,6 +654,17 @@ def _record_plain(
     return CheckOutcome(snap.id, snap.url, outcome, http_status=result.status)
 
 
+async def _failed(
+    rt: Runtime,
+    snap: _Snapshot,
+    started_at: datetime,
+    started: float,
+    status: int | None,
+    exc: CheckError,
+) -> CheckOutcome:
+    return await asyncio.to_thread(_record_failure, rt, snap, started_at, started, status, exc)
+
+
 def _record_failure(
     rt: Runtime,
     snap: _Snapshot,
@@ -757,6 +771,8 @@ async def run_pass(
     due = await asyncio.to_thread(claim, rt, force=force, article_ids=article_ids)
     if on_total:
         on_total(len(due))
+    if len(due) < POOL_MIN_CHECKS:
+        rt = dataclasses.replace(rt, cpu=None)
     # Checks in flight are bounded: the Fetcher limits requests, but unbounded checks would
     # pile fetched pages up in the worker threads' queue (memory grows with the pass) and
     # starve the name lookups that share it (connect timeouts on big passes).

@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import __version__, significance, urls
+from versiontrack import __version__, significance, urls, workers
 from versiontrack.diff import (
     Row,
     align,
@@ -85,14 +86,15 @@ def check(
         with db.sessions() as session:
             ids = [resolve_article(session, ref).id for ref in refs]
 
-    async def go() -> PassReport:
+    async def go(pool: Executor | None) -> PassReport:
         async with Fetcher(settings.fetch) as fetcher:
-            rt = Runtime(settings, db.sessions, fetcher, clock)
+            rt = Runtime(settings, db.sessions, fetcher, clock, cpu=pool)
             return await run_pass(
                 rt, force=force, article_ids=ids, on_total=on_total, on_progress=on_progress
             )
 
-    return asyncio.run(go())
+    with workers.cpu_pool(settings) as pool:
+        return asyncio.run(go(pool))
 
 
 def add_article(

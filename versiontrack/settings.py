@@ -72,6 +72,9 @@ class CheckSettings:
     # checks in a row that may skip extraction because the article's region of the page is
     # unchanged (versiontrack.region); the next one extracts in full. 0: always extract.
     fingerprint_skips: int = 20
+    # processes that read fetched pages (fingerprint, extraction), so a pass uses every core;
+    # 0 reads them in a thread of the checking process
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +316,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("check.collapse_ratio must be in [0, 1)")
     if s.check.fingerprint_skips < 0:
         raise ConfigError("check.fingerprint_skips must be 0 or more")
+    if s.check.workers < 0:
+        raise ConfigError("check.workers must be 0 or more")
 
 
 def documented_keys() -> set[str]:

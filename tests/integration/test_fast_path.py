@@ -7,16 +7,18 @@ without extracting; every other case takes the full path and re-locates the arti
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 
-from versiontrack import service
+from versiontrack import pipeline, service
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.settings import Settings
 from versiontrack.store.schema import ArticleRow
 
-from .test_bad_inputs import STORY, article_html, run, track
+from ..conftest import make_settings
+from .test_bad_inputs import STORY, Clock, article_html, run, track
 
 
 @pytest.fixture
@@ -107,3 +109,35 @@ def test_a_redirect_elsewhere_takes_the_full_path(server: LoopbackServer, db_url
     assert check.outcome == "unchanged" and check.url == server.url("/a-renamed")
     with service.open_database(settings) as db:
         assert [c.kind for c in service.recent_changes(db)] == ["url"]
+
+
+def test_a_big_pass_reads_its_pages_in_the_process_pool(
+    server: LoopbackServer, db_url: str
+) -> None:
+    count = pipeline.POOL_MIN_CHECKS
+    settings = make_settings(db_url)
+    settings = dataclasses.replace(settings, check=dataclasses.replace(settings.check, workers=2))
+    with service.open_database(settings) as db:
+        for i in range(count):
+            server.route(f"/a{i}", page(0, [f"Story number {i}.", *STORY]))
+            service.add_article(settings, db, server.url(f"/a{i}"))
+    server.route("/broken", Response(200, b"<html><body><nav>Home</nav></body></html>"))
+    with service.open_database(settings) as db:
+        service.add_article(settings, db, server.url("/broken"))
+    clock = Clock()
+    first = run(settings, clock)
+    assert Counter(c.outcome for c in first.checks) == {"new": count, "failed": 1}
+    assert [c.error for c in first.failures] == ["no article body found"]
+    for i in range(count):
+        edit = (
+            [f"Story number {i}, updated.", *STORY]
+            if i % 8 == 0
+            else [f"Story number {i}.", *STORY]
+        )
+        server.route(f"/a{i}", page(1, edit))
+    second = run(settings, clock)
+    assert Counter(c.outcome for c in second.checks) == {
+        "unchanged": count - count // 8,
+        "changed": count // 8,
+        "failed": 1,
+    }

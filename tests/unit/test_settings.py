@@ -145,6 +145,9 @@ def test_example_config_lists_every_key_with_its_default() -> None:
         # the optional source keys are documented, commented out
         assert f"# {optional} = " in text
         listed.add(f"sources.{optional}")
+    # so is check.workers, whose default is the machine's CPU count
+    assert "# workers = " in text
+    listed.add("check.workers")
     assert listed == documented_keys()
     defaults = settings_from_dict({})
     example = settings_from_dict(data)

@@ -1,0 +1,101 @@
+"""CPU work off the event loop: reading a fetched page, in a pool of processes.
+
+A check's CPU cost is reading the page: the region fingerprint (about a millisecond) or, when
+that cannot vouch for the text, full extraction and normalisation (10–20 ms). ``read_page`` is
+that work as one pure function of picklable values, so it runs in a process pool
+(``check.workers`` processes): a pass uses every core, and the checking process's event loop
+is left to do I/O. With ``check.workers = 0`` it runs in a thread of the checking process
+instead. Database work never happens here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import signal
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from versiontrack import extract, region
+from versiontrack import text as textmod
+from versiontrack.domain import ArticleText, Region
+from versiontrack.errors import CheckError
+from versiontrack.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What reading a page found: the region still matching ``known`` (nothing else was
+    computed), or the article's text, canonical link and region, or the error."""
+
+    unchanged: bool = False
+    text: ArticleText | None = None
+    canonical_url: str | None = None
+    region: Region | None = None
+    error: CheckError | None = None
+
+
+def read_page(
+    body: bytes,
+    url: str,
+    selector: str | None,
+    ignore: tuple[str, ...],
+    known: Region | None,
+    locate: bool,
+) -> Reading:
+    """Read one page: first the fingerprint of ``known`` (when given), else the full path,
+    locating the article for next time when ``locate``."""
+    reader = region.reader(selector, ignore)
+    if known is not None and reader.fingerprint(body, known.path) == known.digest:
+        return Reading(unchanged=True)
+    try:
+        extracted = extract.extract(body, url, selector=selector, ignore=ignore)
+        text = textmod.normalise(extracted)
+    except CheckError as exc:
+        return Reading(error=exc)
+    found = reader.locate(body, extracted) if locate else None
+    return Reading(text=text, canonical_url=extracted.canonical_url, region=found)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group: the checking process drains and stops the pool
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
+    """The process pool of a pass or a daemon (None when ``check.workers`` is 0).
+
+    Workers are spawned, not forked: the checking process runs threads (database, scheduler)
+    whose locks a fork could copy mid-use.
+    """
+    if settings.check.workers <= 0:
+        yield None
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=settings.check.workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_ignore_interrupts,
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+async def read(
+    pool: Executor | None,
+    body: bytes,
+    url: str,
+    selector: str | None,
+    ignore: tuple[str, ...],
+    known: Region | None,
+    locate: bool,
+) -> Reading:
+    """``read_page`` in ``pool``, or in a thread when there is none."""
+    args = (body, url, selector, ignore, known, locate)
+    if pool is None:
+        return await asyncio.to_thread(read_page, *args)
+    return await asyncio.get_running_loop().run_in_executor(pool, read_page, *args)
