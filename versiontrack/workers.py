@@ -2,19 +2,21 @@
 
 A check's CPU cost is reading the page: the region fingerprint (about a millisecond) or, when
 that cannot vouch for the text, full extraction and normalisation (10–20 ms). ``read_page`` is
-that work as one pure function of picklable values, so it runs in a process pool
-(``check.workers`` processes): a pass uses every core, and the checking process's event loop
-is left to do I/O. With ``check.workers = 0`` it runs in a thread of the checking process
-instead. Database work never happens here.
+the full reading as one pure function of picklable values, so it runs in a process pool
+(``check.workers`` processes): a pass that extracts uses every core, and the checking
+process's event loop is left to do I/O. With ``check.workers = 0`` it runs in a thread of the
+checking process instead. Database work never happens here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import signal
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -23,6 +25,8 @@ from versiontrack import text as textmod
 from versiontrack.domain import ArticleText, Region
 from versiontrack.errors import CheckError
 from versiontrack.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,25 +42,21 @@ class Reading:
 
 
 def read_page(
-    body: bytes,
-    url: str,
-    selector: str | None,
-    ignore: tuple[str, ...],
-    known: Region | None,
-    locate: bool,
+    body: bytes, url: str, selector: str | None, ignore: tuple[str, ...], locate: bool
 ) -> Reading:
-    """Read one page: first the fingerprint of ``known`` (when given), else the full path,
-    locating the article for next time when ``locate``."""
-    reader = region.reader(selector, ignore)
-    if known is not None and reader.fingerprint(body, known.path) == known.digest:
-        return Reading(unchanged=True)
+    """Read one page in full: extraction, normalisation and, when ``locate``, the article's
+    region for the next check's fingerprint."""
     try:
         extracted = extract.extract(body, url, selector=selector, ignore=ignore)
         text = textmod.normalise(extracted)
     except CheckError as exc:
         return Reading(error=exc)
-    found = reader.locate(body, extracted) if locate else None
+    found = region.reader(selector, ignore).locate(body, extracted) if locate else None
     return Reading(text=text, canonical_url=extracted.canonical_url, region=found)
+
+
+def _unchanged(body: bytes, selector: str | None, ignore: tuple[str, ...], known: Region) -> bool:
+    return region.reader(selector, ignore).fingerprint(body, known.path) == known.digest
 
 
 def _ignore_interrupts() -> None:
@@ -69,7 +69,8 @@ def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
     """The process pool of a pass or a daemon (None when ``check.workers`` is 0).
 
     Workers are spawned, not forked: the checking process runs threads (database, scheduler)
-    whose locks a fork could copy mid-use.
+    whose locks a fork could copy mid-use. As with any spawned process, a program that calls
+    ``service.check`` must do so under ``if __name__ == "__main__":``.
     """
     if settings.check.workers <= 0:
         yield None
@@ -94,8 +95,18 @@ async def read(
     known: Region | None,
     locate: bool,
 ) -> Reading:
-    """``read_page`` in ``pool``, or in a thread when there is none."""
-    args = (body, url, selector, ignore, known, locate)
-    if pool is None:
-        return await asyncio.to_thread(read_page, *args)
-    return await asyncio.get_running_loop().run_in_executor(pool, read_page, *args)
+    """Read a page: first the fingerprint of ``known`` (when given), then in full.
+
+    The fingerprint runs in a thread of this process: it costs about a millisecond, less than
+    shipping the page to another process. Full reading runs in ``pool`` (or a thread).
+    """
+    if known is not None and await asyncio.to_thread(_unchanged, body, selector, ignore, known):
+        return Reading(unchanged=True)
+    args = (body, url, selector, ignore, locate)
+    if pool is not None:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, read_page, *args)
+        except BrokenProcessPool as exc:
+            # a worker died (killed, out of memory): this check still gets its reading
+            log.warning("page reader process pool broken (%s); reading in a thread", exc)
+    return await asyncio.to_thread(read_page, *args)
