@@ -2,4 +2,6 @@
 
 from versiontrack.cli import main
 
-main()
+# Guarded: the page-reading process pool spawns interpreters that import this module.
+if __name__ == "__main__":
+    main()

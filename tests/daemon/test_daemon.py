@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -59,7 +60,7 @@ def wait_for(
     raise AssertionError(f"timed out waiting for {what}" + (f": {state()}" if state else ""))
 
 
-def _tail(process: subprocess.Popen[str]) -> str:
+def _tail(process: Daemon) -> str:
     """Stop the daemon and return the end of its log (for a failure message)."""
     process.send_signal(signal.SIGTERM)
     try:
@@ -78,13 +79,38 @@ def daemon_env(tmp_path: Path) -> Iterator[tuple[CorpusServer, Path]]:
         yield server, config
 
 
-def start(config: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "versiontrack", "--config", str(config), "run", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+class Daemon(subprocess.Popen[str]):
+    """A ``versiontrack run`` process whose log is read as it is written: a pipe nobody reads
+    fills up and blocks the daemon's next log line. ``communicate`` returns the whole log."""
+
+    def __init__(self, config: Path, *args: str) -> None:
+        super().__init__(
+            [sys.executable, "-m", "versiontrack", "--config", str(config), "run", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._drain, daemon=True)
+        self.reader.start()
+
+    def _drain(self) -> None:
+        assert self.stdout is not None
+        for line in self.stdout:
+            self.lines.append(line)
+
+    def communicate(  # type: ignore[override]
+        self, input: str | None = None, timeout: float | None = None
+    ) -> tuple[str, None]:
+        self.wait(timeout=timeout)
+        self.reader.join(timeout=10)
+        if self.stdout is not None:
+            self.stdout.close()
+        return "".join(self.lines), None
+
+
+def start(config: Path, *args: str) -> Daemon:
+    return Daemon(config, *args)
 
 
 def versions(config: Path) -> dict[str, int]:
