@@ -172,7 +172,11 @@ def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
     """Start tracking the feed's articles that are new to us, and log the poll."""
     new = 0
     with unit_of_work(rt) as session:
+        # most polls list articles we already track: one query rules those out
+        tracked = queries.known_urls(session, [item.url for item in fetched.items])
         for item in fetched.items:
+            if item.url in tracked:
+                continue
             known = queries.article_for_url(session, item.url)
             if known is None and item.guid:
                 # Same entry, new link (the site renamed the article): the URL joins the

@@ -27,6 +27,7 @@ Routes::
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -73,6 +74,7 @@ FEED_MEDIA_TYPES = {
 #: Items in a feed unless ``?limit=`` says otherwise, and the most it may ask for.
 FEED_LIMIT = 50
 MAX_FEED_LIMIT = 500
+FEED_CACHE_SIZE = 64  # rendered feeds kept, by ETag
 #: Rows of the recent-changes and articles pages, and the last page number asked for.
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -101,6 +103,15 @@ def create_app(
     app.state.db = db
     app.state.health = health
     app.state.templates = _environment()
+
+    # A feed's ETag hashes everything its bytes depend on, so the bytes rendered for one ETag
+    # serve every later request that computes the same ETag: readers polling an unchanged
+    # feed without validators cost one small query, not a render.
+    @functools.lru_cache(maxsize=FEED_CACHE_SIZE)
+    def render_feed(etag: str, args: tuple[tuple[str, Any], ...]) -> bytes:
+        return service.feed(settings, db, **dict(args))
+
+    app.state.render_feed = render_feed
     return app
 
 
@@ -239,7 +250,7 @@ def _feed_endpoint(
             headers["Last-Modified"] = format_datetime(validators.last_modified, usegmt=True)
         if _not_modified(request, validators):
             return Response(status_code=304, headers=headers)
-        body = service.feed(settings, db, **args)
+        body = request.app.state.render_feed(validators.etag, tuple(sorted(args.items())))
         return Response(body, headers=headers, media_type=FEED_MEDIA_TYPES[fmt])
 
     endpoint.__name__ = f"feed_{scope}_{fmt}"

@@ -171,6 +171,10 @@ def test_a_new_change_gives_a_new_etag(db_url: str) -> None:
             assert changed.headers["etag"] != empty.headers["etag"]
             assert changed.headers["last-modified"] == "Fri, 01 Nov 2024 10:00:00 GMT"
             assert len(feedparser.parse(changed.content).entries) == 1
+            # a reader without validators gets the bytes rendered for this ETag, not a render
+            hits = client.app.state.render_feed.cache_info().hits  # type: ignore[attr-defined]
+            assert client.get("/feed.xml").content == changed.content
+            assert client.app.state.render_feed.cache_info().hits == hits + 1  # type: ignore[attr-defined]
             again = client.get(
                 f"/articles/{article}/feed.xml",
                 headers={"If-None-Match": article_feed.headers["etag"]},

@@ -154,6 +154,17 @@ def article_for_url(session: Session, url: str) -> ArticleRow | None:
     )
 
 
+def known_urls(session: Session, urls: Sequence[str]) -> set[str]:
+    """Which of ``urls`` are already an article's URL or alias (one query per kind)."""
+    wanted = list(dict.fromkeys(urls))
+    known: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        known.update(session.scalars(select(ArticleRow.url).where(ArticleRow.url.in_(chunk))))
+        known.update(session.scalars(select(ArticleURLRow.url).where(ArticleURLRow.url.in_(chunk))))
+    return known
+
+
 def article_for_guid(session: Session, source_id: int, guid: str) -> ArticleRow | None:
     """The article a source's feed listed under ``guid`` before, if exactly one."""
     rows = session.scalars(
