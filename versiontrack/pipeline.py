@@ -221,14 +221,16 @@ def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
-    id: int
-    url: str
-    status: str
-    versions: int
-    validators: Validators
-    source: Source | None  # its config, for the per-source extraction overrides
-    region: Region | None  # where the article sat in its page at the last extraction
-    region_skips: int  # checks since then that trusted the region's fingerprint
+    state: queries.CheckState  # the article as the check starts
+    source: Source | None  # its source's config, for the per-source extraction overrides
+
+    @property
+    def id(self) -> int:
+        return self.state.id
+
+    @property
+    def url(self) -> str:
+        return self.state.url
 
 
 async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
@@ -242,7 +244,9 @@ async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
     started_at, started = rt.clock(), time.monotonic()
     try:
         # Validators only make sense once we hold a version to compare against.
-        result = await rt.fetcher.get(snap.url, snap.validators if snap.versions else None)
+        result = await rt.fetcher.get(
+            snap.url, snap.state.validators if snap.state.version_count else None
+        )
     except CheckError as exc:
         status = exc.status if isinstance(exc, HTTPStatusError) else None
         return await _failed(rt, snap, started_at, started, status, exc)
@@ -263,22 +267,11 @@ async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
 
 def _snapshot(rt: Runtime, article_id: int) -> _Snapshot:
     with rt.sessions() as session:
-        row = session.get(ArticleRow, article_id)
-        if row is None:
-            raise LookupError(f"no article {article_id}")
-        name = row.source.name if row.source else None
-        return _Snapshot(
-            row.id,
-            row.url,
-            row.status,
-            row.version_count,
-            Validators(row.etag, row.last_modified),
-            next((s for s in rt.settings.sources if s.name == name), None),
-            Region(row.region_path, row.region_digest)
-            if row.region_path and row.region_digest
-            else None,
-            row.region_skips,
-        )
+        state = queries.check_state(session, article_id)
+    if state is None:
+        raise LookupError(f"no article {article_id}")
+    source = next((s for s in rt.settings.sources if s.name == state.source_name), None)
+    return _Snapshot(state, source)
 
 
 async def _after_fetch(
@@ -312,7 +305,7 @@ async def _after_fetch(
         result.url,
         source.selector if source else None,
         source.ignore if source else (),
-        snap.region if _may_trust_region(rt, snap, result) else None,
+        snap.state.region if _may_trust_region(rt, snap, result) else None,
         rt.settings.check.fingerprint_skips > 0,
     )
     if reading.error is not None:
@@ -323,7 +316,11 @@ async def _after_fetch(
         )
     assert reading.text is not None
     canonical = urls.resolve_canonical(result.url, reading.canonical_url)
-    if follow_canonical and not snap.versions and canonical != urls.canonicalize(result.url):
+    if (
+        follow_canonical
+        and not snap.state.version_count
+        and canonical != urls.canonicalize(result.url)
+    ):
         return canonical
     return await asyncio.to_thread(
         _store_text, rt, snap, result, reading.text, canonical, reading.region, started_at, started
@@ -336,10 +333,10 @@ def _may_trust_region(rt: Runtime, snap: _Snapshot, result: FetchResult) -> bool
     elsewhere or a comeback after removal needs the full path), and never more than
     ``check.fingerprint_skips`` times in a row."""
     return (
-        snap.region is not None
-        and snap.status == "active"
-        and snap.versions > 0
-        and snap.region_skips < rt.settings.check.fingerprint_skips
+        snap.state.region is not None
+        and snap.state.status == "active"
+        and snap.state.version_count > 0
+        and snap.state.region_skips < rt.settings.check.fingerprint_skips
         and urls.canonicalize(result.url) == snap.url
     )
 
@@ -574,7 +571,10 @@ def reextract_article(session: Session, article: ArticleRow, source: Source | No
 
 
 def _plan(
-    rt: Runtime, article: ArticleRow, outcome: str, retry_after: float | None = None
+    rt: Runtime,
+    article: ArticleRow | queries.CheckState,
+    outcome: str,
+    retry_after: float | None = None,
 ) -> cadence.Plan:
     return cadence.plan(
         rt.clock(),
@@ -639,20 +639,17 @@ def _record_plain(
 ) -> CheckOutcome:
     """Record a check that found nothing to store: a 304, or an unchanged fingerprint."""
     with unit_of_work(rt) as session:
-        article = session.get_one(ArticleRow, snap.id)
-        if trusted_region:
-            article.region_skips += 1
-        queries.record_check(
+        queries.record_quiet_check(
             session,
-            article,
+            snap.state,
             url=result.url,
             started_at=started_at,
             duration_ms=_elapsed(started),
             http_status=result.status,
             outcome=outcome,
-            error=None,
-            plan=_plan(rt, article, outcome),
+            plan=_plan(rt, snap.state, outcome),
             validators=None if result.not_modified else result.validators,
+            trusted_region=trusted_region,
         )
     _log_outcome(snap.id, snap.url, outcome, None, None)
     return CheckOutcome(snap.id, snap.url, outcome, http_status=result.status)

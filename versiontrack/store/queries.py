@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -51,9 +51,9 @@ def sync_sources(session: Session, sources: Iterable[Source], now: datetime) -> 
     sources = list(sources)
     if sources:
         dialect = session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         session.execute(
-            insert(SourceRow)
+            dialect_insert(SourceRow)
             .values(
                 [
                     {
@@ -277,6 +277,124 @@ def list_articles(
     return list(session.scalars(query))
 
 
+@dataclass(frozen=True, slots=True)
+class CheckState:
+    """What a check needs to know about its article before fetching, read in one query."""
+
+    id: int
+    url: str
+    status: str
+    version_count: int
+    validators: Validators
+    source_name: str | None
+    region: Region | None
+    region_skips: int
+    check_interval: int | None
+    first_seen: datetime
+    last_changed: datetime | None
+
+
+def check_state(session: Session, article_id: int) -> CheckState | None:
+    row = session.execute(
+        select(
+            ArticleRow.id,
+            ArticleRow.url,
+            ArticleRow.status,
+            ArticleRow.version_count,
+            ArticleRow.etag,
+            ArticleRow.last_modified,
+            SourceRow.name,
+            ArticleRow.region_path,
+            ArticleRow.region_digest,
+            ArticleRow.region_skips,
+            ArticleRow.check_interval,
+            ArticleRow.first_seen,
+            ArticleRow.last_changed,
+        )
+        .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id)
+        .where(ArticleRow.id == article_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    path, digest = row.region_path, row.region_digest
+    return CheckState(
+        row.id,
+        row.url,
+        row.status,
+        row.version_count,
+        Validators(row.etag, row.last_modified),
+        row.name,
+        Region(path, digest) if path and digest else None,
+        row.region_skips,
+        row.check_interval,
+        row.first_seen,
+        row.last_changed,
+    )
+
+
+def record_quiet_check(
+    session: Session,
+    state: CheckState,
+    *,
+    url: str,
+    started_at: datetime,
+    duration_ms: int,
+    http_status: int | None,
+    outcome: str,
+    plan: Plan,
+    validators: Validators | None,
+    trusted_region: bool,
+) -> None:
+    """``record_check`` for a check that found nothing new (a 304, an unchanged fingerprint):
+    two statements and no loading, since such checks are most checks."""
+    session.execute(
+        insert(CheckRow).values(
+            article_id=state.id,
+            source_id=None,
+            url=url,
+            started_at=started_at,
+            duration_ms=duration_ms,
+            http_status=http_status,
+            outcome=outcome,
+            error=None,
+        )
+    )
+    values: dict[str, object] = _schedule_values(started_at, http_status, None, plan, validators)
+    if trusted_region:
+        values["region_skips"] = ArticleRow.region_skips + 1
+    session.execute(
+        update(ArticleRow)
+        .where(ArticleRow.id == state.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _schedule_values(
+    started_at: datetime,
+    http_status: int | None,
+    error: str | None,
+    plan: Plan,
+    validators: Validators | None,
+) -> dict[str, object]:
+    """The article columns every check writes: its last check, next check and lease."""
+    values: dict[str, object] = {
+        "last_checked": started_at,
+        "last_status": http_status,
+        "last_error": error,
+        "next_check_at": plan.next_check_at,
+        "check_interval": plan.interval,
+        "lease_owner": None,
+        "lease_until": None,
+    }
+    if plan.retired:
+        values["status"] = "retired"
+    if validators is not None:
+        values["etag"] = validators.etag
+        values["last_modified"] = validators.last_modified
+    return values
+
+
 def record_check(
     session: Session,
     article: ArticleRow,
@@ -303,17 +421,8 @@ def record_check(
             error=error,
         )
     )
-    article.last_checked = started_at
-    article.last_status = http_status
-    article.last_error = error
-    article.next_check_at = plan.next_check_at
-    article.check_interval = plan.interval
-    article.lease_owner = article.lease_until = None
-    if plan.retired:
-        article.status = "retired"
-    if validators is not None:
-        article.etag = validators.etag
-        article.last_modified = validators.last_modified
+    for name, value in _schedule_values(started_at, http_status, error, plan, validators).items():
+        setattr(article, name, value)
 
 
 def checks_for(session: Session, article_id: int, limit: int = 20) -> list[CheckRow]:
