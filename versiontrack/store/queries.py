@@ -277,6 +277,30 @@ def list_articles(
     return list(session.scalars(query))
 
 
+# Quiet checks (most checks) read and write through these Core statements.
+_ARTICLES = ArticleRow.__table__
+_INSERT_CHECK = insert(CheckRow.__table__)
+_CHECK_STATE = (
+    select(
+        _ARTICLES.c.id,
+        _ARTICLES.c.url,
+        _ARTICLES.c.status,
+        _ARTICLES.c.version_count,
+        _ARTICLES.c.etag,
+        _ARTICLES.c.last_modified,
+        SourceRow.__table__.c.name,
+        _ARTICLES.c.region_path,
+        _ARTICLES.c.region_digest,
+        _ARTICLES.c.region_skips,
+        _ARTICLES.c.check_interval,
+        _ARTICLES.c.first_seen,
+        _ARTICLES.c.last_changed,
+    )
+    .select_from(_ARTICLES.outerjoin(SourceRow.__table__))
+    .where(_ARTICLES.c.id == bindparam("id"))
+)
+
+
 @dataclass(frozen=True, slots=True)
 class CheckState:
     """What a check needs to know about its article before fetching, read in one query."""
@@ -295,25 +319,7 @@ class CheckState:
 
 
 def check_state(session: Session, article_id: int) -> CheckState | None:
-    row = session.execute(
-        select(
-            ArticleRow.id,
-            ArticleRow.url,
-            ArticleRow.status,
-            ArticleRow.version_count,
-            ArticleRow.etag,
-            ArticleRow.last_modified,
-            SourceRow.name,
-            ArticleRow.region_path,
-            ArticleRow.region_digest,
-            ArticleRow.region_skips,
-            ArticleRow.check_interval,
-            ArticleRow.first_seen,
-            ArticleRow.last_changed,
-        )
-        .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id)
-        .where(ArticleRow.id == article_id)
-    ).one_or_none()
+    row = session.connection().execute(_CHECK_STATE, {"id": article_id}).one_or_none()
     if row is None:
         return None
     path, digest = row.region_path, row.region_digest
@@ -346,28 +352,26 @@ def record_quiet_check(
     trusted_region: bool,
 ) -> None:
     """``record_check`` for a check that found nothing new (a 304, an unchanged fingerprint):
-    two statements and no loading, since such checks are most checks."""
-    session.execute(
-        insert(CheckRow).values(
-            article_id=state.id,
-            source_id=None,
-            url=url,
-            started_at=started_at,
-            duration_ms=duration_ms,
-            http_status=http_status,
-            outcome=outcome,
-            error=None,
-        )
+    two Core statements on the session's connection, no ORM loading or flushing, since such
+    checks are most checks."""
+    connection = session.connection()
+    connection.execute(
+        _INSERT_CHECK,
+        {
+            "article_id": state.id,
+            "source_id": None,
+            "url": url,
+            "started_at": started_at,
+            "duration_ms": duration_ms,
+            "http_status": http_status,
+            "outcome": outcome,
+            "error": None,
+        },
     )
-    values: dict[str, object] = _schedule_values(started_at, http_status, None, plan, validators)
+    values = _schedule_values(started_at, http_status, None, plan, validators)
     if trusted_region:
-        values["region_skips"] = ArticleRow.region_skips + 1
-    session.execute(
-        update(ArticleRow)
-        .where(ArticleRow.id == state.id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+        values["region_skips"] = _ARTICLES.c.region_skips + 1
+    connection.execute(update(_ARTICLES).where(_ARTICLES.c.id == state.id).values(**values))
 
 
 def _schedule_values(
