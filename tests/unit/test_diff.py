@@ -503,3 +503,28 @@ def test_summary_counts_every_kind() -> None:
 def test_diff_round_trips_through_json() -> None:
     result = combined_change()
     assert Diff.from_dict(json.loads(json.dumps(result.to_dict()))) == result
+
+
+def test_a_rewrite_of_every_sentence_shows_each_changed_middle_as_one_replacement() -> None:
+    from versiontrack.diff import FINE_EDITS
+
+    count = FINE_EDITS + 1
+    old = [
+        f"Sentence {i} says the old council met on Monday in the town hall." for i in range(count)
+    ]
+    new = [
+        f"Sentence {i} says the new council met on Tuesday in the town hall." for i in range(count)
+    ]
+    ops = diff_sentences(old, new)
+    assert [op.op for op in ops] == ["edited"] * count
+    # coarse: one replacement from the first to the last changed word, not two highlights
+    assert ops[0].html == (
+        "Sentence 0 says <del>the old council met on Monday</del>"
+        "<ins>the new council met on Tuesday</ins> in the town hall."
+    )
+    # one edit fewer and every edit gets its word diff
+    fine = diff_sentences(old[:FINE_EDITS], new[:FINE_EDITS])
+    assert fine[0].html == (
+        "Sentence 0 says the <del>old</del><ins>new</ins> council met on "
+        "<del>Monday</del><ins>Tuesday</ins> in the town hall."
+    )
