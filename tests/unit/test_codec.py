@@ -8,9 +8,11 @@ def test_chain_round_trip_and_small_deltas() -> None:
     edited = base.replace("number 400 ", "number four hundred ")
     alone = codec.compress(edited)
     chained = codec.compress(edited, base)
-    assert codec.decompress(alone) == edited
-    assert codec.decompress(chained, base) == edited
+    assert codec.decompress_chain([(alone, False)]) == edited
+    assert codec.decompress_chain([(codec.compress(base), False), (chained, True)]) == edited
     assert len(chained) < 200 < len(alone)
+    # a later keyframe starts over: the blobs before it do not matter
+    assert codec.decompress_chain([(codec.compress(base), False), (alone, False)]) == edited
 
 
 def test_keyframes_every_thirty_two_versions() -> None:

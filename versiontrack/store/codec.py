@@ -8,6 +8,8 @@ has to decompress first.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import zstandard
 
 LEVEL = 9
@@ -20,10 +22,8 @@ def is_keyframe(number: int) -> bool:
     return (number - 1) % KEYFRAME_EVERY == 0
 
 
-def _dictionary(previous: str) -> zstandard.ZstdCompressionDict:
-    return zstandard.ZstdCompressionDict(
-        previous.encode("utf-8"), dict_type=zstandard.DICT_TYPE_RAWCONTENT
-    )
+def _dictionary(previous: bytes) -> zstandard.ZstdCompressionDict:
+    return zstandard.ZstdCompressionDict(previous, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
 
 
 def compress(text: str, previous: str | None = None) -> bytes:
@@ -31,16 +31,23 @@ def compress(text: str, previous: str | None = None) -> bytes:
     data = text.encode("utf-8")
     if previous is None:
         return zstandard.ZstdCompressor(level=LEVEL).compress(data)
-    return zstandard.ZstdCompressor(level=LEVEL, dict_data=_dictionary(previous)).compress(data)
+    return zstandard.ZstdCompressor(
+        level=LEVEL, dict_data=_dictionary(previous.encode("utf-8"))
+    ).compress(data)
 
 
-def decompress(blob: bytes, previous: str | None = None) -> str:
-    """Inverse of ``compress``: ``previous`` must be the same text it was compressed with."""
-    if previous is None:
-        return zstandard.ZstdDecompressor().decompress(blob).decode("utf-8")
-    return (
-        zstandard.ZstdDecompressor(dict_data=_dictionary(previous)).decompress(blob).decode("utf-8")
-    )
+def decompress_chain(links: Iterable[tuple[bytes, bool]]) -> str:
+    """The text at the end of a chain: a keyframe's blob, then each later version's blob and
+    whether it was compressed on its predecessor. The texts in between stay bytes."""
+    data: bytes | None = None
+    for blob, chained in links:
+        if chained and data is not None:
+            data = zstandard.ZstdDecompressor(dict_data=_dictionary(data)).decompress(blob)
+        else:
+            data = zstandard.ZstdDecompressor().decompress(blob)
+    if data is None:
+        raise ValueError("an empty chain")
+    return data.decode("utf-8")
 
 
 def compress_raw(page: bytes) -> bytes:

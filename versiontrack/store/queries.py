@@ -474,7 +474,7 @@ def version_text(session: Session, article_id: int, number: int) -> ArticleText 
     if keyframe is None:
         return None
     chain = session.execute(
-        select(VersionRow.number, VersionRow.base, VersionRow.body)
+        select(VersionRow.number, VersionRow.base, VersionRow.body, VersionRow.content_hash)
         .where(
             VersionRow.article_id == article_id,
             VersionRow.number >= keyframe,
@@ -484,11 +484,8 @@ def version_text(session: Session, article_id: int, number: int) -> ArticleText 
     ).all()
     if not chain or chain[-1].number != number:
         return None
-    previous: str | None = None
-    for row in chain:
-        previous = codec.decompress(row.body, previous if row.base is not None else None)
-    assert previous is not None
-    return textmod.parse(previous)
+    serialized = codec.decompress_chain((row.body, row.base is not None) for row in chain)
+    return textmod.parse(serialized, chain[-1].content_hash)
 
 
 def earlier_version_with_hash(session: Session, article_id: int, content_hash: str) -> int | None:
