@@ -66,6 +66,7 @@ def test_micro_benchmarks_run() -> None:
     fast = fastpath.measure(10)
     assert fast["stable_under_churn"] == fast["located"] == 10
     assert fast["edits_detected"] == fast["edits"] == 1
+    assert fast["missed"] == 0
     claimed = claim.run([20_000], pg_url=None, repeats=2)
     assert claimed["sqlite/20000"]["claimed"] == 20
     assert "skipped" in claimed["postgresql/20000"]
