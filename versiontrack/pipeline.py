@@ -543,7 +543,7 @@ def reextract_article(session: Session, article: ArticleRow, source: Source | No
     reread: list[bool] = []  # whether each version's text came out different
     for row in rows:
         old = queries.version_text(session, article.id, row.number)
-        page = queries.raw_page(row)
+        page = queries.raw_page(session, row)
         assert old is not None and page is not None
         try:
             new = textmod.normalise(

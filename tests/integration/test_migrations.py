@@ -75,3 +75,39 @@ def test_sqlite_uses_wal(tmp_path: Path) -> None:
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="does not exist"):
         make_engine(f"sqlite:///{tmp_path / 'no' / 'such' / 'x.db'}")
+
+
+def test_downgrading_0006_stores_kept_pages_alone_again(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from alembic import command
+
+    from versiontrack.store import codec, queries
+    from versiontrack.store.engine import session_factory
+
+    from .test_store import page
+    from .test_store import text as article_text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    migrate.upgrade(engine)
+    now = datetime(2024, 11, 1, tzinfo=UTC)
+    with session_factory(engine)() as session, session.begin():
+        article = queries.add_article(session, "https://example.org/d", now=now)
+        for n in (1, 2):
+            queries.add_version(
+                session,
+                article,
+                article_text(n),
+                fetched_at=now,
+                extractor_version="test",
+                previous=article_text(1) if n == 2 else None,
+                raw=page(n),
+            )
+    config = migrate._config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+    with engine.connect() as connection:
+        blobs = connection.execute(text("SELECT raw FROM versions ORDER BY number")).scalars()
+        assert [codec.decompress_raw(blob) for blob in blobs] == [page(1), page(2)]
+    engine.dispose()

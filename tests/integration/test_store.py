@@ -113,3 +113,46 @@ def test_aliases_find_the_article_and_are_exclusive(db_url: str) -> None:
         assert queries.article_for_url(session, "https://example.org/b").id == a.id
         assert [x.id for x in queries.list_articles(session)] == [a.id]
     engine.dispose()
+
+
+def page(n: int) -> bytes:
+    """A 60 KB page: the same template with a per-fetch token and one changed sentence."""
+    rows = "".join(f"<li>Most read story {i}</li>" for i in range(400))
+    body = "".join(
+        f"<p>Paragraph {i} of the story, revision {n if i == 7 else 0}.</p>" for i in range(300)
+    )
+    token = f"<i>token {n * 7919}</i>"
+    return f"<html><body><nav>{rows}</nav><article>{body}</article>{token}</body></html>".encode()
+
+
+def test_kept_pages_are_chained_on_their_keyframe_page(db_url: str) -> None:
+    engine = make_engine(db_url)
+    sessions = session_factory(engine)
+    count = codec.KEYFRAME_EVERY + 2
+    with sessions() as session, session.begin():
+        article = queries.add_article(session, "https://example.org/p", now=T0)
+        previous = None
+        for n in range(1, count + 1):
+            queries.add_version(
+                session,
+                article,
+                text(n),
+                fetched_at=T0 + timedelta(hours=n),
+                extractor_version="test",
+                previous=previous,
+                raw=page(n),
+            )
+            previous = text(n)
+    with sessions() as session:
+        rows = queries.versions(session, article.id)
+        expected = [
+            None if codec.is_keyframe(n) else codec.keyframe_of(n) for n in range(1, count + 1)
+        ]
+        assert [r.raw_base for r in rows] == expected
+        assert expected[-2:] == [None, codec.KEYFRAME_EVERY + 1]
+        for n, row in enumerate(rows, start=1):
+            assert queries.raw_page(session, row) == page(n)
+        alone = [len(r.raw) for r in rows if r.raw_base is None]
+        chained = [len(r.raw) for r in rows if r.raw_base is not None]
+        assert max(chained) * 10 < min(alone)
+    engine.dispose()

@@ -3,7 +3,7 @@
 Each version is compressed with the previous version's text as a raw-content zstd dictionary, so
 a small edit to a long article costs about a kilobyte instead of the whole article. Every
 ``KEYFRAME_EVERY``-th version is compressed alone, which bounds how many earlier versions a read
-has to decompress first.
+has to decompress first. Kept pages are compressed on their keyframe's page (``compress_raw``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,11 @@ KEYFRAME_EVERY = 32
 def is_keyframe(number: int) -> bool:
     """Whether version ``number`` (1-based) is stored without a dictionary."""
     return (number - 1) % KEYFRAME_EVERY == 0
+
+
+def keyframe_of(number: int) -> int:
+    """The keyframe at or before version ``number``."""
+    return number - (number - 1) % KEYFRAME_EVERY
 
 
 def _dictionary(previous: bytes) -> zstandard.ZstdCompressionDict:
@@ -50,10 +55,19 @@ def decompress_chain(links: Iterable[tuple[bytes, bool]]) -> str:
     return data.decode("utf-8")
 
 
-def compress_raw(page: bytes) -> bytes:
-    """A fetched page, compressed alone (pages churn too much to chain well)."""
-    return zstandard.ZstdCompressor(level=RAW_LEVEL).compress(page)
+def compress_raw(page: bytes, base: bytes | None = None) -> bytes:
+    """A fetched page, compressed alone or with another page of the article as the dictionary.
+
+    Pages are chained on their keyframe's page rather than on the previous one: churn differs
+    between any two fetches about equally, and a read then needs at most two decompressions.
+    """
+    if base is None:
+        return zstandard.ZstdCompressor(level=RAW_LEVEL).compress(page)
+    return zstandard.ZstdCompressor(level=RAW_LEVEL, dict_data=_dictionary(base)).compress(page)
 
 
-def decompress_raw(blob: bytes) -> bytes:
-    return zstandard.ZstdDecompressor().decompress(blob)
+def decompress_raw(blob: bytes, base: bytes | None = None) -> bytes:
+    """Inverse of ``compress_raw``: ``base`` must be the page it was compressed with."""
+    if base is None:
+        return zstandard.ZstdDecompressor().decompress(blob)
+    return zstandard.ZstdDecompressor(dict_data=_dictionary(base)).decompress(blob)

@@ -550,12 +550,15 @@ def add_version(
     """Store the next version of ``article``, chained on ``previous`` (its latest text), with
     the page it came from (``raw``) kept compressed."""
     number = article.version_count + 1
-    row = VersionRow(
-        article_id=article.id,
-        number=number,
-        fetched_at=fetched_at,
-        raw=codec.compress_raw(raw) if raw is not None else None,
-    )
+    row = VersionRow(article_id=article.id, number=number, fetched_at=fetched_at)
+    if raw is not None:
+        base = codec.keyframe_of(number)
+        keyframe = session.scalar(
+            select(VersionRow).where(VersionRow.article_id == article.id, VersionRow.number == base)
+        )
+        base_page = raw_page(session, keyframe) if keyframe is not None else None
+        row.raw = codec.compress_raw(raw, base_page)
+        row.raw_base = base if base_page is not None else None
     _set_text(row, text, previous, extractor_version)
     session.add(row)
     article.version_count = number
@@ -579,9 +582,19 @@ def _set_text(
     row.extractor_version = extractor_version
 
 
-def raw_page(row: VersionRow) -> bytes | None:
+def raw_page(session: Session, row: VersionRow) -> bytes | None:
     """The page a version was extracted from, if it was kept."""
-    return codec.decompress_raw(row.raw) if row.raw is not None else None
+    if row.raw is None:
+        return None
+    if row.raw_base is None:
+        return codec.decompress_raw(row.raw)
+    base = session.scalar(
+        select(VersionRow.raw).where(
+            VersionRow.article_id == row.article_id, VersionRow.number == row.raw_base
+        )
+    )
+    assert base is not None, "a chained page's keyframe page is kept"
+    return codec.decompress_raw(row.raw, codec.decompress_raw(base))
 
 
 def rewrite_texts(

@@ -163,8 +163,10 @@ class VersionRow(Base):
     base: Mapped[int | None]
     text_size: Mapped[int] = mapped_column(BigInteger)
     extractor_version: Mapped[str] = mapped_column(String(100))
-    # The page as fetched, zstd-compressed, so extraction can be re-run after an upgrade.
+    # The page as fetched, zstd-compressed, so extraction can be re-run after an upgrade;
+    # with the page of version ``raw_base`` (the last keyframe) as the dictionary when set.
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    raw_base: Mapped[int | None]
 
 
 class ChangeRow(Base):
