@@ -31,6 +31,9 @@ class Measurement:
     cpu_s: float = 0.0  # user + sys of this process
     cpu_children_s: float = 0.0  # user + sys of waited-for children (process pools)
     peak_rss_mb: float = 0.0
+    # the largest child process so far (page readers, shard processes): RUSAGE_CHILDREN
+    # cannot be reset, and children live for one pass, so this is their peak
+    peak_rss_children_mb: float = 0.0
 
     @property
     def cpu_total_s(self) -> float:
@@ -97,6 +100,7 @@ def measured() -> Iterator[_Box]:
             cpu_s=_cpu(resource.RUSAGE_SELF) - cpu0,
             cpu_children_s=_cpu(resource.RUSAGE_CHILDREN) - child0,
             peak_rss_mb=peak_rss_mb(),
+            peak_rss_children_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         )
 
 

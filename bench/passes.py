@@ -24,7 +24,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,8 +75,14 @@ def bench_settings(
     )
 
 
-def _fixed_clock(moment: datetime) -> Callable[[], datetime]:
-    return lambda: moment
+@dataclass(frozen=True)
+class FixedClock:
+    """A pass's clock that stands still; picklable, so a sharded pass can hand it on."""
+
+    moment: datetime
+
+    def __call__(self) -> datetime:
+        return self.moment
 
 
 def _storage(db: service.Database, db_path: Path | None) -> dict[str, int]:
@@ -214,7 +220,7 @@ def run(
             for name, step in pass_plan(edit_steps):
                 corpus.activate(root, step)
                 offset = timedelta(minutes=50 if name == "conditional" else 30)
-                clock = _fixed_clock(corpus.step_time(step) + offset)
+                clock = FixedClock(corpus.step_time(step) + offset)
                 profiler = _profiler(profile_dir)
                 with measured() as box:
                     if profiler is not None:

@@ -140,6 +140,14 @@ TARGETS: tuple[tuple[str, str, str, float, str, str], ...] = (
         "no target given; same bar",
     ),
     ("peak RSS of a pass", "passes.max_peak_rss_mb", "<", 300, "MB", "any pass"),
+    (
+        "peak RSS of a child process",
+        "passes.max_peak_rss_children_mb",
+        "<",
+        300,
+        "MB",
+        "page readers, shards",
+    ),
 )
 
 
@@ -303,6 +311,7 @@ def render(results: dict[str, Any]) -> str:
                     _fmt(p.get("checks_per_s")),
                     _fmt(p.get("cpu_ms_per_check"), 2),
                     _fmt((p.get("measurement") or {}).get("peak_rss_mb")),
+                    _fmt((p.get("measurement") or {}).get("peak_rss_children_mb")),
                     _bytes_per_version(p),
                     _correctness(name, worst),
                 ]
@@ -316,6 +325,7 @@ def render(results: dict[str, Any]) -> str:
                     "checks/s",
                     "CPU ms/check",
                     "peak RSS MB",
+                    "child peak RSS MB",
                     "DB B/version (text + page)",
                     "correctness (worst run)",
                 ],

@@ -176,6 +176,9 @@ def run_passes(config: Config) -> tuple[dict[str, Any], dict[str, Any], dict[str
         passes["max_peak_rss_mb"] = max(
             p["measurement"]["peak_rss_mb"] for run in runs for p in run
         )
+        passes["max_peak_rss_children_mb"] = max(
+            p["measurement"].get("peak_rss_children_mb", 0.0) for run in runs for p in run
+        )
         if config.peers:
             config.say("peers: urlwatch on the same corpus")
             peer_result = peers.run(root, server.base_url, bc, config.steps)

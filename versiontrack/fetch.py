@@ -218,12 +218,19 @@ class Fetcher:
         settings: FetchSettings,
         *,
         address_policy: netguard.AddressPolicy | None = None,
+        share: int = 1,
     ) -> None:
+        """``share``: how many processes fetch for the same pass (``shards``). Each gets that
+        share of the concurrency limits and waits that many times the per-host delay, so
+        together they are as polite as one."""
         self.settings = settings
+        self.share = share
         if address_policy is None:
             address_policy = netguard.allow_all if settings.allow_private else netguard.refusal
         self.client = make_client(settings, address_policy)
-        self.hosts = HostLimiter(settings.concurrency, settings.per_host_concurrency)
+        self.hosts = HostLimiter(
+            max(1, settings.concurrency // share), max(1, settings.per_host_concurrency // share)
+        )
         self.robots = robots.RobotsCache(self._load_robots) if settings.robots else None
 
     async def __aenter__(self) -> Fetcher:
@@ -283,7 +290,7 @@ class Fetcher:
     async def _obey_robots(self, url: httpx.URL) -> float:
         """Raise unless robots.txt allows ``url``; return the delay to keep for its host."""
         if self.robots is None:
-            return self.settings.per_host_delay
+            return self.settings.per_host_delay * self.share
         try:
             rules = await self.robots.rules(str(url))
         except BlockedAddress as exc:
@@ -301,7 +308,7 @@ class Fetcher:
                 )
             raise RobotsDisallowed(f"robots.txt disallows {url}")
         crawl_delay = min(rules.crawl_delay() or 0.0, MAX_CRAWL_DELAY)
-        return max(self.settings.per_host_delay, crawl_delay)
+        return max(self.settings.per_host_delay, crawl_delay) * self.share
 
     async def _load_robots(self, url: str) -> robots.RobotsResponse:
         """Fetch robots.txt for the cache: same limits and guard, up to five redirects."""
@@ -311,7 +318,7 @@ class Fetcher:
                 response = await self._request(
                     current,
                     {},
-                    delay=self.settings.per_host_delay,
+                    delay=self.settings.per_host_delay * self.share,
                     max_bytes=robots.MAX_BYTES,
                     truncate=True,
                 )

@@ -19,9 +19,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,7 +78,8 @@ class Runtime:
     fetcher: Fetcher
     clock: Callable[[], datetime] = utcnow
     owner: str = field(default_factory=worker_id)
-    sqlite_writes: threading.Lock = field(default_factory=threading.Lock)
+    # SQLite writers take turns on this (a lock shared with other processes in a sharded pass)
+    sqlite_writes: AbstractContextManager[Any] = field(default_factory=threading.Lock)
     cpu: Executor | None = None  # the process pool that reads pages (workers.cpu_pool)
 
 
@@ -754,24 +756,24 @@ def claim(
         )
 
 
-async def run_pass(
-    rt: Runtime,
-    *,
-    force: bool = False,
-    article_ids: Sequence[int] | None = None,
-    on_progress: Callable[[CheckOutcome], None] | None = None,
-    on_total: Callable[[int], None] | None = None,
-) -> PassReport:
-    """One pass, as ``versiontrack check`` runs it: poll every source (unless specific
-    articles are named), then claim and check every due article."""
-    report = PassReport()
+async def start_pass(
+    rt: Runtime, *, force: bool = False, article_ids: Sequence[int] | None = None
+) -> tuple[list[PollOutcome], list[int]]:
+    """The first half of a pass, as ``versiontrack check`` runs it: poll every source (unless
+    specific articles are named), then claim the due articles (or all, or the named ones)."""
     with unit_of_work(rt) as session:
         queries.sync_sources(session, rt.settings.sources, rt.clock())
-    if article_ids is None:
-        report.polls = await poll_sources(rt, rt.settings.sources)
+    polls = await poll_sources(rt, rt.settings.sources) if article_ids is None else []
     due = await asyncio.to_thread(claim, rt, force=force, article_ids=article_ids)
-    if on_total:
-        on_total(len(due))
+    return polls, due
+
+
+async def check_claimed(
+    rt: Runtime,
+    due: Sequence[int],
+    on_progress: Callable[[CheckOutcome], None] | None = None,
+) -> list[CheckOutcome]:
+    """Check claimed articles, in this process; outcomes in the order of ``due``."""
     if len(due) < POOL_MIN_CHECKS:
         rt = dataclasses.replace(rt, cpu=None)
     # Checks in flight are bounded: the Fetcher limits requests, but unbounded checks would
@@ -786,5 +788,4 @@ async def run_pass(
             on_progress(outcome)
         return outcome
 
-    report.checks = list(await asyncio.gather(*(one(i) for i in due)))
-    return report
+    return list(await asyncio.gather(*(one(i) for i in due)))

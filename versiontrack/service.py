@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import __version__, significance, urls, workers
+from versiontrack import __version__, shards, significance, urls, workers
 from versiontrack.diff import (
     Row,
     align,
@@ -38,8 +38,9 @@ from versiontrack.pipeline import (
     CheckOutcome,
     PassReport,
     Runtime,
+    check_claimed,
     reextract_article,
-    run_pass,
+    start_pass,
     utcnow,
 )
 from versiontrack.publish.feed import FeedMeta, entry_link, render_feed
@@ -89,9 +90,15 @@ def check(
     async def go(pool: Executor | None) -> PassReport:
         async with Fetcher(settings.fetch) as fetcher:
             rt = Runtime(settings, db.sessions, fetcher, clock, cpu=pool)
-            return await run_pass(
-                rt, force=force, article_ids=ids, on_total=on_total, on_progress=on_progress
-            )
+            polls, due = await start_pass(rt, force=force, article_ids=ids)
+            if on_total:
+                on_total(len(due))
+            count = shards.shard_count(rt, len(due))
+            if count > 1:
+                checks = await shards.check_in_shards(rt, due, count, on_progress)
+            else:
+                checks = await check_claimed(rt, due, on_progress)
+            return PassReport(polls, checks)
 
     with workers.cpu_pool(settings) as pool:
         return asyncio.run(go(pool))

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import func, select
 
 from versiontrack import pipeline, service
 from versiontrack.corpus import LoopbackServer, Response
@@ -141,3 +142,56 @@ def test_a_big_pass_reads_its_pages_in_the_process_pool(
         "changed": count // 8,
         "failed": 1,
     }
+
+
+def test_a_big_pass_is_split_across_checking_processes(
+    server: LoopbackServer, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from versiontrack import shards
+
+    monkeypatch.setattr(shards, "SHARD_MIN_CHECKS", 10)  # 2 shards for 24 articles
+    split: list[int] = []
+    original = shards.check_in_shards
+
+    async def spy(rt, due, count, on_progress=None):  # type: ignore[no-untyped-def]
+        split.append(count)
+        return await original(rt, due, count, on_progress)
+
+    monkeypatch.setattr(shards, "check_in_shards", spy)
+    count = 24
+    settings = make_settings(db_url)
+    settings = dataclasses.replace(settings, check=dataclasses.replace(settings.check, workers=2))
+    with service.open_database(settings) as db:
+        for i in range(count):
+            server.route(f"/s{i}", page(0, [f"Story number {i}.", *STORY]))
+            service.add_article(settings, db, server.url(f"/s{i}"))
+    clock = Clock()
+    progress: list[int] = []
+    with service.open_database(settings) as db:
+        first = service.check(
+            settings, db, clock=clock, on_progress=lambda o: progress.append(o.article_id)
+        )
+    assert [c.article_id for c in first.checks] == list(range(1, count + 1))  # claim order
+    assert [c.outcome for c in first.checks] == ["new"] * count
+    assert sorted(progress) == list(range(1, count + 1))  # every outcome reported as it came
+    clock.tick()
+    for i in range(0, count, 6):
+        server.route(f"/s{i}", page(1, [f"Story number {i}, updated.", *STORY]))
+    for i in range(1, count):
+        if i % 6:
+            server.route(f"/s{i}", page(1, [f"Story number {i}.", *STORY]))
+    second = run(settings, clock)
+    assert Counter(c.outcome for c in second.checks) == {"unchanged": 20, "changed": 4}
+    assert split == [2, 2]  # both passes ran in two shard processes
+    with service.open_database(settings) as db:
+        assert sum(a["versions"] for a in service.list_articles(db)) == count + 4
+        # both shards wrote: the leases they held are all released
+        with db.sessions() as session:
+            assert (
+                session.scalar(
+                    select(func.count())
+                    .select_from(ArticleRow)
+                    .where(ArticleRow.lease_owner.is_not(None))
+                )
+                == 0
+            )

@@ -310,3 +310,23 @@ NOW = datetime(2024, 10, 30, 12, 0, 0, tzinfo=UTC)
 )
 def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value, NOW) == seconds
+
+
+def test_fetchers_sharing_a_pass_split_the_limits_and_stretch_the_delay() -> None:
+    """Two shard processes each get half the per-host slots and twice the delay: together
+    a site sees them as one polite fetcher."""
+    with LoopbackServer() as server:
+        held, spaced = Timed(hold=0.3), Timed()
+        server.route("/held", held)
+        server.route("/spaced", spaced)
+
+        async def go() -> None:
+            async with Fetcher(settings(per_host_concurrency=4, concurrency=8), share=2) as f:
+                await asyncio.gather(*(f.get(server.url(f"/held?{i}")) for i in range(4)))
+            async with Fetcher(settings(per_host_delay=0.1), share=2) as f:
+                for i in range(3):
+                    await f.get(server.url(f"/spaced?{i}"))
+
+        asyncio.run(go())
+    assert max_overlap(held.spans) == 2
+    assert all(gap >= 0.2 - SLACK for gap in spaced.gaps()), spaced.gaps()
