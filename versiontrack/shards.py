@@ -12,7 +12,8 @@ one process do. Outcomes stream back to the parent as they happen (progress bars
 come out in the order the articles were claimed.
 
 A shard that dies leaves its unfinished articles failed ("internal error") with their leases
-held, which spaces out their retry as a crash in one check does.
+held, which spaces out their retry as a crash in one check does; an interrupted pass stops its
+shards at once, their unfinished articles likewise keeping their leases until they expire.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ async def check_in_shards(
         process.start()
     outcomes: dict[int, CheckOutcome] = {}
     running = set(range(shards))
+    finished = False
     try:
         while running:
             message = await asyncio.to_thread(_next, messages)
@@ -92,8 +94,11 @@ async def check_in_shards(
                 log.error("shard %d crashed: %s", k, payload)
             elif kind == "done":
                 running.discard(k)
+        finished = True
     finally:
         for process in processes:
+            if not finished:  # interrupted (Ctrl-C, cancelled): stop the shards now
+                process.terminate()
             await asyncio.to_thread(process.join, 30)
             if process.is_alive():
                 process.kill()
