@@ -72,8 +72,8 @@ class CheckSettings:
     # checks in a row that may skip extraction because the article's region of the page is
     # unchanged (versiontrack.region); the next one extracts in full. 0: always extract.
     fingerprint_skips: int = 20
-    # processes that read fetched pages (fingerprint, extraction), so a pass uses every core;
-    # 0 reads them in a thread of the checking process
+    # how many cores a pass uses: checking processes of a big `check` pass (versiontrack.shards)
+    # or page-reading processes (versiontrack.workers); 0 or 1 keeps everything in one process
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
 

@@ -4,7 +4,7 @@ A check's CPU cost is reading the page: the region fingerprint (about a millisec
 that cannot vouch for the text, full extraction and normalisation (10–20 ms). ``read_page`` is
 the full reading as one pure function of picklable values, so it runs in a process pool
 (``check.workers`` processes): a pass that extracts uses every core, and the checking
-process's event loop is left to do I/O. With ``check.workers = 0`` it runs in a thread of the
+process's event loop is left to do I/O. With ``check.workers`` 0 or 1 it runs in a thread of the
 checking process instead. Database work never happens here.
 """
 
@@ -66,13 +66,13 @@ def _ignore_interrupts() -> None:
 
 @contextmanager
 def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
-    """The process pool of a pass or a daemon (None when ``check.workers`` is 0).
+    """The process pool of a pass or a daemon (None when ``check.workers`` is 0 or 1).
 
     Workers are spawned, not forked: the checking process runs threads (database, scheduler)
     whose locks a fork could copy mid-use. As with any spawned process, a program that calls
     ``service.check`` must do so under ``if __name__ == "__main__":``.
     """
-    if settings.check.workers <= 0:
+    if settings.check.workers <= 1:
         yield None
         return
     pool = ProcessPoolExecutor(
