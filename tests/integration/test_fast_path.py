@@ -145,21 +145,23 @@ def test_a_big_pass_reads_its_pages_in_the_process_pool(
 
 
 def test_a_big_pass_is_split_across_checking_processes(
-    server: LoopbackServer, db_url: str, monkeypatch: pytest.MonkeyPatch
+    server: LoopbackServer, any_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from versiontrack import shards
 
     monkeypatch.setattr(shards, "SHARD_MIN_CHECKS", 10)  # 2 shards for 24 articles
     split: list[int] = []
+    claimed: list[list[int]] = []
     original = shards.check_in_shards
 
     async def spy(rt, due, count, on_progress=None):  # type: ignore[no-untyped-def]
         split.append(count)
+        claimed.append(list(due))
         return await original(rt, due, count, on_progress)
 
     monkeypatch.setattr(shards, "check_in_shards", spy)
     count = 24
-    settings = make_settings(db_url)
+    settings = make_settings(any_db_url)
     settings = dataclasses.replace(settings, check=dataclasses.replace(settings.check, workers=2))
     with service.open_database(settings) as db:
         for i in range(count):
@@ -171,7 +173,8 @@ def test_a_big_pass_is_split_across_checking_processes(
         first = service.check(
             settings, db, clock=clock, on_progress=lambda o: progress.append(o.article_id)
         )
-    assert [c.article_id for c in first.checks] == list(range(1, count + 1))  # claim order
+    assert [c.article_id for c in first.checks] == claimed[0]  # in the order they were claimed
+    assert sorted(claimed[0]) == list(range(1, count + 1))
     assert [c.outcome for c in first.checks] == ["new"] * count
     assert sorted(progress) == list(range(1, count + 1))  # every outcome reported as it came
     clock.tick()
