@@ -528,3 +528,20 @@ def test_a_rewrite_of_every_sentence_shows_each_changed_middle_as_one_replacemen
         "Sentence 0 says the <del>old</del><ins>new</ins> council met on "
         "<del>Monday</del><ins>Tuesday</ins> in the town hall."
     )
+
+
+def test_a_long_rewrite_in_place_pairs_each_sentence_with_its_own_new_version() -> None:
+    from versiontrack.diff import FINE_EDITS
+
+    count = FINE_EDITS + 50
+    words = "council budget school harbour ferry library road bridge clinic market".split()
+    old = [
+        f"Item {i} the {words[i % 10]} plan for {words[(i * 3) % 10]} was {words[(i * 7) % 10]} "
+        f"approved by members on Monday after a long debate about costs."
+        for i in range(count)
+    ]
+    new = [sentence.replace("Monday", "Tuesday") for sentence in old]
+    ops = diff_sentences(old, new)
+    assert [(op.op, op.old_index, op.new_index) for op in ops] == [
+        ("edited", i, i) for i in range(count)
+    ]
