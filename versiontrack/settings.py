@@ -195,7 +195,9 @@ def _build_section(name: str, cls: type, table: Mapping[str, Any], env: Mapping[
 
 
 def _coerce(where: str, f: dataclasses.Field[Any], value: Any) -> Any:
-    kind = type(f.default)
+    # the type of the default, also for a default computed at start-up (check.workers)
+    has_factory = f.default_factory is not dataclasses.MISSING
+    kind = type(f.default_factory() if has_factory else f.default)
     try:
         if kind is bool:
             if isinstance(value, str):

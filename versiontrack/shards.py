@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import CheckOutcome, Runtime, check_claimed
 from versiontrack.store.engine import make_engine, session_factory
@@ -41,13 +43,19 @@ SHARD_MIN_CHECKS = 100
 def shard_count(rt: Runtime, due: int) -> int:
     """How many processes should check ``due`` claimed articles: 1 means this one."""
     workers = rt.settings.check.workers
-    if workers < 2 or due < SHARD_MIN_CHECKS:
+    if workers < 2 or due < SHARD_MIN_CHECKS or _in_memory(rt.settings.database.url):
         return 1
     try:
         pickle.dumps(rt.clock)  # a shard needs the pass's clock (a lambda cannot travel)
     except (pickle.PicklingError, AttributeError, TypeError):
         return 1
     return min(workers, due // SHARD_MIN_CHECKS)
+
+
+def _in_memory(url: str) -> bool:
+    """An in-memory SQLite database lives in this process only: no other can share it."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
 
 
 async def check_in_shards(

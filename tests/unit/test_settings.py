@@ -156,3 +156,16 @@ def test_example_config_lists_every_key_with_its_default() -> None:
     assert example.check == defaults.check
     assert example.fetch.timeout == defaults.fetch.timeout
     assert example.fetch.max_bytes == defaults.fetch.max_bytes
+
+
+def test_check_workers_defaults_to_the_cpus_and_is_set_like_any_key(tmp_path: Path) -> None:
+    import os
+
+    assert settings_from_dict({}).check.workers == (os.cpu_count() or 1)
+    assert settings_from_dict({"check": {"workers": 0}}).check.workers == 0
+    env = {"VERSIONTRACK_CHECK_WORKERS": "3"}
+    assert load_settings(env=env, cwd=tmp_path).check.workers == 3
+    with pytest.raises(ConfigError, match=re.escape("check.workers: expected int")):
+        settings_from_dict({"check": {"workers": "many"}})
+    with pytest.raises(ConfigError, match=re.escape("check.workers must be 0 or more")):
+        settings_from_dict({"check": {"workers": -1}})

@@ -1,0 +1,49 @@
+"""When a pass is split across checking processes (``versiontrack.shards.shard_count``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+
+from versiontrack import shards
+from versiontrack.pipeline import Runtime, utcnow
+from versiontrack.settings import settings_from_dict
+
+MOMENT = datetime(2024, 11, 1, tzinfo=UTC)
+
+
+def runtime(url: str = "sqlite:////tmp/v.db", workers: int = 2, clock=utcnow) -> Runtime:  # type: ignore[no-untyped-def]
+    settings = settings_from_dict({"database": {"url": url}, "check": {"workers": workers}})
+    # shard_count reads only the settings and the clock
+    return Runtime(settings, None, None, clock)  # type: ignore[arg-type]
+
+
+@dataclasses.dataclass(frozen=True)
+class Still:
+    moment: datetime
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+@pytest.mark.parametrize(
+    ("rt", "due", "count"),
+    [
+        (runtime(), 99, 1),  # too small to pay for a process
+        (runtime(), 100, 1),  # one shard's worth
+        (runtime(), 250, 2),
+        (runtime(workers=4), 250, 2),  # at least SHARD_MIN_CHECKS each
+        (runtime(workers=4), 1000, 4),
+        (runtime(workers=1), 1000, 1),
+        (runtime(workers=0), 1000, 1),
+        (runtime(clock=Still(MOMENT)), 1000, 2),
+        (runtime(clock=lambda: MOMENT), 1000, 1),  # a lambda cannot reach another process
+        (runtime(url="sqlite://"), 1000, 1),  # nor can an in-memory database
+        (runtime(url="sqlite:///:memory:"), 1000, 1),
+        (runtime(url="postgresql+psycopg://postgres@127.0.0.1:5432/test"), 1000, 2),
+    ],
+)
+def test_shard_count(rt: Runtime, due: int, count: int) -> None:
+    assert shards.shard_count(rt, due) == count
