@@ -7,8 +7,10 @@ without extracting; every other case takes the full path and re-locates the arti
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -198,3 +200,35 @@ def test_a_big_pass_is_split_across_checking_processes(
                 )
                 == 0
             )
+
+
+@dataclasses.dataclass(frozen=True)
+class DeadlyClock:
+    """A clock that kills any process but the test's own: every shard dies at its first check."""
+
+    parent: int
+    moment: datetime
+
+    def __call__(self) -> datetime:
+        if os.getpid() != self.parent:
+            os._exit(3)
+        return self.moment
+
+
+def test_a_shard_that_dies_fails_its_articles_and_the_pass_ends(
+    server: LoopbackServer, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from versiontrack import shards
+
+    monkeypatch.setattr(shards, "SHARD_MIN_CHECKS", 10)
+    settings = make_settings(db_url)
+    settings = dataclasses.replace(settings, check=dataclasses.replace(settings.check, workers=2))
+    with service.open_database(settings) as db:
+        for i in range(20):
+            server.route(f"/d{i}", page(0))
+            service.add_article(settings, db, server.url(f"/d{i}"))
+        report = service.check(settings, db, clock=DeadlyClock(os.getpid(), datetime.now(UTC)))
+    assert [(c.outcome, c.error) for c in report.checks] == [
+        ("failed", "internal error: shard lost")
+    ] * 20
+    assert server.requests == []  # they died before fetching anything
