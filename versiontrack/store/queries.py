@@ -99,17 +99,44 @@ def record_feed_poll(
         values["etag"] = validators.etag
         values["last_modified"] = validators.last_modified
     session.execute(update(SourceRow).where(SourceRow.id == source_id).values(**values))
-    session.add(
-        CheckRow(
-            source_id=source_id,
-            article_id=None,
-            url=session.get_one(SourceRow, source_id).feed_url,
-            started_at=started_at,
-            duration_ms=duration_ms,
-            http_status=http_status,
-            outcome=outcome,
-            error=error,
-        )
+    _log_check(
+        session,
+        article_id=None,
+        source_id=source_id,
+        url=session.get_one(SourceRow, source_id).feed_url,
+        started_at=started_at,
+        duration_ms=duration_ms,
+        http_status=http_status,
+        outcome=outcome,
+        error=error,
+    )
+
+
+def _log_check(
+    session: Session,
+    *,
+    article_id: int | None,
+    source_id: int | None,
+    url: str,
+    started_at: datetime,
+    duration_ms: int,
+    http_status: int | None,
+    outcome: str,
+    error: str | None,
+) -> None:
+    """One row of the check log (an article check or a feed poll), by a prepared INSERT."""
+    session.connection().execute(
+        _INSERT_CHECK,
+        {
+            "article_id": article_id,
+            "source_id": source_id,
+            "url": url,
+            "started_at": started_at,
+            "duration_ms": duration_ms,
+            "http_status": http_status,
+            "outcome": outcome,
+            "error": error,
+        },
     )
 
 
@@ -354,24 +381,23 @@ def record_quiet_check(
     """``record_check`` for a check that found nothing new (a 304, an unchanged fingerprint):
     two Core statements on the session's connection, no ORM loading or flushing, since such
     checks are most checks."""
-    connection = session.connection()
-    connection.execute(
-        _INSERT_CHECK,
-        {
-            "article_id": state.id,
-            "source_id": None,
-            "url": url,
-            "started_at": started_at,
-            "duration_ms": duration_ms,
-            "http_status": http_status,
-            "outcome": outcome,
-            "error": None,
-        },
+    _log_check(
+        session,
+        article_id=state.id,
+        source_id=None,
+        url=url,
+        started_at=started_at,
+        duration_ms=duration_ms,
+        http_status=http_status,
+        outcome=outcome,
+        error=None,
     )
     values = _schedule_values(started_at, http_status, None, plan, validators)
     if trusted_region:
         values["region_skips"] = _ARTICLES.c.region_skips + 1
-    connection.execute(update(_ARTICLES).where(_ARTICLES.c.id == state.id).values(**values))
+    session.connection().execute(
+        update(_ARTICLES).where(_ARTICLES.c.id == state.id).values(**values)
+    )
 
 
 def _schedule_values(
@@ -413,17 +439,16 @@ def record_check(
     validators: Validators | None = None,
 ) -> None:
     """Log one article check, move its schedule on to ``plan`` and release its lease."""
-    session.add(
-        CheckRow(
-            article_id=article.id,
-            source_id=None,
-            url=url,
-            started_at=started_at,
-            duration_ms=duration_ms,
-            http_status=http_status,
-            outcome=outcome,
-            error=error,
-        )
+    _log_check(
+        session,
+        article_id=article.id,
+        source_id=None,
+        url=url,
+        started_at=started_at,
+        duration_ms=duration_ms,
+        http_status=http_status,
+        outcome=outcome,
+        error=error,
     )
     for name, value in _schedule_values(started_at, http_status, error, plan, validators).items():
         setattr(article, name, value)
