@@ -215,7 +215,7 @@ def _word_pieces(old: str, new: str) -> list[tuple[int, str]]:
     if set(old_tokens).isdisjoint(new_tokens):
         # Nothing in common between the middles (a changed word or figure, the usual case):
         # the diff is one replacement, which semantic cleanup would leave as it is.
-        return [(_EQUAL, head), (_DELETE, old_mid), (_INSERT, new_mid), (_EQUAL, tail)]
+        return _replacement(head, old_mid, new_mid, tail)
     ends = ([head] if head else [], [tail] if tail else [])
     a, b, codes = _encode([*ends[0], *old_tokens, *ends[1]], [*ends[0], *new_tokens, *ends[1]])
     diffs = _token_diff(a, b)
@@ -224,10 +224,14 @@ def _word_pieces(old: str, new: str) -> list[tuple[int, str]]:
     return [(op, "".join(map(token.__getitem__, chars))) for op, chars in diffs]
 
 
+def _replacement(head: str, old_mid: str, new_mid: str, tail: str) -> list[tuple[int, str]]:
+    """Pieces that keep ``head`` and ``tail`` and replace one middle by the other."""
+    return [(_EQUAL, head), (_DELETE, old_mid), (_INSERT, new_mid), (_EQUAL, tail)]
+
+
 def _coarse_pieces(old: str, new: str) -> list[tuple[int, str]]:
     """A cheap word diff: the common head and tail kept, the middle as one replacement."""
-    head, old_mid, new_mid, tail = _common_ends(old, new)
-    return [(_EQUAL, head), (_DELETE, old_mid), (_INSERT, new_mid), (_EQUAL, tail)]
+    return _replacement(*_common_ends(old, new))
 
 
 def _render_pieces(pieces: Sequence[tuple[int, str]], keep: frozenset[int]) -> str:
