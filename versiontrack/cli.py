@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from versiontrack import __version__, service
+from versiontrack import __version__, logs, service
 from versiontrack.errors import VersiontrackError
 from versiontrack.pipeline import CheckOutcome, PassReport
 from versiontrack.settings import Settings, load_settings
@@ -86,11 +86,7 @@ def main_options(
     """Global options."""
     state.config, state.db, state.verbose = config, db, verbose
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
-    )
-    # trafilatura warns about every page it finds nothing in; our checks record that already.
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    logs.configure(level)
 
 
 def _settings() -> Settings:

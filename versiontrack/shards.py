@@ -23,13 +23,13 @@ import logging
 import multiprocessing
 import pickle
 import queue
-import signal
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from versiontrack import logs
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import CheckOutcome, Runtime, check_claimed
 from versiontrack.store.engine import make_engine, session_factory
@@ -73,7 +73,7 @@ async def check_in_shards(
     processes = [
         context.Process(
             target=_shard_main,
-            args=(k, settings, part, rt.clock, rt.owner, shards, writes, messages, _log_level()),
+            args=(k, settings, part, rt.clock, rt.owner, shards, writes, messages, logs.level()),
             name=f"versiontrack-shard-{k}",
             daemon=True,
         )
@@ -117,10 +117,6 @@ async def check_in_shards(
     ]
 
 
-def _log_level() -> int:
-    return logging.getLogger().getEffectiveLevel()
-
-
 def _next(messages: Any) -> tuple[str, int, Any] | None:
     try:
         message: tuple[str, int, Any] = messages.get(timeout=1.0)
@@ -141,11 +137,7 @@ def _shard_main(
     log_level: int,
 ) -> None:
     """A shard process: check ``ids`` and report each outcome on ``messages``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pass
-    logging.basicConfig(
-        level=log_level, format=f"%(asctime)s %(levelname)s shard {k} %(name)s: %(message)s"
-    )
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    logs.start_child(log_level, f"shard {k}")
     engine = make_engine(settings.database.url)
 
     async def run() -> None:

@@ -13,14 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import signal
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from versiontrack import extract, region
+from versiontrack import extract, logs, region
 from versiontrack import text as textmod
 from versiontrack.domain import ArticleText, Region
 from versiontrack.errors import CheckError
@@ -59,11 +58,6 @@ def _unchanged(body: bytes, selector: str | None, ignore: tuple[str, ...], known
     return region.reader(selector, ignore).fingerprint(body, known.path) == known.digest
 
 
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group: the checking process drains and stops the pool
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 @contextmanager
 def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
     """The process pool of a pass or a daemon (None when ``check.workers`` is 0 or 1).
@@ -78,7 +72,8 @@ def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
     pool = ProcessPoolExecutor(
         max_workers=settings.check.workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_ignore_interrupts,
+        initializer=logs.start_child,
+        initargs=(logs.level(), "reader"),
     )
     try:
         yield pool
