@@ -19,6 +19,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
@@ -182,8 +183,10 @@ _LOOSE_TEXT_CONTAINERS = ("div", "section", "article", "main", "td", "center")
 
 
 def _is_inline(node: object) -> bool:
+    """An inline element that holds no blocks: a ``<span>`` wrapping the article's ``<p>``s
+    (seen on real pages) is a block as far as paragraphs go."""
     tag = getattr(node, "tag", None)
-    return isinstance(tag, str) and tag.lower() in INLINE_HTML
+    return isinstance(tag, str) and tag.lower() in INLINE_HTML and not _HOLDS_BLOCKS(node)
 
 
 def _wrap_loose_text(tree: HtmlElement) -> None:
@@ -349,8 +352,50 @@ def _double_single_breaks(tree: HtmlElement) -> None:
             child.addnext(double)
 
 
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Hidden by the markup itself, as Readability (Firefox's reader view) judges it: the style is
+# lower-cased and its spaces dropped by translate() so "Display: None" matches too.
+_HIDDEN = etree.XPath(
+    f"//body//*[@hidden or @aria-hidden='true'"
+    f" or contains(translate(@style, '{_UPPER} ', '{_UPPER.lower()}'), 'display:none')"
+    f" or contains(translate(@style, '{_UPPER} ', '{_UPPER.lower()}'), 'visibility:hidden')]"
+)
+# schema.org microdata that carries values for machines, not words for readers: an image URL,
+# "1200" "676" dimensions, a publisher logo, "2018-10-12 06:43:54" stamps. Sites hide these
+# with a stylesheet we never see, so the itemprop alone has to say it.
+_MACHINE_ITEMPROPS = (
+    "image thumbnailUrl logo width height datePublished dateModified dateCreated uploadDate "
+    "interactionCount interactionStatistic commentCount wordCount"
+).split()
+_ITEMPROP = "contains(concat(' ', normalize-space(@itemprop), ' '), ' {} ')"
+_MACHINE_MICRODATA = etree.XPath(
+    "//body//*[@itemprop and not(.//p)]["
+    + " or ".join(_ITEMPROP.format(name) for name in _MACHINE_ITEMPROPS)
+    + "]"
+)
+# a "url" itemprop is often the link around an author's name: only a bare address goes
+_URL_MICRODATA = etree.XPath(
+    "//body//*[not(*)][" + " or ".join(_ITEMPROP.format(n) for n in ("url", "contentUrl")) + "]"
+)
+_BARE_ADDRESS = re.compile(r"\S*[/.]\S*")
+
+
+def _drop_unseen(tree: HtmlElement) -> None:
+    """Remove what a reader never sees: elements hidden by their markup (they leaked hidden
+    schema.org values and collapsed teasers into bodies, and trafilatura's default mode reads
+    them) and machine-only microdata. ``aria-hidden`` icons and screen-reader duplicates go
+    too, as in Readability (Firefox's reader view)."""
+    bare_urls = [
+        el for el in _URL_MICRODATA(tree) if _BARE_ADDRESS.fullmatch(_fold(el.text_content()))
+    ]
+    for el in [*_HIDDEN(tree), *_MACHINE_MICRODATA(tree), *bare_urls]:
+        if el.getparent() is not None and el.tag not in ("html", "body"):
+            el.drop_tree()
+
+
 def _prepare(tree: HtmlElement) -> None:
     """All of our fixes to the markup, in place, before anything reads the page."""
+    _drop_unseen(tree)
     _drop_navigation(tree)
     _defuse_crowded_blocks(tree)
     _unwrap_layout_tables(tree)
@@ -588,9 +633,10 @@ _RULES: tuple[tuple[str, int], ...] = (
     (
         rf"(?:{_UPDATED}(?: on| le| am| el)?:? )?"
         r"(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,? )?"
-        r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? \w+ \d{4}|\w+ \d{1,2},? \d{4})"
-        r"(?:,? (?:[-\u2013\u2014] |at |\u00e0 |um |a las )?\d{1,2}[:.h]\d{2}"
-        r"(?: ?[ap]\.?m\.?)?(?: [a-z]{2,4})?)?",
+        r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{2,4}|"
+        r"\d{1,2}\.? \w+ \d{4}|\w+ \d{1,2},? \d{4})"
+        r"(?:,? (?:[-\u2013\u2014] |at |\u00e0 |um |a las |\| )?\d{1,2}[:.h]\d{2}(?::\d{2})?"
+        r"(?: ?[ap]\.?m\.?)?(?: [a-z]{2,4})?(?: uhr)?)?",
         80,
     ),
     # relative times, which change as the clock moves: "Updated 3 minutes ago", "5m ago",
@@ -609,9 +655,16 @@ _RULES: tuple[tuple[str, int], ...] = (
         r"(?::\d{2})?(?: ?[ap]\.?m\.?)?(?: [a-z]{2,4})?",
         40,
     ),
-    # breadcrumbs ("Home > World", "Accueil \u203a Monde"), rows of links ("Print | Email | Top")
+    # vote and slideshow counters: "0 : 0", "12 | 3", "1 of 5", "Image 3/12", "Photo 2 of 9"
+    (r"\d{1,6} ?[:|] ?\d{1,6}", 15),
+    (r"(?:(?:image|photo|picture|slide|foto|bild)s? )?\d{1,3} ?(?:of|/|von|de|sur) ?\d{1,3}", 25),
+    # "Previous article: <headline>", "Next story"
+    (r"(?:previous|prev|next|older|newer) (?:article|story|post|page)\b.*", 250),
+    # breadcrumbs ("Home > World", "Accueil \u203a Monde"), rows of links ("Print | Email | Top",
+    # or long sides: "Previous: <headline> | Next: <headline>"); a side never holds a sentence end
     (r"[^.!?>\u203a]{1,40}(?: [>\u203a] [^.!?>\u203a]{1,40}){1,5}", 120),
     (r"[^|]{1,30}(?: \| [^|]{1,30})+", _SHORT),
+    (r"(?:(?![.!?] )[^|]){1,100}(?: \| (?:(?![.!?] )[^|]){1,100})+", 250),
     # nothing but punctuation and symbols: bullets, pipes, "***" section breaks
     (r"[\W_]*", _SHORT),
 )
@@ -768,6 +821,57 @@ def _strip_repeats(paragraphs: list[str], headline: str, standfirst: str, byline
     return paragraphs[start:end]
 
 
+# --- recall before precision ---------------------------------------------------------------
+
+_PAGE_PROSE = etree.XPath("//body//p")
+_LD_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.)*)"')
+#: precision mode's body shorter than this share of the page's <p> text, or of the JSON-LD
+#: articleBody, is suspect; it is replaced when shorter than _FULLER of the default reading
+_SUSPECT = 0.5
+_FULLER = 0.5
+
+
+def _chars(paragraphs: Sequence[str]) -> int:
+    return sum(len(p) for p in paragraphs)
+
+
+def _thin(found: Sequence[str], tree: HtmlElement) -> bool:
+    """Whether precision mode may have dropped part of the article: its body is short beside
+    the page's paragraph text or the article body the page declares in JSON-LD. Cheap on
+    purpose: the second reading this triggers costs as much as the first."""
+    have = _chars(found)
+    prose = sum(len(_fold(p.text_content())) for p in _PAGE_PROSE(tree))
+    if have < _SUSPECT * prose:
+        return True
+    declared = max(
+        (
+            len(m.group(1))
+            for script in tree.iter("script")
+            if script.get("type") == "application/ld+json" and script.text
+            for m in _LD_BODY.finditer(script.text)
+        ),
+        default=0,
+    )
+    return have < _SUSPECT * declared
+
+
+def _trafilatura(tree: HtmlElement, url: str | None, *, precise: bool) -> Any:
+    """trafilatura's reading of ``tree`` (which it copies, so ours stays intact)."""
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        favor_precision=precise,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        # never True: trafilatura's cache is process-wide and eats repeated
+        # paragraphs when the same page is extracted again
+        deduplicate=False,
+        with_metadata=True,
+    )
+
+
 # --- the stage -----------------------------------------------------------------------------
 
 
@@ -810,20 +914,16 @@ def extract(
             # the metadata bare_extraction would read, from a copy as there: ours stays as is
             document = trafilatura.extract_metadata(copy.deepcopy(tree), url)
         else:
-            document = trafilatura.bare_extraction(
-                tree,  # copied by trafilatura, so ours stays intact for the metadata below
-                url=url,
-                favor_precision=True,
-                include_comments=False,
-                include_tables=False,
-                include_images=False,
-                include_links=False,
-                # never True: trafilatura's cache is process-wide and eats repeated
-                # paragraphs when the same page is extracted again
-                deduplicate=False,
-                with_metadata=True,
-            )
+            document = _trafilatura(tree, url, precise=True)
             found = _paragraphs(document.body) if document is not None else []
+            if _thin(found, tree):
+                # precision mode dropped part of the article (seen on live blogs and
+                # galleries): an edit there would go unseen, so take the fuller reading
+                fuller = _trafilatura(tree, url, precise=False)
+                more = _paragraphs(fuller.body) if fuller is not None else []
+                if _chars(found) < _FULLER * _chars(more):
+                    found = more
+                    document = document if document is not None else fuller
     except Exception as exc:
         # A hostile page must fail this one check, never the pass: whatever trafilatura or
         # lxml raise on it becomes an ExtractionError.

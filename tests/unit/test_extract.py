@@ -198,6 +198,15 @@ BOILERPLATE_LINES = (
     "704 people are following this live blog",
     "23 readers online",
     "Get the Courier’s morning briefing",
+    # forms the real pages showed (issue 9)
+    "12.03.2024 14:35",
+    "2018-10-12 06:43:54",
+    "0 : 0",
+    "1 of 5",
+    "Image 3/12",
+    "Photo 2 of 9",
+    "Previous article: Ministers promise a review of the energy cap before winter",
+    "Previous: Ministers promise a review of the energy cap | Next: Storm warnings across the north",
 )
 
 REAL_SENTENCES = (
@@ -224,6 +233,10 @@ REAL_SENTENCES = (
     "Hits and misses of the year",
     "Updated guidance was published on Monday.",
     "11 people died.",
+    "The vote was 3 to 2.",
+    "In 2020, 1 of 5 people had no access to clean water.",
+    "The next article of the treaty deals with fishing rights.",
+    "He chose the former. | She chose the latter, and left the room for good.",
 )
 
 
