@@ -34,7 +34,7 @@ from versiontrack.errors import EmptyArticle, ExtractionError, NotHTML
 
 #: Identifies the extraction rules; stored with each version so a change of rules (ours: the
 #: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
-EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt2"
+EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt3"
 
 __all__ = ["BOILERPLATE", "EXTRACTOR_VERSION", "decode", "extract", "is_boilerplate"]
 
@@ -821,6 +821,63 @@ def _strip_repeats(paragraphs: list[str], headline: str, standfirst: str, byline
     return paragraphs[start:end]
 
 
+# --- the byline as evidence ------------------------------------------------------------------
+
+_NAME_SEPARATORS = re.compile(r"\s*(?:;|,|\band\b|&|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
+_STAMP_WORDS = re.compile(rf"\b(?:{_UPDATED}|updated|ago|today|yesterday)\b|\d", re.IGNORECASE)
+_NEAR = 1500  # characters of page text before the headline, and 4× that after it
+_UNSEEN_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+
+def _page_text(tree: HtmlElement) -> tuple[str, int]:
+    """The page's visible text squeezed, and where the first ``<h1>`` starts in it (-1: none)."""
+    parts: list[str] = []
+    length, at = 0, -1
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _UNSEEN_TEXT:
+                continue
+            if tag == "h1" and at < 0:
+                at = length
+            if el.text and not any(a.tag in _UNSEEN_TEXT for a in el.iterancestors()):
+                parts.append(squeezed := _squeeze(el.text))
+                length += len(squeezed)
+        elif el.tail and not any(a.tag in _UNSEEN_TEXT for a in el.iterancestors()):
+            parts.append(squeezed := _squeeze(el.tail))
+            length += len(squeezed)
+    return "".join(parts), at
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def _evident_byline(byline: str, tree: HtmlElement) -> str:
+    """The byline names the page shows near its headline; "" for a date or an "updated" stamp.
+
+    trafilatura reads the author from metadata first, and metadata lies in ways a reader never
+    sees: a shuffled list of every author of the site, "Last Updated January 4", a CMS user
+    name. A name counts when the page's visible text near the first ``<h1>`` (or the start
+    of the page, without one) holds it; names that are not there are left out.
+    """
+    if not byline or is_boilerplate(byline):
+        return ""
+    names = [
+        n for n in _NAME_SEPARATORS.split(byline) if n.strip(" .") and not _STAMP_WORDS.search(n)
+    ]
+    if not names:
+        return ""
+    text, at = _page_text(tree)
+    near = text[max(0, at - _NEAR) : max(at, 0) + 4 * _NEAR]
+    seen = [n for n in names if _squeeze(n) in near]
+    return (
+        byline
+        if seen == names and len(names) == len(_NAME_SEPARATORS.split(byline))
+        else ("; ".join(seen))
+    )
+
+
 # --- recall before precision ---------------------------------------------------------------
 
 _PAGE_PROSE = etree.XPath("//body//p")
@@ -942,7 +999,7 @@ def extract(
     standfirst = _first(
         (document.description, _meta(tree, "og:description", "description", "twitter:description"))
     )
-    byline = _fold(document.author or "")
+    byline = _evident_byline(_fold(document.author or ""), tree)
 
     paragraphs = _drop_boilerplate(found, patterns)
     if not og_title and not h1:

@@ -98,3 +98,42 @@ def test_a_review_precision_mode_cuts_short_is_read_in_full() -> None:
     body = " ".join(body_of(html))
     assert "As promised, the Xbox One X is the most powerful game console ever." in body
     assert len(body) > 8000
+
+
+def _byline(head: str, body: str) -> str:
+    html = (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Convoy crosses river</title>"
+        f"{head}</head><body>{body}</body></html>"
+    ).encode()
+    return extract(html, "https://news.example/a").byline
+
+
+SHOWN = f"<article><h1>Convoy crosses river</h1><p class='by'>By Ana Ruiz</p>{ARTICLE}</article>"
+
+
+def test_a_byline_shown_under_the_headline_is_kept() -> None:
+    assert _byline('<meta name="author" content="Ana Ruiz">', SHOWN) == "Ana Ruiz"
+
+
+@pytest.mark.parametrize(
+    "author",
+    ["Last Updated January 4", "Updated 3 minutes ago", "12.03.2024 14:35", "2 hours ago"],
+)
+def test_a_byline_that_is_a_stamp_is_dropped(author: str) -> None:
+    assert _byline(f'<meta name="author" content="{author}">', SHOWN) == ""
+
+
+def test_metadata_authors_the_page_does_not_show_are_left_out() -> None:
+    # a shuffled list of the site's authors in the metadata: only the one shown counts
+    head = '<meta name="author" content="Lee Park, Ana Ruiz, Tom Berg">'
+    assert _byline(head, SHOWN) == "Ana Ruiz"
+    unseen = f"<article><h1>Convoy crosses river</h1>{ARTICLE}</article>"
+    assert _byline('<meta name="author" content="Ana Ruiz">', unseen) == ""
+
+
+def test_a_name_far_from_the_headline_is_not_a_byline() -> None:
+    far = (
+        f"<article><h1>Convoy crosses river</h1>{ARTICLE * 40}</article>"
+        "<footer><p>Site editor: Ana Ruiz</p></footer>"
+    )
+    assert _byline('<meta name="author" content="Ana Ruiz">', far) == ""
