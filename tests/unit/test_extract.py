@@ -206,7 +206,7 @@ BOILERPLATE_LINES = (
     "Image 3/12",
     "Photo 2 of 9",
     "Previous article: Ministers promise a review of the energy cap before winter",
-    "Previous: Ministers promise a review of the energy cap | Next: Storm warnings across the north",
+    "Previous: Ministers promise a review of the energy cap | Next: Storm warnings in the north",
 )
 
 REAL_SENTENCES = (

@@ -34,9 +34,9 @@ def body_of(html: bytes) -> list[str]:
 
 def test_hidden_markup_and_machine_microdata_are_not_read() -> None:
     hidden = (
-        '<div style="Display: None"><p>Subscribe now for the full story behind the convoy.</p></div>'
+        '<div style="Display: None"><p>Subscribe now for the full story of the convoy.</p></div>'
         "<p hidden>A hidden paragraph that readers never see on the page itself.</p>"
-        '<div aria-hidden="true"><p>Screen-reader duplicate of the teaser about the convoy.</p></div>'
+        '<div aria-hidden="true"><p>Screen-reader copy of the teaser about the convoy.</p></div>'
         '<div style="visibility:hidden"><p>Collapsed teaser about last week\'s floods.</p></div>'
         '<div itemprop="image" itemscope><span itemprop="url">https://cdn.example/i/1.jpg</span>'
         '<span itemprop="width">1200</span> <span itemprop="height">676</span></div>'
