@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import cadence, discover, significance, urls, workers
+from versiontrack import cadence, discover, significance, template, urls, workers
 from versiontrack import extract as extractor
 from versiontrack import text as textmod
 from versiontrack.diff import diff_texts, diff_words
@@ -44,7 +44,7 @@ from versiontrack.domain import (
 from versiontrack.errors import BodyCollapsed, CheckError, HTTPStatusError, NotHTML
 from versiontrack.fetch import Fetcher
 from versiontrack.settings import Settings
-from versiontrack.store import queries, schedule
+from versiontrack.store import lines, queries, schedule
 from versiontrack.store.schema import ArticleRow
 
 log = logging.getLogger(__name__)
@@ -411,6 +411,10 @@ def _store_text(
             # The extractor changed since the last version: compare like with like, so that
             # what only the new extractor sees differently is not taken for an edit.
             previous = queries.version_text(session, article.id, latest.number)
+        stored = previous  # the latest version as stored: the next one is chained on it
+        # What the source prints around every article is not article text (``template``):
+        # it leaves the new text, and the latest version is compared without it too.
+        text, previous = _without_template(session, snap, article.id, text, previous, started_at)
         restored = article.status == "removed"
         if restored:
             article.status = "active"
@@ -428,7 +432,10 @@ def _store_text(
 
         outcome, summary, number = ("restored" if restored else "unchanged"), None, None
         error: str | None = None
-        if previous is None or previous.content_hash != text.content_hash:
+        held = previous is not None and _byline_held_back(article, previous, text)
+        if held:
+            found = None  # the next check must read the page in full to confirm the byline
+        elif previous is None or previous.content_hash != text.content_hash:
             if previous is not None and _collapsed(previous, text, rt.settings):
                 error = str(
                     BodyCollapsed(
@@ -444,7 +451,7 @@ def _store_text(
                     text,
                     fetched_at=started_at,
                     extractor_version=extractor.EXTRACTOR_VERSION,
-                    previous=previous,
+                    previous=stored,
                     raw=result.body,
                 )
                 number = version.number
@@ -587,6 +594,59 @@ def _plan(
         settings=rt.settings.check,
         retry_after=retry_after,
     )
+
+
+def _without_template(
+    session: Session,
+    snap: _Snapshot,
+    article_id: int,
+    text: ArticleText,
+    previous: ArticleText | None,
+    now: datetime,
+) -> tuple[ArticleText, ArticleText | None]:
+    """Note the lines this page showed, and both texts without the source's template."""
+    scope = template.scope(snap.state.source_name, snap.url)
+    lines.record_sightings(session, scope, article_id, template.line_keys(text).keys(), now)
+    if previous is None:
+        return without_template(session, scope, text)[0], None
+    text, previous = without_template(session, scope, text, previous)
+    return text, previous
+
+
+def without_template(session: Session, scope: str, *texts: ArticleText) -> list[ArticleText]:
+    """``texts`` without the lines learned as ``scope``'s template: how versions compare,
+    at a check and when any two versions are diffed later."""
+    candidates = set().union(*(template.line_keys(t).keys() for t in texts))
+    known = lines.template_keys(session, scope, candidates, template.MIN_ARTICLES)
+    return [template.without(t, known) for t in texts]
+
+
+def _byline_held_back(article: ArticleRow, previous: ArticleText, text: ArticleText) -> bool:
+    """Whether ``text`` differs from ``previous`` in its byline alone and must wait.
+
+    A byline is evidence, not gospel: metadata shuffles author lists and slips stamps in. The
+    same names in another order are no change at all; other byline-only changes become a
+    version when the next check sees them again (``articles.pending_hash``).
+    """
+    byline_only = text.content_hash != previous.content_hash and (
+        text.headline,
+        text.standfirst,
+        text.paragraphs,
+    ) == (previous.headline, previous.standfirst, previous.paragraphs)
+    if not byline_only:
+        article.pending_hash = None
+        return False
+    if _names(text.byline) == _names(previous.byline):
+        return True
+    if article.pending_hash == text.content_hash:
+        article.pending_hash = None
+        return False
+    article.pending_hash = text.content_hash
+    return True
+
+
+def _names(byline: str) -> frozenset[str]:
+    return frozenset(n.strip().casefold() for n in byline.split(";") if n.strip())
 
 
 def _collapsed(previous: ArticleText, new: ArticleText, settings: Settings) -> bool:
