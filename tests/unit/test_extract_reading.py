@@ -137,3 +137,30 @@ def test_a_name_far_from_the_headline_is_not_a_byline() -> None:
         "<footer><p>Site editor: Ana Ruiz</p></footer>"
     )
     assert _byline('<meta name="author" content="Ana Ruiz">', far) == ""
+
+
+@pytest.mark.parametrize(
+    "slot",
+    [
+        '<div class="ad"><p>{}</p></div>',
+        '<div class="ad-slot ad-slot--mpu"><p>{}</p></div>',
+        '<section id="inline-ad-3"><p>{}</p></section>',
+        '<div data-ad-slot="1234"><p>{}</p></div>',
+        '<div class="sponsored-content"><p>{}</p></div>',
+    ],
+)
+@pytest.mark.parametrize("where", ["before", "inside", "after"])
+def test_ad_slots_beside_or_inside_the_article_are_not_read(slot: str, where: str) -> None:
+    ad = slot.format("Save 20% on your first order with code NEWS20 — shop the winter sale today.")
+    html = page(ARTICLE if where != "inside" else ARTICLE.replace("</p><p>", f"</p>{ad}<p>", 1))
+    if where == "before":
+        html = html.replace(b"<article>", ad.encode() + b"<article>")
+    elif where == "after":
+        html = html.replace(b"</article>", b"</article>" + ad.encode())
+    assert "NEWS20" not in " ".join(body_of(html))
+    assert len(body_of(html)) == 3
+
+
+def test_an_article_wrapper_named_like_an_ad_keeps_its_article() -> None:
+    html = page(f"<div class='ad-free-article'>{ARTICLE}</div>")
+    assert len(body_of(html)) == 3
