@@ -36,7 +36,14 @@ from versiontrack.errors import EmptyArticle, ExtractionError, NotHTML
 #: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
 EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt3"
 
-__all__ = ["BOILERPLATE", "EXTRACTOR_VERSION", "decode", "extract", "is_boilerplate"]
+__all__ = [
+    "BOILERPLATE",
+    "EXTRACTOR_VERSION",
+    "decode",
+    "drop_unread",
+    "extract",
+    "is_boilerplate",
+]
 
 # --- sniffing and decoding -------------------------------------------------------------------
 
@@ -438,10 +445,16 @@ def _drop_unseen(tree: HtmlElement) -> None:
             el.drop_tree()
 
 
-def _prepare(tree: HtmlElement) -> None:
-    """All of our fixes to the markup, in place, before anything reads the page."""
+def drop_unread(tree: HtmlElement) -> None:
+    """Remove what extraction never reads: hidden markup, machine microdata and ad slots (the
+    fingerprint leaves them out too, so their churn does not send a check the long way)."""
     _drop_unseen(tree)
     _drop_ad_slots(tree)
+
+
+def _prepare(tree: HtmlElement) -> None:
+    """All of our fixes to the markup, in place, before anything reads the page."""
+    drop_unread(tree)
     _drop_navigation(tree)
     _defuse_crowded_blocks(tree)
     _unwrap_layout_tables(tree)

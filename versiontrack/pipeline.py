@@ -618,7 +618,7 @@ def without_template(session: Session, scope: str, *texts: ArticleText) -> list[
     at a check and when any two versions are diffed later."""
     candidates = set().union(*(template.line_keys(t).keys() for t in texts))
     known = lines.template_keys(session, scope, candidates, template.MIN_ARTICLES)
-    return [template.without(t, known) for t in texts]
+    return template.without(texts, known)
 
 
 def _byline_held_back(article: ArticleRow, previous: ArticleText, text: ArticleText) -> bool:

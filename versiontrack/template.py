@@ -6,21 +6,20 @@ them from the article; a tracker can, because it reads many articles of one sour
 that appears in the bodies of ``MIN_ARTICLES`` different articles of one scope (the source,
 or the host for articles added without one) is the source's template, not article text.
 
-It is dropped only where template sits: in the leading or trailing run of template lines, or
-anywhere when it is short (a teaser headline, an ad line). A long paragraph repeated in the
-middle of many articles — a running story's background paragraph — stays: the reader sees it
-as part of the article, and an edit to it is news. And template never makes up half of an
-article: text that many articles share at such length is the article, published twice.
+Only short lines are dropped (a teaser headline, an ad line, a "Related" label): a long
+paragraph repeated across many articles — a running story's background paragraph, syndicated
+copy — stays, since the reader sees it as part of the article and an edit to it is news. And
+template never makes up half of an article: then it is the article, published twice.
 
-Keys ignore case, spacing and digits, so "1,204 comments" and "1,205 comments" are one line.
+Keys ignore case and spacing, never digits: "The death toll rose to 12." in one article and
+"… to 15." in three others are different lines, and a number edit is news.
 Pure: the store keeps the sightings (``store.lines``); this module decides.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from versiontrack import text as textmod
@@ -32,14 +31,13 @@ __all__ = ["MIN_ARTICLES", "line_key", "line_keys", "scope", "without"]
 MIN_ARTICLES = 3
 #: longer paragraphs are never remembered: they are article text, not template
 LONGEST = 400
-#: inside the article (not at its edges), only template lines this short are dropped
+#: only template lines this short are dropped
 SHORT = 150
-_DIGITS = re.compile(r"\d+")
 
 
 def line_key(line: str) -> int:
     """A signed 64-bit key for one body line (a BIGINT in the store)."""
-    folded = _DIGITS.sub("0", " ".join(line.split()).casefold())
+    folded = " ".join(line.split()).casefold()
     digest = hashlib.blake2b(folded.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
@@ -58,35 +56,29 @@ def scope(source_name: str | None, url: str) -> str:
     return f"host:{host}"
 
 
-def without(text: ArticleText, template: Collection[int]) -> ArticleText:
-    """``text`` without its template lines (the same object when it has none)."""
-    if not template:
+def without(texts: Sequence[ArticleText], template: Collection[int]) -> list[ArticleText]:
+    """``texts`` without their template lines, decided for all of them together (the two
+    ends of a comparison must lose the same lines, or the diff shows what was dropped).
+
+    Only short lines go (``SHORT``): a long paragraph many articles share is syndicated copy
+    or one story at two addresses, and the reader sees it as the article. And template never
+    makes up half of any of the texts: then nothing goes.
+    """
+    bodies = [[" ".join(p) for p in t.paragraphs] for t in texts]
+    drop = [[len(line) <= SHORT and line_key(line) in template for line in b] for b in bodies]
+    if not any(any(d) for d in drop):
+        return list(texts)
+    for body, dropped in zip(bodies, drop, strict=True):
+        lost = sum(len(line) for line, d in zip(body, dropped, strict=True) if d)
+        if lost * 2 > sum(map(len, body)):
+            return list(texts)
+    return [_kept(t, d) for t, d in zip(texts, drop, strict=True)]
+
+
+def _kept(text: ArticleText, dropped: Sequence[bool]) -> ArticleText:
+    if not any(dropped):
         return text
-    lines = [" ".join(p) for p in text.paragraphs]
-    marked = [len(line) <= LONGEST and line_key(line) in template for line in lines]
-    if not any(marked):
-        return text
-    lead = next((i for i, m in enumerate(marked) if not m), len(marked))
-    trail = next((i for i, m in enumerate(reversed(marked)) if not m), len(marked))
-    at_edge = [i < lead or i >= len(lines) - trail for i in range(len(lines))]
-    total = sum(map(len, lines))
-    keep: list[int] = []
-    # Template never makes up half an article: lines that many articles share at length are
-    # one story published at several addresses, or syndicated copy, and the reader sees
-    # them as the article. Then only the short ones go, or, failing that, nothing.
-    for short_only in (False, True):
-        keep = [
-            i
-            for i, line in enumerate(lines)
-            if not marked[i] or (len(line) > SHORT and (short_only or not at_edge[i]))
-        ]
-        if sum(len(lines[i]) for i in keep) * 2 >= total:
-            break
-    else:
-        return text
-    if len(keep) == len(lines):
-        return text
-    paragraphs = tuple(text.paragraphs[i] for i in keep)
+    paragraphs = tuple(p for p, d in zip(text.paragraphs, dropped, strict=True) if not d)
     return replace(
         text,
         paragraphs=paragraphs,

@@ -32,34 +32,40 @@ def body(t: object) -> list[str]:
     return [" ".join(p) for p in t.paragraphs]  # type: ignore[attr-defined]
 
 
-def test_template_at_the_edges_goes_and_the_article_stays() -> None:
+def test_short_template_lines_go_and_the_article_stays() -> None:
     page = text([AD, *ARTICLE, *RELATED])
-    stripped = template.without(page, keys(AD, *RELATED))
+    [stripped] = template.without([page], keys(AD, *RELATED))
     assert body(stripped) == ARTICLE
     assert stripped.content_hash == text(ARTICLE).content_hash
 
 
-def test_short_template_inside_the_article_goes_but_long_shared_paragraphs_stay() -> None:
+def test_long_paragraphs_many_articles_share_stay() -> None:
     background = (
         "The town flooded three times in the last decade, most recently in 2021, when more "
         "than four hundred homes were evacuated and the old bridge was closed for a year."
     )
     page = text([ARTICLE[0], "Five films to watch", background, *ARTICLE[1:]])
-    assert body(template.without(page, keys("Five films to watch", background))) == [
-        ARTICLE[0],
-        background,
-        *ARTICLE[1:],
+    [stripped] = template.without([page], keys("Five films to watch", background))
+    assert body(stripped) == [ARTICLE[0], background, *ARTICLE[1:]]
+
+
+def test_both_ends_of_a_comparison_lose_the_same_lines() -> None:
+    old, new = text([*ARTICLE, *RELATED]), text([ARTICLE[0], *RELATED[::-1]])
+    assert [body(t) for t in template.without([old, new], keys(*RELATED))] == [
+        ARTICLE,
+        [ARTICLE[0]],
     ]
 
 
 def test_template_never_makes_up_half_an_article() -> None:
-    page = text(ARTICLE)
-    assert template.without(page, keys(*ARTICLE[1:])) is page
+    short = ["A council vote.", "Five films to watch", "Storm warnings", "Rail strike off"]
+    page = text(short)
+    assert template.without([page], keys(*short[1:])) == [page]
 
 
-def test_keys_ignore_case_spacing_and_digits() -> None:
-    assert template.line_key("1,204  Comments") == template.line_key("1,205 comments")
-    assert template.line_key("Five films to watch") != template.line_key("Six films to watch")
+def test_keys_ignore_case_and_spacing_but_never_numbers() -> None:
+    assert template.line_key("Five  films to WATCH") == template.line_key("Five films to watch")
+    assert template.line_key("The toll rose to 12.") != template.line_key("The toll rose to 15.")
 
 
 def test_scope_is_the_source_else_the_host() -> None:
@@ -79,7 +85,8 @@ def test_long_paragraphs_are_never_remembered() -> None:
 def test_without_only_ever_removes_whole_lines_in_order(lines: list[str], marked: set[int]) -> None:
     page = text(lines)
     stored = body(page)
-    stripped = body(template.without(page, keys(*(stored[i] for i in marked if i < len(stored)))))
+    [kept] = template.without([page], keys(*(stored[i] for i in marked if i < len(stored))))
+    stripped = body(kept)
     remaining = iter(stored)
     assert all(line in remaining for line in stripped)  # a subsequence of the original
     assert sum(map(len, stripped)) * 2 >= sum(map(len, stored))
