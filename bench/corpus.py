@@ -14,6 +14,14 @@ pass is checked against, and each edit's expected change summary is in ``BenchCo
 ``write_step`` renders a step as a static site (pages 80–150 KB via ``chrome.dress``, one feed
 per site, robots.txt) with every file's mtime set to the step's time, so a server's ETag and
 Last-Modified change from step to step and stay put within one.
+
+Every page also carries the volatile metadata and in-article churn real news sites have
+(``REALISM``, from ``versiontrack.corpus.realism``): JSON-LD ``dateModified``, ids and
+interaction counts and ``article:modified_time`` rewritten on every render, nonces and asset
+query strings, "Updated N minutes ago" and comment counts inside the article box (two
+sites), one line of ad copy right after the article box (one site) and right before it
+(another), rotating related and teaser blocks, hidden microdata, stamps and counters. The
+truth stays the article text: none of this is in it.
 """
 
 from __future__ import annotations
@@ -43,6 +51,24 @@ from versiontrack.corpus.templates import TEMPLATES
 
 #: When step 0 is served; each later step is one hour on.
 EPOCH = datetime(2024, 11, 4, 6, 0, tzinfo=UTC)
+#: The realism features each site's pages carry (``versiontrack.corpus.realism``): those
+#: real sites have, placed where the pipeline reads the page right today (what it still
+#: gets wrong is recorded by ``tests/integration/test_realism.py``).
+_EVERY_PAGE = frozenset({"nonces", "volatile-ld", "modified-now", "teasers"})
+REALISM: dict[str, frozenset[str]] = {
+    "guardian": _EVERY_PAGE | {"updated-ago", "comment-count", "related-after", "votes"},
+    "zerohedge": _EVERY_PAGE | {"microdata-class", "microdata-meta"},
+    "enr": _EVERY_PAGE | {"microdata", "votes"},
+    "jns": _EVERY_PAGE | {"updated-ago", "comment-count", "ad-after", "stamp", "slideshow"},
+    "blog": _EVERY_PAGE | {"ad-before", "related-after", "stamp", "slideshow"},
+}
+#: A corpus's realism by name: ``news`` (``REALISM``, what ``python -m bench`` serves) or
+#: ``lean`` (the site chrome alone, as before issue 10: to compare the fast path with and
+#: without volatile metadata).
+LEVELS: dict[str, dict[str, frozenset[str]]] = {
+    "news": REALISM,
+    "lean": {name: frozenset() for name in REALISM},
+}
 #: Share of the articles that get a real edit at each edit step.
 EDIT_SHARE = 0.10
 PAGE_BYTES = (80_000, 150_000)
@@ -164,6 +190,7 @@ class BenchCorpus:
     corpus: Corpus
     edits: tuple[Edit, ...]
     sizes: dict[str, int]  # target page bytes per slug
+    realism: str = "news"  # a key of LEVELS
 
     @property
     def articles(self) -> tuple[CorpusArticle, ...]:
@@ -293,8 +320,11 @@ def _edit(
     return new, kind, expect
 
 
-def build(n: int, edit_steps: int = 1, seed: int = 1) -> BenchCorpus:
-    """The corpus of ``n`` articles with ``edit_steps`` steps of edits after the churn step."""
+def build(n: int, edit_steps: int = 1, seed: int = 1, realism: str = "news") -> BenchCorpus:
+    """The corpus of ``n`` articles with ``edit_steps`` steps of edits after the churn step;
+    ``realism`` names its pages' level of mess (``LEVELS``)."""
+    if realism not in LEVELS:
+        raise ValueError(f"realism must be one of {', '.join(LEVELS)}, not {realism!r}")
     kinds = ("word", "figure", "add", "remove", "paragraph", "headline")
     versions: dict[str, list[CorpusVersion]] = {}
     meta: list[tuple[str, CorpusSource, int, datetime]] = []
@@ -333,7 +363,7 @@ def build(n: int, edit_steps: int = 1, seed: int = 1) -> BenchCorpus:
         )
         for slug, source, i, published in meta
     )
-    return BenchCorpus(Corpus(SOURCES, articles, tuple(steps)), tuple(edits), sizes)
+    return BenchCorpus(Corpus(SOURCES, articles, tuple(steps)), tuple(edits), sizes, realism)
 
 
 def step_time(step: int) -> datetime:
@@ -348,7 +378,8 @@ def render_page(bc: BenchCorpus, article: CorpusArticle, step: int, base_url: st
     churn = Churn(
         hash((article.slug, step)) & 0xFFFFFFFF, step_time(step), request_path=article.path
     )
-    context = PageContext(article, version, source, base_url, churn)
+    features = LEVELS[bc.realism][source.name]
+    context = PageContext(article, version, source, base_url, churn, features)
     return dress(TEMPLATES[source.name](context), context, bc.sizes[article.slug])
 
 
