@@ -58,6 +58,10 @@ REQUESTS = tuple(
 )
 
 _AUTHORS = "<meta name=author> lists the byline with two co-authors in a per-request order"
+_LAST_UPDATED = (
+    'the byline becomes "Last Updated <month> [<day>]": with no author in <meta> or JSON-LD, '
+    "trafilatura reads the element marked as the author's"
+)
 _RELATED = "rotating related headlines at the end of the article box are kept as paragraphs"
 _PREV_NEXT = (
     '"Previous article: <headline> | Next article: <headline>" is kept: its sides are longer '
@@ -66,6 +70,7 @@ _PREV_NEXT = (
 #: (site, feature) → what leaks, for the generic path (trafilatura + our rules).
 LEAKS: dict[tuple[str, str], str] = {
     **{(site, "shuffled-authors"): f"byline flips: {_AUTHORS}" for site in SITES},
+    **{(site, "last-updated-author"): _LAST_UPDATED for site in SITES if site != "guardian"},
     **{(site, "related-inside"): _RELATED for site in SITES},
     **{(site, "prev-next"): _PREV_NEXT for site in SITES},
     **{
@@ -84,6 +89,7 @@ _IN_BOX = "is read as body text: the selector takes the whole box, trafilatura's
 #: (site, feature) → what leaks when the source has a body selector (``CORPUS_SELECTORS``).
 SELECTOR_LEAKS: dict[tuple[str, str], str] = {
     **{(site, "shuffled-authors"): f"byline flips: {_AUTHORS}" for site in SITES},
+    **{(site, "last-updated-author"): _LAST_UPDATED for site in SITES if site != "guardian"},
     **{(site, "prev-next"): _PREV_NEXT for site in SITES},
     **{
         (site, feature): f"{what} at the end of the article box {_IN_BOX}"
@@ -255,7 +261,16 @@ def test_pipeline_sees_no_churn_and_the_real_edit(
                 clock["now"] += gap
             assert not server.errors
             assert outcomes == [("new",), ("unchanged",), ("changed",)]
-            assert [a["versions"] for a in service.list_articles(db)] == [2]
+            (listed,) = service.list_articles(db)
+            assert listed["versions"] == 2
             with db.sessions() as session:
                 changes = queries.changes(session, min_level=0, limit=10)
+                stored = queries.version_text(session, listed["id"], 2)
+            assert stored is not None
+            body = tuple(" ".join(sentences) for sentences in stored.paragraphs)
+            assert (stored.headline, stored.byline, body) == (
+                NUMBER.headline,
+                NUMBER.byline,
+                NUMBER.paragraphs,
+            )
             assert [(c.kind, c.flags) for c in changes] == [("edited", ("numbers", "substantive"))]

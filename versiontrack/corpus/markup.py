@@ -30,6 +30,9 @@ def head(ctx: PageContext, title: str, charset_tag: str = '<meta charset="utf-8"
     v = ctx.version
     modified = realism.modified_time(ctx).isoformat()
     author = realism.author_meta(ctx)
+    ld: dict[str, object] = {"dateModified": modified}
+    if author is None:  # such themes name the author in JSON-LD by reference only (Yoast)
+        ld["author"] = {"@id": f"{ctx.base_url}/#/schema/person/{ctx.source.name}"}
     return (
         f"{charset_tag}\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -45,7 +48,7 @@ def head(ctx: PageContext, title: str, charset_tag: str = '<meta charset="utf-8"
         f'<meta property="article:modified_time" content="{modified}">\n'
         f'<meta name="twitter:card" content="summary_large_image">\n'
         f'<link rel="canonical" href="{attr(ctx.canonical)}">\n'
-        f'<script type="application/ld+json">{ctx.json_ld(dateModified=modified)}</script>\n'
+        f'<script type="application/ld+json">{ctx.json_ld(**ld)}</script>\n'
         + realism.extras(ctx, "head")
     )
 

@@ -158,8 +158,9 @@ def _comments(ctx: PageContext) -> str:
 
 
 def _last_updated_author(ctx: PageContext) -> str:
-    """A theme that prints the update date inside the element marked as the author's (and
-    no ``<meta name=author>``: ``author_meta`` leaves it out)."""
+    """A theme that prints the update date inside the element marked as the author's, with
+    no ``<meta name=author>`` (``author_meta`` leaves it out) and a JSON-LD author by
+    reference only (``markup.head``)."""
     return (
         f'<div class="{_cls(ctx, "by")}"><span class="author" itemprop="author">Last Updated '
         f"{ctx.modified:%B} {ctx.modified.day}</span></div>\n"
@@ -240,7 +241,7 @@ DEFAULTS: dict[str, frozenset[str]] = {
          "comment-count"}
     ),
     "enr": frozenset(
-        {"nonces", "microdata-meta", "microdata", "last-updated-author"}
+        {"nonces", "microdata-meta", "microdata"}
     ),
     "jns": frozenset(
         {"nonces", "volatile-ld", "ad-before", "ad-after", "related-after", "stamp",
