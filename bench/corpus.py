@@ -16,7 +16,7 @@ per site, robots.txt) with every file's mtime set to the step's time, so a serve
 Last-Modified change from step to step and stay put within one.
 
 Every page also carries the volatile metadata and in-article churn real news sites have
-(``REALISM``, from ``versiontrack.corpus.realism``): JSON-LD ``dateModified``, ids and
+(``chrome.REALISM``, from ``versiontrack.corpus.realism``): JSON-LD ``dateModified``, ids and
 interaction counts and ``article:modified_time`` rewritten on every render, nonces and asset
 query strings, "Updated N minutes ago" and comment counts inside the article box (two
 sites), one line of ad copy right after the article box (one site) and right before it
@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from bench.chrome import dress
+from bench.chrome import LEVELS, dress
 from versiontrack import text as textmod
 from versiontrack.corpus import (
     Corpus,
@@ -51,24 +51,6 @@ from versiontrack.corpus.templates import TEMPLATES
 
 #: When step 0 is served; each later step is one hour on.
 EPOCH = datetime(2024, 11, 4, 6, 0, tzinfo=UTC)
-#: The realism features each site's pages carry (``versiontrack.corpus.realism``): those
-#: real sites have, placed where the pipeline reads the page right today (what it still
-#: gets wrong is recorded by ``tests/integration/test_realism.py``).
-_EVERY_PAGE = frozenset({"nonces", "volatile-ld", "modified-now", "teasers"})
-REALISM: dict[str, frozenset[str]] = {
-    "guardian": _EVERY_PAGE | {"updated-ago", "comment-count", "related-after", "votes"},
-    "zerohedge": _EVERY_PAGE | {"microdata-class", "microdata-meta"},
-    "enr": _EVERY_PAGE | {"microdata", "votes"},
-    "jns": _EVERY_PAGE | {"updated-ago", "comment-count", "ad-after", "stamp", "slideshow"},
-    "blog": _EVERY_PAGE | {"ad-before", "related-after", "stamp", "slideshow"},
-}
-#: A corpus's realism by name: ``news`` (``REALISM``, what ``python -m bench`` serves) or
-#: ``lean`` (the site chrome alone, as before issue 10: to compare the fast path with and
-#: without volatile metadata).
-LEVELS: dict[str, dict[str, frozenset[str]]] = {
-    "news": REALISM,
-    "lean": {name: frozenset() for name in REALISM},
-}
 #: Share of the articles that get a real edit at each edit step.
 EDIT_SHARE = 0.10
 PAGE_BYTES = (80_000, 150_000)
