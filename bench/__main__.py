@@ -61,10 +61,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peers", action="store_true", help="also run urlwatch on the corpus")
     parser.add_argument(
         "--realism",
-        choices=("news", "lean"),
+        choices=("news", "lean", "messy"),
         default="news",
         help="pass corpus pages: news (volatile metadata, ad copy, in-article counters, as "
-        "real sites) or lean (site chrome only)",
+        "real sites), lean (site chrome only) or messy (news plus what extraction still "
+        "stores: expect false positives)",
     )
     parser.add_argument(
         "--server",

@@ -107,3 +107,22 @@ def test_fast_path_on_news_pages_misses_no_edit() -> None:
     fast = fastpath.measure(10, realism="news")
     assert fast["located"] == 10
     assert fast["edits_detected"] == fast["edits"] == 1 and fast["missed"] == 0
+
+
+def test_messy_pages_add_what_extraction_still_stores() -> None:
+    bc = corpus.build(5, realism="messy")
+    with_ads = {
+        a.source
+        for a in bc.articles
+        if any(c in corpus.render_page(bc, a, 0, BASE) for c in AD_COPY)
+    }
+    assert with_ads == {"zerohedge", "enr", "jns", "blog"}
+    (zerohedge,) = [a for a in bc.articles if a.source == "zerohedge"]
+    url = corpus.page_url(BASE, zerohedge)
+    hashes = {
+        text.normalise(
+            extract.extract(corpus.render_page(bc, zerohedge, step, BASE).encode(), url)
+        ).content_hash
+        for step in (0, 1)
+    }
+    assert len(hashes) == 2  # ad copy after the box, a slideshow counter: a false version
