@@ -1058,7 +1058,9 @@ def extract(
     standfirst = _first(
         (document.description, _meta(tree, "og:description", "description", "twitter:description"))
     )
-    byline = _evident_byline(_fold(document.author or ""), tree)
+    byline = _evident_byline(_fold(document.author or ""), tree) or _evident_byline(
+        _meta(tree, "author", "article:author", "parsely-author", "sailthru.author"), tree
+    )
 
     paragraphs = _drop_boilerplate(found, patterns)
     if not og_title and not h1:
