@@ -120,7 +120,37 @@ def decode(html: bytes) -> str:
     can flip between two versions of the same page and turn a one-word edit into a rewrite.
     Valid UTF-8 wins over a declaration because an undeclared HTTP header usually overrides a
     stale ``<meta charset>`` and non-UTF-8 text is almost never valid UTF-8 by accident.
+    Character references to control characters are dropped (see ``_drop_control_refs``).
     """
+    return _drop_control_refs(_decode(html))
+
+
+# A numeric character reference (the ";" is optional in HTML), and the code points XML forbids
+# that lxml would put in the tree from one (it makes &#0; a U+FFFD itself, as HTML says).
+_CHAR_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
+_XML_ILLEGAL = (frozenset(range(1, 0x20)) - {0x09, 0x0A, 0x0D}) | {0xFFFE, 0xFFFF}
+
+
+def _drop_control_refs(text: str) -> str:
+    """Remove references such as ``&#27;`` to characters XML forbids (C0 controls, U+FFFE/F).
+
+    lxml's HTML parser turns the reference into the raw character, which trafilatura then
+    cannot assign back to an element ("All strings must be XML compatible"): it discards the
+    whole document, so one ``&#27;[32m`` made a page "no article body". The raw byte never
+    reaches the tree, and the reference now goes the same way; a form feed stays a space.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        hex_digits, digits = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        if code not in _XML_ILLEGAL:
+            return match.group()
+        return " " if code == 0x0C else ""
+
+    return _CHAR_REF.sub(replace, text) if "&#" in text else text
+
+
+def _decode(html: bytes) -> str:
     for bom, name in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
