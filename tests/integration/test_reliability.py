@@ -50,9 +50,14 @@ def test_a_control_character_reference_keeps_the_article_and_drops_the_character
 
 
 def trickle(seconds: int) -> Response:
-    """A page that sends one byte every half second: each read is quick, the whole is not."""
+    """An article page whose last bytes come one every half second: each read is quick, the
+    whole is not."""
+    page = article_html("Slow", STORY)
     return Response(
-        200, headers={"Content-Type": "text/html"}, body_iter=[b"x"] * seconds * 2, chunk_delay=0.5
+        200,
+        headers={"Content-Type": "text/html"},
+        body_iter=[page, *[b" "] * seconds * 2],
+        chunk_delay=0.5,
     )
 
 
