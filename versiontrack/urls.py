@@ -107,18 +107,18 @@ def _encode_host(host: str) -> str:
     """Lower-case ``host`` and turn an internationalised name into its ASCII (punycode) form.
 
     httpx sends IDN hosts as IDNA 2008 A-labels, so using the same encoding here makes a
-    Unicode feed link and the punycode final URL of its fetch the same canonical URL. An IPv6
-    literal is written in its compressed form. Anything that is not a host name or an IP
-    address (``%``, spaces, an empty name such as ``.``) raises ``InvalidURL``: written back
-    into a URL it would be read as another host, or as none, and the result would not be a
-    canonical form.
+    Unicode feed link and the punycode final URL of its fetch the same canonical URL. Anything
+    that is not a host name or an IP address (``%``, spaces, an empty name such as ``.``)
+    raises ``InvalidURL``: written back into a URL it would be read as another host, or as
+    none, and the result would not be a canonical form.
     """
     name = host.lower().rstrip(".")
     if ":" in name:
         try:
-            return str(ipaddress.IPv6Address(name))
+            ipaddress.IPv6Address(name)
         except ValueError as exc:
             raise InvalidURL(f"invalid IPv6 address {host!r}") from exc
+        return name
     if not name.isascii():
         try:
             name = idna.encode(name, uts46=True).decode("ascii")

@@ -139,3 +139,33 @@ def test_add_refuses_a_url_without_a_canonical_form(
     assert result.code == 1 and result.err.count("\n") == 1
     # the port message's tail ("0-65535") depends on the Python version
     assert result.err.startswith(f"error: not an article URL: {url!r} ({reason}")
+
+
+def test_check_survives_a_feed_that_breaks_the_parser(cli: Runner, tmp_path: Path) -> None:
+    good = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>x</title>"
+        b"<link>http://example.org/</link><description>d</description></channel></rss>"
+    )
+    with LoopbackServer() as server:
+        server.route("/bad.rss", Response(200, b'<?encoding="\x80"?>', {}))
+        server.route("/good.rss", Response(200, good, {}))
+        config = tmp_path / "vt.toml"
+        config.write_text(
+            f'[database]\nurl = "sqlite:///{tmp_path / "f.db"}"\n'
+            f'[[sources]]\nname = "bad"\nfeed = "{server.url("/bad.rss")}"\n'
+            f'[[sources]]\nname = "good"\nfeed = "{server.url("/good.rss")}"\n'
+        )
+        result = cli("--config", str(config), "check")
+    reason = (
+        "malformed feed: feedparser failed: UnicodeDecodeError: 'utf-8' codec can't decode byte "
+        "0x80 in position 0: invalid start byte"
+    )
+    assert result.code == 0
+    # one logged warning, no traceback
+    assert result.err.count("\n") == 1
+    assert result.err.endswith(f" WARNING versiontrack.pipeline: feed bad failed: {reason}\n")
+    assert result.out.splitlines() == [
+        f"feed failed  bad: {reason}",
+        "2 feeds polled (1 failed), 0 new articles; 0 checked: 0 new, 0 changed, 0 unchanged, "
+        "0 removed, 0 failed",
+    ]
