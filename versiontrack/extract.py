@@ -120,37 +120,7 @@ def decode(html: bytes) -> str:
     can flip between two versions of the same page and turn a one-word edit into a rewrite.
     Valid UTF-8 wins over a declaration because an undeclared HTTP header usually overrides a
     stale ``<meta charset>`` and non-UTF-8 text is almost never valid UTF-8 by accident.
-    Character references to control characters are dropped (see ``_drop_control_refs``).
     """
-    return _drop_control_refs(_decode(html))
-
-
-# A numeric character reference (the ";" is optional in HTML), and the code points XML forbids
-# that lxml would put in the tree from one (it makes &#0; a U+FFFD itself, as HTML says).
-_CHAR_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
-_XML_ILLEGAL = (frozenset(range(1, 0x20)) - {0x09, 0x0A, 0x0D}) | {0xFFFE, 0xFFFF}
-
-
-def _drop_control_refs(text: str) -> str:
-    """Remove references such as ``&#27;`` to characters XML forbids (C0 controls, U+FFFE/F).
-
-    lxml's HTML parser turns the reference into the raw character, which trafilatura then
-    cannot assign back to an element ("All strings must be XML compatible"): it discards the
-    whole document, so one ``&#27;[32m`` made a page "no article body". The raw byte never
-    reaches the tree, and the reference now goes the same way; a form feed stays a space.
-    """
-
-    def replace(match: re.Match[str]) -> str:
-        hex_digits, digits = match.groups()
-        code = int(hex_digits, 16) if hex_digits else int(digits)
-        if code not in _XML_ILLEGAL:
-            return match.group()
-        return " " if code == 0x0C else ""
-
-    return _CHAR_REF.sub(replace, text) if "&#" in text else text
-
-
-def _decode(html: bytes) -> str:
     for bom, name in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -171,6 +141,35 @@ def _decode(html: bytes) -> str:
         except UnicodeDecodeError:
             return html.decode(name, errors="replace")
     return html.decode("cp1252", errors="replace")
+
+
+# A numeric character reference (the ";" is optional in HTML) to a C0 control or U+FFFE/F,
+# the code points XML forbids that lxml puts in the tree from a reference (it makes &#0; a
+# U+FFFD itself, as HTML says, and tab, LF and CR are allowed). Only those are matched: the
+# usual &#8217; costs nothing but the scan.
+_CONTROL_REF = re.compile(
+    r"&#(?:[xX]0*(1?[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F])|0*([12]?[0-9]|3[01]|6553[45])(?!\d));?"
+)
+_XML_ALLOWED = frozenset({0x00, 0x09, 0x0A, 0x0D})
+
+
+def _drop_control_refs(text: str) -> str:
+    """Remove references such as ``&#27;`` to characters XML forbids (C0 controls, U+FFFE/F).
+
+    lxml's HTML parser turns the reference into the raw character, which trafilatura then
+    cannot assign back to an element ("All strings must be XML compatible"): it discards the
+    whole document, so one ``&#27;[32m`` made a page "no article body". The raw byte never
+    reaches the tree, and the reference now goes the same way; a form feed stays a space.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        hex_digits, digits = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        if code in _XML_ALLOWED:
+            return match.group()
+        return " " if code == 0x0C else ""
+
+    return _CONTROL_REF.sub(replace, text)
 
 
 # --- markup trafilatura loses: layout tables, loose text around <br> -------------------------
@@ -828,7 +827,7 @@ def extract(
     _sniff(html)
     # trafilatura gets UTF-8 bytes we decoded deterministically (see decode), parsed by its
     # own loader so that our metadata reads and its extraction see the same tree.
-    tree = trafilatura.load_html(decode(html).encode("utf-8"))
+    tree = trafilatura.load_html(_drop_control_refs(decode(html)).encode("utf-8"))
     if tree is None:
         raise NotHTML("the document does not parse as an HTML page")
     try:
