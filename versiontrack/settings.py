@@ -50,7 +50,7 @@ class ServerSettings:
 class FetchSettings:
     user_agent: str = f"versiontrack/{__version__} (+https://example.org/versiontrack)"
     timeout: float = 20.0  # seconds, for reading; connecting gets the smaller of this and 10 s
-    # seconds one request may take in all (connecting, every read, redirects); 0: 3 × timeout
+    # seconds one fetch may take in all (connecting, reads, redirects, retries); 0: 3 × timeout
     deadline: float = 0.0
     max_bytes: int = 5_000_000
     max_redirects: int = 10
