@@ -151,6 +151,35 @@ def decode(html: bytes) -> str:
     return html.decode("cp1252", errors="replace")
 
 
+# A numeric character reference (the ";" is optional in HTML) to a C0 control or U+FFFE/F,
+# the code points XML forbids that lxml puts in the tree from a reference (it makes &#0; a
+# U+FFFD itself, as HTML says, and tab, LF and CR are allowed). Only those are matched: the
+# usual &#8217; costs nothing but the scan.
+_CONTROL_REF = re.compile(
+    r"&#(?:[xX]0*(1?[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F])|0*([12]?[0-9]|3[01]|6553[45])(?!\d));?"
+)
+_XML_ALLOWED = frozenset({0x00, 0x09, 0x0A, 0x0D})
+
+
+def _drop_control_refs(text: str) -> str:
+    """Remove references such as ``&#27;`` to characters XML forbids (C0 controls, U+FFFE/F).
+
+    lxml's HTML parser turns the reference into the raw character, which trafilatura then
+    cannot assign back to an element ("All strings must be XML compatible"): it discards the
+    whole document, so one ``&#27;[32m`` made a page "no article body". The raw byte never
+    reaches the tree, and the reference now goes the same way; a form feed stays a space.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        hex_digits, digits = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        if code in _XML_ALLOWED:
+            return match.group()
+        return " " if code == 0x0C else ""
+
+    return _CONTROL_REF.sub(replace, text)
+
+
 # --- markup trafilatura loses: layout tables, loose text around <br> -------------------------
 
 _TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
@@ -1018,7 +1047,7 @@ def extract(
     _sniff(html)
     # trafilatura gets UTF-8 bytes we decoded deterministically (see decode), parsed by its
     # own loader so that our metadata reads and its extraction see the same tree.
-    tree = trafilatura.load_html(decode(html).encode("utf-8"))
+    tree = trafilatura.load_html(_drop_control_refs(decode(html)).encode("utf-8"))
     if tree is None:
         raise NotHTML("the document does not parse as an HTML page")
     try:

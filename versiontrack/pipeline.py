@@ -142,6 +142,7 @@ class FeedFetch:
     items: tuple[FeedItem, ...] = ()
     validators: Validators | None = None
     error: str | None = None
+    skipped: tuple[str, ...] = ()  # why entries had no usable URL (discover.FeedRead)
 
 
 def _source_state(rt: Runtime, name: str) -> tuple[int, Validators]:
@@ -161,13 +162,32 @@ async def fetch_feed(rt: Runtime, source: Source) -> FeedFetch:
             raise HTTPStatusError(f"HTTP {result.status} from {result.url}", result.status)
         if result.not_modified:
             return FeedFetch(source, source_id, started_at, _elapsed(started), result.status)
-        items = discover.parse_feed(result.body, result.url)
+        read = discover.read_feed(result.body, result.url)
     except CheckError as exc:
         status = exc.status if isinstance(exc, HTTPStatusError) else None
         return FeedFetch(source, source_id, started_at, _elapsed(started), status, error=str(exc))
+    except Exception as exc:  # a bug on one feed must not lose the pass, nor go unrecorded
+        log.exception("poll of feed %s crashed", source.name)
+        error = f"internal error: {exc!r}"
+        return FeedFetch(source, source_id, started_at, _elapsed(started), None, error=error)
     return FeedFetch(
-        source, source_id, started_at, _elapsed(started), result.status, items, result.validators
+        source,
+        source_id,
+        started_at,
+        _elapsed(started),
+        result.status,
+        read.items,
+        result.validators,
+        skipped=read.skipped,
     )
+
+
+def _skipped_note(skipped: tuple[str, ...]) -> str | None:
+    """What the poll's log row (and the source's last error) says about skipped entries."""
+    if not skipped:
+        return None
+    shown = "; ".join(skipped[:3]) + (f"; and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+    return f"skipped {len(skipped)} {'entry' if len(skipped) == 1 else 'entries'}: {shown}"
 
 
 def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
@@ -207,10 +227,13 @@ def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
             duration_ms=fetched.duration_ms,
             http_status=fetched.status,
             outcome=outcome,
-            error=fetched.error,
+            # a poll that only skipped entries still succeeded: the note says what was lost
+            error=fetched.error or _skipped_note(fetched.skipped),
             validators=fetched.validators,
         )
     name = fetched.source.name
+    if fetched.skipped:
+        log.warning("feed %s: %s", name, _skipped_note(fetched.skipped))
     if fetched.error:
         log.warning("feed %s failed: %s", name, fetched.error)
     else:
