@@ -429,6 +429,7 @@ _AD_SEGMENT = re.compile(r"[-_]")
 _AD_CANDIDATES = etree.XPath(
     "//body//*[@class or @id or @data-ad-slot or @data-ad-unit or @data-adunit or @data-ad-client]"
 )
+_AD_WORDS = 60  # more than an ad's copy: a slot this big holding half the page is its article
 _AD_ATTRIBUTES = ("data-ad-slot", "data-ad-unit", "data-adunit", "data-ad-client")
 
 
@@ -445,18 +446,20 @@ def _is_ad_slot(el: HtmlElement) -> bool:
 
 
 def _drop_ad_slots(tree: HtmlElement) -> None:
-    """Remove ad slots; never one holding a headline or most of the page's paragraphs (a
-    site that names its article wrapper "ad-…" keeps its article)."""
+    """Remove ad slots; never one holding a headline or half the page's words beyond an ad's
+    length (a site that names its article wrapper "ad-…" keeps its article)."""
     slots = [
         el for el in _AD_CANDIDATES(tree) if el.tag not in ("html", "body") and _is_ad_slot(el)
     ]
     if not slots:
         return
-    prose = sum(len(p.text_content()) for p in _PAGE_PROSE(tree)) or 1
+    body = tree.find("body")
+    words = len((body if body is not None else tree).text_content().split()) or 1
     for el in slots:
         if el.getparent() is None or next(el.iter("h1"), None) is not None:
             continue
-        if sum(len(p.text_content()) for p in el.iter("p")) * 2 > prose:
+        inside = len(el.text_content().split())
+        if inside * 2 > words and inside > _AD_WORDS:
             continue
         el.drop_tree()
 
