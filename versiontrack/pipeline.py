@@ -10,6 +10,7 @@ check and never stop a pass.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import dataclasses
 import logging
 import os
@@ -458,6 +459,8 @@ def _store_text(
         held = previous is not None and _byline_held_back(article, previous, text)
         if held:
             found = None  # the next check must read the page in full to confirm the byline
+        elif previous is not None and _shuffled(previous, text):
+            pass  # a rotating list inside the article box: the same lines, another order
         elif previous is None or previous.content_hash != text.content_hash:
             if previous is not None and _collapsed(previous, text, rt.settings):
                 error = str(
@@ -666,6 +669,43 @@ def _byline_held_back(article: ArticleRow, previous: ArticleText, text: ArticleT
         return False
     article.pending_hash = text.content_hash
     return True
+
+
+def _shuffled(previous: ArticleText, text: ArticleText) -> bool:
+    """Whether ``text`` is ``previous`` with short lines in another order and nothing else.
+
+    Sites rotate lists ("most read", slideshow captions) inside the article box. An editor who
+    moves prose (longer than ``template.SHORT``) or one short line still makes a change.
+    """
+    if (text.headline, text.standfirst, text.byline) != (
+        previous.headline,
+        previous.standfirst,
+        previous.byline,
+    ):
+        return False
+    old = [" ".join(p) for p in previous.paragraphs]
+    new = [" ".join(p) for p in text.paragraphs]
+    if old == new or sorted(old) != sorted(new):
+        return False
+    if not all(len(a) <= template.SHORT for a, b in zip(old, new, strict=True) if a != b):
+        return False
+    # one line (or one block) taken elsewhere is an editor's move, which is news; a list
+    # shuffled needs more than one line moved to explain it
+    return len(new) - _kept_in_order(old, new) > 1
+
+
+def _kept_in_order(old: list[str], new: list[str]) -> int:
+    """How many lines keep their order from ``old`` to ``new`` (a longest increasing run of
+    their old positions)."""
+    positions: dict[str, list[int]] = {}
+    for i, line in enumerate(old):
+        positions.setdefault(line, []).append(i)
+    order = [positions[line].pop(0) for line in new]
+    tails: list[int] = []
+    for position in order:
+        at = bisect.bisect_left(tails, position)
+        tails[at : at + 1] = [position]
+    return len(tails)
 
 
 def _names(byline: str) -> frozenset[str]:
