@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from versiontrack import extract, logs, region
+from versiontrack import children, extract, logs, region
 from versiontrack import text as textmod
 from versiontrack.domain import ArticleText, Region
 from versiontrack.errors import CheckError
@@ -72,8 +73,8 @@ def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
     pool = ProcessPoolExecutor(
         max_workers=settings.check.workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=logs.start_child,
-        initargs=(logs.level(), "reader"),
+        initializer=children.start,
+        initargs=(os.getpid(), logs.level(), "reader"),
     )
     try:
         yield pool
