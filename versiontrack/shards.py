@@ -12,7 +12,7 @@ one process do. Outcomes stream back to the parent as they happen (progress bars
 come out in the order the articles were claimed.
 
 Nothing a shard holds outlives it, however it dies (``kill -9``, a crash in C code): the
-SQLite write lock is an ``flock`` on a file of the pass, which the kernel releases with the
+SQLite write lock is an ``flock`` on a file beside the database, which the kernel releases with the
 dead process's files, and each shard reports on a pipe of its own, whose end of file tells
 the parent the shard is gone — no lock or queue is shared between shards. Shards die with
 the parent (``children``).
@@ -31,9 +31,9 @@ import logging
 import multiprocessing
 import os
 import pickle
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from multiprocessing import connection
 from multiprocessing.connection import Connection
@@ -85,60 +85,66 @@ async def check_in_shards(
     processes: list[BaseProcess] = []
     reports: dict[Connection, int] = {}
     finished = False
-    with tempfile.TemporaryDirectory(prefix="versiontrack-pass-") as scratch:
-        writes = os.path.join(scratch, "sqlite-writes.lock")
-        try:
-            for k, part in enumerate(parts):
-                reader, writer = context.Pipe(duplex=False)
-                process = context.Process(
-                    target=_shard_main,
-                    args=(
-                        k,
-                        settings,
-                        part,
-                        rt.clock,
-                        rt.owner,
-                        shards,
-                        writes,
-                        writer,
-                        os.getpid(),
-                        logs.level(),
-                    ),
-                    name=f"versiontrack-shard-{k}",
-                    daemon=True,
-                )
-                process.start()
-                writer.close()  # the shard holds the only write end: its exit ends the pipe
-                processes.append(process)
-                reports[reader] = k
-            while reports:
-                ready = await asyncio.to_thread(connection.wait, list(reports), 1.0)
-                for reader in ready:
-                    assert isinstance(reader, Connection)
-                    message = _receive(reader)
-                    if message is None:  # the shard has exited, one way or another
-                        _ended(reports.pop(reader), processes)
-                        reader.close()
-                    elif message[0] == "check":
-                        outcomes[message[2].article_id] = message[2]
-                        if on_progress:
-                            on_progress(message[2])
-                    else:
-                        log.error("shard %d crashed: %s", message[1], message[2])
-            finished = True
-        finally:
-            for process in processes:
-                if not finished:  # interrupted (Ctrl-C, cancelled): stop the shards now
-                    process.terminate()
-                await asyncio.to_thread(process.join, 30)
-                if process.is_alive():
-                    process.kill()
-            for reader in reports:
-                reader.close()
+    writes = _write_lock_path(rt.settings.database.url)
+    try:
+        for k, part in enumerate(parts):
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_shard_main,
+                args=(
+                    k,
+                    settings,
+                    part,
+                    rt.clock,
+                    rt.owner,
+                    shards,
+                    writes,
+                    writer,
+                    os.getpid(),
+                    logs.level(),
+                ),
+                name=f"versiontrack-shard-{k}",
+                daemon=True,
+            )
+            process.start()
+            writer.close()  # the shard holds the only write end: its exit ends the pipe
+            processes.append(process)
+            reports[reader] = k
+        while reports:
+            ready = await asyncio.to_thread(connection.wait, list(reports), 1.0)
+            for reader in ready:
+                assert isinstance(reader, Connection)
+                message = _receive(reader)
+                if message is None:  # the shard has exited, one way or another
+                    _ended(reports.pop(reader), processes)
+                    reader.close()
+                elif message[0] == "check":
+                    outcomes[message[2].article_id] = message[2]
+                    if on_progress:
+                        on_progress(message[2])
+                else:
+                    log.error("shard %d crashed: %s", message[1], message[2])
+        finished = True
+    finally:
+        for process in processes:
+            if not finished:  # interrupted (Ctrl-C, cancelled): stop the shards now
+                process.terminate()
+            await asyncio.to_thread(process.join, 30)
+            if process.is_alive():
+                process.kill()
+        for reader in reports:
+            reader.close()
     return [
         outcomes.get(i) or CheckOutcome(i, "", "failed", error="internal error: shard lost")
         for i in due
     ]
+
+
+def _write_lock_path(url: str) -> str | None:
+    """The file SQLite writers of every shard lock, next to the database (whose folder is
+    writable: SQLite writes its journal there); None for a database that locks rows itself."""
+    parsed = make_url(url)
+    return f"{parsed.database}-writes.lock" if parsed.get_backend_name() == "sqlite" else None
 
 
 def _receive(reader: Connection) -> tuple[str, int, Any] | None:
@@ -189,7 +195,7 @@ def _shard_main(
     clock: Callable[..., Any],
     owner: str,
     shards: int,
-    writes: str,
+    writes: str | None,
     report: Connection,
     parent: int,
     log_level: int,
@@ -197,7 +203,7 @@ def _shard_main(
     """A shard process: check ``ids`` and report each outcome on ``report``."""
     children.start(parent, log_level, f"shard {k}")
     engine = make_engine(settings.database.url)
-    turns = _WriteTurns(writes)
+    turns: AbstractContextManager[Any] = _WriteTurns(writes) if writes else threading.Lock()
 
     async def run() -> None:
         async with Fetcher(settings.fetch, share=shards) as fetcher:
