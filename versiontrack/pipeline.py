@@ -70,6 +70,18 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
+def owner_alive(owner: str) -> bool:
+    """Whether the process named in a lease owner ``host:pid:…`` of this host still runs."""
+    try:
+        pid = int(owner.split(":")[1])
+        os.kill(pid, 0)
+    except (IndexError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # it exists, it is just not ours
+        return True
+    return True
+
+
 @dataclass(frozen=True)
 class Runtime:
     """What a unit of work needs, passed explicitly: settings, sessions, fetcher, clock."""
@@ -115,6 +127,8 @@ class CheckOutcome:
 class PassReport:
     polls: list[PollOutcome] = field(default_factory=list)
     checks: list[CheckOutcome] = field(default_factory=list)
+    #: articles the pass wanted but left alone: a live worker (a daemon, another pass) holds them
+    held: int = 0
 
     def count(self, outcome: str) -> int:
         return sum(1 for c in self.checks if c.outcome == outcome)
@@ -881,14 +895,43 @@ def claim(
 
 async def start_pass(
     rt: Runtime, *, force: bool = False, article_ids: Sequence[int] | None = None
-) -> tuple[list[PollOutcome], list[int]]:
+) -> tuple[list[PollOutcome], list[int], int]:
     """The first half of a pass, as ``versiontrack check`` runs it: poll every source (unless
-    specific articles are named), then claim the due articles (or all, or the named ones)."""
+    specific articles are named), then claim the due articles (or all, or the named ones).
+
+    Returns the polls, the claimed articles and how many more the pass wanted but a live
+    worker holds. Leases of dead workers of this host (a killed pass or daemon) are freed
+    first: their articles are claimed now instead of skipped until the leases expire.
+    """
     with unit_of_work(rt) as session:
         queries.sync_sources(session, rt.settings.sources, rt.clock())
     polls = await poll_sources(rt, rt.settings.sources) if article_ids is None else []
-    due = await asyncio.to_thread(claim, rt, force=force, article_ids=article_ids)
-    return polls, due
+    due, held = await asyncio.to_thread(_claim_pass, rt, force, article_ids)
+    return polls, due, held
+
+
+def _claim_pass(
+    rt: Runtime, force: bool, article_ids: Sequence[int] | None
+) -> tuple[list[int], int]:
+    with unit_of_work(rt) as session:
+        freed = schedule.recover_leases(session, socket.gethostname(), owner_alive)
+        if freed:
+            log.info("recovered %d leases left by stopped workers on this host", freed)
+        now = rt.clock()
+        due = schedule.claim_due(
+            session,
+            now=now,
+            owner=rt.owner,
+            lease_seconds=rt.settings.daemon.lease,
+            force=force,
+            ids=article_ids,
+        )
+        held = schedule.held_by_others(
+            session, now=now, owner=rt.owner, force=force, ids=article_ids
+        )
+    if held:
+        log.warning("%d articles left alone: another worker is checking them", held)
+    return due, held
 
 
 async def check_claimed(
