@@ -8,14 +8,16 @@ ground truth alone (``pages.locate``), never from versiontrack's output:
   ``3 min read``, ``<time datetime>``, ``<meta content>`` dates) are rewritten;
 * ``<li>`` lists are shuffled; digits in ``id`` attributes and every ``nonce`` change; asset
   URLs (``script``/``link``/``img``/``source``) get a new query string; inline scripts change;
-* an ad block (``<div class="ad">`` with one line of ad copy) is inserted right after the box
-  (steps 1 and 4), right before it (step 2) or right after the last truth paragraph (step 3).
+* an ad block (``<div class="ad">`` with one line of ad copy, new each step) is inserted right
+  after the box (step 1), right before it (step 2) or right after the last truth paragraph
+  (step 3).
 
-From step 3 on, an "updated" stamp and a comment counter also sit at the start of the box
-(outside every truth paragraph), with new numbers each step. Step 4 adds one real edit inside
-one truth paragraph, its kind cycling with the page index: a word swap, a number change, an
-appended sentence, a deleted sentence (falling back to another kind when the page offers no
-place for it); ``Edit`` records the sentence that must show in ``diff --json``.
+Step 3 also puts an "updated" stamp and a comment counter at the start of the box (outside
+every truth paragraph). Step 4 is step 3's page plus one real edit inside one truth paragraph
+(so that its diff is the edit alone), its kind cycling with the page index: a word swap, a
+number change, an appended sentence, a deleted sentence (falling back to another kind when
+the page offers no place for it); ``Edit`` records the sentence that must show in ``diff
+--json``. Headlines (``<h1>``, ``<title>``) are left alone, and so are non-date ``<meta>``.
 
 Every choice comes from a ``random.Random`` seeded with (page, step): the same page and step
 always give the same bytes.
@@ -64,7 +66,7 @@ APPENDED = (
 )
 SWAPS = ("considerable", "remarkable", "unexpected", "substantial", "deliberate")
 # where the ad goes, by step
-AD_PLACES = {1: "after box", 2: "before box", 3: "after last paragraph", 4: "after box"}
+AD_PLACES = {1: "after box", 2: "before box", 3: "after last paragraph"}
 
 _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _UNITS = (
@@ -80,6 +82,7 @@ _STAMP = re.compile(
     rf"|\b\d[\d,.]*[kKmM]? {_UNITS}\b"
 )
 _DIGIT = re.compile(r"\d")
+_DATE_META = re.compile(r"time|date|modified|published|updated", re.IGNORECASE)
 _ASSET_RELS = frozenset({"stylesheet", "preload", "modulepreload", "icon", "prefetch"})
 _ASSET_ATTRS = {"script": "src", "link": "href", "img": "src", "source": "src"}
 # elements a <div> may not be placed in (the HTML parser would close them around it)
@@ -140,10 +143,12 @@ def render_steps(page: Page) -> list[Step]:
         tree = root.getroottree()
         box = tree.xpath(box_path)[0]
         holders = {i: tree.xpath(p)[0] for i, p in holder_paths.items()}
-        rng = random.Random(f"{page.key}:{number}")
+        # the edit step is the last churn step's page plus the edit: its diff is the edit alone
+        churned = min(number, CHURN_STEPS[-1])
         step = Step(number, "")
-        _churn(rng, root, box, holders, number, step)
+        _churn(random.Random(f"{page.key}:{churned}"), root, box, holders, churned, step)
         if number == EDIT_STEP:
+            rng = random.Random(f"{page.key}:{number}")
             step.edit = _edit(rng, page, holders, KINDS[page.index % len(KINDS)], step)
         step.html = _serialise(root)
         steps.append(step)
@@ -198,7 +203,7 @@ def _churn(
             el.set("id", _new_digits(rng, el.get("id", "")))
         if el.tag == "time" and el.get("datetime"):
             el.set("datetime", _new_digits(rng, el.get("datetime", "")))
-        if el.tag == "meta" and el.get("content") and _STAMP.search(el.get("content", "")):
+        if el.tag == "meta" and _DATE_META.search(el.get("property") or el.get("name") or ""):
             el.set("content", _restamp(rng, el.get("content")) or "")
         attr = _ASSET_ATTRS.get(el.tag)
         if el.tag == "link" and not _ASSET_RELS & set((el.get("rel") or "").lower().split()):
@@ -222,7 +227,7 @@ def _churn(
                     child.tail = tail
                     el.append(child)
     _place_ad(root, box, holders, number, step)
-    if number >= 3:
+    if number == CHURN_STEPS[-1]:
         _stamp_box(rng, box, holders, step)
 
 

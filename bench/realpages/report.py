@@ -16,6 +16,7 @@ from typing import Any
 from bench.realpages import churn, score
 from bench.realpages.pages import Page
 from bench.realpages.run import RunResult
+from versiontrack.text import split_sentences
 
 TEXT_CLIP = 160
 
@@ -30,6 +31,13 @@ def _ops(diff: dict[str, Any]) -> list[dict[str, Any]]:
     leaked = [{"op": o["op"], "old": _clip(o["old"]), "new": _clip(o["new"])} for o in diff["ops"]]
     leaked += [{"op": "field", "old": f.get("field"), "new": None} for f in diff["fields"]]
     return leaked
+
+
+def _extracted(run: RunResult, page: Page, edit: churn.Edit) -> bool:
+    """Whether the stored first version holds the sentence the edit changes (for an appended
+    one: the paragraph's last sentence)."""
+    sentence = score.words(edit.old or split_sentences(page.truth[edit.paragraph])[-1])
+    return score.inside(sentence, score.words(run.v1_body.get(page.key)))
 
 
 def judge_page(page: Page, steps: Sequence[churn.Step], run: RunResult) -> dict[str, Any]:
@@ -61,14 +69,18 @@ def judge_page(page: Page, steps: Sequence[churn.Step], run: RunResult) -> dict[
     last = churn.EDIT_STEP
     diff = run.diffs[page.key].get(last)
     if diff is None:
-        judged["why"] = f"no new version at step {last} (outcome: {outcomes[last]})"
+        judged["why"] = f"no new version at step {last} (outcome: {outcomes[last]})" + (
+            "" if _extracted(run, page, edit) else ": the edited sentence was not extracted"
+        )
         return judged
     found = score.edit_found(diff["ops"], edit.op, edit.old, edit.new)
     judged["caught"] = found
     judged["exact"] = found and len(diff["ops"]) == 1 and not diff["fields"]
     judged["ops"] = _ops(diff)
     if not found:
-        judged["why"] = "new version, but its ops do not hold the expected sentence"
+        judged["why"] = "new version, but its ops do not hold the expected sentence" + (
+            "" if _extracted(run, page, edit) else " (the edited sentence was not extracted)"
+        )
     elif not judged["exact"]:
         judged["why"] = "caught, with other ops beside it"
     return judged

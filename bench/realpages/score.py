@@ -74,18 +74,39 @@ def summary(matches: Sequence[Match]) -> dict[str, Any]:
     }
 
 
-def same_words(a: str | None, b: str | None) -> bool:
-    """Equal as word sequences (case, punctuation and spacing aside)."""
-    if a is None or b is None:
-        return a is b
-    return _TOKEN.findall(a.lower()) == _TOKEN.findall(b.lower())
+def words(text: str | None) -> list[str]:
+    return _TOKEN.findall((text or "").lower())
+
+
+def inside(small: list[str], big: list[str]) -> bool:
+    """``small`` is a contiguous run of ``big``."""
+    n = len(small)
+    return any(big[i : i + n] == small for i in range(len(big) - n + 1))
+
+
+def _overlaps(got: list[str], want: list[str]) -> bool:
+    """The same words, or one a contiguous run of the other holding at least half of it (a
+    sentence the splitter cut, or joined, differently from the truth)."""
+    short, long = sorted((got, want), key=len)
+    return bool(short) and 2 * len(short) >= len(long) and inside(short, long)
+
+
+def _delta(old: str | None, new: str | None) -> tuple[Counter[str], Counter[str]]:
+    before, after = Counter(words(old)), Counter(words(new))
+    return before - after, after - before
 
 
 def edit_found(ops: Iterable[dict[str, Any]], op: str, old: str | None, new: str | None) -> bool:
-    """Whether ``diff --json`` ops hold the expected sentence op (same kind, same words)."""
-    return any(
-        o["op"] == op
-        and (old is None or same_words(o["old"], old))
-        and (new is None or same_words(o["new"], new))
-        for o in ops
-    )
+    """Whether ``diff --json`` ops hold the expected sentence op: the same kind, on the same
+    sentence (as words; cut differently by the splitter at most), and for an edit the same
+    words removed and added."""
+    want = words(old if op != "added" else new)
+    for o in ops:
+        if o["op"] != op:
+            continue
+        got = words(o["old"] if op != "added" else o["new"])
+        if not _overlaps(got, want):
+            continue
+        if op != "edited" or _delta(o["old"], o["new"]) == _delta(old, new):
+            return True
+    return False

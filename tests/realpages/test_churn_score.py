@@ -114,7 +114,7 @@ def test_churn_changes_what_is_around_the_article_and_nothing_in_it() -> None:
         "after box",
         "before box",
         "after last paragraph",
-        "after box",
+        "after last paragraph",
     ]
     story = steps[2].html.index('class="story"')
     assert steps[2].html.index('class="ad"') < story < steps[1].html.index('class="ad"')
@@ -159,6 +159,13 @@ def _one_sentence_changed(
     assert (i2 - i1, j2 - j1) == {"edited": (1, 1), "added": (0, 1), "removed": (1, 0)}[edit.op]
 
 
+def test_the_edit_step_is_the_last_churn_step_plus_the_edit() -> None:
+    steps = churn.render_steps(page(0))
+    edit = steps[churn.EDIT_STEP].edit
+    assert edit is not None and edit.kind == "word swap" and edit.old and edit.new
+    assert steps[churn.EDIT_STEP].html.replace(edit.new, edit.old) == steps[3].html
+
+
 @pytest.mark.parametrize("index", range(4))
 def test_the_edit_changes_exactly_one_sentence_of_one_paragraph(index: int) -> None:
     step = churn.render_steps(page(index))[churn.EDIT_STEP]
@@ -191,3 +198,18 @@ def test_on_real_pages_churn_keeps_the_truth_and_the_edit_is_one_sentence() -> N
             _one_sentence_changed(p.truth, located, steps[churn.EDIT_STEP].html, edit)
             edits += 1
     assert edits >= len(pages) - 2
+
+
+def test_edit_found_accepts_a_sentence_cut_differently_with_the_same_change() -> None:
+    ops = [
+        {
+            "op": "edited",
+            "old": "“Set-Cookie” and “Set-Cookie2″.",
+            "new": "“Set-Cookie” and “Set-Cookie9″.",
+        }
+    ]
+    old = '"basic": normal response, all headers but “Set-Cookie” and “Set-Cookie2″.'
+    assert not score.edit_found(ops, "edited", old, old.replace("Cookie2", "Cookie9"))
+    shorter = "headers but “Set-Cookie” and “Set-Cookie2″."
+    assert score.edit_found(ops, "edited", shorter, shorter.replace("Cookie2", "Cookie9"))
+    assert not score.edit_found(ops, "edited", shorter, shorter.replace("Cookie2", "Cookie8"))
