@@ -22,7 +22,7 @@ import trafilatura
 
 from bench.realpages import report
 from bench.realpages.pages import SETS, Page, default_root, load_sets
-from bench.realpages.run import run_once, write_steps
+from bench.realpages.run import CHECK_TIMEOUT, run_once, write_steps
 from bench.server import StaticServer
 
 DEFAULT_JSON = Path(__file__).resolve().parents[1] / "realpages-results.json"
@@ -47,6 +47,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--server", choices=("auto", "nginx", "python"), default="auto", help="static server"
+    )
+    parser.add_argument(
+        "--check-timeout",
+        type=float,
+        default=CHECK_TIMEOUT,
+        help=f"seconds before a check pass counts as hung and is killed ({CHECK_TIMEOUT:.0f})",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the table")
     args = parser.parse_args(argv)
@@ -73,9 +79,16 @@ def extract_alone(pages: list[Page], html: dict[str, str]) -> dict[str, dict[str
 
 
 def measure(
-    pages: list[Page], runs: int, server_kind: str = "auto", log: Any = None
+    pages: list[Page],
+    runs: int,
+    server_kind: str = "auto",
+    log: Any = None,
+    *,
+    alone: bool = True,
+    check_timeout: float = CHECK_TIMEOUT,
 ) -> dict[str, Any]:
-    """Render, serve, run ``runs`` times and judge: the results document."""
+    """Render, serve, run ``runs`` times and judge: the results document (``alone``: also
+    score trafilatura by itself, else its figures are left empty)."""
     say = log or (lambda _msg: None)
     with tempfile.TemporaryDirectory(prefix="bench-realpages-served-") as tmp:
         served = Path(tmp)
@@ -86,11 +99,15 @@ def measure(
             results = []
             for i in range(runs):
                 say(f"run {i + 1}/{runs}")
-                results.append(run_once(pages, served, server, say))
+                results.append(run_once(pages, served, server, say, check_timeout))
     started = time.perf_counter()
-    alone = extract_alone(pages, {k: steps[0].html for k, steps in rendered.items()})
+    baseline = (
+        extract_alone(pages, {k: steps[0].html for k, steps in rendered.items()})
+        if alone
+        else {p.key: {mode: "" for mode in report.ALONE} for p in pages}
+    )
     say(f"trafilatura alone: {time.perf_counter() - started:.1f} s")
-    return report.evaluate(pages, rendered, results, alone)
+    return report.evaluate(pages, rendered, results, baseline)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     started = time.perf_counter()
-    results = measure(pages, args.runs, args.server, log)
+    results = measure(pages, args.runs, args.server, log, check_timeout=args.check_timeout)
     results["meta"] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "realpages": str(root),

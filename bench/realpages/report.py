@@ -10,6 +10,8 @@ the worst pages: what leaked into each false version, why each edit was missed, 
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +21,7 @@ from bench.realpages.run import RunResult
 from versiontrack.text import split_sentences
 
 TEXT_CLIP = 160
+ALONE = ("trafilatura_precision", "trafilatura_default")
 
 
 def _clip(text: str | None) -> str | None:
@@ -179,7 +182,7 @@ def _set_figures(
         },
         "extraction": {
             tool: score.summary([extraction[k][tool] for k in keys])
-            for tool in ("versiontrack", "trafilatura_precision", "trafilatura_default")
+            for tool in ("versiontrack", *ALONE)
         },
     }
 
@@ -232,7 +235,7 @@ def render(results: dict[str, Any], worst: int = 10) -> str:
         )
     lines.append("")
     row("extraction P / R / F1 (mean)", ["" for _ in names])
-    for tool in ("versiontrack", "trafilatura_precision", "trafilatura_default"):
+    for tool in ("versiontrack", *ALONE):
         cells = []
         for s in sets.values():
             e = s["extraction"][tool]
@@ -241,10 +244,7 @@ def render(results: dict[str, Any], worst: int = 10) -> str:
     row(
         "  (micro F1: vt / traf-prec / traf-def)",
         [
-            " ".join(
-                _pct(s["extraction"][t]["micro"]["f1"])
-                for t in ("versiontrack", "trafilatura_precision", "trafilatura_default")
-            )
+            " ".join(_pct(s["extraction"][t]["micro"]["f1"]) for t in ("versiontrack", *ALONE))
             for s in sets.values()
         ],
     )
@@ -265,10 +265,35 @@ def render(results: dict[str, Any], worst: int = 10) -> str:
     return "\n".join(lines)
 
 
+_STAMP_WORDS = re.compile(r"updated \d+ minutes ago|\d[\d,]* comments", re.IGNORECASE)
+
+
+def leak_kind(op: dict[str, Any]) -> str:
+    """What a leaked op is: our ad copy, our in-box stamps, a field, or the page's own text."""
+    if op["op"] == "field":
+        return f"field {op['old']}"
+    text = " ".join(t for t in (op["old"], op["new"]) if t)
+    if any(score.inside(score.words(ad), score.words(text)) for ad in churn.AD_COPY):
+        return "ad copy"
+    if _STAMP_WORDS.search(text):
+        return "stamp"
+    return "page text"
+
+
 def _worst(pages: list[dict[str, Any]], k: int) -> list[str]:
     lines = ["", f"Worst pages (up to {k} each)", "", "False versions (what leaked: the diff ops):"]
+    kinds = Counter(leak_kind(op) for p in pages for fv in p["false_versions"] for op in fv["ops"])
+    lines.append(
+        "  leaked ops by kind: "
+        + (", ".join(f"{kind} {n}" for kind, n in kinds.most_common()) or "none")
+    )
+    # pages leaking more than the ad first: those say most about the extractor
     leaky = sorted(
-        (p for p in pages if p["false_versions"]), key=lambda p: -len(p["false_versions"])
+        (p for p in pages if p["false_versions"]),
+        key=lambda p: (
+            -sum(leak_kind(op) != "ad copy" for fv in p["false_versions"] for op in fv["ops"]),
+            -len(p["false_versions"]),
+        ),
     )
     for p in leaky[:k]:
         for fv in p["false_versions"]:

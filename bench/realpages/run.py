@@ -12,11 +12,14 @@ read as ``versiontrack articles --json`` reads them, and every new version's dif
 
 from __future__ import annotations
 
+import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,12 +42,17 @@ per_host_delay = 0
 concurrency = 16
 per_host_concurrency = 16
 retries = 0
-timeout = 30
+# generous: the bench shares its cores with the check's processes, and a slow answer is not
+# what is measured
+timeout = 120
 
 [check]
 collapse_ratio = 0.2
 """
-CRASH_MARKS = ("shard lost", "Traceback")
+# what a check's stderr says when one of its processes died (shards.py and Python itself)
+CRASH_MARKS = ("died", "crashed", "Traceback", "Killed")
+# seconds before a check pass counts as hung (a pass here takes a minute or two)
+CHECK_TIMEOUT = 900.0
 
 
 def page_path(page: Page) -> str:
@@ -54,8 +62,10 @@ def page_path(page: Page) -> str:
 def write_steps(pages: list[Page], root: Path) -> dict[str, list[churn.Step]]:
     """Render every page's steps into ``root/step-N/<set>/<name>.html``."""
     rendered: dict[str, list[churn.Step]] = {}
-    for page in pages:
-        steps = churn.render_steps(page)
+    # parsing and churning a page is pure CPU work: one process per core
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        all_steps = list(pool.map(churn.render_steps, pages, chunksize=4))
+    for page, steps in zip(pages, all_steps, strict=True):
         rendered[page.key] = steps
         for step in steps:
             file = root / f"step-{step.step}" / page_path(page).lstrip("/")
@@ -90,20 +100,30 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_check(workdir: Path, step: int) -> CheckPass:
-    """``versiontrack check --force`` in ``workdir``; its CPU counts its own children too."""
+def run_check(workdir: Path, step: int, timeout: float = CHECK_TIMEOUT) -> CheckPass:
+    """``versiontrack check --force`` in ``workdir``; its CPU counts its own children too. A
+    check still running after ``timeout`` seconds has hung: its process group is killed and
+    the hang counted as a crash."""
     cpu, wall = _children_cpu(), time.perf_counter()
-    done = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-m", "versiontrack", "check", "--force"],
         cwd=workdir,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
+        start_new_session=True,  # its own process group: a hang is killed with its children
     )
+    hung = False
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        hung = True
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
     cpu, wall = _children_cpu() - cpu, time.perf_counter() - wall
     outcomes: dict[str, str] = {}
     failures: dict[str, str] = {}
-    for line in done.stdout.splitlines():
+    for line in stdout.splitlines():
         word, _, rest = line.partition(" ")
         rest = rest.strip()
         if word == "failed" and ": " in rest:
@@ -112,14 +132,15 @@ def run_check(workdir: Path, step: int) -> CheckPass:
             outcomes[url] = "failed"
         elif word in ("new", "changed", "unchanged", "not_modified", "removed", "disallowed"):
             outcomes[rest.split()[0]] = word
-    crashes = [
-        line.strip()
-        for line in (done.stdout + done.stderr).splitlines()
-        if any(mark in line for mark in CRASH_MARKS)
-    ]
-    if done.returncode != 0:
-        crashes.append(f"exit {done.returncode}: {done.stderr.strip()[-500:]}")
-    return CheckPass(step, done.returncode, cpu, wall, outcomes, failures, crashes)
+    crashes = [line.strip() for line in stderr.splitlines() if any(m in line for m in CRASH_MARKS)]
+    lost = sum("shard lost" in error for error in failures.values())
+    if lost:
+        crashes.append(f"{lost} checks failed as 'shard lost'")
+    if hung:
+        crashes.append(f"hung: killed after {timeout:.0f} s")
+    elif process.returncode != 0:
+        crashes.append(f"exit {process.returncode}: {stderr.strip()[-500:]}")
+    return CheckPass(step, process.returncode, cpu, wall, outcomes, failures, crashes)
 
 
 @dataclass
@@ -133,7 +154,13 @@ class RunResult:
     outcomes: dict[str, list[str]]  # page key → outcome per step
 
 
-def run_once(pages: list[Page], served: Path, server: StaticServer, log: Any) -> RunResult:
+def run_once(
+    pages: list[Page],
+    served: Path,
+    server: StaticServer,
+    log: Any,
+    check_timeout: float = CHECK_TIMEOUT,
+) -> RunResult:
     urls = {page.key: server.base_url + page_path(page) for page in pages}
     with tempfile.TemporaryDirectory(prefix="bench-realpages-") as tmp:
         workdir = Path(tmp)
@@ -146,7 +173,7 @@ def run_once(pages: list[Page], served: Path, server: StaticServer, log: Any) ->
         result = RunResult([], {k: [] for k in urls}, {k: {} for k in urls}, {}, {})
         for step in range(churn.STEPS):
             corpus.activate(served, step)
-            check = run_check(workdir, step)
+            check = run_check(workdir, step, check_timeout)
             result.passes.append(check)
             log(
                 f"step {step}: check exit {check.returncode}, {check.wall_s:.1f} s, "

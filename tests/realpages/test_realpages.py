@@ -49,7 +49,7 @@ def results() -> dict[str, Any]:
     wanted = set(SAMPLE)
     pages = [p for p in load_sets(ROOT) if p.key in wanted]
     assert [p.key for p in pages] == SAMPLE
-    return measure(pages, runs=1, server_kind="python")
+    return measure(pages, runs=1, server_kind="python", alone=False)
 
 
 @pytest.fixture(scope="module")
