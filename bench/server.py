@@ -239,6 +239,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
+    # the default backlog (5) drops connections when a pass opens dozens at once
+    request_queue_size = 256
+
     def handle_error(self, request: object, client_address: object) -> None:
         # a client that hangs up (a killed or crashed checking process) is not a server error
         if not isinstance(sys.exc_info()[1], ConnectionError):

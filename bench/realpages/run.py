@@ -133,7 +133,7 @@ def run_check(workdir: Path, step: int, timeout: float = CHECK_TIMEOUT) -> Check
         elif word in ("new", "changed", "unchanged", "not_modified", "removed", "disallowed"):
             outcomes[rest.split()[0]] = word
     crashes = [line.strip() for line in stderr.splitlines() if any(m in line for m in CRASH_MARKS)]
-    lost = sum("shard lost" in error for error in failures.values())
+    lost = sum("shard lost" in line for line in stdout.splitlines() if line.startswith("failed"))
     if lost:
         crashes.append(f"{lost} checks failed as 'shard lost'")
     if hung:
