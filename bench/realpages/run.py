@@ -71,6 +71,12 @@ def write_steps(pages: list[Page], root: Path) -> dict[str, list[churn.Step]]:
             file = root / f"step-{step.step}" / page_path(page).lstrip("/")
             file.parent.mkdir(parents=True, exist_ok=True)
             file.write_text(step.html, encoding="utf-8")
+            # the server's ETag is mtime and size: without a time of its own, an edit that
+            # keeps the size would be answered 304 Not Modified
+            stamp = corpus.step_time(step.step).timestamp()
+            os.utime(file, (stamp, stamp))
+    for dirpath, _dirs, _files in os.walk(root):
+        os.chmod(dirpath, 0o755)  # nginx's workers need to read them
     return rendered
 
 
@@ -83,6 +89,7 @@ class CheckPass:
     outcomes: dict[str, str]  # url → outcome word ("new", "changed", "unchanged", "failed"…)
     failures: dict[str, str]  # url → error
     crashes: list[str] = field(default_factory=list)
+    stderr_tail: str = ""  # the end of what the check logged, to see why a process died
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +99,7 @@ class CheckPass:
             "wall_s": round(self.wall_s, 3),
             "crashes": self.crashes,
             "failures": self.failures,
+            "stderr_tail": self.stderr_tail,
         }
 
 
@@ -140,7 +148,9 @@ def run_check(workdir: Path, step: int, timeout: float = CHECK_TIMEOUT) -> Check
         crashes.append(f"hung: killed after {timeout:.0f} s")
     elif process.returncode != 0:
         crashes.append(f"exit {process.returncode}: {stderr.strip()[-500:]}")
-    return CheckPass(step, process.returncode, cpu, wall, outcomes, failures, crashes)
+    return CheckPass(
+        step, process.returncode, cpu, wall, outcomes, failures, crashes, stderr[-4000:]
+    )
 
 
 @dataclass

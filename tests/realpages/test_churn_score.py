@@ -7,11 +7,13 @@ pages skip when ``../shared/realpages`` is absent.
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 import pytest
 
 from bench.realpages import churn, score
 from bench.realpages.pages import Page, block_texts, default_root, load_sets, locate, parse
+from bench.realpages.run import write_steps
 from versiontrack.text import normalise_line, split_sentences
 
 ROOT = default_root()
@@ -213,3 +215,11 @@ def test_edit_found_accepts_a_sentence_cut_differently_with_the_same_change() ->
     shorter = "headers but “Set-Cookie” and “Set-Cookie2″."
     assert score.edit_found(ops, "edited", shorter, shorter.replace("Cookie2", "Cookie9"))
     assert not score.edit_found(ops, "edited", shorter, shorter.replace("Cookie2", "Cookie8"))
+
+
+def test_each_served_step_has_its_own_modification_time(tmp_path: Path) -> None:
+    # the static server's ETag is mtime and size: an edit that keeps the size must not be
+    # answered 304 because both steps were written in the same second
+    write_steps([page()], tmp_path)
+    files = [tmp_path / f"step-{n}" / "hand" / "bridge.html" for n in range(churn.STEPS)]
+    assert len({f.stat().st_mtime for f in files}) == churn.STEPS
