@@ -203,7 +203,8 @@ def _churn(
             el.set("id", _new_digits(rng, el.get("id", "")))
         if el.tag == "time" and el.get("datetime"):
             el.set("datetime", _new_digits(rng, el.get("datetime", "")))
-        if el.tag == "meta" and _DATE_META.search(el.get("property") or el.get("name") or ""):
+        meta_name = el.get("property") or el.get("name") or ""
+        if el.tag == "meta" and el.get("content") and _DATE_META.search(meta_name):
             el.set("content", _restamp(rng, el.get("content")) or "")
         attr = _ASSET_ATTRS.get(el.tag)
         if el.tag == "link" and not _ASSET_RELS & set((el.get("rel") or "").lower().split()):
