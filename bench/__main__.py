@@ -61,6 +61,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--peers", action="store_true", help="also run urlwatch on the corpus")
     parser.add_argument(
+        "--realism",
+        choices=("news", "lean", "messy"),
+        default="news",
+        help="pass corpus pages: news (volatile metadata, ad copy, in-article counters, as "
+        "real sites), lean (site chrome only) or messy (news plus what extraction still "
+        "stores: expect false positives)",
+    )
+    parser.add_argument(
         "--server",
         choices=("auto", "nginx", "python"),
         default="auto",
@@ -108,6 +116,7 @@ def make_config(args: argparse.Namespace) -> Config:
         profile=args.profile,
         keep=args.keep,
         log=None if args.quiet else sys.stderr,
+        realism=args.realism,
     )
 
 

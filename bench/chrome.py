@@ -9,6 +9,8 @@ those, in each site's own flavour, up to a target size.
 What is the same on every page of a site (CSS, script bundle, menu, sprite, footer) is built
 once per site. What changes on every request or step (tokens, counters, rotating lists,
 timestamps) comes from the page's ``Churn``. Article text is never taken from the churn.
+Which of ``versiontrack.corpus.realism``'s features a site's pages carry (volatile metadata,
+ad copy, in-article counters) is ``REALISM``, by level in ``LEVELS``.
 """
 
 from __future__ import annotations
@@ -86,6 +88,37 @@ _NOUNS = (
     "summer festivals",
     "hospital waits",
 )
+
+
+#: The realism features each site's pages carry (``versiontrack.corpus.realism``): those
+#: real sites have, placed where the pipeline reads the page right today (what it still
+#: gets wrong is recorded by ``tests/integration/test_realism.py``).
+_EVERY_PAGE = frozenset({"nonces", "volatile-ld", "modified-now", "teasers"})
+REALISM: dict[str, frozenset[str]] = {
+    "guardian": _EVERY_PAGE | {"updated-ago", "comment-count", "related-after", "votes"},
+    "zerohedge": _EVERY_PAGE | {"microdata-class", "microdata-meta"},
+    "enr": _EVERY_PAGE | {"microdata", "votes"},
+    "jns": _EVERY_PAGE | {"updated-ago", "comment-count", "ad-after", "stamp", "slideshow"},
+    "blog": _EVERY_PAGE | {"ad-before", "related-after", "stamp", "slideshow"},
+}
+#: ``news`` plus, on each site, the kinds of mess the pipeline still stores today
+#: (``tests/integration/test_realism.py``'s strict xfails): what a fix is measured against.
+_LEAKY: dict[str, frozenset[str]] = {
+    "guardian": frozenset({"related-inside"}),
+    "zerohedge": frozenset({"ad-after", "slideshow"}),
+    "enr": frozenset({"ad-before", "stamp"}),
+    "jns": frozenset({"prev-next", "shuffled-authors"}),
+    "blog": frozenset({"last-updated-author"}),
+}
+#: A corpus's realism by name: ``news`` (``REALISM``, what ``python -m bench`` serves),
+#: ``lean`` (the site chrome alone, as before issue 10: to compare the fast path with and
+#: without volatile metadata) or ``messy`` (``news`` and what the pipeline still gets wrong:
+#: expect false positives and wrong text until extraction learns them).
+LEVELS: dict[str, dict[str, frozenset[str]]] = {
+    "news": REALISM,
+    "lean": {name: frozenset() for name in REALISM},
+    "messy": {name: REALISM[name] | _LEAKY[name] for name in REALISM},
+}
 
 
 @cache
@@ -350,4 +383,4 @@ def dress(html: str, ctx: PageContext, target_bytes: int) -> str:
     return html[:close_at] + bottom + html[close_at:]
 
 
-__all__ = ["SiteChrome", "dress", "other_headlines", "site_chrome"]
+__all__ = ["LEVELS", "REALISM", "SiteChrome", "dress", "other_headlines", "site_chrome"]

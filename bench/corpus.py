@@ -14,6 +14,14 @@ pass is checked against, and each edit's expected change summary is in ``BenchCo
 ``write_step`` renders a step as a static site (pages 80–150 KB via ``chrome.dress``, one feed
 per site, robots.txt) with every file's mtime set to the step's time, so a server's ETag and
 Last-Modified change from step to step and stay put within one.
+
+Every page also carries the volatile metadata and in-article churn real news sites have
+(``chrome.REALISM``, from ``versiontrack.corpus.realism``): JSON-LD ``dateModified``, ids and
+interaction counts and ``article:modified_time`` rewritten on every render, nonces and asset
+query strings, "Updated N minutes ago" and comment counts inside the article box (two
+sites), one line of ad copy right after the article box (one site) and right before it
+(another), rotating related and teaser blocks, hidden microdata, stamps and counters. The
+truth stays the article text: none of this is in it.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from bench.chrome import dress
+from bench.chrome import LEVELS, dress
 from versiontrack import text as textmod
 from versiontrack.corpus import (
     Corpus,
@@ -164,6 +172,7 @@ class BenchCorpus:
     corpus: Corpus
     edits: tuple[Edit, ...]
     sizes: dict[str, int]  # target page bytes per slug
+    realism: str = "news"  # a key of LEVELS
 
     @property
     def articles(self) -> tuple[CorpusArticle, ...]:
@@ -293,8 +302,11 @@ def _edit(
     return new, kind, expect
 
 
-def build(n: int, edit_steps: int = 1, seed: int = 1) -> BenchCorpus:
-    """The corpus of ``n`` articles with ``edit_steps`` steps of edits after the churn step."""
+def build(n: int, edit_steps: int = 1, seed: int = 1, realism: str = "news") -> BenchCorpus:
+    """The corpus of ``n`` articles with ``edit_steps`` steps of edits after the churn step;
+    ``realism`` names its pages' level of mess (``LEVELS``)."""
+    if realism not in LEVELS:
+        raise ValueError(f"realism must be one of {', '.join(LEVELS)}, not {realism!r}")
     kinds = ("word", "figure", "add", "remove", "paragraph", "headline")
     versions: dict[str, list[CorpusVersion]] = {}
     meta: list[tuple[str, CorpusSource, int, datetime]] = []
@@ -333,7 +345,7 @@ def build(n: int, edit_steps: int = 1, seed: int = 1) -> BenchCorpus:
         )
         for slug, source, i, published in meta
     )
-    return BenchCorpus(Corpus(SOURCES, articles, tuple(steps)), tuple(edits), sizes)
+    return BenchCorpus(Corpus(SOURCES, articles, tuple(steps)), tuple(edits), sizes, realism)
 
 
 def step_time(step: int) -> datetime:
@@ -348,7 +360,8 @@ def render_page(bc: BenchCorpus, article: CorpusArticle, step: int, base_url: st
     churn = Churn(
         hash((article.slug, step)) & 0xFFFFFFFF, step_time(step), request_path=article.path
     )
-    context = PageContext(article, version, source, base_url, churn)
+    features = LEVELS[bc.realism][source.name]
+    context = PageContext(article, version, source, base_url, churn, features)
     return dress(TEMPLATES[source.name](context), context, bc.sizes[article.slug])
 
 

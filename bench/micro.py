@@ -115,7 +115,8 @@ def extraction(pages: int = 100, pool_tasks: int = 200) -> dict[str, Any]:
         "two_process_pages_per_s": round(pool_tasks / wall, 1),
         "two_process_cpu_ms_per_page": round(statistics.mean(pool_cpu), 3),
         "two_process_speedup": round((pool_tasks / wall) / single_rate, 2),
-        "fast_path": fastpath.measure(pages),
+        "fast_path": fastpath.measure(pages, realism="news"),
+        "fast_path_lean": fastpath.measure(pages, realism="lean"),
     }
 
 

@@ -206,8 +206,9 @@ def run(
     concurrency: int = 8,
     seed: int = 1,
     profile_dir: Path | None = None,
+    realism: str = "news",
 ) -> dict[str, Any]:
-    bc = corpus.build(n, edit_steps, seed)
+    bc = corpus.build(n, edit_steps, seed, realism)
     slug_of = {corpus.page_url(base_url, a): a.slug for a in bc.articles}
     workdir = Path(tempfile.mkdtemp(prefix="bench-passes-"))
     db_path = workdir / "versiontrack.db" if db_url is None else None
@@ -309,6 +310,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db-url", help="default: a fresh SQLite file")
     parser.add_argument("--profile", type=Path, help="write pyinstrument profiles here")
     parser.add_argument("--out", type=Path, help="JSON result file (default: stdout)")
+    parser.add_argument("--realism", choices=sorted(corpus.LEVELS), default="news")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     result = run(
@@ -320,6 +322,7 @@ def main(argv: list[str] | None = None) -> None:
         concurrency=args.concurrency,
         seed=args.seed,
         profile_dir=args.profile,
+        realism=args.realism,
     )
     data = json.dumps(result, indent=1)
     if args.out:

@@ -238,14 +238,19 @@ def _micro_rows(micro: dict[str, Any]) -> list[list[str]]:
         add("extraction", "blake2b of raw bytes, ms/page", ex["blake2b_raw_ms"]["median"], 3)
         add("extraction", "pages/s, 1 process", ex["one_process_pages_per_s"], 1)
         add("extraction", "pages/s, 2 processes", ex["two_process_pages_per_s"], 1)
-        fp = ex.get("fast_path")
-        if fp:
-            add("extraction", "fast path: fingerprint, CPU ms/page", fp["cpu_ms_per_page"], 3)
-            add("extraction", "fast path: locate after extraction, ms", fp["locate_ms_per_page"], 3)
-            stable = f"{fp['stable_under_churn']}/{fp['pages']}"
-            add("extraction", "fast path: unchanged under churn", stable)
-            add("extraction", "fast path: edits it flags", f"{fp['edits_detected']}/{fp['edits']}")
-            add("extraction", "fast path: text changed, fingerprint not (must be 0)", fp["missed"])
+        for key, label in (("fast_path", "fast path"), ("fast_path_lean", "fast path, lean pages")):
+            fp = ex.get(key)
+            if not fp:
+                continue
+            add("extraction", f"{label}: fingerprint, CPU ms/page", fp["cpu_ms_per_page"], 3)
+            add("extraction", f"{label}: locate after extraction, ms", fp["locate_ms_per_page"], 3)
+            add(
+                "extraction",
+                f"{label}: unchanged under churn",
+                f"{fp['stable_under_churn']}/{fp['pages']}",
+            )
+            add("extraction", f"{label}: edits it flags", f"{fp['edits_detected']}/{fp['edits']}")
+            add("extraction", f"{label}: text changed, fingerprint not (must be 0)", fp["missed"])
     diff = (micro.get("sentence_diff") or {}).get("median")
     if diff:
         for case in ("changed_5pct", "changed_100pct", "rewritten_100pct"):

@@ -48,6 +48,7 @@ class Config:
     profile: Path | None = None
     keep: Path | None = None
     log: Any = None
+    realism: str = "news"  # the pass corpus's level of mess (corpus.LEVELS)
 
     @property
     def edit_steps(self) -> int:
@@ -110,7 +111,7 @@ def run_passes(config: Config) -> tuple[dict[str, Any], dict[str, Any], dict[str
     peer_result: dict[str, Any] | None = None
     server = StaticServer(root, config.server)
     try:
-        bc = corpus.build(config.n, config.edit_steps)
+        bc = corpus.build(config.n, config.edit_steps, realism=config.realism)
         start = time.perf_counter()
         total = 0
         for step in range(config.steps):
@@ -125,6 +126,7 @@ def run_passes(config: Config) -> tuple[dict[str, Any], dict[str, Any], dict[str
             "page_kb_min": round(min(pages) / 1000, 1),
             "page_kb_max": round(max(pages) / 1000, 1),
             "edits_per_step": len(bc.edits_at(2)),
+            "realism": config.realism,
         }
         config.say(
             f"corpus: {config.n} articles × {config.steps} steps written in "
@@ -152,6 +154,8 @@ def run_passes(config: Config) -> tuple[dict[str, Any], dict[str, Any], dict[str
                 str(config.concurrency),
                 "--out",
                 str(out),
+                "--realism",
+                config.realism,
             ]
             if config.profile is not None:
                 command += ["--profile", str(config.profile / f"run-{r}")]

@@ -2,7 +2,8 @@
 
 Errors a user can act on (config, database, unknown article) print one line and exit 1.
 Article text is untrusted: it is printed through ``rich.text.Text`` (never as markup) after
-control characters are removed, so a page cannot drive the terminal.
+control characters are removed and bidirectional controls are shown as escapes (``\\u202e``),
+so a page can neither drive the terminal nor reorder what it shows.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import logging
 import re
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -23,12 +25,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 
 from versiontrack import __version__, logs, service
 from versiontrack.errors import VersiontrackError
 from versiontrack.pipeline import CheckOutcome, PassReport
 from versiontrack.settings import Settings, load_settings
 from versiontrack.store import migrate
+from versiontrack.store.engine import describe_error
 
 app = typer.Typer(
     help="Track how news articles change: versions, sentence diffs and a feed of changes.",
@@ -44,6 +48,9 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the LRM, RLM and ALM
+# marks: invisible, yet they reorder the rest of the line ("Trojan Source"), so they are shown.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 class Format(StrEnum):
@@ -102,8 +109,10 @@ def _database(ensure: bool = True) -> Iterator[tuple[Settings, service.Database]
 
 
 def safe(value: object) -> str:
-    """Untrusted text for the terminal: control characters (ESC included) removed."""
-    return _CONTROL.sub("", "" if value is None else str(value))
+    """Untrusted text for the terminal: control characters (ESC included) removed, bidi
+    controls made visible as escapes (``\\u202e``)."""
+    text = _CONTROL.sub("", "" if value is None else str(value))
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _json(data: Any) -> None:
@@ -507,9 +516,20 @@ def db_current() -> None:
 
 
 def main() -> None:
-    """Console entry point: map our errors to one line on stderr and exit code 1."""
+    """Console entry point: map our errors to one line on stderr and exit code 1.
+
+    A database error from any command (the database went away, is locked, is not one) is one
+    line too; ``-v`` prints the traceback before it.
+    """
     try:
         app()
-    except VersiontrackError as exc:
-        err.print(Text(f"error: {safe(exc)}"))
+    except (VersiontrackError, SQLAlchemyError) as exc:
+        if state.verbose:
+            err.print(Text("".join(traceback.format_exception(exc)).rstrip()))
+        message = (
+            f"database error: {describe_error(exc)}"
+            if isinstance(exc, SQLAlchemyError)
+            else str(exc)
+        )
+        err.print(Text(f"error: {safe(message)}"))
         sys.exit(1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -18,10 +19,10 @@ from urllib.parse import urljoin
 import feedparser
 
 from versiontrack.domain import FeedItem
-from versiontrack.errors import FeedError
+from versiontrack.errors import FeedError, InvalidURL
 from versiontrack.urls import canonicalize
 
-__all__ = ["parse_feed"]
+__all__ = ["FeedRead", "parse_feed", "read_feed"]
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
@@ -32,14 +33,29 @@ _HTML_START = re.compile(
 _MARKUP_TYPES = ("text/html", "application/xhtml+xml")
 
 
+@dataclass(frozen=True, slots=True)
+class FeedRead:
+    """A parsed feed: its usable items, and why each unusable entry was skipped."""
+
+    items: tuple[FeedItem, ...]
+    skipped: tuple[str, ...] = ()
+
+
 def parse_feed(data: bytes, base_url: str) -> tuple[FeedItem, ...]:
+    """The items of a source feed (see :func:`read_feed`), without the skipped entries."""
+    return read_feed(data, base_url).items
+
+
+def read_feed(data: bytes, base_url: str) -> FeedRead:
     """Parse a source feed into items, in feed order, one per canonical URL.
 
     ``base_url`` is the URL the feed was fetched from; relative entry links resolve against it.
-    Entries whose link (or permalink guid) is not an http(s) URL are skipped. A feed that is
-    malformed but still yields entries is accepted, as browsers and feed readers do.
+    An entry without a link, or whose link (or permalink guid) has no canonical http(s) form,
+    is skipped, and the reason is kept in ``skipped``. A feed that is malformed but still
+    yields entries is accepted, as browsers and feed readers do.
 
-    Raises :class:`FeedError` when ``data`` is empty or is not an RSS/Atom document.
+    Raises :class:`FeedError` when ``data`` is empty or is not an RSS/Atom document, and for
+    anything feedparser itself raises on it: a feed's bytes can never fail more than its poll.
     """
     if not data or not data.strip():
         raise FeedError("empty response: no feed to parse")
@@ -47,14 +63,22 @@ def parse_feed(data: bytes, base_url: str) -> tuple[FeedItem, ...]:
     # "/etc/passwd" would be read from disk), so always hand it a stream. No Content-Location
     # either: feedparser would then "resolve" relative RSS guids into made-up URLs; links are
     # resolved below instead. application/xml makes the XML declaration's charset authoritative.
-    parsed = feedparser.parse(
-        io.BytesIO(data), response_headers={"content-type": "application/xml"}
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(data), response_headers={"content-type": "application/xml"}
+        )
+    except Exception as exc:  # e.g. UnicodeDecodeError from <?encoding="\x80"?>
+        raise FeedError(f"malformed feed: feedparser failed: {type(exc).__name__}: {exc}") from exc
     items: list[FeedItem] = []
+    skipped: list[str] = []
     seen: set[str] = set()
     for entry in parsed.get("entries") or ():
-        url = _entry_url(entry, base_url)
-        if url is None or url in seen:
+        try:
+            url = _entry_url(entry, base_url)
+        except InvalidURL as exc:
+            skipped.append(str(exc))
+            continue
+        if url in seen:
             continue
         seen.add(url)
         items.append(
@@ -70,7 +94,7 @@ def parse_feed(data: bytes, base_url: str) -> tuple[FeedItem, ...]:
     # truncated document (bozo) that yields nothing usable is broken, not empty.
     if not items and (not parsed.get("version") or parsed.get("bozo")):
         raise FeedError(_not_a_feed_reason(data, parsed))
-    return tuple(items)
+    return FeedRead(tuple(items), tuple(skipped))
 
 
 def _not_a_feed_reason(data: bytes, parsed: Any) -> str:
@@ -81,16 +105,18 @@ def _not_a_feed_reason(data: bytes, parsed: Any) -> str:
     return "response is not an RSS or Atom feed"
 
 
-def _entry_url(entry: Any, base_url: str) -> str | None:
+def _entry_url(entry: Any, base_url: str) -> str:
+    """The entry's canonical URL; ``InvalidURL`` says why it has none."""
     # feedparser already falls back to an RSS guid when the item has no <link> and the guid is
     # a permalink (isPermaLink is not "false"), and to an Atom id that is a URL.
     link = entry.get("link")
     if not isinstance(link, str) or not link.strip():
-        return None
+        raise InvalidURL("entry without a link")
     try:
-        return canonicalize(urljoin(base_url, link.strip()))
-    except ValueError:  # mailto:, javascript:, a hostless or malformed link
-        return None
+        joined = urljoin(base_url, link.strip())
+    except ValueError as exc:  # urljoin parses the link: a bad IPv6 literal raises
+        raise InvalidURL(f"invalid URL {link.strip()!r}: {exc}") from exc
+    return canonicalize(joined)  # mailto:, javascript:, a hostless or malformed link raise
 
 
 def _clean(value: object) -> str | None:

@@ -10,6 +10,7 @@ records it on the check and moves on::
     │   └── SchemaMismatch       database schema newer (or older) than this code
     ├── NotFound                 an article/source/version the user named does not exist
     ├── InvalidArgument          a filter or option value that makes no sense (e.g. ?min=)
+    ├── InvalidURL               a URL with no canonical http(s) form (also a ValueError)
     └── CheckError               recorded on a check; never stops a pass
         ├── FetchError           transport-level failure (connection refused, DNS, TLS)
         │   ├── FetchTimeout
@@ -50,6 +51,13 @@ class NotFound(VersiontrackError):
 
 class InvalidArgument(VersiontrackError):
     """An option or query value the user gave is not one we understand."""
+
+
+class InvalidURL(VersiontrackError, ValueError):
+    """A URL that has no canonical http(s) form: not http(s), no usable host, a bad port…
+
+    Also a ``ValueError``, which is what the URL helpers raised before it existed.
+    """
 
 
 class CheckError(VersiontrackError):

@@ -19,6 +19,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
@@ -33,9 +34,16 @@ from versiontrack.errors import EmptyArticle, ExtractionError, NotHTML
 
 #: Identifies the extraction rules; stored with each version so a change of rules (ours: the
 #: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
-EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt2"
+EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt3"
 
-__all__ = ["BOILERPLATE", "EXTRACTOR_VERSION", "decode", "extract", "is_boilerplate"]
+__all__ = [
+    "BOILERPLATE",
+    "EXTRACTOR_VERSION",
+    "decode",
+    "drop_unread",
+    "extract",
+    "is_boilerplate",
+]
 
 # --- sniffing and decoding -------------------------------------------------------------------
 
@@ -143,6 +151,35 @@ def decode(html: bytes) -> str:
     return html.decode("cp1252", errors="replace")
 
 
+# A numeric character reference (the ";" is optional in HTML) to a C0 control or U+FFFE/F,
+# the code points XML forbids that lxml puts in the tree from a reference (it makes &#0; a
+# U+FFFD itself, as HTML says, and tab, LF and CR are allowed). Only those are matched: the
+# usual &#8217; costs nothing but the scan.
+_CONTROL_REF = re.compile(
+    r"&#(?:[xX]0*(1?[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F])|0*([12]?[0-9]|3[01]|6553[45])(?!\d));?"
+)
+_XML_ALLOWED = frozenset({0x00, 0x09, 0x0A, 0x0D})
+
+
+def _drop_control_refs(text: str) -> str:
+    """Remove references such as ``&#27;`` to characters XML forbids (C0 controls, U+FFFE/F).
+
+    lxml's HTML parser turns the reference into the raw character, which trafilatura then
+    cannot assign back to an element ("All strings must be XML compatible"): it discards the
+    whole document, so one ``&#27;[32m`` made a page "no article body". The raw byte never
+    reaches the tree, and the reference now goes the same way; a form feed stays a space.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        hex_digits, digits = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        if code in _XML_ALLOWED:
+            return match.group()
+        return " " if code == 0x0C else ""
+
+    return _CONTROL_REF.sub(replace, text)
+
+
 # --- markup trafilatura loses: layout tables, loose text around <br> -------------------------
 
 _TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
@@ -182,8 +219,10 @@ _LOOSE_TEXT_CONTAINERS = ("div", "section", "article", "main", "td", "center")
 
 
 def _is_inline(node: object) -> bool:
+    """An inline element that holds no blocks: a ``<span>`` wrapping the article's ``<p>``s
+    (seen on real pages) is a block as far as paragraphs go."""
     tag = getattr(node, "tag", None)
-    return isinstance(tag, str) and tag.lower() in INLINE_HTML
+    return isinstance(tag, str) and tag.lower() in INLINE_HTML and not _HOLDS_BLOCKS(node)
 
 
 def _wrap_loose_text(tree: HtmlElement) -> None:
@@ -349,8 +388,105 @@ def _double_single_breaks(tree: HtmlElement) -> None:
             child.addnext(double)
 
 
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Hidden by the markup itself, as Readability (Firefox's reader view) judges it: the style is
+# lower-cased and its spaces dropped by translate() so "Display: None" matches too.
+_HIDDEN = etree.XPath(
+    f"//body//*[@hidden or @aria-hidden='true'"
+    f" or contains(translate(@style, '{_UPPER} ', '{_UPPER.lower()}'), 'display:none')"
+    f" or contains(translate(@style, '{_UPPER} ', '{_UPPER.lower()}'), 'visibility:hidden')]"
+)
+# schema.org microdata that carries values for machines, not words for readers: an image URL,
+# "1200" "676" dimensions, a publisher logo, "2018-10-12 06:43:54" stamps. Sites hide these
+# with a stylesheet we never see, so the itemprop alone has to say it.
+_MACHINE_ITEMPROPS = (
+    "image thumbnailUrl logo width height datePublished dateModified dateCreated uploadDate "
+    "interactionCount interactionStatistic commentCount wordCount"
+).split()
+_ITEMPROP = "contains(concat(' ', normalize-space(@itemprop), ' '), ' {} ')"
+_MACHINE_MICRODATA = etree.XPath(
+    "//body//*[@itemprop and not(.//p)]["
+    + " or ".join(_ITEMPROP.format(name) for name in _MACHINE_ITEMPROPS)
+    + "]"
+)
+# a "url" itemprop is often the link around an author's name: only a bare address goes
+_URL_MICRODATA = etree.XPath(
+    "//body//*[not(*)][" + " or ".join(_ITEMPROP.format(n) for n in ("url", "contentUrl")) + "]"
+)
+_BARE_ADDRESS = re.compile(r"\S*[/.]\S*")
+
+
+# Ad slots by the names the web gives them: "ad", "ad-slot", "inline-ad", "adsbygoogle",
+# "advertisement", "sponsored", outbrain/taboola widgets, DFP/GPT slots. One line of ad copy
+# in such a slot, next to the article box or inside it, reads like a sentence to trafilatura
+# (60% of the churn steps on the real-pages bench made a version that way).
+_AD_NAME = re.compile(
+    r"(?:advert|adsbygoogle|adslot|dfp|gpt-ad|google-?ad|sponsor|promoted|outbrain|taboola|"
+    r"teads)[\w-]*",
+    re.IGNORECASE,
+)
+_AD_SEGMENT = re.compile(r"[-_]")
+_AD_CANDIDATES = etree.XPath(
+    "//body//*[@class or @id or @data-ad-slot or @data-ad-unit or @data-adunit or @data-ad-client]"
+)
+_AD_WORDS = 60  # more than an ad's copy: a slot this big holding half the page is its article
+_AD_ATTRIBUTES = ("data-ad-slot", "data-ad-unit", "data-adunit", "data-ad-client")
+
+
+def _is_ad_slot(el: HtmlElement) -> bool:
+    if any(el.get(name) is not None for name in _AD_ATTRIBUTES):
+        return True
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".split()
+    # "ad", "ad-slot", "inline-ad-3", "mid_ads": a segment of its own, never "head" or "load"
+    return any(
+        _AD_NAME.fullmatch(name)
+        or any(part.lower() in ("ad", "ads") for part in _AD_SEGMENT.split(name))
+        for name in names
+    )
+
+
+def _drop_ad_slots(tree: HtmlElement) -> None:
+    """Remove ad slots; never one holding a headline or half the page's words beyond an ad's
+    length (a site that names its article wrapper "ad-…" keeps its article)."""
+    slots = [
+        el for el in _AD_CANDIDATES(tree) if el.tag not in ("html", "body") and _is_ad_slot(el)
+    ]
+    if not slots:
+        return
+    body = tree.find("body")
+    words = len((body if body is not None else tree).text_content().split()) or 1
+    for el in slots:
+        if el.getparent() is None or next(el.iter("h1"), None) is not None:
+            continue
+        inside = len(el.text_content().split())
+        if inside * 2 > words and inside > _AD_WORDS:
+            continue
+        el.drop_tree()
+
+
+def _drop_unseen(tree: HtmlElement) -> None:
+    """Remove what a reader never sees: elements hidden by their markup (they leaked hidden
+    schema.org values and collapsed teasers into bodies, and trafilatura's default mode reads
+    them) and machine-only microdata. ``aria-hidden`` icons and screen-reader duplicates go
+    too, as in Readability (Firefox's reader view)."""
+    bare_urls = [
+        el for el in _URL_MICRODATA(tree) if _BARE_ADDRESS.fullmatch(_fold(el.text_content()))
+    ]
+    for el in [*_HIDDEN(tree), *_MACHINE_MICRODATA(tree), *bare_urls]:
+        if el.getparent() is not None and el.tag not in ("html", "body"):
+            el.drop_tree()
+
+
+def drop_unread(tree: HtmlElement) -> None:
+    """Remove what extraction never reads: hidden markup, machine microdata and ad slots (the
+    fingerprint leaves them out too, so their churn does not send a check the long way)."""
+    _drop_unseen(tree)
+    _drop_ad_slots(tree)
+
+
 def _prepare(tree: HtmlElement) -> None:
     """All of our fixes to the markup, in place, before anything reads the page."""
+    drop_unread(tree)
     _drop_navigation(tree)
     _defuse_crowded_blocks(tree)
     _unwrap_layout_tables(tree)
@@ -588,9 +724,10 @@ _RULES: tuple[tuple[str, int], ...] = (
     (
         rf"(?:{_UPDATED}(?: on| le| am| el)?:? )?"
         r"(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,? )?"
-        r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.? \w+ \d{4}|\w+ \d{1,2},? \d{4})"
-        r"(?:,? (?:[-\u2013\u2014] |at |\u00e0 |um |a las )?\d{1,2}[:.h]\d{2}"
-        r"(?: ?[ap]\.?m\.?)?(?: [a-z]{2,4})?)?",
+        r"(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{2,4}|"
+        r"\d{1,2}\.? \w+ \d{4}|\w+ \d{1,2},? \d{4})"
+        r"(?:,? (?:[-\u2013\u2014] |at |\u00e0 |um |a las |\| )?\d{1,2}[:.h]\d{2}(?::\d{2})?"
+        r"(?: ?[ap]\.?m\.?)?(?: [a-z]{2,4})?(?: uhr)?)?",
         80,
     ),
     # relative times, which change as the clock moves: "Updated 3 minutes ago", "5m ago",
@@ -609,9 +746,16 @@ _RULES: tuple[tuple[str, int], ...] = (
         r"(?::\d{2})?(?: ?[ap]\.?m\.?)?(?: [a-z]{2,4})?",
         40,
     ),
-    # breadcrumbs ("Home > World", "Accueil \u203a Monde"), rows of links ("Print | Email | Top")
+    # vote and slideshow counters: "0 : 0", "12 | 3", "1 of 5", "Image 3/12", "Photo 2 of 9"
+    (r"\d{1,6} ?[:|] ?\d{1,6}", 15),
+    (r"(?:(?:image|photo|picture|slide|foto|bild)s? )?\d{1,3} ?(?:of|/|von|de|sur) ?\d{1,3}", 25),
+    # "Previous article: <headline>", "Next story"
+    (r"(?:previous|prev|next|older|newer) (?:article|story|post|page)\b.*", 250),
+    # breadcrumbs ("Home > World", "Accueil \u203a Monde"), rows of links ("Print | Email | Top",
+    # or long sides: "Previous: <headline> | Next: <headline>"); a side never holds a sentence end
     (r"[^.!?>\u203a]{1,40}(?: [>\u203a] [^.!?>\u203a]{1,40}){1,5}", 120),
     (r"[^|]{1,30}(?: \| [^|]{1,30})+", _SHORT),
+    (r"(?:(?![.!?] )[^|]){1,100}(?: \| (?:(?![.!?] )[^|]){1,100})+", 250),
     # nothing but punctuation and symbols: bullets, pipes, "***" section breaks
     (r"[\W_]*", _SHORT),
 )
@@ -768,6 +912,114 @@ def _strip_repeats(paragraphs: list[str], headline: str, standfirst: str, byline
     return paragraphs[start:end]
 
 
+# --- the byline as evidence ------------------------------------------------------------------
+
+_NAME_SEPARATORS = re.compile(r"\s*(?:;|,|\band\b|&|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
+_STAMP_WORDS = re.compile(rf"\b(?:{_UPDATED}|updated|ago|today|yesterday)\b|\d", re.IGNORECASE)
+_NEAR = 1500  # characters of page text before the headline, and 4× that after it
+_UNSEEN_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+
+def _page_text(tree: HtmlElement) -> tuple[str, int]:
+    """The page's visible text squeezed, and where the first ``<h1>`` starts in it (-1: none)."""
+    parts: list[str] = []
+    length, at = 0, -1
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _UNSEEN_TEXT:
+                continue
+            if tag == "h1" and at < 0:
+                at = length
+            if el.text and not any(a.tag in _UNSEEN_TEXT for a in el.iterancestors()):
+                parts.append(squeezed := _squeeze(el.text))
+                length += len(squeezed)
+        elif el.tail and not any(a.tag in _UNSEEN_TEXT for a in el.iterancestors()):
+            parts.append(squeezed := _squeeze(el.tail))
+            length += len(squeezed)
+    return "".join(parts), at
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def _evident_byline(byline: str, tree: HtmlElement) -> str:
+    """The byline names the page shows near its headline; "" for a date or an "updated" stamp.
+
+    trafilatura reads the author from metadata first, and metadata lies in ways a reader never
+    sees: a shuffled list of every author of the site, "Last Updated January 4", a CMS user
+    name. A name counts when the page's visible text near the first ``<h1>`` (or the start
+    of the page, without one) holds it; names that are not there are left out.
+    """
+    if not byline or is_boilerplate(byline):
+        return ""
+    names = [
+        n for n in _NAME_SEPARATORS.split(byline) if n.strip(" .") and not _STAMP_WORDS.search(n)
+    ]
+    if not names:
+        return ""
+    text, at = _page_text(tree)
+    near = text[max(0, at - _NEAR) : max(at, 0) + 4 * _NEAR]
+    seen = [n for n in names if _squeeze(n) in near]
+    return (
+        byline
+        if seen == names and len(names) == len(_NAME_SEPARATORS.split(byline))
+        else ("; ".join(seen))
+    )
+
+
+# --- recall before precision ---------------------------------------------------------------
+
+_PAGE_PROSE = etree.XPath("//body//p")
+_LD_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.)*)"')
+#: precision mode's body shorter than this share of the page's <p> text, or of the JSON-LD
+#: articleBody, is suspect; it is replaced when shorter than _FULLER of the default reading
+_SUSPECT = 0.5
+_FULLER = 0.5
+
+
+def _chars(paragraphs: Sequence[str]) -> int:
+    return sum(len(p) for p in paragraphs)
+
+
+def _thin(found: Sequence[str], tree: HtmlElement) -> bool:
+    """Whether precision mode may have dropped part of the article: its body is short beside
+    the page's paragraph text or the article body the page declares in JSON-LD. Cheap on
+    purpose: the second reading this triggers costs as much as the first."""
+    have = _chars(found)
+    prose = sum(len(_fold(p.text_content())) for p in _PAGE_PROSE(tree))
+    if have < _SUSPECT * prose:
+        return True
+    declared = max(
+        (
+            len(m.group(1))
+            for script in tree.iter("script")
+            if script.get("type") == "application/ld+json" and script.text
+            for m in _LD_BODY.finditer(script.text)
+        ),
+        default=0,
+    )
+    return have < _SUSPECT * declared
+
+
+def _trafilatura(tree: HtmlElement, url: str | None, *, precise: bool) -> Any:
+    """trafilatura's reading of ``tree`` (which it copies, so ours stays intact)."""
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        favor_precision=precise,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        # never True: trafilatura's cache is process-wide and eats repeated
+        # paragraphs when the same page is extracted again
+        deduplicate=False,
+        with_metadata=True,
+    )
+
+
 # --- the stage -----------------------------------------------------------------------------
 
 
@@ -798,7 +1050,7 @@ def extract(
     _sniff(html)
     # trafilatura gets UTF-8 bytes we decoded deterministically (see decode), parsed by its
     # own loader so that our metadata reads and its extraction see the same tree.
-    tree = trafilatura.load_html(decode(html).encode("utf-8"))
+    tree = trafilatura.load_html(_drop_control_refs(decode(html)).encode("utf-8"))
     if tree is None:
         raise NotHTML("the document does not parse as an HTML page")
     try:
@@ -810,20 +1062,16 @@ def extract(
             # the metadata bare_extraction would read, from a copy as there: ours stays as is
             document = trafilatura.extract_metadata(copy.deepcopy(tree), url)
         else:
-            document = trafilatura.bare_extraction(
-                tree,  # copied by trafilatura, so ours stays intact for the metadata below
-                url=url,
-                favor_precision=True,
-                include_comments=False,
-                include_tables=False,
-                include_images=False,
-                include_links=False,
-                # never True: trafilatura's cache is process-wide and eats repeated
-                # paragraphs when the same page is extracted again
-                deduplicate=False,
-                with_metadata=True,
-            )
+            document = _trafilatura(tree, url, precise=True)
             found = _paragraphs(document.body) if document is not None else []
+            if _thin(found, tree):
+                # precision mode dropped part of the article (seen on live blogs and
+                # galleries): an edit there would go unseen, so take the fuller reading
+                fuller = _trafilatura(tree, url, precise=False)
+                more = _paragraphs(fuller.body) if fuller is not None else []
+                if _chars(found) < _FULLER * _chars(more):
+                    found = more
+                    document = document if document is not None else fuller
     except Exception as exc:
         # A hostile page must fail this one check, never the pass: whatever trafilatura or
         # lxml raise on it becomes an ExtractionError.
@@ -842,7 +1090,9 @@ def extract(
     standfirst = _first(
         (document.description, _meta(tree, "og:description", "description", "twitter:description"))
     )
-    byline = _fold(document.author or "")
+    byline = _evident_byline(_fold(document.author or ""), tree) or _evident_byline(
+        _meta(tree, "author", "article:author", "parsely-author", "sailthru.author"), tree
+    )
 
     paragraphs = _drop_boilerplate(found, patterns)
     if not og_title and not h1:

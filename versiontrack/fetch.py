@@ -21,6 +21,12 @@
   request to that host), unless it exceeds ``max_retry_after``: then ``HTTPStatusError``
   carries ``retry_after`` for the scheduler. Other 4xx are never retried.
 * **the size cap**, enforced while streaming: a hostile server cannot make us buffer gigabytes.
+* **the deadline**: ``fetch.timeout`` bounds each read, so a server trickling a byte a second
+  never trips it. All the requests of one ``get`` (connecting, headers, body, every redirect
+  hop and retry) share ``fetch.deadline`` seconds; past it the fetch fails with
+  ``FetchTimeout`` and is not retried. Time spent waiting for a host's turn or a retry's backoff
+  does not count, so a long queue for one host fails nothing, while no server can hold a
+  check, a lease or a per-host slot longer than the deadline.
 
 Conditional GET sends back exactly the validators a server gave (ETag → If-None-Match,
 Last-Modified → If-Modified-Since), never a date made up locally. They go with every hop of a
@@ -42,6 +48,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -84,6 +91,9 @@ def make_client(
         follow_redirects=False,
         # Proxies and .netrc from the environment would silently change who we talk to.
         trust_env=False,
+        # httpx parses a redirect's Location even when it does not follow it, and rejects
+        # some numeric hosts itself: the guard must see them first
+        event_hooks={"response": [_refuse_numeric_location]},
         transport=netguard.GuardedTransport(policy, limits=limits),
     )
 
@@ -197,6 +207,17 @@ class HostLimiter:
         self._prune_at = max(64, 2 * len(self._hosts))
 
 
+class _Deadline:
+    """The seconds one ``get`` (or one robots.txt load) may still spend in requests."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.left = seconds
+
+    def exceeded(self, url: httpx.URL) -> FetchTimeout:
+        return FetchTimeout(f"timed out fetching {url}: exceeded the {self.seconds:g} s deadline")
+
+
 @dataclass(frozen=True, slots=True)
 class _Response:
     url: httpx.URL
@@ -254,10 +275,11 @@ class Fetcher:
         headers = conditional_headers(validators)
         current = _parse_url(url)
         seen = {str(current)}
+        deadline = _Deadline(self.settings.request_deadline)
         for _hop in range(self.settings.max_redirects + 1):
             delay = await self._obey_robots(current)
             response = await self._request(
-                current, headers, delay=delay, max_bytes=self.settings.max_bytes
+                current, headers, deadline, delay=delay, max_bytes=self.settings.max_bytes
             )
             target = _redirect_target(response)
             if target is None:
@@ -313,11 +335,13 @@ class Fetcher:
     async def _load_robots(self, url: str) -> robots.RobotsResponse:
         """Fetch robots.txt for the cache: same limits and guard, up to five redirects."""
         current = httpx.URL(url)
+        deadline = _Deadline(self.settings.request_deadline)
         for hop in range(robots.MAX_REDIRECTS + 1):
             try:
                 response = await self._request(
                     current,
                     {},
+                    deadline,
                     delay=self.settings.per_host_delay * self.share,
                     max_bytes=robots.MAX_BYTES,
                     truncate=True,
@@ -344,12 +368,14 @@ class Fetcher:
         self,
         url: httpx.URL,
         headers: dict[str, str],
+        deadline: _Deadline,
         *,
         delay: float,
         max_bytes: int,
         truncate: bool = False,
     ) -> _Response:
-        """One URL, retried on timeouts, 5xx and 429; any other answer is returned."""
+        """One URL, retried on timeouts, 5xx and 429 within the deadline; any other answer is
+        returned."""
         key = politeness_key(url)
         retries, backoff = self.settings.retries, self.settings.retry_backoff
         for attempt in range(retries + 1):
@@ -357,9 +383,9 @@ class Fetcher:
             wait = backoff * 2**attempt
             try:
                 async with self.hosts.slot(key, delay):
-                    response = await self._send(url, headers, max_bytes, truncate)
+                    response = await self._send(url, headers, max_bytes, truncate, deadline)
             except FetchTimeout as exc:
-                if last:
+                if last or deadline.left <= 0:
                     raise
                 log.info("retrying %s in %.3g s: %s", url, wait, exc)
                 await asyncio.sleep(wait)
@@ -387,22 +413,38 @@ class Fetcher:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _send(
-        self, url: httpx.URL, headers: dict[str, str], max_bytes: int, truncate: bool
+        self,
+        url: httpx.URL,
+        headers: dict[str, str],
+        max_bytes: int,
+        truncate: bool,
+        deadline: _Deadline,
     ) -> _Response:
         """One request, no retries, no redirects; the body only when someone will read it."""
+        if deadline.left <= 0:
+            raise deadline.exceeded(url)
+        started = time.monotonic()
         try:
-            async with self.client.stream("GET", url, headers=headers) as response:
-                status = response.status_code
-                body = b""
-                if 200 <= status < 300 or status in HANDLED_STATUSES:
-                    body = await _read_capped(response, max_bytes, truncate)
-                return _Response(response.url, status, response.headers, body)
+            async with asyncio.timeout(deadline.left):
+                async with self.client.stream("GET", url, headers=headers) as response:
+                    status = response.status_code
+                    body = b""
+                    if 200 <= status < 300 or status in HANDLED_STATUSES:
+                        body = await _read_capped(response, max_bytes, truncate)
+                    return _Response(response.url, status, response.headers, body)
+        except TimeoutError:
+            deadline.left = 0
+            raise deadline.exceeded(url) from None
         except BlockedAddress as exc:
+            if exc.reason == netguard.NONSTANDARD_IPV4:
+                raise  # a redirect's target, named by _refuse_numeric_location
             raise _blocked(url, exc) from None
         except httpx.TimeoutException as exc:
             raise FetchTimeout(f"timed out fetching {url} ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"cannot fetch {url}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            deadline.left -= time.monotonic() - started
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int, truncate: bool) -> bytes:
@@ -423,7 +465,29 @@ async def _read_capped(response: httpx.Response, max_bytes: int, truncate: bool)
     return b"".join(chunks)
 
 
+def _refuse_numeric_host(url: str) -> None:
+    """The guard's refusal of ``0177.0.0.1``-style hosts, before httpx parses (or rejects) them."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return  # httpx reports the malformed URL
+    if host:
+        try:
+            netguard.refuse_nonstandard_ipv4(host)
+        except BlockedAddress as exc:
+            raise BlockedAddress(
+                f"refusing to fetch {url}: {exc}", address=exc.address, reason=exc.reason
+            ) from None
+
+
+async def _refuse_numeric_location(response: httpx.Response) -> None:
+    location = response.headers.get("Location")
+    if response.status_code in REDIRECT_STATUSES and location:
+        _refuse_numeric_host(urljoin(str(response.url), location.strip()))
+
+
 def _parse_url(url: str) -> httpx.URL:
+    _refuse_numeric_host(url)
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:

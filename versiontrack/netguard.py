@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import re
 import socket
 import ssl
 from collections.abc import Callable, Iterable
@@ -81,6 +82,30 @@ def refusal(address: IPAddress) -> str | None:
     if not address.is_global or address.is_private:
         return "non-public"
     return None
+
+
+# The last label of a host that URL parsers (WHATWG, glibc's inet_aton) read as a number.
+_NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+", re.IGNORECASE)
+NONSTANDARD_IPV4 = "non-standard (octal, hex or shortened) IPv4"
+
+
+def refuse_nonstandard_ipv4(host: str) -> None:
+    """Raise ``BlockedAddress`` for a host written as an IPv4 address in another form.
+
+    ``0177.0.0.1``, ``0x7f.1``, ``127.1`` and ``2130706433`` all mean 127.0.0.1 to some parser
+    on the way (httpx refuses one, the system resolver reads others), so which address they
+    reach depends on who reads them. A host whose last label is a number and that is not a
+    dotted quad is refused whatever ``fetch.allow_private`` says; so is ``1.2.3.4.5``.
+    """
+    name = host.lower().rstrip(".")
+    if not _NUMERIC_LABEL.fullmatch(name.rpartition(".")[2]):
+        return
+    try:
+        ipaddress.IPv4Address(name)
+    except ValueError:
+        raise BlockedAddress(
+            describe(host, host, NONSTANDARD_IPV4), address=host, reason=NONSTANDARD_IPV4
+        ) from None
 
 
 def allow_all(address: IPAddress) -> str | None:

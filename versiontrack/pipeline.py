@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import cadence, discover, significance, urls, workers
+from versiontrack import cadence, discover, significance, template, urls, workers
 from versiontrack import extract as extractor
 from versiontrack import text as textmod
 from versiontrack.diff import diff_texts, diff_words
@@ -44,7 +44,7 @@ from versiontrack.domain import (
 from versiontrack.errors import BodyCollapsed, CheckError, HTTPStatusError, NotHTML
 from versiontrack.fetch import Fetcher
 from versiontrack.settings import Settings
-from versiontrack.store import queries, schedule
+from versiontrack.store import lines, queries, schedule
 from versiontrack.store.schema import ArticleRow
 
 log = logging.getLogger(__name__)
@@ -142,6 +142,7 @@ class FeedFetch:
     items: tuple[FeedItem, ...] = ()
     validators: Validators | None = None
     error: str | None = None
+    skipped: tuple[str, ...] = ()  # why entries had no usable URL (discover.FeedRead)
 
 
 def _source_state(rt: Runtime, name: str) -> tuple[int, Validators]:
@@ -161,13 +162,32 @@ async def fetch_feed(rt: Runtime, source: Source) -> FeedFetch:
             raise HTTPStatusError(f"HTTP {result.status} from {result.url}", result.status)
         if result.not_modified:
             return FeedFetch(source, source_id, started_at, _elapsed(started), result.status)
-        items = discover.parse_feed(result.body, result.url)
+        read = discover.read_feed(result.body, result.url)
     except CheckError as exc:
         status = exc.status if isinstance(exc, HTTPStatusError) else None
         return FeedFetch(source, source_id, started_at, _elapsed(started), status, error=str(exc))
+    except Exception as exc:  # a bug on one feed must not lose the pass, nor go unrecorded
+        log.exception("poll of feed %s crashed", source.name)
+        error = f"internal error: {exc!r}"
+        return FeedFetch(source, source_id, started_at, _elapsed(started), None, error=error)
     return FeedFetch(
-        source, source_id, started_at, _elapsed(started), result.status, items, result.validators
+        source,
+        source_id,
+        started_at,
+        _elapsed(started),
+        result.status,
+        read.items,
+        result.validators,
+        skipped=read.skipped,
     )
+
+
+def _skipped_note(skipped: tuple[str, ...]) -> str | None:
+    """What the poll's log row (and the source's last error) says about skipped entries."""
+    if not skipped:
+        return None
+    shown = "; ".join(skipped[:3]) + (f"; and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+    return f"skipped {len(skipped)} {'entry' if len(skipped) == 1 else 'entries'}: {shown}"
 
 
 def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
@@ -207,10 +227,13 @@ def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
             duration_ms=fetched.duration_ms,
             http_status=fetched.status,
             outcome=outcome,
-            error=fetched.error,
+            # a poll that only skipped entries still succeeded: the note says what was lost
+            error=fetched.error or _skipped_note(fetched.skipped),
             validators=fetched.validators,
         )
     name = fetched.source.name
+    if fetched.skipped:
+        log.warning("feed %s: %s", name, _skipped_note(fetched.skipped))
     if fetched.error:
         log.warning("feed %s failed: %s", name, fetched.error)
     else:
@@ -411,6 +434,10 @@ def _store_text(
             # The extractor changed since the last version: compare like with like, so that
             # what only the new extractor sees differently is not taken for an edit.
             previous = queries.version_text(session, article.id, latest.number)
+        stored = previous  # the latest version as stored: the next one is chained on it
+        # What the source prints around every article is not article text (``template``):
+        # it leaves the new text, and the latest version is compared without it too.
+        text, previous = _without_template(session, snap, article.id, text, previous, started_at)
         restored = article.status == "removed"
         if restored:
             article.status = "active"
@@ -428,7 +455,10 @@ def _store_text(
 
         outcome, summary, number = ("restored" if restored else "unchanged"), None, None
         error: str | None = None
-        if previous is None or previous.content_hash != text.content_hash:
+        held = previous is not None and _byline_held_back(article, previous, text)
+        if held:
+            found = None  # the next check must read the page in full to confirm the byline
+        elif previous is None or previous.content_hash != text.content_hash:
             if previous is not None and _collapsed(previous, text, rt.settings):
                 error = str(
                     BodyCollapsed(
@@ -444,7 +474,7 @@ def _store_text(
                     text,
                     fetched_at=started_at,
                     extractor_version=extractor.EXTRACTOR_VERSION,
-                    previous=previous,
+                    previous=stored,
                     raw=result.body,
                 )
                 number = version.number
@@ -587,6 +617,59 @@ def _plan(
         settings=rt.settings.check,
         retry_after=retry_after,
     )
+
+
+def _without_template(
+    session: Session,
+    snap: _Snapshot,
+    article_id: int,
+    text: ArticleText,
+    previous: ArticleText | None,
+    now: datetime,
+) -> tuple[ArticleText, ArticleText | None]:
+    """Note the lines this page showed, and both texts without the source's template."""
+    scope = template.scope(snap.state.source_name, snap.url)
+    lines.record_sightings(session, scope, article_id, template.line_keys(text).keys(), now)
+    if previous is None:
+        return without_template(session, scope, text)[0], None
+    text, previous = without_template(session, scope, text, previous)
+    return text, previous
+
+
+def without_template(session: Session, scope: str, *texts: ArticleText) -> list[ArticleText]:
+    """``texts`` without the lines learned as ``scope``'s template: how versions compare,
+    at a check and when any two versions are diffed later."""
+    candidates = set().union(*(template.line_keys(t).keys() for t in texts))
+    known = lines.template_keys(session, scope, candidates, template.MIN_ARTICLES)
+    return template.without(texts, known)
+
+
+def _byline_held_back(article: ArticleRow, previous: ArticleText, text: ArticleText) -> bool:
+    """Whether ``text`` differs from ``previous`` in its byline alone and must wait.
+
+    A byline is evidence, not gospel: metadata shuffles author lists and slips stamps in. The
+    same names in another order are no change at all; other byline-only changes become a
+    version when the next check sees them again (``articles.pending_hash``).
+    """
+    byline_only = text.content_hash != previous.content_hash and (
+        text.headline,
+        text.standfirst,
+        text.paragraphs,
+    ) == (previous.headline, previous.standfirst, previous.paragraphs)
+    if not byline_only:
+        article.pending_hash = None
+        return False
+    if _names(text.byline) == _names(previous.byline):
+        return True
+    if article.pending_hash == text.content_hash:
+        article.pending_hash = None
+        return False
+    article.pending_hash = text.content_hash
+    return True
+
+
+def _names(byline: str) -> frozenset[str]:
+    return frozenset(n.strip().casefold() for n in byline.split(";") if n.strip())
 
 
 def _collapsed(previous: ArticleText, new: ArticleText, settings: Settings) -> bool:

@@ -7,8 +7,10 @@ smallest element holding every extracted paragraph (plus the byline's own elemen
 byline is not in the metadata) — and a fingerprint of the page as the extractor reads it: that
 element's text (scripts, styles and the whole lines extraction drops left out), every
 ``<h1>``, the ``<title>``, the canonical link, the metadata the headline, standfirst and byline
-come from, and the JSON-LD blocks. On the next fetch ``Reader.fingerprint`` parses the page
-(about a millisecond for 100 KB) and hashes the same parts. An equal hash means the
+come from, and the JSON-LD fields extraction reads (never its dates or counts); what extraction
+never reads (hidden markup, ad slots) is left out before anything is located or hashed. On the
+next fetch ``Reader.fingerprint`` parses the page (about a millisecond for 100 KB) and hashes
+the same parts. An equal hash means the
 extractor's inputs for this article are unchanged, so the stored text stands; anything else
 (a different hash, the element gone, a parse error) only means "extract as usual". The
 fingerprint is salted with the extractor version and the source's overrides, so an upgrade or
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -30,7 +33,13 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from versiontrack.domain import Extracted, Region
-from versiontrack.extract import EXTRACTOR_VERSION, INLINE_HTML, decode, is_boilerplate
+from versiontrack.extract import (
+    EXTRACTOR_VERSION,
+    INLINE_HTML,
+    decode,
+    drop_unread,
+    is_boilerplate,
+)
 
 __all__ = ["Reader", "reader"]
 
@@ -40,8 +49,13 @@ _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
 _META_NAMES = re.compile(
     r"title|headline|description|author|creator|byl|site_?name|application-name", re.IGNORECASE
 )
-_HEAD_PARTS = etree.XPath(
-    "//title | //h1 | //link[@rel='canonical'] | //script[@type='application/ld+json']"
+_HEAD_PARTS = etree.XPath("//title | //h1 | //link[@rel='canonical']")
+# The JSON-LD fields extraction reads (trafilatura's metadata, our thin-body check): never
+# dates, counts or ids, which sites rewrite on every render (``dateModified``,
+# ``interactionStatistic``), so that one changed stamp does not send every check the long way.
+_LD_FIELDS = frozenset(
+    "headline alternativeHeadline name description abstract author creator articleBody "
+    "articleSection inLanguage publisher alternateName givenName familyName".split()
 )
 _META = etree.XPath("//meta[@content]")
 _LD_JSON = etree.XPath("//script[@type='application/ld+json']")
@@ -97,6 +111,9 @@ class Reader:
         for part in _HEAD_PARTS(tree):
             value = part.get("href") if part.tag == "link" else part.text_content()
             h.update(f"\x03{part.tag}\x02{_fold(value or '')}".encode())
+        for script in _LD_JSON(tree):
+            h.update(b"\x05")
+            h.update(_ld_fields(script.text_content()).encode())
         for element in elements:
             etree.strip_elements(element, *_UNREAD, with_tail=False)
             self._drop_dropped_lines(element)
@@ -128,6 +145,25 @@ def reader(selector: str | None = None, ignore: tuple[str, ...] = ()) -> Reader:
     return Reader(salt, tuple(re.compile(p) for p in ignore))
 
 
+def _ld_fields(source: str) -> str:
+    """The fields extraction reads from one JSON-LD block, in a stable form; a block that does
+    not parse counts whole (extraction's reading of it is then anyone's guess)."""
+    try:
+        data = json.loads(source)
+    except ValueError:
+        return _fold(source)
+    return json.dumps(_kept(data), sort_keys=True, ensure_ascii=False)
+
+
+def _kept(value: object) -> object:
+    if isinstance(value, dict):
+        kept = {k: _kept(v) for k, v in value.items() if k in _LD_FIELDS or k in ("@graph",)}
+        return {k: v for k, v in kept.items() if v not in (None, {}, [])}
+    if isinstance(value, list):
+        return [v for v in (_kept(item) for item in value) if v not in (None, {}, [])]
+    return value if isinstance(value, str) else None
+
+
 def _fold(value: str) -> str:
     return " ".join(value.split())
 
@@ -138,7 +174,9 @@ def _squeeze(value: str) -> str:
 
 
 def _parse(html: bytes) -> HtmlElement:
-    return lxml.html.document_fromstring(decode(html).encode("utf-8"), parser=_PARSER)
+    tree = lxml.html.document_fromstring(decode(html).encode("utf-8"), parser=_PARSER)
+    drop_unread(tree)
+    return tree
 
 
 def _own_line(el: HtmlElement) -> bool:

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import __version__, shards, significance, urls, workers
+from versiontrack import __version__, shards, significance, template, urls, workers
 from versiontrack.diff import (
     Row,
     align,
@@ -42,6 +42,7 @@ from versiontrack.pipeline import (
     reextract_article,
     start_pass,
     utcnow,
+    without_template,
 )
 from versiontrack.publish.feed import FeedMeta, entry_link, render_feed
 from versiontrack.settings import Settings
@@ -334,10 +335,15 @@ def _diff_ends(
 ) -> tuple[tuple[VersionRow, ArticleText], tuple[VersionRow, ArticleText]]:
     """The two versions a diff compares: ``to`` defaults to the latest, ``from`` to the one
     before it."""
-    to_end = _version_text(session, article, to_version)
+    to_row, new = _version_text(session, article, to_version)
     if from_version is None:
-        from_version = max(to_end[0].number - 1, 1)
-    return _version_text(session, article, from_version), to_end
+        from_version = max(to_row.number - 1, 1)
+    from_row, old = _version_text(session, article, from_version)
+    # compared as a check compares them: without what the source prints around every article
+    # (a version stored before that was learned still holds it)
+    scope = template.scope(article.source.name if article.source else None, article.url)
+    old, new = without_template(session, scope, old, new)
+    return (from_row, old), (to_row, new)
 
 
 def _version(session: Session, article: ArticleRow, number: int | None) -> VersionRow:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
 import re
 import tomllib
@@ -49,6 +50,8 @@ class ServerSettings:
 class FetchSettings:
     user_agent: str = f"versiontrack/{__version__} (+https://example.org/versiontrack)"
     timeout: float = 20.0  # seconds, for reading; connecting gets the smaller of this and 10 s
+    # seconds one fetch may take in all (connecting, reads, redirects, retries); 0: 3 × timeout
+    deadline: float = 0.0
     max_bytes: int = 5_000_000
     max_redirects: int = 10
     concurrency: int = 8  # requests in flight at once, all hosts together
@@ -59,6 +62,11 @@ class FetchSettings:
     max_retry_after: float = 120.0  # a longer Retry-After fails the check (rescheduled later)
     robots: bool = True  # obey robots.txt
     allow_private: bool = False  # allow loopback/private/link-local addresses (tests, demo)
+
+    @property
+    def request_deadline(self) -> float:
+        """The total seconds one ``Fetcher.get`` may spend in requests (``deadline`` or 3×)."""
+        return self.deadline or 3 * self.timeout
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +123,10 @@ _SECTIONS: dict[str, type] = {
     "check": CheckSettings,
     "daemon": DaemonSettings,
     "feed": FeedSettings,
+}
+_BOOLEANS = {
+    **dict.fromkeys(("true", "1", "yes", "on"), True),
+    **dict.fromkeys(("false", "0", "no", "off"), False),
 }
 _SOURCE_KEYS = {"name": str, "feed": str, "interval": int, "selector": str, "ignore": list}
 
@@ -200,13 +212,18 @@ def _coerce(where: str, f: dataclasses.Field[Any], value: Any) -> Any:
     kind = type(f.default_factory() if has_factory else f.default)
     try:
         if kind is bool:
-            if isinstance(value, str):
-                return value.strip().lower() in {"1", "true", "yes", "on"}
-            return bool(value)
+            if isinstance(value, bool):
+                return value
+            # a typo ("ture") must not silently flip a safety switch such as fetch.robots
+            if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
+                return _BOOLEANS[value.strip().lower()]
+            raise ConfigError(
+                f"{where}: expected true or false (or yes/no, on/off, 1/0), got {value!r}"
+            )
         if kind is int and not isinstance(value, bool):
             return int(value)
-        if kind is float and not isinstance(value, bool):
-            return float(value)
+        if kind is float and not isinstance(value, bool) and math.isfinite(float(value)):
+            return float(value)  # "nan" would pass every range check below
         if kind is str and isinstance(value, str):
             return value
     except (TypeError, ValueError):
@@ -282,6 +299,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("server.public_url must be an http(s) URL")
     if s.fetch.timeout <= 0:
         raise ConfigError("fetch.timeout must be positive")
+    if s.fetch.deadline < 0:
+        raise ConfigError("fetch.deadline must not be negative (0: three times fetch.timeout)")
     if s.fetch.max_bytes <= 0:
         raise ConfigError("fetch.max_bytes must be positive")
     if s.fetch.concurrency < 1:

@@ -17,9 +17,12 @@ from urllib.parse import quote, unquote_plus, urljoin, urlsplit
 
 import idna
 
+from versiontrack.errors import InvalidURL
+
 __all__ = [
     "TRACKING_PARAMS",
     "TRACKING_PREFIXES",
+    "InvalidURL",
     "canonicalize",
     "host_key",
     "resolve_canonical",
@@ -85,7 +88,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # percent-encoded the way httpx does it, so a feed link and a fetched final URL agree.
 _PATH_SAFE = "/:@!$&'()*+,;=%~-._"
 _QUERY_SAFE = _PATH_SAFE + "?"
+_USERINFO_SAFE = ":%!$&'()*+,;=~-._"
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# What may stand in a host name once IDNA has made it ASCII: letters, digits, "-", "_" (seen
+# in real subdomains) and dots between non-empty labels.
+_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 
 # Mobile and AMP editions of a site serve the same articles as the main host.
 _SITE_VARIANT_PREFIXES = ("www.", "amp.", "m.", "mobile.")
@@ -100,31 +107,45 @@ def _encode_host(host: str) -> str:
     """Lower-case ``host`` and turn an internationalised name into its ASCII (punycode) form.
 
     httpx sends IDN hosts as IDNA 2008 A-labels, so using the same encoding here makes a
-    Unicode feed link and the punycode final URL of its fetch the same canonical URL.
+    Unicode feed link and the punycode final URL of its fetch the same canonical URL. Anything
+    that is not a host name or an IP address (``%``, spaces, an empty name such as ``.``)
+    raises ``InvalidURL``: written back into a URL it would be read as another host, or as
+    none, and the result would not be a canonical form.
     """
-    host = host.lower().rstrip(".")
-    if host.isascii():
-        return host
-    try:
-        return idna.encode(host, uts46=True).decode("ascii")
-    except idna.IDNAError as exc:
-        raise ValueError(f"invalid internationalised host name {host!r}: {exc}") from exc
+    name = host.lower().rstrip(".")
+    if ":" in name:
+        try:
+            ipaddress.IPv6Address(name)
+        except ValueError as exc:
+            raise InvalidURL(f"invalid IPv6 address {host!r}") from exc
+        return name
+    if not name.isascii():
+        try:
+            name = idna.encode(name, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError) as exc:
+            raise InvalidURL(f"invalid internationalised host name {host!r}: {exc}") from exc
+    if not _HOST.fullmatch(name):
+        raise InvalidURL(f"invalid host name {host!r}")
+    return name
 
 
 def _split(url: str) -> tuple[str, str, str, int | None, str, str]:
     """Validate an http(s) URL: (scheme, userinfo, ASCII host, port, path, query)."""
     if not isinstance(url, str):
-        raise ValueError(f"URL must be a string, not {type(url).__name__}")
-    parts = urlsplit(url.strip())
+        raise InvalidURL(f"URL must be a string, not {type(url).__name__}")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # raises ValueError on a non-numeric or out-of-range port
+    except ValueError as exc:  # also a bad IPv6 literal, or a netloc NFKC makes odd
+        raise InvalidURL(f"invalid URL {url!r}: {exc}") from exc
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
-        raise ValueError(f"not an http(s) URL: {url!r}")
+        raise InvalidURL(f"not an http(s) URL: {url!r}")
     if not parts.hostname:
-        raise ValueError(f"URL has no host: {url!r}")
+        raise InvalidURL(f"URL has no host: {url!r}")
     host = _encode_host(parts.hostname)
-    port = parts.port  # raises ValueError on a non-numeric or out-of-range port
     userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
-    return scheme, userinfo, host, port, parts.path, parts.query
+    return scheme, _quote(userinfo, _USERINFO_SAFE), host, port, parts.path, parts.query
 
 
 def _quote(text: str, safe: str) -> str:
@@ -138,7 +159,9 @@ def canonicalize(url: str) -> str:
     spelling), lower-cases scheme and host, encodes IDN hosts as punycode, drops the default
     port and an empty ``?``, and writes an empty path as ``/``. The path keeps its case.
 
-    Raises ``ValueError`` for non-http(s) URLs, URLs without a host and invalid ports.
+    The result is a fixed point: canonicalising it again returns it unchanged. Raises
+    ``InvalidURL`` (a ``ValueError``) for non-http(s) URLs, URLs without a usable host and
+    invalid ports.
     """
     scheme, userinfo, host, port, path, query = _split(url)
     netloc = f"[{host}]" if ":" in host else host  # IPv6 literal
@@ -156,7 +179,7 @@ def canonicalize(url: str) -> str:
 def host_key(url: str) -> str:
     """The URL's lower-case (punycode) host without a leading ``www.``; no port.
 
-    Used to group URLs by site, e.g. for per-host request limits. Raises ``ValueError`` like
+    Used to group URLs by site, e.g. for per-host request limits. Raises ``InvalidURL`` like
     :func:`canonicalize`.
     """
     host = _split(url)[2]

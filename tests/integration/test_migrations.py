@@ -31,6 +31,7 @@ def test_upgrade_from_empty_matches_the_models(tmp_path: Path) -> None:
         "versions",
         "changes",
         "checks",
+        "template_lines",
     }
     engine.dispose()
 

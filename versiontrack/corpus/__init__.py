@@ -16,7 +16,9 @@ delays, redirects, huge bodies, odd statuses.
 
 Modules: ``seeds`` (finding the seed texts), ``model`` (the value types), ``edits`` (version
 edits), ``guardian`` (the News Sniffer reconstruction), ``articles`` (the other articles, sources
-and schedule), ``render``/``templates``/``pages`` (HTML pages), ``feeds``, ``server``.
+and schedule), ``render``/``templates``/``pages`` (HTML pages; the templates in ``sites_news``
+and ``sites_wp`` over ``markup``), ``realism`` (the mess of real pages, as switchable
+features), ``feeds``, ``server``.
 """
 
 from __future__ import annotations

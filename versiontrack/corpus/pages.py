@@ -7,8 +7,10 @@ server calls these; tests call them directly to check that churn varies and text
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from versiontrack.corpus import realism as realism_features
 from versiontrack.corpus.feeds import CONTENT_TYPES, TRACKING_QUERY, feed_url, render_feed
 from versiontrack.corpus.model import Corpus, CorpusArticle, CorpusSource, CorpusVersion
 from versiontrack.corpus.render import Churn, PageContext, esc
@@ -34,13 +36,20 @@ def render_article(
     seq: int,
     now: datetime | None = None,
     request_path: str = "",
+    realism: Iterable[str] | None = None,
 ) -> str:
     """One request's HTML for ``version`` of ``article``; ``seq`` numbers the request.
 
     The same ``seq`` (and ``now``) gives the same page; different ones change only the churn.
+    ``realism`` names the page's ``realism`` features; None: the source's defaults.
     """
     churn = Churn(seq, request_path=request_path) if now is None else Churn(seq, now, request_path)
-    context = PageContext(article, version, source, base_url, churn)
+    features = (
+        realism_features.DEFAULTS[source.name]
+        if realism is None
+        else realism_features.check(frozenset(realism))
+    )
+    context = PageContext(article, version, source, base_url, churn, features)
     return TEMPLATES[source.name](context)
 
 

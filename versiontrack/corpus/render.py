@@ -71,6 +71,8 @@ class PageContext:
     source: CorpusSource
     base_url: str
     churn: Churn
+    #: The ``realism`` features this page carries (see ``versiontrack.corpus.realism``).
+    realism: frozenset[str] = frozenset()
 
     @property
     def canonical(self) -> str:

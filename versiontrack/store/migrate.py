@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from versiontrack.errors import DatabaseError, SchemaMismatch
 from versiontrack.resources import bundled_dir
+from versiontrack.store.engine import describe_error
 
 
 def _config() -> Config:
@@ -37,7 +38,10 @@ def current(engine: Engine) -> str | None:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"cannot open database: {exc.__class__.__name__}: {exc}") from exc
+        url = engine.url.render_as_string(hide_password=True)
+        raise DatabaseError(
+            f"cannot open database {url}: {describe_error(exc)} — check --db / database.url"
+        ) from exc
 
 
 def upgrade(engine: Engine) -> None:
@@ -49,7 +53,7 @@ def upgrade(engine: Engine) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"migration failed: {exc}") from exc
+        raise DatabaseError(f"migration failed: {describe_error(exc)}") from exc
 
 
 def ensure_schema(engine: Engine) -> None:

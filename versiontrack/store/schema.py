@@ -125,8 +125,25 @@ class ArticleRow(Base):
     region_path: Mapped[str | None] = mapped_column(Text)
     region_digest: Mapped[str | None] = mapped_column(String(32))
     region_skips: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The hash of a text that differs from the latest version in its byline alone, seen once:
+    # it becomes a version when the next check sees it again (a byline is evidence, not gospel).
+    pending_hash: Mapped[str | None] = mapped_column(String(64))
 
     source: Mapped[SourceRow | None] = relationship(lazy="joined")
+
+
+class TemplateLineRow(Base):
+    """A body line (by ``template.line_key``) seen in one article of a scope: lines seen in
+    many articles of one scope are that source's template (``versiontrack.template``)."""
+
+    __tablename__ = "template_lines"
+
+    scope: Mapped[str] = mapped_column(String(300), primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_at: Mapped[datetime]
 
 
 class ArticleURLRow(Base):
