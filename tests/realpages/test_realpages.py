@@ -30,39 +30,11 @@ def _sample() -> list[str]:
 
 
 SAMPLE = _sample()
-# Pages that make a version where only churn changed, today (measured 2026-12-07): the steps
-# that did, and what leaked into the diff ("ad copy": the bench's ad block; "page text": the
-# page's own text outside the article, or article text that came and went). The full report,
-# with the leaked lines, is ``python -m bench realpages``. Extraction fixes turn these into
-# unexpected passes (strict xfail): remove them from here then.
-CHURN_LEAKS = {
-    "fundus/APNews_0": "steps 1, 2, 3: ad copy",
-    "fundus/CNBC_0": "steps 3: ad copy",
-    "fundus/FoxNews_0": "steps 1, 2, 3: ad copy",
-    "fundus/FreeBeacon_0": "steps 3: ad copy",
-    "fundus/LATimes_0": "steps 1, 2, 3: ad copy",
-    "fundus/OccupyDemocrats_0": "steps 1, 2, 3: ad copy",
-    "fundus/Reuters_0": "steps 3: ad copy",
-    "fundus/TheGatewayPundit_0": "steps 3: ad copy",
-    "fundus/TheIndependent_0": "steps 1, 2, 3: ad copy",
-    "fundus/TheIntercept_0": "steps 1, 2, 3: ad copy",
-    "fundus/TheNation_0": "steps 3: ad copy",
-    "fundus/TheNewYorker_0": "steps 1, 2, 3: ad copy",
-    "fundus/TheTelegraph_0": "steps 3: ad copy",
-    "fundus/WashingtonTimes_0": "steps 1, 2, 3: ad copy + page text",
-    "fundus/iNews_0": "steps 3: ad copy",
-    "readability/001": "steps 3: ad copy",
-    "readability/bug-1255978": "steps 3: ad copy",
-    "readability/firefox-nightly-blog": "steps 1, 2, 3: ad copy + page text",
-    "readability/lazy-image-1": "steps 1, 2, 3: ad copy + page text",
-    "readability/mozilla-1": "steps 3: ad copy + page text",
-    "readability/remove-script-tags": "steps 3: ad copy",
-    "readability/table-style-attributes": "steps 1, 2, 3: ad copy",
-    "readability/wikia": "steps 3: ad copy",
-}
-KNOWN: dict[tuple[str, str], str] = {
-    ("churn", key): f"extraction: false versions at {leak}" for key, leak in CHURN_LEAKS.items()
-}
+# Sampled pages that fail today because of extraction, as (test, page) → what goes wrong (the
+# full report, with the leaked lines, is ``python -m bench realpages``). They are strict
+# xfails, so that a fix shows up as an unexpected pass to remove from here. Empty since the
+# ad-slot rule (802c6d7): before it, 23 of the 24 pages made false versions from the ad block.
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _cases(test: str) -> list[Any]:
