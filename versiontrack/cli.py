@@ -184,6 +184,7 @@ def _print_report(report: PassReport) -> None:
             if report.count("disallowed")
             else ""
         )
+        + (f", {report.held} held by another worker" if report.held else "")
     )
 
 

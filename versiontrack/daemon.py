@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 import socket
 from collections.abc import Callable, Iterator
@@ -35,18 +34,6 @@ from versiontrack.settings import Settings
 from versiontrack.store import queries, schedule
 
 log = logging.getLogger(__name__)
-
-
-def _pid_alive(owner: str) -> bool:
-    """Whether the process named in a lease owner ``host:pid:…`` still runs on this host."""
-    try:
-        pid = int(owner.split(":")[1])
-        os.kill(pid, 0)
-    except (IndexError, ValueError, ProcessLookupError):
-        return False
-    except PermissionError:  # it exists, it is just not ours
-        return True
-    return True
 
 
 class _QuietServer(uvicorn.Server):
@@ -114,7 +101,7 @@ class Daemon:
         now = self.rt.clock()
         with self.db.sessions() as session, session.begin():
             queries.sync_sources(session, self.settings.sources, now)
-            freed = schedule.recover_leases(session, socket.gethostname(), _pid_alive)
+            freed = schedule.recover_leases(session, socket.gethostname(), pipeline.owner_alive)
         if freed:
             log.info("recovered %d leases left by stopped workers on this host", freed)
 

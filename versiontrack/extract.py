@@ -749,6 +749,12 @@ _RULES: tuple[tuple[str, int], ...] = (
     # vote and slideshow counters: "0 : 0", "12 | 3", "1 of 5", "Image 3/12", "Photo 2 of 9"
     (r"\d{1,6} ?[:|] ?\d{1,6}", 15),
     (r"(?:(?:image|photo|picture|slide|foto|bild)s? )?\d{1,3} ?(?:of|/|von|de|sur) ?\d{1,3}", 25),
+    # "Originally published at example.com on November 18, 2011.": a republished post's origin
+    (
+        r"(?:this (?:article|story|post|piece) (?:was )?)?"
+        r"originally (?:published|appeared|posted)\b.*",
+        200,
+    ),
     # "Previous article: <headline>", "Next story"
     (r"(?:previous|prev|next|older|newer) (?:article|story|post|page)\b.*", 250),
     # breadcrumbs ("Home > World", "Accueil \u203a Monde"), rows of links ("Print | Email | Top",

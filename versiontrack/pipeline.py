@@ -10,6 +10,7 @@ check and never stop a pass.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import dataclasses
 import logging
 import os
@@ -69,6 +70,18 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
+def owner_alive(owner: str) -> bool:
+    """Whether the process named in a lease owner ``host:pid:…`` of this host still runs."""
+    try:
+        pid = int(owner.split(":")[1])
+        os.kill(pid, 0)
+    except (IndexError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # it exists, it is just not ours
+        return True
+    return True
+
+
 @dataclass(frozen=True)
 class Runtime:
     """What a unit of work needs, passed explicitly: settings, sessions, fetcher, clock."""
@@ -114,6 +127,8 @@ class CheckOutcome:
 class PassReport:
     polls: list[PollOutcome] = field(default_factory=list)
     checks: list[CheckOutcome] = field(default_factory=list)
+    #: articles the pass wanted but left alone: a live worker (a daemon, another pass) holds them
+    held: int = 0
 
     def count(self, outcome: str) -> int:
         return sum(1 for c in self.checks if c.outcome == outcome)
@@ -458,6 +473,8 @@ def _store_text(
         held = previous is not None and _byline_held_back(article, previous, text)
         if held:
             found = None  # the next check must read the page in full to confirm the byline
+        elif previous is not None and _shuffled(previous, text):
+            pass  # a rotating list inside the article box: the same lines, another order
         elif previous is None or previous.content_hash != text.content_hash:
             if previous is not None and _collapsed(previous, text, rt.settings):
                 error = str(
@@ -668,6 +685,43 @@ def _byline_held_back(article: ArticleRow, previous: ArticleText, text: ArticleT
     return True
 
 
+def _shuffled(previous: ArticleText, text: ArticleText) -> bool:
+    """Whether ``text`` is ``previous`` with short lines in another order and nothing else.
+
+    Sites rotate lists ("most read", slideshow captions) inside the article box. An editor who
+    moves prose (longer than ``template.SHORT``) or one short line still makes a change.
+    """
+    if (text.headline, text.standfirst, text.byline) != (
+        previous.headline,
+        previous.standfirst,
+        previous.byline,
+    ):
+        return False
+    old = [" ".join(p) for p in previous.paragraphs]
+    new = [" ".join(p) for p in text.paragraphs]
+    if old == new or sorted(old) != sorted(new):
+        return False
+    if not all(len(a) <= template.SHORT for a, b in zip(old, new, strict=True) if a != b):
+        return False
+    # one line (or one block) taken elsewhere is an editor's move, which is news; a list
+    # shuffled needs more than one line moved to explain it
+    return len(new) - _kept_in_order(old, new) > 1
+
+
+def _kept_in_order(old: list[str], new: list[str]) -> int:
+    """How many lines keep their order from ``old`` to ``new`` (a longest increasing run of
+    their old positions)."""
+    positions: dict[str, list[int]] = {}
+    for i, line in enumerate(old):
+        positions.setdefault(line, []).append(i)
+    order = [positions[line].pop(0) for line in new]
+    tails: list[int] = []
+    for position in order:
+        at = bisect.bisect_left(tails, position)
+        tails[at : at + 1] = [position]
+    return len(tails)
+
+
 def _names(byline: str) -> frozenset[str]:
     return frozenset(n.strip().casefold() for n in byline.split(";") if n.strip())
 
@@ -841,14 +895,43 @@ def claim(
 
 async def start_pass(
     rt: Runtime, *, force: bool = False, article_ids: Sequence[int] | None = None
-) -> tuple[list[PollOutcome], list[int]]:
+) -> tuple[list[PollOutcome], list[int], int]:
     """The first half of a pass, as ``versiontrack check`` runs it: poll every source (unless
-    specific articles are named), then claim the due articles (or all, or the named ones)."""
+    specific articles are named), then claim the due articles (or all, or the named ones).
+
+    Returns the polls, the claimed articles and how many more the pass wanted but a live
+    worker holds. Leases of dead workers of this host (a killed pass or daemon) are freed
+    first: their articles are claimed now instead of skipped until the leases expire.
+    """
     with unit_of_work(rt) as session:
         queries.sync_sources(session, rt.settings.sources, rt.clock())
     polls = await poll_sources(rt, rt.settings.sources) if article_ids is None else []
-    due = await asyncio.to_thread(claim, rt, force=force, article_ids=article_ids)
-    return polls, due
+    due, held = await asyncio.to_thread(_claim_pass, rt, force, article_ids)
+    return polls, due, held
+
+
+def _claim_pass(
+    rt: Runtime, force: bool, article_ids: Sequence[int] | None
+) -> tuple[list[int], int]:
+    with unit_of_work(rt) as session:
+        freed = schedule.recover_leases(session, socket.gethostname(), owner_alive)
+        if freed:
+            log.info("recovered %d leases left by stopped workers on this host", freed)
+        now = rt.clock()
+        due = schedule.claim_due(
+            session,
+            now=now,
+            owner=rt.owner,
+            lease_seconds=rt.settings.daemon.lease,
+            force=force,
+            ids=article_ids,
+        )
+        held = schedule.held_by_others(
+            session, now=now, owner=rt.owner, force=force, ids=article_ids
+        )
+    if held:
+        log.warning("%d articles left alone: another worker is checking them", held)
+    return due, held
 
 
 async def check_claimed(

@@ -91,7 +91,7 @@ def check(
     async def go(pool: Executor | None) -> PassReport:
         async with Fetcher(settings.fetch) as fetcher:
             rt = Runtime(settings, db.sessions, fetcher, clock, cpu=pool)
-            polls, due = await start_pass(rt, force=force, article_ids=ids)
+            polls, due, held = await start_pass(rt, force=force, article_ids=ids)
             if on_total:
                 on_total(len(due))
             count = shards.shard_count(rt, len(due))
@@ -99,7 +99,7 @@ def check(
                 checks = await shards.check_in_shards(rt, due, count, on_progress)
             else:
                 checks = await check_claimed(rt, due, on_progress)
-            return PassReport(polls, checks)
+            return PassReport(polls, checks, held)
 
     with workers.cpu_pool(settings) as pool:
         return asyncio.run(go(pool))

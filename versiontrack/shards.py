@@ -11,25 +11,38 @@ the concurrency limits and multiplies the per-host delay by the number of shards
 one process do. Outcomes stream back to the parent as they happen (progress bars move) and
 come out in the order the articles were claimed.
 
-A shard that dies leaves its unfinished articles failed ("internal error") with their leases
-held, which spaces out their retry as a crash in one check does; an interrupted pass stops its
-shards at once, their unfinished articles likewise keeping their leases until they expire.
+Nothing a shard holds outlives it, however it dies (``kill -9``, a crash in C code): the
+SQLite write lock is an ``flock`` on a file beside the database, which the kernel releases with the
+dead process's files, and each shard reports on a pipe of its own, whose end of file tells
+the parent the shard is gone — no lock or queue is shared between shards. Shards die with
+the parent (``children``).
+
+A shard that dies leaves its unfinished articles failed ("internal error: shard lost") with
+their leases held by the pass, which spaces out their retry as a crash in one check does; the
+next pass, in another process, reclaims them (``pipeline.start_pass``). An interrupted pass
+stops its shards at once, their unfinished articles likewise keeping their leases.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import multiprocessing
+import os
 import pickle
-import queue
+import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
+from multiprocessing import connection
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from versiontrack import logs
+from versiontrack import children, logs
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import CheckOutcome, Runtime, check_claimed
 from versiontrack.store.engine import make_engine, session_factory
@@ -66,42 +79,51 @@ async def check_in_shards(
 ) -> list[CheckOutcome]:
     """Check claimed articles in ``shards`` spawned processes; outcomes in ``due`` order."""
     context = multiprocessing.get_context("spawn")
-    messages = context.Queue()
-    writes = context.Lock()
     settings = replace(rt.settings, check=replace(rt.settings.check, workers=0))
     parts = [list(due[k::shards]) for k in range(shards)]
-    processes = [
-        context.Process(
-            target=_shard_main,
-            args=(k, settings, part, rt.clock, rt.owner, shards, writes, messages, logs.level()),
-            name=f"versiontrack-shard-{k}",
-            daemon=True,
-        )
-        for k, part in enumerate(parts)
-    ]
-    for process in processes:
-        process.start()
     outcomes: dict[int, CheckOutcome] = {}
-    running = set(range(shards))
+    processes: list[BaseProcess] = []
+    reports: dict[Connection, int] = {}
     finished = False
+    writes = _write_lock_path(rt.settings.database.url)
     try:
-        while running:
-            message = await asyncio.to_thread(_next, messages)
-            if message is None:  # nothing for a while: has a shard died?
-                for k in list(running):
-                    if not processes[k].is_alive() and processes[k].exitcode not in (0, None):
-                        log.error("shard %d died (exit code %s)", k, processes[k].exitcode)
-                        running.discard(k)
-                continue
-            kind, k, payload = message
-            if kind == "check":
-                outcomes[payload.article_id] = payload
-                if on_progress:
-                    on_progress(payload)
-            elif kind == "crash":
-                log.error("shard %d crashed: %s", k, payload)
-            elif kind == "done":
-                running.discard(k)
+        for k, part in enumerate(parts):
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_shard_main,
+                args=(
+                    k,
+                    settings,
+                    part,
+                    rt.clock,
+                    rt.owner,
+                    shards,
+                    writes,
+                    writer,
+                    os.getpid(),
+                    logs.level(),
+                ),
+                name=f"versiontrack-shard-{k}",
+                daemon=True,
+            )
+            process.start()
+            writer.close()  # the shard holds the only write end: its exit ends the pipe
+            processes.append(process)
+            reports[reader] = k
+        while reports:
+            ready = await asyncio.to_thread(connection.wait, list(reports), 1.0)
+            for reader in ready:
+                assert isinstance(reader, Connection)
+                message = _receive(reader)
+                if message is None:  # the shard has exited, one way or another
+                    _ended(reports.pop(reader), processes)
+                    reader.close()
+                elif message[0] == "check":
+                    outcomes[message[2].article_id] = message[2]
+                    if on_progress:
+                        on_progress(message[2])
+                else:
+                    log.error("shard %d crashed: %s", message[1], message[2])
         finished = True
     finally:
         for process in processes:
@@ -110,19 +132,60 @@ async def check_in_shards(
             await asyncio.to_thread(process.join, 30)
             if process.is_alive():
                 process.kill()
-        messages.close()
+        for reader in reports:
+            reader.close()
     return [
         outcomes.get(i) or CheckOutcome(i, "", "failed", error="internal error: shard lost")
         for i in due
     ]
 
 
-def _next(messages: Any) -> tuple[str, int, Any] | None:
+def _write_lock_path(url: str) -> str | None:
+    """The file SQLite writers of every shard lock, next to the database (whose folder is
+    writable: SQLite writes its journal there); None for a database that locks rows itself."""
+    parsed = make_url(url)
+    return f"{parsed.database}-writes.lock" if parsed.get_backend_name() == "sqlite" else None
+
+
+def _receive(reader: Connection) -> tuple[str, int, Any] | None:
+    """The shard's next message; None once it has exited (or died mid-message)."""
     try:
-        message: tuple[str, int, Any] = messages.get(timeout=1.0)
-    except queue.Empty:
+        message: tuple[str, int, Any] = reader.recv()
+    except (EOFError, OSError, pickle.UnpicklingError):
         return None
     return message
+
+
+def _ended(k: int, processes: list[BaseProcess]) -> None:
+    processes[k].join(5)  # its pipe is closed: it is exiting, if not gone yet
+    if processes[k].exitcode != 0:
+        log.error("shard %d died (exit code %s)", k, processes[k].exitcode)
+
+
+class _WriteTurns:
+    """SQLite writers of every shard of a pass take turns on an ``flock`` of ``path``.
+
+    A threading lock orders this process's threads, the ``flock`` the processes. The kernel
+    drops an ``flock`` when its holder dies, whereas a ``multiprocessing.Lock`` held by a killed
+    shard stays held and hangs every other shard. (``filelock`` would do, but it waits by
+    polling; a blocking ``flock`` hands the lock over at once.)
+    """
+
+    def __init__(self, path: str) -> None:
+        self._threads = threading.Lock()
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
 
 
 def _shard_main(
@@ -132,26 +195,29 @@ def _shard_main(
     clock: Callable[..., Any],
     owner: str,
     shards: int,
-    writes: Any,
-    messages: Any,
+    writes: str | None,
+    report: Connection,
+    parent: int,
     log_level: int,
 ) -> None:
-    """A shard process: check ``ids`` and report each outcome on ``messages``."""
-    logs.start_child(log_level, f"shard {k}")
+    """A shard process: check ``ids`` and report each outcome on ``report``."""
+    children.start(parent, log_level, f"shard {k}")
     engine = make_engine(settings.database.url)
+    turns: AbstractContextManager[Any] = _WriteTurns(writes) if writes else threading.Lock()
 
     async def run() -> None:
         async with Fetcher(settings.fetch, share=shards) as fetcher:
             rt = Runtime(
-                settings, session_factory(engine), fetcher, clock, owner=owner, sqlite_writes=writes
+                settings, session_factory(engine), fetcher, clock, owner=owner, sqlite_writes=turns
             )
-            await check_claimed(rt, ids, lambda o: messages.put(("check", k, o)))
+            # outcomes are reported from the event loop's thread only: one writer on the pipe
+            await check_claimed(rt, ids, lambda o: report.send(("check", k, o)))
 
     try:
         asyncio.run(run())
     except BaseException as exc:
-        messages.put(("crash", k, repr(exc)))
+        report.send(("crash", k, repr(exc)))
         raise
     finally:
         engine.dispose()
-        messages.put(("done", k, None))
+        report.close()

@@ -4,8 +4,16 @@ A check's CPU cost is reading the page: the region fingerprint (about a millisec
 that cannot vouch for the text, full extraction and normalisation (10–20 ms). ``read_page`` is
 the full reading as one pure function of picklable values, so it runs in a process pool
 (``check.workers`` processes): a pass that extracts uses every core, and the checking
-process's event loop is left to do I/O. With ``check.workers`` 0 or 1 it runs in a thread of the
-checking process instead. Database work never happens here.
+process's event loop is left to do I/O. With ``check.workers`` 0 or 1 it runs in the checking
+process instead. Database work never happens here.
+
+Within a process, pages are read in one thread only (``_READER``; a pool process has just
+the one). lxml parsers must not be used from several threads, and the libraries we read
+with keep theirs in module globals (trafilatura's and htmldate's ``HTML_PARSER``, lxml.html's
+default parser, ``region``'s): checking processes that read pages in several threads crashed
+now and then ("double free or corruption", segfaults in lxml). One thread loses nothing
+measurable: reading is Python code under the GIL, about the same CPU per page in one thread as
+in eight (``bench`` and ``tests/integration/test_reading_threads.py``).
 """
 
 from __future__ import annotations
@@ -13,19 +21,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from versiontrack import extract, logs, region
+from versiontrack import children, extract, logs, region
 from versiontrack import text as textmod
 from versiontrack.domain import ArticleText, Region
 from versiontrack.errors import CheckError
 from versiontrack.settings import Settings
 
 log = logging.getLogger(__name__)
+
+#: The one thread that reads pages in this process (see the module's docstring).
+_READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-reader")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +84,8 @@ def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
     pool = ProcessPoolExecutor(
         max_workers=settings.check.workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=logs.start_child,
-        initargs=(logs.level(), "reader"),
+        initializer=children.start,
+        initargs=(os.getpid(), logs.level(), "reader"),
     )
     try:
         yield pool
@@ -92,16 +104,19 @@ async def read(
 ) -> Reading:
     """Read a page: first the fingerprint of ``known`` (when given), then in full.
 
-    The fingerprint runs in a thread of this process: it costs about a millisecond, less than
-    shipping the page to another process. Full reading runs in ``pool`` (or a thread).
+    The fingerprint runs in this process's reading thread: it costs about a millisecond, less
+    than shipping the page to another process. Full reading runs in ``pool`` (or that thread).
     """
-    if known is not None and await asyncio.to_thread(_unchanged, body, selector, ignore, known):
+    loop = asyncio.get_running_loop()
+    if known is not None and await loop.run_in_executor(
+        _READER, _unchanged, body, selector, ignore, known
+    ):
         return Reading(unchanged=True)
     args = (body, url, selector, ignore, locate)
     if pool is not None:
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, read_page, *args)
+            return await loop.run_in_executor(pool, read_page, *args)
         except BrokenProcessPool as exc:
             # a worker died (killed, out of memory): this check still gets its reading
-            log.warning("page reader process pool broken (%s); reading in a thread", exc)
-    return await asyncio.to_thread(read_page, *args)
+            log.warning("page reader process pool broken (%s); reading in this process", exc)
+    return await loop.run_in_executor(_READER, read_page, *args)

@@ -207,6 +207,8 @@ BOILERPLATE_LINES = (
     "Photo 2 of 9",
     "Previous article: Ministers promise a review of the energy cap before winter",
     "Previous: Ministers promise a review of the energy cap | Next: Storm warnings in the north",
+    "Originally published at www.example.com on November 18, 2011.",
+    "This article originally appeared in The Conversation.",
 )
 
 REAL_SENTENCES = (
@@ -237,6 +239,7 @@ REAL_SENTENCES = (
     "In 2020, 1 of 5 people had no access to clean water.",
     "The next article of the treaty deals with fishing rights.",
     "He chose the former. | She chose the latter, and left the room for good.",
+    "The law was originally published in 1990 and amended twice.",
 )
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, not_, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from versiontrack.store.schema import ArticleRow, SourceRow
 
@@ -22,8 +23,17 @@ from versiontrack.store.schema import ArticleRow, SourceRow
 CHECKED_STATUSES = ("active", "removed")
 
 
-def _free(now: datetime) -> object:
+def _free(now: datetime) -> ColumnElement[bool]:
     return or_(ArticleRow.lease_until.is_(None), ArticleRow.lease_until < now)
+
+
+def _wanted(now: datetime, force: bool, ids: Sequence[int] | None) -> Select[tuple[int]]:
+    """The articles a claim wants, leased or not: due ones, every checked one, or ``ids``."""
+    wanted = select(ArticleRow.id)
+    if ids is not None:
+        return wanted.where(ArticleRow.id.in_(ids))
+    wanted = wanted.where(ArticleRow.status.in_(CHECKED_STATUSES))
+    return wanted if force else wanted.where(ArticleRow.next_check_at <= now)
 
 
 def claim_due(
@@ -41,13 +51,7 @@ def claim_due(
     Claimed are unleased (or expired-lease) articles that are due — or, with ``force``, every
     checked article, and with ``ids``, just those (whatever their status).
     """
-    candidates = select(ArticleRow.id).where(_free(now))
-    if ids is not None:
-        candidates = candidates.where(ArticleRow.id.in_(ids))
-    else:
-        candidates = candidates.where(ArticleRow.status.in_(CHECKED_STATUSES))
-        if not force:
-            candidates = candidates.where(ArticleRow.next_check_at <= now)
+    candidates = _wanted(now, force, ids).where(_free(now))
     candidates = candidates.order_by(ArticleRow.next_check_at, ArticleRow.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
@@ -59,6 +63,20 @@ def claim_due(
         .execution_options(synchronize_session=False)
     ).all()
     return list(claimed)
+
+
+def held_by_others(
+    session: Session,
+    *,
+    now: datetime,
+    owner: str,
+    force: bool = False,
+    ids: Sequence[int] | None = None,
+) -> int:
+    """How many articles ``claim_due`` with these arguments left out because a lease of
+    another worker, not yet expired, holds them."""
+    held = _wanted(now, force, ids).where(not_(_free(now)), ArticleRow.lease_owner != owner)
+    return int(session.scalar(select(func.count()).select_from(held.subquery())) or 0)
 
 
 def release(session: Session, owner: str, ids: Sequence[int] | None = None) -> int:

@@ -87,3 +87,36 @@ def test_rotating_related_lists_and_ad_copy_make_no_versions_and_edits_still_sho
     body = shown.text.body
     assert not any(line in body for line in ADS + RELATED)
     assert edited[1] in body
+
+
+QUOTES = [
+    "“We are all concerned with events in the city,” one reader wrote.",
+    "“Fares have increased to bring more drivers online,” the company said.",
+    "“I pray every night for a hero,” a passenger told reporters.",
+    "“One girl can be silenced, but a nation of girls cannot,” she said.",
+]
+
+
+def test_a_list_rotating_inside_the_article_box_is_no_change_but_moved_prose_is(
+    server: LoopbackServer, db_url: str
+) -> None:
+    def serve(quotes: list[str], paragraphs: list[str]) -> None:
+        items = "".join(f"<li>{q}</li>" for q in quotes)
+        html = article_html("Fares rise", paragraphs).replace(
+            b"</article>", f"<ul>{items}</ul></article>".encode()
+        )
+        server.route("/a", Response(200, html))
+
+    serve(QUOTES, STORY)
+    settings = make_settings(db_url)
+    with service.open_database(settings) as db:
+        service.add_article(settings, db, server.url("/a"))
+    clock = Clock()
+    assert [c.outcome for c in run(settings, clock).checks] == ["new"]
+    with service.open_database(settings) as db:
+        stored = service.show_version(db, server.url("/a")).text.body
+    assert all(q in stored for q in QUOTES)  # read as part of the article
+    serve(QUOTES[::-1], STORY)
+    assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]
+    serve(QUOTES[::-1], [*STORY[1:], STORY[0]])  # an editor moves the lead paragraph down
+    assert [c.outcome for c in run(settings, clock).checks] == ["changed"]
