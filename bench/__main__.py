@@ -6,6 +6,7 @@ Example:
     python -m bench --n 2000 --only churn    # the churn-only pass at 2,000 articles
     python -m bench --quick                  # a smaller, faster look (N=100, 1 run)
     python -m bench --only claim --claim-sizes 100000 1000000
+    python -m bench realpages                # real news pages (python -m bench realpages -h)
 
 Scenarios: first, churn, edited, conditional (end-to-end passes); extraction, diff, storage,
 feed, claim (micro-benchmarks). Results go to ``bench/results.json`` (``--json PATH``).
@@ -169,6 +170,11 @@ def run(config: Config) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["realpages"]:
+        from bench.realpages.main import main as realpages
+
+        return realpages(argv[1:])
     args = parse_args(argv)
     config = make_config(args)
     results = run(config)

@@ -238,9 +238,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _Server(ThreadingHTTPServer):
+    # the default backlog (5) drops connections when a pass opens dozens at once
+    request_queue_size = 256
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # a client that hangs up (a killed or crashed checking process) is not a server error
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 def serve(root: Path, port: int) -> None:
     handler = type("Handler", (_Handler,), {"root": root})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = _Server(("127.0.0.1", port), handler)
     server.daemon_threads = True
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
