@@ -58,6 +58,12 @@ class Page:
     def key(self) -> str:
         return f"{self.set}/{self.name}"
 
+    @property
+    def site(self) -> str:
+        """The publisher, as a user would configure it: one source per site (a Fundus page's
+        name is ``Publisher_N``; every Readability page is a site of its own)."""
+        return self.name.split("_")[0] if self.set == "fundus" else f"{self.set}-{self.name}"
+
 
 def decode(raw: bytes) -> str:
     """Page bytes as text: UTF-8 (what both sets use), else Windows-1252 as browsers do."""

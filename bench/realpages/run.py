@@ -21,6 +21,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,34 @@ def write_steps(pages: list[Page], root: Path) -> dict[str, list[churn.Step]]:
     for dirpath, _dirs, _files in os.walk(root):
         os.chmod(dirpath, 0o755)  # nginx's workers need to read them
     return rendered
+
+
+def write_feeds(pages: list[Page], root: Path, base_url: str) -> dict[str, str]:
+    """One RSS feed per site listing its pages, in every step: pages are tracked the way a
+    user tracks them, one source per publisher, so what versiontrack learns of a site's
+    template (``versiontrack.template``) is learned from that site's pages alone."""
+    by_site: dict[str, list[Page]] = {}
+    for page in pages:
+        by_site.setdefault(page.site, []).append(page)
+    feeds: dict[str, str] = {}
+    for site, members in by_site.items():
+        items = "".join(
+            f"<item><title>{escape(p.name)}</title><link>{escape(base_url + page_path(p))}</link>"
+            f"<guid>{escape(base_url + page_path(p))}</guid></item>"
+            for p in members
+        )
+        rss = (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>{escape(site)}</title><link>{escape(base_url)}/</link>"
+            f"<description>bench</description>{items}</channel></rss>"
+        )
+        for step in range(churn.STEPS):
+            file = root / f"step-{step}" / "feeds" / f"{site}.xml"
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_text(rss, encoding="utf-8")
+            os.chmod(file.parent, 0o755)
+        feeds[site] = f"{base_url}/feeds/{site}.xml"
+    return feeds
 
 
 @dataclass
@@ -172,13 +201,22 @@ def run_once(
     check_timeout: float = CHECK_TIMEOUT,
 ) -> RunResult:
     urls = {page.key: server.base_url + page_path(page) for page in pages}
+    sites = write_feeds(pages, served, server.base_url)
     with tempfile.TemporaryDirectory(prefix="bench-realpages-") as tmp:
         workdir = Path(tmp)
-        (workdir / "versiontrack.toml").write_text(CONFIG.format(db=workdir / "vt.db"))
+        (workdir / "versiontrack.toml").write_text(
+            CONFIG.format(db=workdir / "vt.db")
+            + "".join(
+                f'\n[[sources]]\nname = "{site}"\nfeed = "{feed}"\n' for site, feed in sites.items()
+            )
+        )
         settings = load_settings(workdir / "versiontrack.toml")
         with service.open_database(settings) as db:
             ids = {
-                key: service.add_article(settings, db, url)[0]["id"] for key, url in urls.items()
+                page.key: service.add_article(settings, db, urls[page.key], source=page.site)[0][
+                    "id"
+                ]
+                for page in pages
             }
         result = RunResult([], {k: [] for k in urls}, {k: {} for k in urls}, {}, {})
         for step in range(churn.STEPS):
