@@ -83,7 +83,6 @@ _STAMP = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _DATE_META = re.compile(r"time|date|modified|published|updated", re.IGNORECASE)
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _ASSET_RELS = frozenset({"stylesheet", "preload", "modulepreload", "icon", "prefetch"})
 _ASSET_ATTRS = {"script": "src", "link": "href", "img": "src", "source": "src"}
 # elements a <div> may not be placed in (the HTML parser would close them around it)
@@ -404,14 +403,9 @@ def _edit(
     rng: random.Random, page: Page, holders: dict[int, _Element], kind: str, step: Step
 ) -> Edit | None:
     # a paragraph the page shows twice could be edited in one place and still read unchanged
-    # in the other, and a heading may be read as the headline (a field, not a sentence):
-    # neither is chosen
+    # in the other: never chosen
     text = page_text(next(iter(holders.values())).getroottree().getroot()) if holders else ""
-    order = [
-        i
-        for i in sorted(holders)
-        if text.count(page.truth[i]) == 1 and holders[i].tag not in _HEADINGS
-    ]
+    order = [i for i in sorted(holders) if text.count(page.truth[i]) == 1]
     rng.shuffle(order)
     for tried in _FALLBACK[kind]:
         for i in order:
