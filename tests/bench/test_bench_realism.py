@@ -92,9 +92,9 @@ def test_lean_pages_have_none_of_it() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the region fingerprint hashes every JSON-LD block whole and the region's text: "
-    "dateModified rewritten per render, teaser captions and vote counters inside the body "
-    "box change it on every page, so the fast path never fires on news pages",
+    reason="the region fingerprint hashes the region's text: teaser captions and vote counters "
+    "inside the body box change it on every page, so the fast path never fires on news pages "
+    "(JSON-LD dates no longer count: only the fields extraction reads are hashed)",
 )
 def test_fast_path_fires_on_news_pages() -> None:
     fast = fastpath.measure(10, realism="news")
@@ -109,7 +109,9 @@ def test_fast_path_on_news_pages_misses_no_edit() -> None:
     assert fast["edits_detected"] == fast["edits"] == 1 and fast["missed"] == 0
 
 
-def test_messy_pages_add_what_extraction_still_stores() -> None:
+def test_messy_pages_carry_ad_copy_beside_the_article() -> None:
+    # whether extraction still stores any of it is the real-pages bench's question; what it
+    # stores depends on the page drawn, so it is not asserted here
     bc = corpus.build(5, realism="messy")
     with_ads = {
         a.source
@@ -117,12 +119,3 @@ def test_messy_pages_add_what_extraction_still_stores() -> None:
         if any(c in corpus.render_page(bc, a, 0, BASE) for c in AD_COPY)
     }
     assert with_ads == {"zerohedge", "enr", "jns", "blog"}
-    (zerohedge,) = [a for a in bc.articles if a.source == "zerohedge"]
-    url = corpus.page_url(BASE, zerohedge)
-    hashes = {
-        text.normalise(
-            extract.extract(corpus.render_page(bc, zerohedge, step, BASE).encode(), url)
-        ).content_hash
-        for step in (0, 1)
-    }
-    assert len(hashes) == 2  # ad copy after the box, a slideshow counter: a false version
