@@ -926,37 +926,44 @@ _NEAR = 1500  # characters of page text before the headline, and 4× that after 
 _UNSEEN_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title"})
 
 
-def _page_text(tree: HtmlElement) -> tuple[str, int]:
-    """The page's visible text squeezed, and where the first ``<h1>`` starts in it (-1: none)."""
+def _near_headline(tree: HtmlElement) -> str:
+    """The page's visible text around its first ``<h1>`` (its start, without one), squeezed.
+
+    One walk: a count of the unseen elements (scripts, ``<head>``…) open around each node
+    tells whether its text shows, instead of asking every node for its ancestors.
+    """
     parts: list[str] = []
-    length, at = 0, -1
+    length, at, unseen = 0, -1, 0
     for event, el in etree.iterwalk(tree, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
             if tag in _UNSEEN_TEXT:
+                unseen += 1
                 continue
             if tag == "h1" and at < 0:
                 at = length
-            if el.text and not any(a.tag in _UNSEEN_TEXT for a in el.iterancestors()):
-                parts.append(squeezed := _squeeze(el.text))
-                length += len(squeezed)
-        elif el.tail and not any(a.tag in _UNSEEN_TEXT for a in el.iterancestors()):
-            parts.append(squeezed := _squeeze(el.tail))
+            text = el.text
+        else:
+            unseen -= tag in _UNSEEN_TEXT
+            text = el.tail
+        if text and not unseen:
+            parts.append(squeezed := _squeeze(text))
             length += len(squeezed)
-    return "".join(parts), at
+    return "".join(parts)[max(0, at - _NEAR) : max(at, 0) + 4 * _NEAR]
 
 
 def _squeeze(text: str) -> str:
     return "".join(text.split()).casefold()
 
 
-def _evident_byline(byline: str, tree: HtmlElement) -> str:
+def _evident_byline(byline: str, near: Callable[[], str]) -> str:
     """The byline names the page shows near its headline; "" for a date or an "updated" stamp.
 
     trafilatura reads the author from metadata first, and metadata lies in ways a reader never
     sees: a shuffled list of every author of the site, "Last Updated January 4", a CMS user
     name. A name counts when the page's visible text near the first ``<h1>`` (or the start
-    of the page, without one) holds it; names that are not there are left out.
+    of the page, without one), as ``near`` reads it, holds it; names that are not there are
+    left out.
     """
     if not byline or is_boilerplate(byline):
         return ""
@@ -965,9 +972,8 @@ def _evident_byline(byline: str, tree: HtmlElement) -> str:
     ]
     if not names:
         return ""
-    text, at = _page_text(tree)
-    near = text[max(0, at - _NEAR) : max(at, 0) + 4 * _NEAR]
-    seen = [n for n in names if _squeeze(n) in near]
+    shown = near()
+    seen = [n for n in names if _squeeze(n) in shown]
     return (
         byline
         if seen == names and len(names) == len(_NAME_SEPARATORS.split(byline))
@@ -1096,8 +1102,9 @@ def extract(
     standfirst = _first(
         (document.description, _meta(tree, "og:description", "description", "twitter:description"))
     )
-    byline = _evident_byline(_fold(document.author or ""), tree) or _evident_byline(
-        _meta(tree, "author", "article:author", "parsely-author", "sailthru.author"), tree
+    near = functools.cache(lambda: _near_headline(tree))  # read once, for either candidate
+    byline = _evident_byline(_fold(document.author or ""), near) or _evident_byline(
+        _meta(tree, "author", "article:author", "parsely-author", "sailthru.author"), near
     )
 
     paragraphs = _drop_boilerplate(found, patterns)
