@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import socket
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -101,9 +100,7 @@ class Daemon:
         now = self.rt.clock()
         with self.db.sessions() as session, session.begin():
             queries.sync_sources(session, self.settings.sources, now)
-            freed = schedule.recover_leases(session, socket.gethostname(), pipeline.owner_alive)
-        if freed:
-            log.info("recovered %d leases left by stopped workers on this host", freed)
+            pipeline.recover_dead_leases(session)
 
     def _scheduler(self) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone="UTC")

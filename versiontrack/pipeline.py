@@ -882,15 +882,35 @@ def claim(
 ) -> list[int]:
     """Lease due articles (or all, or the named ones) to this worker."""
     with unit_of_work(rt) as session:
-        return schedule.claim_due(
-            session,
-            now=rt.clock(),
-            owner=rt.owner,
-            lease_seconds=rt.settings.daemon.lease,
-            limit=limit,
-            force=force,
-            ids=article_ids,
-        )
+        return _claim_due(session, rt, rt.clock(), limit=limit, force=force, ids=article_ids)
+
+
+def _claim_due(
+    session: Session,
+    rt: Runtime,
+    now: datetime,
+    *,
+    limit: int | None = None,
+    force: bool = False,
+    ids: Sequence[int] | None = None,
+) -> list[int]:
+    return schedule.claim_due(
+        session,
+        now=now,
+        owner=rt.owner,
+        lease_seconds=rt.settings.daemon.lease,
+        limit=limit,
+        force=force,
+        ids=ids,
+    )
+
+
+def recover_dead_leases(session: Session) -> int:
+    """Free the leases of stopped workers of this host (a killed pass or daemon)."""
+    freed = schedule.recover_leases(session, socket.gethostname(), owner_alive)
+    if freed:
+        log.info("recovered %d leases left by stopped workers on this host", freed)
+    return freed
 
 
 async def start_pass(
@@ -914,18 +934,9 @@ def _claim_pass(
     rt: Runtime, force: bool, article_ids: Sequence[int] | None
 ) -> tuple[list[int], int]:
     with unit_of_work(rt) as session:
-        freed = schedule.recover_leases(session, socket.gethostname(), owner_alive)
-        if freed:
-            log.info("recovered %d leases left by stopped workers on this host", freed)
+        recover_dead_leases(session)
         now = rt.clock()
-        due = schedule.claim_due(
-            session,
-            now=now,
-            owner=rt.owner,
-            lease_seconds=rt.settings.daemon.lease,
-            force=force,
-            ids=article_ids,
-        )
+        due = _claim_due(session, rt, now, force=force, ids=article_ids)
         held = schedule.held_by_others(
             session, now=now, owner=rt.owner, force=force, ids=article_ids
         )
