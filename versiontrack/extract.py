@@ -388,14 +388,9 @@ def _double_single_breaks(tree: HtmlElement) -> None:
             child.addnext(double)
 
 
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# Hidden by the markup itself, as Readability (Firefox's reader view) judges it: the style is
-# lower-cased and its spaces dropped by translate() so "Display: None" matches too.
-_HIDDEN = etree.XPath(
-    f"//body//*[@hidden or @aria-hidden='true'"
-    f" or contains(translate(@style, '{_UPPER} ', '{_UPPER.lower()}'), 'display:none')"
-    f" or contains(translate(@style, '{_UPPER} ', '{_UPPER.lower()}'), 'visibility:hidden')]"
-)
+# Elements whose markup may hide them; ``_hidden`` (Readability's judgement) decides. Most
+# elements carry none of these attributes, so the XPath leaves few for Python to look at.
+_MAY_BE_HIDDEN = etree.XPath("//body//*[@hidden or @aria-hidden or @style]")
 # schema.org microdata that carries values for machines, not words for readers: an image URL,
 # "1200" "676" dimensions, a publisher logo, "2018-10-12 06:43:54" stamps. Sites hide these
 # with a stylesheet we never see, so the itemprop alone has to say it.
@@ -429,6 +424,9 @@ _AD_SEGMENT = re.compile(r"[-_]")
 _AD_CANDIDATES = etree.XPath(
     "//body//*[@class or @id or @data-ad-slot or @data-ad-unit or @data-adunit or @data-ad-client]"
 )
+# Every ad name holds one of these stems (case aside): a substring test turns most named
+# elements away before their names are split and matched.
+_AD_STEMS = ("ad", "sponsor", "promoted", "outbrain", "taboola", "teads", "dfp")
 _AD_WORDS = 60  # more than an ad's copy: a slot this big holding half the page is its article
 _AD_ATTRIBUTES = ("data-ad-slot", "data-ad-unit", "data-adunit", "data-ad-client")
 
@@ -436,7 +434,10 @@ _AD_ATTRIBUTES = ("data-ad-slot", "data-ad-unit", "data-adunit", "data-ad-client
 def _is_ad_slot(el: HtmlElement) -> bool:
     if any(el.get(name) is not None for name in _AD_ATTRIBUTES):
         return True
-    names = f"{el.get('class') or ''} {el.get('id') or ''}".split()
+    joined = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not any(stem in joined.lower() for stem in _AD_STEMS):
+        return False
+    names = joined.split()
     # "ad", "ad-slot", "inline-ad-3", "mid_ads": a segment of its own, never "head" or "load"
     return any(
         _AD_NAME.fullmatch(name)
@@ -472,7 +473,8 @@ def _drop_unseen(tree: HtmlElement) -> None:
     bare_urls = [
         el for el in _URL_MICRODATA(tree) if _BARE_ADDRESS.fullmatch(_fold(el.text_content()))
     ]
-    for el in [*_HIDDEN(tree), *_MACHINE_MICRODATA(tree), *bare_urls]:
+    hidden = [el for el in _MAY_BE_HIDDEN(tree) if _hidden(el)]
+    for el in [*hidden, *_MACHINE_MICRODATA(tree), *bare_urls]:
         if el.getparent() is not None and el.tag not in ("html", "body"):
             el.drop_tree()
 
