@@ -34,7 +34,7 @@ from versiontrack.errors import EmptyArticle, ExtractionError, NotHTML
 
 #: Identifies the extraction rules; stored with each version so a change of rules (ours: the
 #: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
-EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt3"
+EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt4"
 
 __all__ = [
     "BOILERPLATE",
@@ -755,7 +755,7 @@ _RULES: tuple[tuple[str, int], ...] = (
     (
         r"(?:this (?:article|story|post|piece) (?:was )?)?"
         r"originally (?:published|appeared|posted)\b.*",
-        200,
+        250,
     ),
     # "Previous article: <headline>", "Next story"
     (r"(?:previous|prev|next|older|newer) (?:article|story|post|page)\b.*", 250),
@@ -882,6 +882,39 @@ def _title_part_in_body(title: str, headline: str, paragraphs: list[str]) -> str
         return headline
     first = _key(paragraphs[0])
     return next((part for part in parts if _key(part) == first), headline)
+
+
+# where pages show their standfirst when not in a <p>: "dek", "standfirst", "excerpt"…
+_DEK_CLASS = re.compile(r"dek|standfirst|excerpt|summary|sub-?title|subhead|lede|intro|teaser")
+_DEK_CANDIDATES = etree.XPath("//body//*[self::p or self::h2 or self::h3 or @class]")
+_WORD = re.compile(r"\w+")
+_SAME_DEK = 0.7  # share of words in common (of the two texts' words together): an edited copy
+
+
+def _shown(tree: HtmlElement, description: str) -> str:
+    """The standfirst as the page shows it, else ``description`` (metadata) as it is.
+
+    Sites show their metadata description as the standfirst; when the page's copy is edited and
+    its metadata is not (or lags), the edit is in the shown copy. It is found as the element
+    whose text shares most words with the description, at least ``_SAME_DEK`` of both.
+    """
+    want = set(_WORD.findall(description.casefold()))
+    if len(want) < 4:
+        return description
+    best, best_score = description, _SAME_DEK
+    for el in _DEK_CANDIDATES(tree):
+        if el.tag not in ("p", "h2", "h3") and not _DEK_CLASS.search(el.get("class") or ""):
+            continue
+        text = _fold(el.text_content())
+        if not len(description) // 2 <= len(text) <= 2 * len(description):
+            continue
+        have = set(_WORD.findall(text.casefold()))
+        score = len(want & have) / len(want | have)
+        if score > best_score:
+            best, best_score = text, score
+            if score == 1.0:
+                break
+    return best
 
 
 def _canonical(tree: HtmlElement, url: str | None) -> str | None:
@@ -1101,8 +1134,14 @@ def extract(
         h1,
         (_meta(tree, "og:site_name", "application-name"), document.sitename or ""),
     )
-    standfirst = _first(
-        (document.description, _meta(tree, "og:description", "description", "twitter:description"))
+    standfirst = _shown(
+        tree,
+        _first(
+            (
+                document.description,
+                _meta(tree, "og:description", "description", "twitter:description"),
+            )
+        ),
     )
     near = functools.cache(lambda: _near_headline(tree))  # read once, for either candidate
     byline = _evident_byline(_fold(document.author or ""), near) or _evident_byline(

@@ -76,9 +76,11 @@ def judge_page(page: Page, steps: Sequence[churn.Step], run: RunResult) -> dict[
             "" if _extracted(run, page, edit) else ": the edited sentence was not extracted"
         )
         return judged
-    found = score.edit_found(diff["ops"], edit.op, edit.old, edit.new)
+    found = score.edit_found(diff["ops"], edit.op, edit.old, edit.new) or score.field_found(
+        diff["fields"], edit.old, edit.new
+    )
     judged["caught"] = found
-    judged["exact"] = found and len(diff["ops"]) == 1 and not diff["fields"]
+    judged["exact"] = found and len(diff["ops"]) + len(diff["fields"]) == 1
     judged["ops"] = _ops(diff)
     if not found:
         judged["why"] = "new version, but its ops do not hold the expected sentence" + (

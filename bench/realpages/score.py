@@ -110,3 +110,15 @@ def edit_found(ops: Iterable[dict[str, Any]], op: str, old: str | None, new: str
         if op != "edited" or _delta(o["old"], o["new"]) == _delta(old, new):
             return True
     return False
+
+
+def field_found(fields: Iterable[dict[str, Any]], old: str | None, new: str | None) -> bool:
+    """Whether ``diff --json`` fields hold the edit: a truth paragraph the page shows as its
+    headline or standfirst is compared as that field, so its edit is a field change with the
+    edited sentence in it and exactly the edit's words removed and added."""
+    sentence = words(old if old is not None else new)
+    for f in fields:
+        side = f["old"] if old is not None else f["new"]
+        if inside(sentence, words(side)) and _delta(f["old"], f["new"]) == _delta(old, new):
+            return True
+    return False

@@ -76,6 +76,16 @@ def test_edit_found_needs_the_right_op_and_the_same_words() -> None:
     assert not score.edit_found(ops, "edited", "It rose 5%.", "It rose 13%.")
 
 
+def test_an_edit_to_the_headline_is_found_as_the_headline_field() -> None:
+    fields = [{"field": "headline", "old": "Troops head to Kursk", "new": "Troops reach Kursk"}]
+    assert score.field_found(fields, "Troops head to Kursk", "Troops reach Kursk")
+    assert not score.field_found(fields, "Troops head to Kursk", "Troops near Kursk")
+    assert not score.field_found(fields, "Envoy speaks", "Envoy spoke")
+    added = [{"field": "standfirst", "old": "A convoy.", "new": "A convoy. Tanks too."}]
+    assert score.field_found(added, None, "Tanks too.")
+    assert not score.field_found(added, "A convoy.", None)
+
+
 # --- truth and churn on a hand-made page ---------------------------------------------------
 
 

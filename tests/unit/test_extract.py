@@ -308,6 +308,18 @@ def test_headline_and_standfirst_repeated_as_first_paragraphs_are_stripped() -> 
     assert extracted.paragraphs == PARAS[:2]
 
 
+def test_the_standfirst_is_read_as_the_page_shows_it_when_its_metadata_lags() -> None:
+    head = '<meta name="description" content="The Pentagon says the deployment is dangerous.">'
+    shown = '<p class="dek">The Pentagon says the deployment is very dangerous.</p>'
+    html = article(*PARAS[:3], extra_head=head).replace(b"</h1>", b"</h1>" + shown.encode(), 1)
+    extracted = extract(html)
+    assert extracted.standfirst == "The Pentagon says the deployment is very dangerous."
+    assert extracted.paragraphs == PARAS[:3]
+    # metadata the page does not show stays the standfirst as it is
+    alone = extract(article(*PARAS[:3], extra_head=head))
+    assert alone.standfirst == "The Pentagon says the deployment is dangerous."
+
+
 def test_headline_later_in_the_body_is_kept() -> None:
     html = article(PARAS[0], "Troops head to Kursk", PARAS[1])
     assert extract(html).paragraphs == (PARAS[0], "Troops head to Kursk", PARAS[1])
@@ -440,7 +452,8 @@ def test_extractor_version_names_trafilatura_and_our_rules() -> None:
     # vt2: relative-time, clock and counter rules; lone <br> doubled; "Site - Headline" titles
     # vt3: hidden markup and machine microdata unread, thin precision readings replaced, date,
     # counter and link-row forms from real pages, bylines checked against the page
-    assert EXTRACTOR_VERSION.endswith("+vt3")
+    # vt4: the standfirst as the page shows it
+    assert EXTRACTOR_VERSION.endswith("+vt4")
 
 
 def test_headline_from_a_site_first_title_when_the_body_opens_with_it() -> None:
