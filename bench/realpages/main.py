@@ -54,6 +54,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=CHECK_TIMEOUT,
         help=f"seconds before a check pass counts as hung and is killed ({CHECK_TIMEOUT:.0f})",
     )
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only pages whose set/name holds NAME (repeatable), e.g. --page salon-1",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the table")
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -115,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     root = args.realpages or default_root()
     names = SETS if args.set == "all" else (args.set,)
     pages = load_sets(root, names, args.limit)
+    if args.page:
+        pages = [p for p in pages if any(name in p.key for name in args.page)]
     if not pages:
         print(f"no real pages under {root} (sets: {', '.join(names)}): nothing to measure")
         return 0
