@@ -283,3 +283,4 @@ class ChangeEntry:
     diff: Diff
     http_status: int | None = None
     flags: tuple[str, ...] = ()  # significance flags, most significant first
+    reverts_to: int | None = None  # a revert: the earlier version whose text came back

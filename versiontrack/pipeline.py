@@ -362,6 +362,8 @@ async def _after_fetch(
         and canonical != urls.canonicalize(result.url)
     ):
         return canonical
+    if snap.state.version_count:
+        await asyncio.to_thread(_reextract_if_stale, rt, snap, reading.text)
     return await asyncio.to_thread(
         _store_text, rt, snap, result, reading.text, canonical, reading.region, started_at, started
     )
@@ -439,16 +441,6 @@ def _store_text(
                 flags=("url",),
             )
         previous = queries.version_text(session, article.id, latest.number) if latest else None
-        if (
-            latest is not None
-            and previous is not None
-            and previous.content_hash != text.content_hash
-            and latest.extractor_version != extractor.EXTRACTOR_VERSION
-            and reextract_article(session, article, snap.source)
-        ):
-            # The extractor changed since the last version: compare like with like, so that
-            # what only the new extractor sees differently is not taken for an edit.
-            previous = queries.version_text(session, article.id, latest.number)
         stored = previous  # the latest version as stored: the next one is chained on it
         # What the source prints around every article is not article text (``template``):
         # it leaves the new text, and the latest version is compared without it too.
@@ -500,7 +492,10 @@ def _store_text(
                 else:
                     diff = diff_texts(previous, text)
                     summary = diff.summary
-                    flags = _flags(session, article.id, diff, text)
+                    back_to = queries.earlier_version_with_hash(
+                        session, article.id, text.content_hash
+                    )
+                    flags = _flags(session, article.id, diff, text, back_to, started_at)
                     queries.add_change(
                         session,
                         article,
@@ -510,6 +505,7 @@ def _store_text(
                         from_version=number - 1,
                         to_version=number,
                         flags=flags,
+                        reverts_to=back_to,
                     )
                     outcome = "changed"
         # The fingerprint stands for the text we now hold; a failed check holds none.
@@ -552,7 +548,14 @@ def _claim_identity(
     return None
 
 
-def _flags(session: Session, article_id: int, diff: Diff, text: ArticleText) -> set[str]:
+def _flags(
+    session: Session,
+    article_id: int,
+    diff: Diff,
+    text: ArticleText,
+    back_to: int | None,
+    now: datetime,
+) -> set[str]:
     """The significance flags of a new version's change (``text`` already stored).
 
     A change of nothing but the headline, back to a headline an older version had, is a
@@ -561,20 +564,37 @@ def _flags(session: Session, article_id: int, diff: Diff, text: ArticleText) -> 
     which feeds leave out.
     """
     flags = set(significance.classify(diff))
-    if queries.earlier_version_with_hash(session, article_id, text.content_hash):
+    if back_to is not None:
         flags.add("revert")  # back to an earlier, not the latest, version
     headline_only = not diff.ops and [f.field for f in diff.fields] == ["headline"]
     if headline_only and text.headline in queries.older_headlines(session, article_id):
         if queries.has_flag(session, article_id, "headline_test"):
             return {"revert"}
         # The headline change that started the test is now known to be one of its flips.
-        queries.hide_headline_only_changes(session, article_id)
+        queries.hide_headline_only_changes(session, article_id, now)
         return {"headline_test", "revert"}
     return flags
 
 
-def reextract_article(session: Session, article: ArticleRow, source: Source | None) -> int:
-    """Re-run extraction on every kept page of ``article`` with the current extractor.
+def _reextract_if_stale(rt: Runtime, snap: _Snapshot, text: ArticleText) -> None:
+    """Re-extract the article's kept pages first when its latest version was read by an older
+    extractor and reads differently now: compare like with like, so that what only the new
+    extractor sees differently is not taken for an edit."""
+    with rt.sessions() as session:
+        latest = queries.latest_reading(session, snap.id)
+    if latest is None or latest[0] == extractor.EXTRACTOR_VERSION or latest[1] == text.content_hash:
+        return
+    reextract_article(rt.sessions, lambda: unit_of_work(rt), snap.id, snap.source, rt.clock())
+
+
+def reextract_article(
+    read: Callable[[], AbstractContextManager[Session]],
+    write: Callable[[], AbstractContextManager[Session]],
+    article_id: int,
+    source: Source | None,
+    now: datetime,
+) -> int:
+    """Re-run extraction on every kept page of an article with the current extractor.
 
     Versions keep their number and time; their text and compression chain are rewritten, and
     a change between two versions is recomputed (diff, flags, level) only when either end now
@@ -582,23 +602,32 @@ def reextract_article(session: Session, article: ArticleRow, source: Source | No
     A version whose text the new extractor reads the same as its predecessor's keeps its
     place but its change becomes boring (level 0), so an extractor difference is never
     reported as an article change.
+
+    The pages are read in a ``read()`` session and extracted with no transaction open; only
+    the rewrite runs in ``write()``'s transaction: after an extractor upgrade every article
+    re-extracts, and on SQLite a transaction holds the one write lock for its whole length.
     Returns how many versions' text changed; 0 (and nothing touched) when a version has no
-    kept page.
+    kept page, or when a version was added in between (the next check re-extracts then).
     """
-    rows = queries.versions(session, article.id)
-    if not rows or any(row.raw is None for row in rows):
-        return 0
+    with read() as session:
+        article = session.get(ArticleRow, article_id)
+        rows = queries.versions(session, article_id)
+        if article is None or not rows or any(row.raw is None for row in rows):
+            return 0
+        url = article.url
+        kept = [
+            (queries.version_text(session, article_id, row.number), queries.raw_page(session, row))
+            for row in rows
+        ]
     texts: list[ArticleText] = []
     reread: list[bool] = []  # whether each version's text came out different
-    for row in rows:
-        old = queries.version_text(session, article.id, row.number)
-        page = queries.raw_page(session, row)
+    for old, page in kept:
         assert old is not None and page is not None
         try:
             new = textmod.normalise(
                 extractor.extract(
                     page,
-                    article.url,
+                    url,
                     selector=source.selector if source else None,
                     ignore=source.ignore if source else (),
                 )
@@ -607,15 +636,28 @@ def reextract_article(session: Session, article: ArticleRow, source: Source | No
             new = old  # the new extractor cannot read this page: keep what we had
         reread.append(new.content_hash != old.content_hash)
         texts.append(new)
-    queries.rewrite_texts(session, article, texts, extractor.EXTRACTOR_VERSION)
-    for number in range(2, len(texts) + 1):
-        if not (reread[number - 2] or reread[number - 1]):
-            continue  # both ends read as before: the stored change (and its flags) stands
-        diff = diff_texts(texts[number - 2], texts[number - 1])
-        flags = set(significance.classify(diff))
-        if any(t.content_hash == texts[number - 1].content_hash for t in texts[: number - 2]):
-            flags.add("revert")
-        queries.replace_change(session, article.id, number, diff, flags)
+    with write() as session:
+        article = session.get_one(ArticleRow, article_id)
+        if article.version_count != len(texts):
+            return 0
+        queries.rewrite_texts(session, article, texts, extractor.EXTRACTOR_VERSION)
+        for number in range(2, len(texts) + 1):
+            if not (reread[number - 2] or reread[number - 1]):
+                continue  # both ends read as before: the stored change (and its flags) stands
+            diff = diff_texts(texts[number - 2], texts[number - 1])
+            flags = set(significance.classify(diff))
+            # the newest earlier version (before the one it replaced) that reads the same
+            back_to = next(
+                (
+                    n
+                    for n in range(number - 2, 0, -1)
+                    if texts[n - 1].content_hash == texts[number - 1].content_hash
+                ),
+                None,
+            )
+            if back_to is not None:
+                flags.add("revert")
+            queries.replace_change(session, article_id, number, diff, flags, now, back_to)
     return sum(reread)
 
 

@@ -58,6 +58,12 @@ class Database:
 
 
 @contextmanager
+def _transaction(db: Database) -> Iterator[Session]:
+    with db.sessions() as session, session.begin():
+        yield session
+
+
+@contextmanager
 def open_database(settings: Settings, *, ensure: bool = True) -> Iterator[Database]:
     """Open the configured database; by default create or check its schema first."""
     engine = make_engine(settings.database.url)
@@ -138,10 +144,16 @@ class Reextracted:
     kept_pages: bool  # False: some version has no kept page, nothing was re-extracted
 
 
-def reextract(settings: Settings, db: Database, refs: Sequence[str] = ()) -> list[Reextracted]:
+def reextract(
+    settings: Settings,
+    db: Database,
+    refs: Sequence[str] = (),
+    *,
+    clock: Callable[[], datetime] = utcnow,
+) -> list[Reextracted]:
     """Re-run extraction over the kept pages of the named articles (default: all).
 
-    One transaction per article; no version is added or removed (see
+    One short transaction per article; no version is added or removed (see
     ``pipeline.reextract_article``).
     """
     with db.sessions() as session:
@@ -153,20 +165,15 @@ def reextract(settings: Settings, db: Database, refs: Sequence[str] = ()) -> lis
     sources = {s.name: s for s in settings.sources}
     results = []
     for article_id in ids:
-        with db.sessions() as session, session.begin():
+        with db.sessions() as session:
             article = session.get_one(ArticleRow, article_id)
             rows = queries.versions(session, article_id)
+            url, count, kept = article.url, len(rows), all(row.raw is not None for row in rows)
             source = sources.get(article.source.name) if article.source else None
-            changed = reextract_article(session, article, source)
-            results.append(
-                Reextracted(
-                    article_id,
-                    article.url,
-                    len(rows),
-                    changed,
-                    all(row.raw is not None for row in rows),
-                )
-            )
+        changed = reextract_article(
+            db.sessions, lambda: _transaction(db), article_id, source, clock()
+        )
+        results.append(Reextracted(article_id, url, count, changed, kept))
     return results
 
 
@@ -453,7 +460,7 @@ def feed_validators(
 ) -> FeedValidators:
     """The validators of what ``feed`` renders for the same arguments, from one small query.
 
-    A feed's bytes depend only on the changes in its scope (written once, never edited), an
+    A feed's bytes depend only on the changes in its scope (and their edits), an
     article feed's title and URL, the arguments, the public URL and the code that renders it,
     so the ETag hashes exactly those. Take the validators *before* rendering: a change stored
     in between then makes the ETag older than the body, which costs a client one more full
@@ -470,13 +477,17 @@ def feed_validators(
             raise NotFound(f"no tracked article {article!r}")
         raise NotFound(f"no source named {source!r}")
     newest = state.newest_at.isoformat() if state.newest_at else ""
+    revised = state.revised_at.isoformat() if state.revised_at else ""
     key = (
         f"{__version__}\n{settings.server.public_url.rstrip('/')}\n{fmt}\n{limit}\n"
         f"{'' if article_id is not None else source}\n{article_id}\n"
-        f"{state.count}\n{state.newest_id}\n{newest}\n{state.label}\n{min_level}\n{flags}"
+        f"{state.count}\n{state.newest_id}\n{newest}\n{state.revisions}\n{revised}\n"
+        f"{state.label}\n"
+        f"{min_level}\n{flags}"
     )
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
-    return FeedValidators(f'"{digest}"', state.newest_at)
+    modified = max((t for t in (state.newest_at, state.revised_at) if t), default=None)
+    return FeedValidators(f'"{digest}"', modified)
 
 
 # --- pages ---------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ conditional GET. All against a real loopback server and a real SQLite file.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import feedparser
@@ -378,59 +377,6 @@ def test_source_selector_and_ignore_are_used_by_checks(server: LoopbackServer, d
         assert row["versions"] == 1
         text = service.show_version(db, str(row["id"])).text
     assert [" ".join(p) for p in text.paragraphs] == STORY
-
-
-def _pretend_an_older_extractor_kept_a_line(settings: Settings) -> None:
-    """Rewrite the stored texts as an older extractor would have read them: with a
-    boilerplate line at the end of the body that today's extractor drops."""
-    from versiontrack.store import queries
-    from versiontrack.store.schema import ArticleRow
-    from versiontrack.text import content_hash
-
-    with service.open_database(settings) as db, db.sessions() as session, session.begin():
-        article = session.get_one(ArticleRow, 1)
-        texts = []
-        for row in queries.versions(session, 1):
-            t = queries.version_text(session, 1, row.number)
-            paragraphs = (*t.paragraphs, ("Share this article",))
-            digest = content_hash(
-                t.headline, t.standfirst, t.byline, [" ".join(p) for p in paragraphs]
-            )
-            texts.append(replace(t, paragraphs=paragraphs, content_hash=digest))
-        queries.rewrite_texts(session, article, texts, "trafilatura-0.9+vt0")
-
-
-def test_an_extractor_upgrade_never_makes_a_version(server: LoopbackServer, db_url: str) -> None:
-    server.route("/a", Response(200, article_html("Story", STORY)))
-    settings, clock = track(server, db_url, "/a")
-    run(settings, clock)
-    _pretend_an_older_extractor_kept_a_line(settings)
-    # the page has not changed; only our extractor has
-    assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]
-    with service.open_database(settings) as db:
-        assert service.list_articles(db)[0]["versions"] == 1
-        assert service.show_version(db, "1").text.paragraphs[-1] != ("Share this article",)
-
-
-def test_reextract_recomputes_texts_and_changes_without_adding_versions(
-    server: LoopbackServer, db_url: str
-) -> None:
-    server.route("/a", Response(200, article_html("Story", STORY)))
-    settings, clock = track(server, db_url, "/a")
-    run(settings, clock)
-    server.route("/a", Response(200, article_html("Story", [*STORY, "A new paragraph."])))
-    run(settings, clock)
-    _pretend_an_older_extractor_kept_a_line(settings)
-    with service.open_database(settings) as db:
-        results = service.reextract(settings, db)
-        assert [(r.versions, r.changed, r.kept_pages) for r in results] == [(2, 2, True)]
-        assert service.reextract(settings, db) == [
-            service.Reextracted(1, server.url("/a"), 2, 0, True)
-        ]
-        for n in (1, 2):
-            assert service.show_version(db, "1", n).text.paragraphs[-1] != ("Share this article",)
-        _, history = service.history(db, "1")
-        assert [v["summary"] for v in history] == ["first version", "1 sentence added"]
 
 
 def test_headline_ab_rotation_is_reported_once_as_a_test(

@@ -737,7 +737,7 @@ CASES: list[Any] = [
         serve(STORY, WITH_ADDED, STORY),
         changes=(edited("substantive"), edited("substantive", "revert")),
         feed=(
-            f"[substantive] {H} — v3: 1 sentence removed",
+            f"[substantive] {H} — v3: back to v1 (1 sentence removed)",
             f"[substantive] {H} — v2: 1 sentence added",
         ),
         versions=3,

@@ -47,7 +47,8 @@ def entry_title(entry: ChangeEntry) -> str:
 
     ``URL changed: old → new`` when the site renamed the article, ``Headline: “old” → “new”``
     for a headline change, ``[numbers] <headline> — v3: 2 sentences
-    added`` otherwise (led by the most significant flag), ``<headline> — removed (HTTP 404)``
+    added`` otherwise (led by the most significant flag; ``— v3: back to v1 (1 sentence
+    removed)`` for a revert), ``<headline> — removed (HTTP 404)``
     and ``<headline> — restored``.
     """
     headline = _one_line(entry.headline) or entry.article_url or f"Article {entry.article_id}"
@@ -65,7 +66,10 @@ def entry_title(entry: ChangeEntry) -> str:
     if change is not None:
         return f"Headline: “{_one_line(change.old)}” → “{_one_line(change.new)}”"
     version = f"v{entry.to_version}: " if entry.to_version is not None else ""
-    return f"{_lead(entry.flags)}{headline} — {version}{entry.summary.describe()}"
+    what = entry.summary.describe()
+    if entry.reverts_to is not None:
+        what = f"back to v{entry.reverts_to} ({what})"
+    return f"{_lead(entry.flags)}{headline} — {version}{what}"
 
 
 def _lead(flags: tuple[str, ...]) -> str:

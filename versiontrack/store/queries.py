@@ -477,6 +477,17 @@ def latest_version(session: Session, article_id: int) -> VersionRow | None:
     )
 
 
+def latest_reading(session: Session, article_id: int) -> tuple[str, str] | None:
+    """The latest version's extractor version and content hash, without its text or page."""
+    row = session.execute(
+        select(VersionRow.extractor_version, VersionRow.content_hash)
+        .where(VersionRow.article_id == article_id)
+        .order_by(VersionRow.number.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def versions(session: Session, article_id: int) -> list[VersionRow]:
     return list(
         session.scalars(
@@ -540,12 +551,16 @@ def older_headlines(session: Session, article_id: int) -> set[str]:
     )
 
 
-def hide_headline_only_changes(session: Session, article_id: int) -> None:
+def hide_headline_only_changes(session: Session, article_id: int, now: datetime) -> None:
     """Take the article's headline-only changes out of feeds (level 0), keeping them stored."""
     session.execute(
         update(ChangeRow)
-        .where(ChangeRow.article_id == article_id, ChangeRow.flags == _frame(["headline"]))
-        .values(level=0)
+        .where(
+            ChangeRow.article_id == article_id,
+            ChangeRow.flags == _frame(["headline"]),
+            ChangeRow.level > 0,
+        )
+        .values(level=0, revision=ChangeRow.revision + 1, revised_at=now)
         .execution_options(synchronize_session=False)
     )
 
@@ -642,7 +657,13 @@ def rewrite_texts(
 
 
 def replace_change(
-    session: Session, article_id: int, to_version: int, diff: Diff, flags: Iterable[str]
+    session: Session,
+    article_id: int,
+    to_version: int,
+    diff: Diff,
+    flags: Iterable[str],
+    now: datetime,
+    reverts_to: int | None = None,
 ) -> None:
     """Recompute a stored version change (after re-extraction): its diff, summary, flags."""
     row = session.scalar(
@@ -657,6 +678,7 @@ def replace_change(
     ranked = significance.rank(flags)
     row.diff, row.summary = diff.to_dict(), diff.summary.to_dict()
     row.flags, row.level = _frame(ranked), significance.level(ranked)
+    row.revision, row.revised_at, row.reverts_to = row.revision + 1, now, reverts_to
 
 
 # --- changes -------------------------------------------------------------------------------
@@ -673,6 +695,7 @@ def add_change(
     to_version: int | None,
     http_status: int | None = None,
     flags: Iterable[str] = (),
+    reverts_to: int | None = None,
 ) -> ChangeRow:
     """Store a change with its significance ``flags`` (and the level they reach)."""
     ranked = significance.rank(flags)
@@ -688,6 +711,7 @@ def add_change(
         diff=diff.to_dict(),
         flags=_frame(ranked),
         level=significance.level(ranked),
+        reverts_to=reverts_to,
     )
     session.add(row)
     session.flush()
@@ -763,6 +787,7 @@ def _entry(row: ChangeRow, url: str, source: str | None) -> ChangeEntry:
         diff=Diff.from_dict(row.diff),
         http_status=row.http_status,
         flags=_unframe(row.flags),
+        reverts_to=row.reverts_to,
     )
 
 
@@ -801,6 +826,10 @@ class ChangesState:
     count: int
     newest_id: int | None
     newest_at: datetime | None
+    #: How many edits its changes had after they were stored (re-extraction, headline
+    #: tests), and when the latest was made
+    revisions: int = 0
+    revised_at: datetime | None = None
     #: For an article's feed: the title and URL its heading shows.
     label: str | None = None
 
@@ -811,6 +840,8 @@ _CHANGE_AGGREGATES = (
     func.count(ChangeRow.id),
     func.max(ChangeRow.id),
     func.max(ChangeRow.detected_at),
+    func.coalesce(func.sum(ChangeRow.revision), 0),
+    func.max(ChangeRow.revised_at),
 )
 _ALL_CHANGES_STATE = select(*_CHANGE_AGGREGATES)
 _SOURCE_CHANGES_STATE = (
@@ -833,18 +864,17 @@ _ARTICLE_CHANGES_STATE = (
 def changes_state(
     session: Session, *, source: str | None = None, article_id: int | None = None
 ) -> ChangesState | None:
-    """Count and newest change of a feed's scope; None when the source or article is unknown.
-
-    Changes are written once and never edited, so a scope whose count and newest change are
-    the same holds the same changes.
-    """
+    """Count, newest change and edits of a feed's scope; None when the source or article is
+    unknown. A change is edited only by re-extraction and a headline test, and each edit
+    counts one more revision, so a scope whose four figures are the same holds the same
+    changes."""
     if article_id is not None:
         row = session.execute(_ARTICLE_CHANGES_STATE, {"article_id": article_id}).first()
         if row is None:
             return None
-        return ChangesState(row[0], row[1], row[2], f"{row[3]}\n{row[4]}")
+        return ChangesState(*row[:5], label=f"{row[5]}\n{row[6]}")
     if source is not None:
         row = session.execute(_SOURCE_CHANGES_STATE, {"source": source}).first()
-        return None if row is None else ChangesState(row[0], row[1], row[2])
+        return None if row is None else ChangesState(*row[:5])
     row = session.execute(_ALL_CHANGES_STATE).one()
-    return ChangesState(row[0], row[1], row[2])
+    return ChangesState(*row[:5])

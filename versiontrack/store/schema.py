@@ -215,6 +215,12 @@ class ChangeRow(Base):
     flags: Mapped[str] = mapped_column(String(200), default=",")
     # 0 boring, 1 minor, 2 substantive, 3 headline: what ?min= filters on.
     level: Mapped[int] = mapped_column(SmallInteger, default=1)
+    # How many times the change was edited after it was stored (re-extraction recomputes it,
+    # a headline test hides its first flip): feed validators sum it, so an edit shows.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revised_at: Mapped[datetime | None]
+    # A change back to an earlier version's text (flag ``revert``): that version's number.
+    reverts_to: Mapped[int | None]
 
 
 class CheckRow(Base):

@@ -1,0 +1,172 @@
+"""Re-extraction after an extractor upgrade: at a check and by ``versiontrack reextract``.
+
+Kept pages are read again with today's extractor, versions keep their numbers, changes are
+recomputed, feeds and their validators follow the edited changes, and the extraction runs
+with no transaction open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+import feedparser
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from versiontrack import pipeline, service
+from versiontrack.corpus import LoopbackServer, Response
+from versiontrack.diff import diff_texts
+from versiontrack.domain import ArticleText
+from versiontrack.settings import Settings
+from versiontrack.store import queries
+from versiontrack.store.schema import ArticleRow, ChangeRow
+from versiontrack.text import content_hash
+
+from .test_bad_inputs import STORY, article_html, run, server, track
+
+__all__ = ["server"]  # the loopback site fixture, shared with the bad-input tests
+
+SHARE = ("Share this article",)
+
+
+def _with_share_line(t: ArticleText) -> ArticleText:
+    paragraphs = (*t.paragraphs, SHARE)
+    digest = content_hash(t.headline, t.standfirst, t.byline, [" ".join(p) for p in paragraphs])
+    return replace(t, paragraphs=paragraphs, content_hash=digest)
+
+
+def _pretend_an_older_extractor_kept_a_line(
+    settings: Settings, numbers: tuple[int, ...] | None = None
+) -> None:
+    """Rewrite the stored texts as an older extractor would have read them: with a
+    boilerplate line at the end of the body that today's extractor drops (in versions
+    ``numbers``, default all), and their changes as it would have computed them."""
+    with service.open_database(settings) as db, db.sessions() as session, session.begin():
+        article = session.get_one(ArticleRow, 1)
+        rows = queries.versions(session, 1)
+        texts = [queries.version_text(session, 1, row.number) for row in rows]
+        texts = [
+            _with_share_line(t) if numbers is None or n in numbers else t
+            for n, t in enumerate(texts, start=1)
+        ]
+        queries.rewrite_texts(session, article, texts, "trafilatura-0.9+vt0")
+        for n in range(2, len(texts) + 1):
+            diff = diff_texts(texts[n - 2], texts[n - 1])
+            session.execute(  # as stored then: never edited since
+                update(ChangeRow)
+                .where(ChangeRow.article_id == 1, ChangeRow.to_version == n)
+                .values(diff=diff.to_dict(), summary=diff.summary.to_dict())
+            )
+
+
+def test_an_extractor_upgrade_never_makes_a_version(server: LoopbackServer, db_url: str) -> None:
+    server.route("/a", Response(200, article_html("Story", STORY)))
+    settings, clock = track(server, db_url, "/a")
+    run(settings, clock)
+    _pretend_an_older_extractor_kept_a_line(settings)
+    # the page has not changed; only our extractor has
+    assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]
+    with service.open_database(settings) as db:
+        assert service.list_articles(db)[0]["versions"] == 1
+        assert service.show_version(db, "1").text.paragraphs[-1] != SHARE
+
+
+def test_reextract_recomputes_texts_and_changes_without_adding_versions(
+    server: LoopbackServer, db_url: str
+) -> None:
+    server.route("/a", Response(200, article_html("Story", STORY)))
+    settings, clock = track(server, db_url, "/a")
+    run(settings, clock)
+    server.route("/a", Response(200, article_html("Story", [*STORY, "A new paragraph."])))
+    run(settings, clock)
+    _pretend_an_older_extractor_kept_a_line(settings)
+    with service.open_database(settings) as db:
+        results = service.reextract(settings, db)
+        assert [(r.versions, r.changed, r.kept_pages) for r in results] == [(2, 2, True)]
+        assert service.reextract(settings, db) == [
+            service.Reextracted(1, server.url("/a"), 2, 0, True)
+        ]
+        for n in (1, 2):
+            assert service.show_version(db, "1", n).text.paragraphs[-1] != SHARE
+        _, history = service.history(db, "1")
+        assert [v["summary"] for v in history] == ["first version", "1 sentence added"]
+
+
+def test_a_feed_and_its_etag_follow_changes_that_reextract_edits(
+    server: LoopbackServer, db_url: str
+) -> None:
+    server.route("/a", Response(200, article_html("Story", STORY)))
+    settings, clock = track(server, db_url, "/a")
+    run(settings, clock)
+    server.route("/a", Response(200, article_html("Story", [*STORY, "A new paragraph."])))
+    run(settings, clock)
+    # the older extractor read the share line into version 2 only: "2 sentences added"
+    _pretend_an_older_extractor_kept_a_line(settings, numbers=(2,))
+    with service.open_database(settings) as db:
+        before = service.feed_validators(settings, db)
+        titles = [e.title for e in feedparser.parse(service.feed(settings, db)).entries]
+        assert titles == ["[substantive] Story — v2: 2 sentences added"]
+        assert service.feed_validators(settings, db) == before  # stable while nothing changes
+        clock.tick()
+        service.reextract(settings, db, clock=clock)
+        after = service.feed_validators(settings, db)
+        titles = [e.title for e in feedparser.parse(service.feed(settings, db)).entries]
+    assert titles == ["[substantive] Story — v2: 1 sentence added"]
+    assert after.etag != before.etag
+    assert before.last_modified is not None and after.last_modified is not None
+    assert after.last_modified > before.last_modified
+
+
+def test_reextract_reads_pages_with_no_transaction_open(
+    server: LoopbackServer, db_url: str
+) -> None:
+    server.route("/a", Response(200, article_html("Story", STORY)))
+    settings, clock = track(server, db_url, "/a")
+    run(settings, clock)
+    _pretend_an_older_extractor_kept_a_line(settings)
+    events: list[str] = []
+    with service.open_database(settings) as db:
+
+        @contextmanager
+        def read() -> Iterator[Session]:
+            with db.sessions() as session:
+                events.append("read")
+                yield session
+                # the read session only read: nothing of it is left to write
+                assert not session.new and not session.dirty
+            events.append("read done")
+
+        @contextmanager
+        def write() -> Iterator[Session]:
+            with db.sessions() as session, session.begin():
+                events.append("write")
+                yield session
+
+        changed = pipeline.reextract_article(read, write, 1, None, clock.now)
+        assert changed == 1
+        assert events == ["read", "read done", "write"]
+        assert service.show_version(db, "1").text.paragraphs[-1] != SHARE
+
+
+def test_reextract_leaves_an_article_that_gained_a_version_meanwhile(
+    server: LoopbackServer, db_url: str
+) -> None:
+    server.route("/a", Response(200, article_html("Story", STORY)))
+    settings, clock = track(server, db_url, "/a")
+    run(settings, clock)
+    _pretend_an_older_extractor_kept_a_line(settings)
+    with service.open_database(settings) as db:
+
+        @contextmanager
+        def write_after_a_check() -> Iterator[Session]:
+            # a check stores version 2 between the read and the write
+            server.route("/a", Response(200, article_html("Story", [*STORY, "Later."])))
+            run(settings, clock)
+            with db.sessions() as session, session.begin():
+                yield session
+
+        changed = pipeline.reextract_article(db.sessions, write_after_a_check, 1, None, clock.now)
+        assert changed == 0
+        assert service.list_articles(db)[0]["versions"] == 2
