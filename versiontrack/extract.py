@@ -662,13 +662,20 @@ _UPDATED = (
 #: Dashes and quotes are spelled as escapes (\u2013 en dash, \u2014 em dash, \u2019 apostrophe).
 _RULES: tuple[tuple[str, int], ...] = (
     # widgets and page chrome
-    (r"loading(?:\u2026|\.{2,3})?", 20),
+    (r"loading(?: \w+)?(?:\u2026|\.{2,3})?", 30),
+    # a slideshow's or player's controls, alone on a line: "Fullscreen", "Close", "Next"
+    (
+        r"(?:full ?screen|exit full ?screen|close|previous|prev|next|play|pause|replay|mute|"
+        r"unmute|enlarge|expand|collapse|zoom(?: in| out)?|skip(?: ad)?|"
+        r"(?:show|load|see|view) (?:more|less|all))\W*",
+        20,
+    ),
     (r"advertisement|advertising|sponsored(?: content)?|ad|promoted(?: content)?", 30),
     (r"(?:story|article) continues (?:below|after)(?: (?:this )?advertisement)?", 50),
     (r"(?:back|scroll|return) to top\W*", 30),
     (r"comments? (?:are|is) (?:now )?closed\.?", 40),
     (r"(?:write|leave|post) a (?:reply|comment)(?: or (?:reply|comment))?\W*", 50),
-    (r"(?:show|view|hide|load|read) (?:all |more )?\d* ?comments?\W*|\d+ comments?", 50),
+    (r"(?:show|view|hide|load|read) (?:all |more )?\d* ?comments?\W*|\d+ comments?|comments", 50),
     (r"share(?: (?:this|the))?(?: article| story| post| page)?(?: (?:on|via) \w+)?\W*", 50),
     (
         r"(?:click to )?(?:share|tweet|email|print|copy link)(?: (?:on|to) \w+)?"
@@ -678,6 +685,12 @@ _RULES: tuple[tuple[str, int], ...] = (
     (r"cart:? .{0,30}\(\s*\d+\s+items?\s*\)|(?:view |your )?cart|checkout", 60),
     (r"(?:read|see) (?:more|also)\b.*|related(?: articles?| stories| content)?:.*", _SHORT),
     (r"(?:most (?:read|popular|viewed)|recommended(?: for you)?|trending(?: now)?)\W*", 40),
+    # the label over a block of teasers: "Related Videos", "Recent Slide Shows", "More stories"
+    (
+        r"(?:related|recent|more|latest|popular|featured|top) (?:videos?|slide ?shows?|"
+        r"galleries|photos|stories|articles|posts|news|podcasts)\W*",
+        40,
+    ),
     (
         r"(?:we|this (?:site|website)) uses? cookies\b.*|(?:accept|reject)(?: all)?(?: cookies)?"
         r"|manage (?:cookie )?(?:preferences|settings)",
