@@ -250,9 +250,7 @@ class HealthEventRow(Base):
     __tablename__ = "health_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    source_id: Mapped[int] = mapped_column(
-        ForeignKey("sources.id", ondelete="CASCADE"), index=True
-    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(String(20))
     previous: Mapped[str] = mapped_column(String(20))
