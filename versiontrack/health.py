@@ -36,6 +36,7 @@ __all__ = [
     "Verdict",
     "assess",
     "health_changed",
+    "recent_events",
     "refresh",
     "source_health",
     "statuses",
@@ -176,3 +177,9 @@ def source_health(
     """name → (status, reason, since, origin) for ``versiontrack sources``."""
     with sessions() as session:
         return store.health_by_source(session)
+
+
+def recent_events(sessions: sessionmaker[Session], limit: int) -> list[store.HealthEvent]:
+    """The newest source health changes first (``/health.xml``)."""
+    with sessions() as session:
+        return store.health_events(session, limit)
