@@ -464,14 +464,18 @@ def demo(
     keep: Annotated[
         Path | None, typer.Option("--keep", help="Keep the demo database at this path.")
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="Then serve the web app on the demo database (Ctrl-C)."),
+    ] = False,
 ) -> None:
     """Replay the bundled seeds corpus on loopback through the real pipeline.
 
-    Example: versiontrack demo
+    Example: versiontrack demo --serve
     """
     from versiontrack.demo import run_demo  # the corpus is only needed here
 
-    run_demo(out, keep)
+    run_demo(out, keep, serve=serve)
 
 
 @app.command()
