@@ -153,7 +153,7 @@ def test_a_sitemap_and_a_front_page_find_the_articles_the_feed_lacks(
 
 
 def test_a_sitemap_alone_is_read_incrementally_and_lastmod_makes_articles_due(
-    server: LoopbackServer, db_url: str
+    server: LoopbackServer, any_db_url: str
 ) -> None:
     u = server.url
     server.route(
@@ -165,7 +165,7 @@ def test_a_sitemap_alone_is_read_incrementally_and_lastmod_makes_articles_due(
     )
     server.route("/news/a", Response(200, page("Story a")))
     server.route("/news/b", Response(200, page("Story b")))
-    settings = settings_for(db_url, sitemap=u("/sitemap.xml"))
+    settings = settings_for(any_db_url, sitemap=u("/sitemap.xml"))
     clock = Clock()
     assert check(settings, clock).count("new") == 1
 

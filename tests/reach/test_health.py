@@ -68,7 +68,7 @@ class Clock:
 
 
 def test_a_source_whose_template_breaks_turns_degraded_and_recovers(
-    server: LoopbackServer, db_url: str
+    server: LoopbackServer, any_db_url: str
 ) -> None:
     links = [server.url(f"/news/{n}") for n in "abc"]
     server.route("/feed.rss", Response(200, rss(*links), {"Content-Type": "application/rss+xml"}))
@@ -77,7 +77,7 @@ def test_a_source_whose_template_breaks_turns_degraded_and_recovers(
         server.route(f"/news/{n}", Response(200, article(f"Story {n}")))
     settings: Settings = settings_from_dict(
         {
-            "database": {"url": db_url},
+            "database": {"url": any_db_url},
             "fetch": {"timeout": 5, **TEST_FETCH},
             "sources": [
                 {"name": "site", "feed": server.url("/feed.rss")},
@@ -131,12 +131,12 @@ def test_a_source_whose_template_breaks_turns_degraded_and_recovers(
 
 
 def test_a_failing_feed_turns_its_source_degraded_on_the_second_failure(
-    server: LoopbackServer, db_url: str
+    server: LoopbackServer, any_db_url: str
 ) -> None:
     server.route("/feed.rss", Response(503, b"down"))
     settings = settings_from_dict(
         {
-            "database": {"url": db_url},
+            "database": {"url": any_db_url},
             "fetch": {"timeout": 5, "retries": 0, **TEST_FETCH},
             "sources": [{"name": "site", "feed": server.url("/feed.rss")}],
         }

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from versiontrack.discover_sitemap import SitemapEntry, fresh, read_sitemap
 from versiontrack.domain import FeedItem
-from versiontrack.errors import FeedError
+from versiontrack.errors import ConfigError, FeedError
 from versiontrack.front import read_front
+from versiontrack.settings import settings_from_dict
 
 NEWS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -107,3 +109,40 @@ def test_a_front_page_yields_the_links_its_pattern_matches() -> None:
     )
     with pytest.raises(FeedError, match="empty response"):
         read_front(b"  ", "https://example.org/", "x")
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ({"name": "s"}, "source 's': 'feed' must be an http(s) URL"),
+        ({"name": "s", "sitemap": "ftp://e.org/s.xml"}, "source 's': 'sitemap' must be an http"),
+        ({"name": "s", "front": "https://e.org/"}, "source 's': 'front' and 'links' go together"),
+        ({"name": "s", "feed": "https://e.org/rss", "links": "x"}, "'front' and 'links' go"),
+        (
+            {"name": "s", "front": "https://e.org/", "links": "(unclosed"},
+            "source 's': invalid links pattern '(unclosed'",
+        ),
+        ({"name": "s", "sitemap": "https://e.org/s.xml", "feed": 3}, "'feed' must be an http"),
+    ],
+)
+def test_listing_keys_are_checked_at_start_up(source: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        settings_from_dict({"sources": [source]})
+
+
+def test_a_source_may_have_a_sitemap_or_front_page_and_no_feed() -> None:
+    (a, b) = settings_from_dict(
+        {
+            "sources": [
+                {"name": "a", "sitemap": "https://e.org/s.xml"},
+                {"name": "b", "front": "https://e.org/", "links": r"/\d{4}/"},
+            ]
+        }
+    ).sources
+    assert (a.feed, a.sitemap, a.listing_url) == (None, "https://e.org/s.xml", a.sitemap)
+    assert (b.feed, b.front, b.links, b.listing_url) == (
+        None,
+        "https://e.org/",
+        r"/\d{4}/",
+        b.front,
+    )

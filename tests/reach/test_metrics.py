@@ -39,7 +39,7 @@ def server() -> Iterator[LoopbackServer]:
 
 
 def test_metrics_parse_and_count_what_the_database_holds(
-    server: LoopbackServer, db_url: str
+    server: LoopbackServer, any_db_url: str
 ) -> None:
     links = "".join(
         f"<item><title>t</title><link>{server.url(p)}</link></item>" for p in ("/a", "/gone")
@@ -59,7 +59,7 @@ def test_metrics_parse_and_count_what_the_database_holds(
     server.route("/gone", Response(404, b"no"))
     settings = settings_from_dict(
         {
-            "database": {"url": db_url},
+            "database": {"url": any_db_url},
             "fetch": {"timeout": 5, **TEST_FETCH},
             "sources": [{"name": "site", "feed": server.url("/feed.rss")}],
         }
