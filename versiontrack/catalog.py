@@ -56,6 +56,11 @@ def with_imported(settings: Settings, db: Database) -> Settings:
     daemon poll)."""
     with db.sessions() as session:
         sources = sources_in_force(session, settings)
+        configured = {s.name for s in settings.sources}
+        taken = [r for r in catalog.imported_sources(session) if r.name in configured]
+    if taken:  # the config now defines an imported name: the row is the config's from now on
+        with db.sessions() as session, session.begin():
+            catalog.reclaim_for_config(session, [r.name for r in taken])
     return dataclasses.replace(settings, sources=sources)
 
 

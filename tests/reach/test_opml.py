@@ -101,6 +101,20 @@ def test_opml_import_keeps_feeds_across_restarts_and_exports_them_back(
         read_opml(exported.encode()).subscriptions
     )
 
+    # the config file takes over an imported name: its source wins, and the row is its
+    config.write_text(
+        config.read_text()
+        + '\n[[sources]]\nname = "Example World"\nfeed = "https://example.org/world/atom"\n'
+    )
+    rows = json.loads(run("sources", "--json")[1])
+    assert [(s["name"], s["feed"], s["origin"]) for s in rows][:2] == [
+        ("Example World", "https://example.org/world/atom", "config"),
+        ("Guardian", "https://theguardian.example/uk/rss", "config"),
+    ]
+    assert ("Example World", "https://example.org/world/atom") in [
+        (s.name, s.feed) for s in read_opml(run("sources", "export")[1].encode()).subscriptions
+    ]
+
 
 def test_a_file_that_is_not_opml_is_one_line_and_stores_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

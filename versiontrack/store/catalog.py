@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from versiontrack.store.schema import SourceRow
@@ -37,3 +37,12 @@ def adopt_imported(session: Session, row: SourceRow, feed: str) -> None:
     row.feed_url = feed
     row.origin = "import"
     session.flush()
+
+
+def reclaim_for_config(session: Session, names: list[str]) -> None:
+    """Imported rows whose names the config file now defines become config sources."""
+    session.execute(
+        update(SourceRow)
+        .where(SourceRow.name.in_(names), SourceRow.origin == "import")
+        .values(origin="config")
+    )
