@@ -39,7 +39,10 @@ def read_front(data: bytes, base_url: str, links: str) -> tuple[FeedItem, ...]:
     pattern = re.compile(links)
     base = base_url
     for href in root.xpath("//base/@href"):
-        base = urljoin(base_url, str(href).strip())
+        try:
+            base = urljoin(base_url, str(href).strip())
+        except ValueError:  # a bad IPv6 literal: links resolve against the page itself
+            pass
         break
     items: list[FeedItem] = []
     seen: set[str] = set()

@@ -57,16 +57,26 @@ def read_opml(data: bytes) -> OpmlRead:
         if not feed:
             continue  # a folder, or a link that is not a feed
         label = " ".join((outline.get("title") or outline.get("text") or "").split())
-        if not feed.startswith(("http://", "https://")) or not urlsplit(feed).hostname:
+        host = _host(feed) if feed.startswith(("http://", "https://")) else None
+        if not host:
             skipped.append(f"{label or feed!r}: feed is not an http(s) URL: {feed!r}")
             continue
-        name = (label or urlsplit(feed).hostname or feed)[:MAX_NAME]
+        name = (label or host)[:MAX_NAME]
         if name in names:
             skipped.append(f"{name!r}: a second feed of that name in the file")
             continue
         names.add(name)
         subscriptions.append(Subscription(name, feed))
     return OpmlRead(tuple(subscriptions), tuple(skipped))
+
+
+def _host(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:  # a bad IPv6 literal, a bad port
+        return None
+    return parts.hostname
 
 
 def write_opml(subscriptions: list[Subscription], *, title: str, now: datetime) -> bytes:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from versiontrack import cli
-from versiontrack.opml import read_opml
+from versiontrack.errors import InvalidArgument
+from versiontrack.opml import Subscription, read_opml
 
 READER_EXPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="1.0"><head><title>My feeds</title></head><body>
@@ -129,3 +130,24 @@ def test_a_file_that_is_not_opml_is_one_line_and_stores_nothing(
     code, out, err = vt(capsys, monkeypatch, "--db", db, "sources", "import", str(tmp_path / "no"))
     assert code == 2 and "cannot read" in err
     assert vt(capsys, monkeypatch, "--db", db, "sources", "--json")[1] == "[]\n"
+
+
+def test_read_opml_skips_feeds_without_a_usable_url_and_never_expands_entities() -> None:
+    read = read_opml(
+        b'<opml version="2.0"><body><outline text="v6" xmlUrl="http://[bad/rss"/>'
+        b'<outline xmlUrl="https://a.example:99999/"/>'
+        b'<outline text="dup" xmlUrl="https://c.example/rss"/>'
+        b'<outline text="dup" xmlUrl="https://d.example/rss"/></body></opml>'
+    )
+    assert read.subscriptions == (Subscription("dup", "https://c.example/rss"),)
+    assert read.skipped == (
+        "'v6': feed is not an http(s) URL: 'http://[bad/rss'",
+        "'https://a.example:99999/': feed is not an http(s) URL: 'https://a.example:99999/'",
+        "'dup': a second feed of that name in the file",
+    )
+    with pytest.raises(InvalidArgument, match="external entity"):
+        read_opml(
+            b'<?xml version="1.0"?><!DOCTYPE o [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b'<opml version="2.0"><body><outline text="&x;" xmlUrl="https://b.example/rss"/>'
+            b"</body></opml>"
+        )
