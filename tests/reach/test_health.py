@@ -130,6 +130,46 @@ def test_a_source_whose_template_breaks_turns_degraded_and_recovers(
         assert titles == ["site: recovered", "site: degraded"]
 
 
+#: A new template pours a long promotional block into every article box.
+LEAK = "".join(
+    f"<p>Promotion {i}: subscribe today to read every story from our award-winning newsroom, "
+    "with unlimited access on all your devices, exclusive newsletters and our daily puzzles, "
+    "for less than the price of a coffee each week.</p>"
+    for i in range(6)
+)
+
+
+def test_a_template_that_pours_text_into_every_article_turns_its_source_degraded(
+    server: LoopbackServer, any_db_url: str
+) -> None:
+    links = [server.url(f"/news/{n}") for n in "abc"]
+    server.route("/feed.rss", Response(200, rss(*links), {"Content-Type": "application/rss+xml"}))
+    for n in "abc":
+        server.route(f"/news/{n}", Response(200, article(f"Story {n}")))
+    settings = settings_from_dict(
+        {
+            "database": {"url": any_db_url},
+            "fetch": {"timeout": 5, **TEST_FETCH},
+            "sources": [{"name": "site", "feed": server.url("/feed.rss")}],
+        }
+    )
+    clock = Clock()
+    with service.open_database(settings) as db:
+        service.check(settings, db, clock=clock)
+        for n in "abc":
+            page = article(f"Story {n}").replace(b"</article>", LEAK.encode() + b"</article>")
+            server.route(f"/news/{n}", Response(200, page))
+        clock.now += timedelta(hours=1)
+        report = service.check(settings, db, force=True, clock=clock)
+        assert report.count("changed") == 3
+        assert health.statuses(db.sessions) == {"site": "degraded"}
+        (row,) = catalog.list_sources(settings, db)
+        assert row["health_reason"] == (
+            "changes suddenly huge: 3 of the last 3 edits rewrote 50% or more of their article; "
+            "has the site's template changed?"
+        )
+
+
 def test_a_failing_feed_turns_its_source_degraded_on_the_second_failure(
     server: LoopbackServer, any_db_url: str
 ) -> None:
