@@ -1,10 +1,13 @@
 """``/metrics``: Prometheus text format, built with prometheus-client at scrape time.
 
-Every number is read from the database when Prometheus scrapes, not kept in this process:
-checks and polls run in several processes (daemons on several hosts, the shards of a big
-``check`` pass), and the check log already holds every outcome and duration. So counters are
-the log's totals (they only grow, as counters must, until old checks are pruned), the latency
-histogram is computed over the log in one scan, and gauges are counts of now.
+Every number is read from the database when Prometheus scrapes, not counted in the process
+that did the work: checks and polls run in several processes (daemons on several hosts, the
+shards of a big ``check`` pass), and the check log already holds every outcome and duration.
+Gauges are counts of now. The check counters and the latency histogram are the log's totals,
+tallied incrementally (:class:`CheckTally`): the first scrape reads the whole log once, later
+ones only the checks logged since (an id range on the primary key), so a scrape stays cheap
+however long the log grows. Checks younger than ``SETTLE`` are re-read at every scrape, since
+on PostgreSQL a lower id can still commit after a higher one.
 
 Families::
 
@@ -19,8 +22,9 @@ Families::
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import (
@@ -34,30 +38,82 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from versiontrack.store import health, metrics, schedule
 
-__all__ = ["DatabaseCollector", "render_metrics"]
+__all__ = ["CheckTally", "DatabaseCollector", "render_metrics"]
 
 #: Histogram bounds of fetch latency, in seconds.
 BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+BOUNDS_MS = tuple(round(b * 1000) for b in BUCKETS)
+#: Checks older than this are settled: no check that old can still commit (see the module).
+SETTLE = timedelta(minutes=15)
 HEALTH_STATES = ("ok", "degraded")
+
+
+class CheckTally:
+    """Running totals of the check log, kept by the process that serves ``/metrics``.
+
+    Holds the totals of every check up to ``settled_id`` (checks older than ``SETTLE``); each
+    scrape adds the checks settled since, and reads the younger ones afresh. Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self.settled_id = 0
+        self.settled: dict[tuple[str, str], metrics.CheckTotals] = {}
+        self.lock = threading.Lock()
+
+    def totals(self, session: Session, now: datetime) -> dict[tuple[str, str], metrics.CheckTotals]:
+        with self.lock:
+            upto = metrics.settled_check_id(session, self.settled_id, now - SETTLE)
+            if upto > self.settled_id:
+                fresh = metrics.check_totals(session, BOUNDS_MS, self.settled_id, upto)
+                self.settled = _add(self.settled, fresh)
+                self.settled_id = upto
+            tail = metrics.check_totals(session, BOUNDS_MS, self.settled_id)
+            return _add(self.settled, tail)
+
+
+def _add(
+    base: dict[tuple[str, str], metrics.CheckTotals], more: list[metrics.CheckTotals]
+) -> dict[tuple[str, str], metrics.CheckTotals]:
+    summed = dict(base)
+    for t in more:
+        key = (t.kind, t.outcome)
+        old = summed.get(key)
+        if old is not None:
+            t = metrics.CheckTotals(
+                t.kind,
+                t.outcome,
+                old.count + t.count,
+                tuple(a + b for a, b in zip(old.within, t.within, strict=True)),
+                old.total_ms + t.total_ms,
+            )
+        summed[key] = t
+    return summed
 
 
 class DatabaseCollector(Collector):
     """Collects the families above from the database at each scrape."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Callable[[], datetime],
+        tally: CheckTally | None = None,
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.tally = tally or CheckTally()
 
     def collect(self) -> Iterator[Metric]:
         with self.sessions() as session:
             yield from self._collect(session)
 
     def _collect(self, session: Session) -> Iterator[Metric]:
+        totals = self.tally.totals(session, self.clock())
         checks = CounterMetricFamily(
             "versiontrack_checks", "Checks logged, by kind and outcome.", labels=["kind", "outcome"]
         )
-        for kind, outcome, n in metrics.checks_by_outcome(session):
-            checks.add_metric([kind, outcome], n)
+        for (kind, outcome), t in sorted(totals.items()):
+            checks.add_metric([kind, outcome], t.count)
         yield checks
 
         latency = HistogramMetricFamily(
@@ -65,11 +121,12 @@ class DatabaseCollector(Collector):
             "How long each check (fetch, and reading for articles) took.",
             labels=["kind"],
         )
-        bounds_ms = [round(b * 1000) for b in BUCKETS]
-        for d in metrics.check_durations(session, bounds_ms):
-            buckets = [(_bound(b), n) for b, n in zip(BUCKETS, d.cumulative, strict=True)]
-            buckets.append(("+Inf", d.count))
-            latency.add_metric([d.kind], buckets, sum_value=d.total_ms / 1000)
+        for kind in sorted({k for k, _ in totals}):
+            rows = [t for (k, _), t in totals.items() if k == kind]
+            within = [sum(t.within[i] for t in rows) for i in range(len(BUCKETS))]
+            buckets = [(_bound(b), n) for b, n in zip(BUCKETS, within, strict=True)]
+            buckets.append(("+Inf", sum(t.count for t in rows)))
+            latency.add_metric([kind], buckets, sum_value=sum(t.total_ms for t in rows) / 1000)
         yield latency
 
         yield CounterMetricFamily(
@@ -105,10 +162,15 @@ class DatabaseCollector(Collector):
         yield sources
 
 
-def render_metrics(sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> bytes:
-    """The exposition text for one scrape (a registry of its own: nothing global)."""
+def render_metrics(
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    tally: CheckTally | None = None,
+) -> bytes:
+    """The exposition text for one scrape (a registry of its own: nothing global). Pass the
+    same ``tally`` to every scrape of one process; without one the whole log is read."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(DatabaseCollector(sessions, clock))
+    registry.register(DatabaseCollector(sessions, clock, tally))
     return generate_latest(registry)
 
 

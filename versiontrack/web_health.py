@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from versiontrack import health
-from versiontrack.metrics import render_metrics
+from versiontrack.metrics import CheckTally, render_metrics
 from versiontrack.pipeline import utcnow
 from versiontrack.publish.health import render_health_feed
 
@@ -35,8 +35,11 @@ def health_feed(request: Request) -> Response:
 
 def metrics(request: Request) -> Response:
     """``/metrics``: Prometheus text format, read from the database now; 503 without it."""
+    state = request.app.state
+    if getattr(state, "check_tally", None) is None:
+        state.check_tally = CheckTally()  # this process's running totals of the check log
     try:
-        body = render_metrics(request.app.state.db.sessions, utcnow)
+        body = render_metrics(state.db.sessions, utcnow, state.check_tally)
     except SQLAlchemyError:
         log.exception("metrics: the database did not answer")
         return PlainTextResponse("database unreachable\n", status_code=503)

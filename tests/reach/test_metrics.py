@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
+from versiontrack.metrics import CheckTally, render_metrics
 from versiontrack.settings import settings_from_dict
 from versiontrack.web import create_app
 
@@ -65,13 +66,24 @@ def test_metrics_parse_and_count_what_the_database_holds(
         }
     )
     now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    far = lambda: datetime(2100, 1, 1, tzinfo=UTC)  # noqa: E731 - every check settled
+    tally = CheckTally()
     with service.open_database(settings) as db:
         service.check(settings, db, clock=lambda: now)
+        render_metrics(db.sessions, far, tally)  # the first pass's checks are now tallied
         server.route("/a", Response(200, page([*STORY, "The work will take two years."])))
         later = now + timedelta(hours=1)
         service.check(settings, db, force=True, clock=lambda: later)
         with TestClient(create_app(settings, db)) as client:
             response = client.get("/metrics")
+            assert client.get("/metrics").text == response.text  # the app's tally, again
+        # a tally that read the log in two steps says what one full read says
+        assert render_metrics(db.sessions, far, tally) == render_metrics(db.sessions, far)
+        tallied = render_metrics(db.sessions, far, tally).decode()
+    counted = ("versiontrack_checks", "versiontrack_fetch_duration")
+    assert [x for x in tallied.splitlines() if x.startswith(counted)] == [
+        x for x in response.text.splitlines() if x.startswith(counted)
+    ]
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=")
 
