@@ -39,11 +39,21 @@ def recent_polls(session: Session, source_id: int, limit: int) -> list[tuple[str
 def recent_article_checks(
     session: Session, source_id: int, limit: int
 ) -> list[tuple[int, str, str | None]]:
-    """(article id, outcome, error) of the last checks of the source's articles, newest first."""
+    """(article id, outcome, error) of the last checks of the source's articles, newest first.
+
+    Read through the source's most recently checked articles (every check sets
+    ``last_checked``, so the last ``limit`` checks are theirs) and the per-article index of the
+    log: a source with few checks never makes this scan the whole log.
+    """
+    latest = (
+        select(ArticleRow.id)
+        .where(ArticleRow.source_id == source_id, ArticleRow.last_checked.is_not(None))
+        .order_by(ArticleRow.last_checked.desc())
+        .limit(limit)
+    )
     rows = session.execute(
         select(CheckRow.article_id, CheckRow.outcome, CheckRow.error)
-        .join(ArticleRow, ArticleRow.id == CheckRow.article_id)
-        .where(ArticleRow.source_id == source_id)
+        .where(CheckRow.article_id.in_(latest))
         .order_by(CheckRow.id.desc())
         .limit(limit)
     )
@@ -53,16 +63,23 @@ def recent_article_checks(
 def recent_edits(
     session: Session, source_id: int, limit: int
 ) -> list[tuple[int, dict[str, Any], int, int]]:
-    """(article id, diff, text size before, text size after) of the source's last edits."""
+    """(article id, diff, text size before, text size after) of the source's last edits, read
+    through its most recently changed articles (twice ``limit``: removals also set
+    ``last_changed``)."""
+    latest = (
+        select(ArticleRow.id)
+        .where(ArticleRow.source_id == source_id, ArticleRow.last_changed.is_not(None))
+        .order_by(ArticleRow.last_changed.desc())
+        .limit(2 * limit)
+    )
     old, new = aliased(VersionRow), aliased(VersionRow)
     rows = session.execute(
         select(ChangeRow.article_id, ChangeRow.diff, old.text_size, new.text_size)
-        .join(ArticleRow, ArticleRow.id == ChangeRow.article_id)
         .join(
             old, (old.article_id == ChangeRow.article_id) & (old.number == ChangeRow.from_version)
         )
         .join(new, (new.article_id == ChangeRow.article_id) & (new.number == ChangeRow.to_version))
-        .where(ArticleRow.source_id == source_id, ChangeRow.kind == "edited")
+        .where(ChangeRow.article_id.in_(latest), ChangeRow.kind == "edited")
         .order_by(ChangeRow.id.desc())
         .limit(limit)
     )
