@@ -7,8 +7,10 @@ the articles they list that the feed lacks; all of them go through the one fetch
 politeness, size caps and the SSRF guard apply as to any request.
 
 Sitemaps are read incrementally: an index's child sitemaps and a urlset's entries whose
-``lastmod`` (or ``news:publication_date``) is no later than the last complete read are skipped,
-and a tracked article whose ``lastmod`` is newer than its last check is made due at once. A
+``lastmod`` (or ``news:publication_date``) is no later than the newest one the last complete
+read saw are skipped, and a tracked article whose ``lastmod`` is newer than its last check is
+made due at once. The mark is the sitemap's own newest date, not our clock, so a cached or
+late sitemap and a skewed clock lose nothing; dates more than a day ahead of us never move it. A
 failing listing fails the poll (recorded like a failed feed) but the articles the other
 listings found are still added.
 """
@@ -19,7 +21,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from versiontrack import discover_sitemap, front
 from versiontrack.discover_sitemap import SitemapEntry
@@ -40,19 +42,23 @@ __all__ = ["HarvestFetch", "fetch_source", "store_source"]
 
 log = logging.getLogger(__name__)
 
-#: Child sitemaps of an index read in one poll (the newest by ``lastmod`` first); news sites'
-#: indexes list years of monthly archives, and only the recent ones hold tracked articles.
+#: Child sitemaps of an index read on the first poll (the newest by ``lastmod`` first); news
+#: sites' indexes list years of monthly archives, and only the recent ones hold tracked
+#: articles. Later polls read every child changed since, up to ``MAX_CHANGED_SITEMAPS``.
 MAX_CHILD_SITEMAPS = 10
+MAX_CHANGED_SITEMAPS = 50
 #: Sitemap indexes nested this deep at most (sitemaps.org allows none; some sites nest one).
 MAX_DEPTH = 2
+#: A lastmod further ahead of our clock than this is a site's bug: it never becomes the mark.
+FUTURE_SLACK = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
 class HarvestFetch(FeedFetch):
     """A polled source: ``FeedFetch`` plus what its sitemap said."""
 
-    #: the poll's start, when the sitemap was read completely (its lastmods become the mark)
-    sitemap_complete: datetime | None = None
+    #: the newest lastmod of a complete sitemap read (the next read skips what is no newer)
+    sitemap_mark: datetime | None = None
     #: (url, lastmod) of sitemap entries that changed since the last complete read
     changed: tuple[tuple[str, datetime], ...] = ()
 
@@ -67,11 +73,11 @@ async def fetch_source(rt: Runtime, source: Source) -> FeedFetch:
     items: list[FeedItem] = list(base.items) if base else []
     errors: list[str] = [base.error] if base and base.error else []
     skipped: list[str] = list(base.skipped) if base else []
-    complete: datetime | None = None
+    mark: datetime | None = None
     changed: list[tuple[str, datetime]] = []
     if source.sitemap:
         try:
-            entries, notes = await _read_sitemaps(rt, source.sitemap, since)
+            entries, notes, mark = await _read_sitemaps(rt, source.sitemap, since)
         except CheckError as exc:
             errors.append(f"sitemap: {exc}")
         except Exception as exc:  # a bug on one sitemap must not lose the pass
@@ -80,7 +86,6 @@ async def fetch_source(rt: Runtime, source: Source) -> FeedFetch:
         else:
             items.extend(entry.item() for entry in entries)
             skipped.extend(notes)
-            complete = started_at
             if since is not None:
                 changed = [(e.url, e.changed_at) for e in entries if e.changed_at is not None]
     if source.front and source.links:
@@ -104,7 +109,7 @@ async def fetch_source(rt: Runtime, source: Source) -> FeedFetch:
         base.validators if base else None,
         "; ".join(errors) or None,
         tuple(skipped),
-        sitemap_complete=complete,
+        sitemap_mark=mark,
         changed=tuple(changed),
     )
 
@@ -113,9 +118,9 @@ def store_source(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
     """``pipeline.store_feed``, then the sitemap's mark and the nudges, in a second unit of
     work (a crash between the two only makes the next poll read more of the sitemap)."""
     outcome = store_feed(rt, fetched)
-    if isinstance(fetched, HarvestFetch) and fetched.sitemap_complete is not None:
+    if isinstance(fetched, HarvestFetch) and fetched.sitemap_mark is not None:
         with unit_of_work(rt) as session:
-            discovery.mark_sitemap_read(session, fetched.source_id, fetched.sitemap_complete)
+            discovery.mark_sitemap_read(session, fetched.source_id, fetched.sitemap_mark)
             moved = discovery.nudge_changed(session, fetched.changed, rt.clock())
         if moved:
             log.info("sitemap of %s: %d changed articles due now", fetched.source.name, moved)
@@ -129,12 +134,14 @@ def _state(rt: Runtime, name: str) -> tuple[int, datetime | None]:
 
 async def _read_sitemaps(
     rt: Runtime, url: str, since: datetime | None
-) -> tuple[list[SitemapEntry], list[str]]:
-    """The fresh page entries of the sitemap at ``url``, following an index."""
+) -> tuple[list[SitemapEntry], list[str], datetime | None]:
+    """The fresh page entries of the sitemap at ``url`` (following an index), why entries were
+    skipped, and the newest date read (the next read's mark; never earlier than ``since``)."""
     pages: list[SitemapEntry] = []
     notes: list[str] = []
     queue: list[tuple[str, int]] = [(url, 0)]
     seen = {url}
+    mark, ahead = since, rt.clock() + FUTURE_SLACK
     while queue:
         current, depth = queue.pop(0)
         result = await rt.fetcher.get(current, Validators())
@@ -144,6 +151,10 @@ async def _read_sitemaps(
             result.body, result.url, max_bytes=rt.settings.fetch.max_bytes * 10
         )
         notes.extend(read.skipped)
+        for entry in (*read.pages, *read.sitemaps):
+            when = entry.changed_at
+            if when is not None and when <= ahead and (mark is None or when > mark):
+                mark = when
         pages.extend(e for e in read.pages if discover_sitemap.fresh(e, since))
         if depth >= MAX_DEPTH:
             continue
@@ -152,10 +163,10 @@ async def _read_sitemaps(
         ]
         # newest first; undated ones after the dated ones, in index order
         children.sort(key=lambda e: (e.changed_at is not None, e.changed_at or 0), reverse=True)
-        for child in children[:MAX_CHILD_SITEMAPS]:
+        for child in children[: MAX_CHILD_SITEMAPS if since is None else MAX_CHANGED_SITEMAPS]:
             seen.add(child.url)
             queue.append((child.url, depth + 1))
-    return pages, notes
+    return pages, notes, mark
 
 
 def _unique(items: list[FeedItem]) -> list[FeedItem]:

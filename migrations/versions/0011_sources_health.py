@@ -30,7 +30,7 @@ def upgrade() -> None:
     )
     op.add_column("sources", sa.Column("health_reason", sa.Text(), nullable=True))
     op.add_column("sources", sa.Column("health_since", sa.DateTime(), nullable=True))
-    op.add_column("sources", sa.Column("sitemap_read_at", sa.DateTime(), nullable=True))
+    op.add_column("sources", sa.Column("sitemap_lastmod", sa.DateTime(), nullable=True))
     op.create_table(
         "health_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -57,5 +57,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_health_events_source_id"), table_name="health_events")
     op.drop_index(op.f("ix_health_events_at"), table_name="health_events")
     op.drop_table("health_events")
-    for column in ("sitemap_read_at", "health_since", "health_reason", "health", "origin"):
+    for column in ("sitemap_lastmod", "health_since", "health_reason", "health", "origin"):
         op.execute(f"ALTER TABLE sources DROP COLUMN {column}")  # SQLite 3.35+ and PostgreSQL

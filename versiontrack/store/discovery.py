@@ -13,15 +13,17 @@ from versiontrack.store.schema import ArticleRow, SourceRow
 
 
 def source_listing_state(session: Session, name: str) -> tuple[int, datetime | None]:
-    """The source's id and when its sitemap was last read in full (None: never)."""
+    """The source's id and the newest lastmod its last complete sitemap read saw (None: none)."""
     row = session.execute(
-        select(SourceRow.id, SourceRow.sitemap_read_at).where(SourceRow.name == name)
+        select(SourceRow.id, SourceRow.sitemap_lastmod).where(SourceRow.name == name)
     ).one()
-    return row.id, row.sitemap_read_at
+    return row.id, row.sitemap_lastmod
 
 
-def mark_sitemap_read(session: Session, source_id: int, at: datetime) -> None:
-    session.execute(update(SourceRow).where(SourceRow.id == source_id).values(sitemap_read_at=at))
+def mark_sitemap_read(session: Session, source_id: int, newest: datetime) -> None:
+    session.execute(
+        update(SourceRow).where(SourceRow.id == source_id).values(sitemap_lastmod=newest)
+    )
 
 
 def nudge_changed(session: Session, changed: Sequence[tuple[str, datetime]], now: datetime) -> int:

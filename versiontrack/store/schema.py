@@ -83,8 +83,9 @@ class SourceRow(Base):
     health: Mapped[str] = mapped_column(String(20), default="ok", server_default="ok")
     health_reason: Mapped[str | None] = mapped_column(Text)
     health_since: Mapped[datetime | None]
-    # when the source's sitemap was last read in full: older lastmods are skipped
-    sitemap_read_at: Mapped[datetime | None]
+    # the newest lastmod (site's clock) the last complete read of the source's sitemap saw:
+    # entries and child sitemaps no newer are skipped (versiontrack.harvest)
+    sitemap_lastmod: Mapped[datetime | None]
 
 
 class ArticleRow(Base):
