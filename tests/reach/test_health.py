@@ -239,3 +239,42 @@ def test_rewritten_share_counts_removed_added_and_half_of_edited() -> None:
     }
     assert rewritten_share(diff, 400, 200) == (100 + 50 + 30) / 400
     assert rewritten_share({"ops": []}, 0, 0) == 0
+
+
+def test_health_feed_escapes_hostile_names_and_reasons(server: LoopbackServer, db_url: str) -> None:
+    server.route(
+        "/feed.rss", Response(200, b"<rss><channel><item><title>\x1b[31m<script>alert(1)</script>")
+    )
+    name = "<script>alert('x')</script>\u202e"
+    settings = settings_from_dict(
+        {
+            "database": {"url": db_url},
+            "fetch": {"timeout": 5, **TEST_FETCH},
+            "sources": [{"name": name, "feed": server.url("/feed.rss")}],
+        }
+    )
+    clock = Clock()
+    with service.open_database(settings) as db:
+        for _ in range(2):
+            service.check(settings, db, clock=clock)
+            clock.now += timedelta(hours=1)
+        assert health.statuses(db.sessions) == {name: "degraded"}
+        with TestClient(create_app(settings, db)) as client:
+            raw = client.get("/health.xml")
+    assert raw.headers["content-type"] == "application/rss+xml; charset=utf-8"
+    assert b"<script>" not in raw.content and b"\x1b" not in raw.content
+    feed = feedparser.parse(raw.content)
+    assert feed.bozo is False
+    assert [e.title for e in feed.entries] == [f"{name}: degraded"]
+    assert "/sources/%3Cscript%3E" in feed.entries[0].link
+
+
+def test_the_daemon_judges_health_every_minute(db_url: str) -> None:
+    from versiontrack.daemon import HEALTH_EVERY, Daemon
+
+    settings = settings_from_dict({"database": {"url": db_url}})
+    with service.open_database(settings) as db:
+        scheduler = Daemon(settings, db, web=False)._scheduler()
+    job = scheduler.get_job("health")
+    assert job is not None and HEALTH_EVERY == 60
+    assert job.trigger.interval == timedelta(seconds=60)
