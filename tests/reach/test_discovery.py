@@ -246,3 +246,32 @@ def test_a_broken_sitemap_fails_the_poll_but_keeps_what_the_feed_found(
         ("failed", 1, "sitemap: response is not a sitemap (root element <html>)")
     ]
     assert list(tracked(settings)) == [u("/news/a")]
+
+
+def test_sitemaps_and_front_pages_go_through_the_ssrf_guard(
+    server: LoopbackServer, db_url: str
+) -> None:
+    server.route("/sitemap.xml", Response(200, urlset((server.url("/news/a"), "2024-10-30")), {}))
+    server.route("/", Response.html("<a href='/news/b'>b</a>"))
+    settings = settings_from_dict(
+        {
+            "database": {"url": db_url},
+            "fetch": {"timeout": 5, "per_host_delay": 0},  # loopback not allowed
+            "sources": [
+                {
+                    "name": "site",
+                    "sitemap": server.url("/sitemap.xml"),
+                    "front": server.url("/"),
+                    "links": "/news/",
+                }
+            ],
+        }
+    )
+    report = check(settings, Clock())
+    (poll,) = report.polls
+    assert poll.outcome == "failed" and poll.new_articles == 0
+    assert poll.error is not None
+    sitemap_error, front_error = poll.error.split("; ")
+    assert sitemap_error.startswith("sitemap: ") and "loopback" in sitemap_error
+    assert front_error.startswith("front page: ") and "loopback" in front_error
+    assert server.requests == []
