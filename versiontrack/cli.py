@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
-from versiontrack import __version__, logs, service
+from versiontrack import __version__, catalog, logs, service
 from versiontrack.errors import VersiontrackError
 from versiontrack.pipeline import CheckOutcome, PassReport
 from versiontrack.settings import Settings, load_settings
@@ -43,6 +43,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+sources_app = typer.Typer()
+app.add_typer(sources_app, name="sources")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -102,10 +104,13 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _database(ensure: bool = True) -> Iterator[tuple[Settings, service.Database]]:
+def _database(
+    ensure: bool = True, imported: bool = True
+) -> Iterator[tuple[Settings, service.Database]]:
     settings = _settings()
     with service.open_database(settings, ensure=ensure) as db:
-        yield settings, db
+        # the feeds `sources import` kept join the config's (versiontrack.catalog)
+        yield (catalog.with_imported(settings, db) if ensure and imported else settings), db
 
 
 def safe(value: object) -> str:
@@ -203,41 +208,74 @@ def add(
     out.print(Text(f"{verb} article {info['id']}: {safe(info['url'])}"))
 
 
-@app.command()
-def sources(json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False) -> None:
-    """List sources with article counts, last poll and last error.
+@sources_app.callback(invoke_without_command=True)
+def sources(
+    ctx: typer.Context,
+    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """List sources with article counts, health, last poll and last error; or import and
+    export them as OPML (`sources import FILE.opml`, `sources export`).
 
     Example: versiontrack sources
     """
+    if ctx.invoked_subcommand is not None:
+        return
     with _database() as (settings, db):
-        stats = service.list_sources(settings, db)
+        stats = catalog.list_sources(settings, db)
     if json_:
-        _json(
-            [
-                {
-                    "name": s.name,
-                    "feed": s.feed,
-                    "articles": s.articles,
-                    "last_polled_at": s.last_polled_at.isoformat() if s.last_polled_at else None,
-                    "last_error": s.last_error,
-                }
-                for s in stats
-            ]
-        )
+        _json(stats)
         return
     _table(
-        ("source", "articles", "last poll", "last error", "feed"),
+        ("source", "articles", "health", "last poll", "last error", "feed"),
         [
             (
-                s.name,
-                str(s.articles),
-                s.last_polled_at.strftime("%Y-%m-%d %H:%M") if s.last_polled_at else "never",
-                s.last_error or "",
-                s.feed,
+                s["name"],
+                str(s["articles"]),
+                s["health"] if s["health"] == "ok" else f"{s['health']}: {s['health_reason']}",
+                s["last_polled_at"][:16].replace("T", " ") if s["last_polled_at"] else "never",
+                s["last_error"] or "",
+                s["feed"],
             )
             for s in stats
         ],
     )
+
+
+@sources_app.command("import")
+def sources_import(
+    file: Annotated[Path, typer.Argument(help="An OPML file (from a feed reader).")],
+) -> None:
+    """Add the OPML file's feeds as sources, kept in the database across restarts.
+
+    Config-file sources win on a name clash. Example: versiontrack sources import feeds.opml
+    """
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {file}: {exc.strerror or exc}") from exc
+    with _database(imported=False) as (settings, db):
+        report = catalog.import_opml(settings, db, data)
+    for verb, names in (("added", report.added), ("updated", report.updated)):
+        for name in names:
+            out.print(Text(f"{verb:9} {safe(name)}"))
+    for why in report.skipped:
+        out.print(Text(f"skipped   {safe(why)}"))
+    out.print(
+        f"{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped"
+    )
+
+
+@sources_app.command("export")
+def sources_export() -> None:
+    """Print every source that has a feed (config and imported) as OPML 2.0.
+
+    Example: versiontrack sources export > feeds.opml
+    """
+    with _database(imported=False) as (settings, db):
+        xml = catalog.export_opml(settings, db)
+    sys.stdout.buffer.write(xml)
+    sys.stdout.buffer.flush()
 
 
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
@@ -426,14 +464,18 @@ def demo(
     keep: Annotated[
         Path | None, typer.Option("--keep", help="Keep the demo database at this path.")
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="Then serve the web app on the demo database (Ctrl-C)."),
+    ] = False,
 ) -> None:
     """Replay the bundled seeds corpus on loopback through the real pipeline.
 
-    Example: versiontrack demo
+    Example: versiontrack demo --serve
     """
     from versiontrack.demo import run_demo  # the corpus is only needed here
 
-    run_demo(out, keep)
+    run_demo(out, keep, serve=serve)
 
 
 @app.command()

@@ -25,7 +25,7 @@ from typing import Any
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from versiontrack import pipeline, workers
+from versiontrack import health, pipeline, workers
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import Runtime
 from versiontrack.service import Database
@@ -33,6 +33,8 @@ from versiontrack.settings import Settings
 from versiontrack.store import queries, schedule
 
 log = logging.getLogger(__name__)
+
+HEALTH_EVERY = 60  # seconds between judgements of source health (versiontrack.health)
 
 
 class _QuietServer(uvicorn.Server):
@@ -119,6 +121,7 @@ class Daemon:
                 coalesce=True,
                 id=f"poll:{source.name}",
             )
+        scheduler.add_job(self._health, "interval", seconds=HEALTH_EVERY, id="health")
         scheduler.add_job(
             self._tick,
             "interval",
@@ -159,6 +162,11 @@ class Daemon:
                 self.in_flight.add(task)
                 task.add_done_callback(self.in_flight.discard)
         self.last_pass = self.rt.clock()
+
+    async def _health(self) -> None:
+        """Judge each source on its recent checks (``versiontrack.health``)."""
+        assert self.rt is not None
+        await asyncio.to_thread(health.refresh, self.db.sessions, self.rt.clock())
 
     async def _drain(self) -> None:
         """Let in-flight checks finish until the deadline, then cancel and release the rest."""

@@ -8,7 +8,9 @@ as it would be on a real schedule. Then the histories and the change feed are pr
 
 from __future__ import annotations
 
+import os
 import tempfile
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,16 +18,17 @@ import feedparser
 from rich.console import Console
 from rich.text import Text
 
-from versiontrack import service
+from versiontrack import daemon, service
 from versiontrack.corpus import CorpusServer, build_corpus
-from versiontrack.settings import settings_from_dict
+from versiontrack.settings import Settings, settings_from_dict
 
 STEP = timedelta(hours=2)
 START = datetime(2024, 10, 30, 8, 0, tzinfo=UTC)
 
 
-def run_demo(console: Console, keep: Path | None = None) -> None:
-    """Replay the corpus and print what versiontrack saw."""
+def run_demo(console: Console, keep: Path | None = None, *, serve: bool = False) -> None:
+    """Replay the corpus and print what versiontrack saw; with ``serve``, then keep the web
+    app up on the demo database (until SIGTERM/SIGINT) so the printed links work."""
     corpus = build_corpus()
     with tempfile.TemporaryDirectory(prefix="versiontrack-demo-") as tmp:
         db_path = keep if keep is not None else Path(tmp) / "demo.db"
@@ -38,6 +41,7 @@ def run_demo(console: Console, keep: Path | None = None) -> None:
                     # The demo talks only to its own server on loopback, which the SSRF guard
                     # would refuse, and politeness gaps there would only make it slow.
                     "fetch": {"allow_private": True, "per_host_delay": 0},
+                    "server": demo_server(os.environ),
                     "sources": [
                         {"name": s.name, "feed": server.feed_url(s.name)} for s in corpus.sources
                     ],
@@ -67,6 +71,8 @@ def run_demo(console: Console, keep: Path | None = None) -> None:
                 f"\nThe database is kept at {db_path}: try `versiontrack --db "
                 f"sqlite:///{db_path} diff 1`."
             )
+        if serve:
+            serve_demo(console, settings)
 
 
 def _describe(report: service.PassReport) -> str:
@@ -95,3 +101,24 @@ def _print_feed(console: Console, xml: bytes) -> None:
     for entry in parsed.entries:
         console.print(Text(f"  • {entry.title}"))
         console.print(Text(f"    {entry.link}", style="dim"))
+
+
+def demo_server(env: Mapping[str, str]) -> dict[str, str | int]:
+    """The demo web app's address: ``VERSIONTRACK_SERVER_HOST``/``_PORT`` if set (default
+    127.0.0.1:8080), and links in the feed pointing at it unless ``_PUBLIC_URL`` says else."""
+    host = env.get("VERSIONTRACK_SERVER_HOST", "127.0.0.1")
+    port = env.get("VERSIONTRACK_SERVER_PORT", "8080")
+    shown = f"[{host}]" if ":" in host else host
+    public = env.get("VERSIONTRACK_SERVER_PUBLIC_URL", f"http://{shown}:{port}")
+    return {"host": host, "port": port, "public_url": public}
+
+
+def serve_demo(console: Console, settings: Settings) -> None:
+    """``demo --serve``: the web app on the demo database until SIGTERM/SIGINT."""
+    root = settings.server.public_url.rstrip("/")
+    console.print(
+        f"\nServing the web app on {root}/ (changes: {root}/, feed: {root}/feed.xml, health: "
+        f"{root}/healthz); stop with Ctrl-C."
+    )
+    with service.open_database(settings) as db:
+        daemon.run_web(settings, db)

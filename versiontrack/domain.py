@@ -27,10 +27,18 @@ class Source:
     extraction overrides."""
 
     name: str
-    feed: str
+    feed: str | None  # None: the source lists its articles only by sitemap or front page
     interval: int | None = None  # seconds between feed polls; None means the default
     selector: str | None = None  # CSS selector for the article body, tried before the extractor
     ignore: tuple[str, ...] = ()  # regexes: body lines (paragraphs) matching one are dropped
+    sitemap: str | None = None  # a sitemap (index, urlset or Google News) listing articles
+    front: str | None = None  # a front or section page whose links matching ``links`` are articles
+    links: str | None = None  # regex an article URL on the front page matches (re.search)
+
+    @property
+    def listing_url(self) -> str:
+        """The URL the source is known by: its feed, else its sitemap, else its front page."""
+        return self.feed or self.sitemap or self.front or ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -898,8 +898,10 @@ async def poll_sources(rt: Runtime, sources: Sequence[Source]) -> list[PollOutco
 
     Storing in order keeps article ids independent of which server answered first.
     """
-    fetched = await asyncio.gather(*(fetch_feed(rt, s) for s in sources))
-    return [await asyncio.to_thread(store_feed, rt, f) for f in fetched]
+    from versiontrack import harvest  # feeds, sitemaps and front pages (imports this module)
+
+    fetched = await asyncio.gather(*(harvest.fetch_source(rt, s) for s in sources))
+    return [await asyncio.to_thread(harvest.store_source, rt, f) for f in fetched]
 
 
 async def check_safely(rt: Runtime, article_id: int) -> CheckOutcome:

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import __version__, shards, significance, template, urls, workers
+from versiontrack import __version__, health, shards, significance, template, urls, workers
 from versiontrack.diff import (
     Row,
     align,
@@ -108,7 +108,9 @@ def check(
             return PassReport(polls, checks, held)
 
     with workers.cpu_pool(settings) as pool:
-        return asyncio.run(go(pool))
+        report = asyncio.run(go(pool))
+    health.refresh(db.sessions, clock())  # judge each source on the checks just logged
+    return report
 
 
 def add_article(

@@ -128,7 +128,16 @@ _BOOLEANS = {
     **dict.fromkeys(("true", "1", "yes", "on"), True),
     **dict.fromkeys(("false", "0", "no", "off"), False),
 }
-_SOURCE_KEYS = {"name": str, "feed": str, "interval": int, "selector": str, "ignore": list}
+_SOURCE_KEYS = {
+    "name": str,
+    "feed": str,
+    "interval": int,
+    "selector": str,
+    "ignore": list,
+    "sitemap": str,
+    "front": str,
+    "links": str,
+}
 
 
 def load_settings(
@@ -245,7 +254,10 @@ def _build_sources(raw: Any) -> tuple[Source, ...]:
         name, feed = table.get("name"), table.get("feed")
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"sources[{i}]: 'name' is required")
-        if not isinstance(feed, str) or not feed.startswith(("http://", "https://")):
+        listings = discovery_keys(name, table)  # sitemap, front and links (versiontrack.harvest)
+        if (feed is not None or not listings) and (
+            not isinstance(feed, str) or not feed.startswith(("http://", "https://"))
+        ):
             raise ConfigError(f"source {name!r}: 'feed' must be an http(s) URL")
         if name in seen:
             raise ConfigError(f"source {name!r} is defined twice")
@@ -260,9 +272,35 @@ def _build_sources(raw: Any) -> tuple[Source, ...]:
                 interval=interval,
                 selector=_selector(name, table.get("selector")),
                 ignore=_patterns(name, table.get("ignore", [])),
+                **listings,
             )
         )
     return tuple(sources)
+
+
+def discovery_keys(source: str, table: Mapping[str, Any]) -> dict[str, str]:
+    """A source's ``sitemap``, ``front`` and ``links``, checked: URLs must be http(s), ``front``
+    and ``links`` come together and ``links`` must compile."""
+    found: dict[str, str] = {}
+    for key in ("sitemap", "front"):
+        value = table.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+            raise ConfigError(f"source {source!r}: {key!r} must be an http(s) URL")
+        found[key] = value
+    links = table.get("links")
+    if ("front" in found) != (links is not None):
+        raise ConfigError(f"source {source!r}: 'front' and 'links' go together")
+    if links is not None:
+        if not isinstance(links, str) or not links:
+            raise ConfigError(f"source {source!r}: 'links' must be a regular expression")
+        try:
+            re.compile(links)
+        except re.error as exc:
+            raise ConfigError(f"source {source!r}: invalid links pattern {links!r}: {exc}") from exc
+        found["links"] = links
+    return found
 
 
 def _selector(source: str, value: Any) -> str | None:

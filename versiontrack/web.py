@@ -22,6 +22,8 @@ Routes::
     /sources/{name}/feed.xml|.atom       with ETag/Last-Modified and 304s; ?limit=
     /articles/{id}/feed.xml|.atom
     /healthz                             JSON; 503 when the database is unreachable
+    /health.xml                          RSS of source health changes (web_health)
+    /metrics                             Prometheus text format (versiontrack.metrics)
     /static/style.css
 """
 
@@ -45,7 +47,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from versiontrack import service
+from versiontrack import service, web_health
 from versiontrack.diff import Row
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.publish.html import is_diff_markup
@@ -124,6 +126,8 @@ def _routes() -> list[BaseRoute]:
         Route("/articles/{id:int}/diff/{a:int}/{b:int}", diff),
         Route("/articles/{id:int}/versions/{n:int}", version),
         Route("/healthz", healthz),
+        Route("/health.xml", web_health.health_feed),
+        Route("/metrics", web_health.metrics),
         Mount("/static", StaticFiles(directory=_STATIC), name="static"),
     ]
     for ext, fmt in (("xml", "rss"), ("atom", "atom")):
@@ -218,6 +222,7 @@ def healthz(request: Request) -> Response:
         "last_pass": scheduler.pop("last_pass", None),
         "due_backlog": body["due_backlog"],
         **scheduler,
+        "sources": web_health.sources_health(request),
     }
     return JSONResponse(result, status_code=200 if body["database"] == "ok" else 503)
 

@@ -341,6 +341,7 @@ def test_healthz_without_a_scheduler(site: Site, client: TestClient) -> None:
         "scheduler_running": False,
         "last_pass": None,
         "due_backlog": 6,
+        "sources": {name: "ok" for name in ("blog", "enr", "guardian", "jns", "zerohedge")},
     }
 
 
@@ -357,6 +358,7 @@ def test_healthz_reports_the_scheduler(site: Site) -> None:
         "last_pass": "2024-10-30T08:00:00+00:00",
         "due_backlog": 6,
         "workers": 4,
+        "sources": {name: "ok" for name in ("blog", "enr", "guardian", "jns", "zerohedge")},
     }
 
 
@@ -375,4 +377,5 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None
         "scheduler_running": False,
         "last_pass": None,
         "due_backlog": None,
+        "sources": {},
     }

@@ -58,7 +58,7 @@ def sync_sources(session: Session, sources: Iterable[Source], now: datetime) -> 
                 [
                     {
                         "name": s.name,
-                        "feed_url": s.feed,
+                        "feed_url": s.listing_url,
                         "interval_seconds": s.interval,
                         "created_at": now,
                     }
@@ -70,10 +70,10 @@ def sync_sources(session: Session, sources: Iterable[Source], now: datetime) -> 
     existing = {row.name: row for row in session.scalars(select(SourceRow))}
     for source in sources:
         row = existing[source.name]
-        if row.feed_url != source.feed:
+        if row.feed_url != source.listing_url:
             # A new feed URL means the old validators belong to another document.
             row.etag = row.last_modified = None
-        row.feed_url = source.feed
+        row.feed_url = source.listing_url
         row.interval_seconds = source.interval
     session.flush()
 

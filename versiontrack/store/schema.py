@@ -77,6 +77,15 @@ class SourceRow(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     next_poll_at: Mapped[datetime | None]
+    # "config" (kept in step with the config file) or "import" (added by `sources import`)
+    origin: Mapped[str] = mapped_column(String(20), default="config", server_default="config")
+    # "ok" or "degraded" (versiontrack.health), why, and since when
+    health: Mapped[str] = mapped_column(String(20), default="ok", server_default="ok")
+    health_reason: Mapped[str | None] = mapped_column(Text)
+    health_since: Mapped[datetime | None]
+    # the newest lastmod (site's clock) the last complete read of the source's sitemap saw:
+    # entries and child sitemaps no newer are skipped (versiontrack.harvest)
+    sitemap_lastmod: Mapped[datetime | None]
 
 
 class ArticleRow(Base):
@@ -240,3 +249,16 @@ class CheckRow(Base):
     http_status: Mapped[int | None]
     outcome: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class HealthEventRow(Base):
+    """A source's health changing (``ok`` ↔ ``degraded``): what ``/health.xml`` publishes."""
+
+    __tablename__ = "health_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    previous: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
