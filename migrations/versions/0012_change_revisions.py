@@ -2,7 +2,7 @@
 stored, and a revert names the version it went back to
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-07 07:10:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0007"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
