@@ -26,6 +26,8 @@ import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from versiontrack import pipeline, workers
+from versiontrack.archive import spn
+from versiontrack.archive.wayback import Pacer
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import Runtime
 from versiontrack.service import Database
@@ -33,6 +35,9 @@ from versiontrack.settings import Settings
 from versiontrack.store import queries, schedule
 
 log = logging.getLogger(__name__)
+
+#: Seconds one run of the archive job may spend on Save Page Now requests.
+ARCHIVE_RUN = 60.0
 
 
 class _QuietServer(uvicorn.Server):
@@ -56,6 +61,7 @@ class Daemon:
         self.last_pass: datetime | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.rt: Runtime | None = None
+        self.save_pacer = Pacer(settings.archive.save_delay)  # spaces SPN requests across runs
 
     def health(self) -> dict[str, Any]:
         return {
@@ -128,7 +134,22 @@ class Daemon:
             coalesce=True,
             id="tick",
         )
+        if self.settings.archive.save:  # Save Page Now requests the checks queued
+            scheduler.add_job(
+                self._archive,
+                "interval",
+                seconds=max(self.settings.archive.save_delay, d.tick),
+                next_run_time=now,
+                max_instances=1,
+                coalesce=True,
+                id="archive",
+            )
         return scheduler
+
+    async def _archive(self) -> None:
+        assert self.rt is not None
+        if not self.stopping.is_set():
+            await spn.drain_quietly(self.rt, seconds=ARCHIVE_RUN, pacer=self.save_pacer)
 
     async def _poll(self, name: str, interval: float) -> None:
         assert self.rt is not None

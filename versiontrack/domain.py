@@ -70,6 +70,7 @@ class FetchResult:
     body: bytes
     validators: Validators = field(default_factory=Validators)
     elapsed_ms: int = 0
+    origin: str = "live"  # "warc" or "wayback": a capture back-filled (versiontrack.archive)
 
     @property
     def not_modified(self) -> bool:
@@ -283,3 +284,4 @@ class ChangeEntry:
     diff: Diff
     http_status: int | None = None
     flags: tuple[str, ...] = ()  # significance flags, most significant first
+    archive_url: str | None = None  # the Wayback copy of ``to_version``'s page, once saved

@@ -32,6 +32,7 @@ def test_upgrade_from_empty_matches_the_models(tmp_path: Path) -> None:
         "changes",
         "checks",
         "template_lines",
+        "archive_requests",
     }
     engine.dispose()
 
