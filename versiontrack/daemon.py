@@ -89,10 +89,17 @@ class Daemon:
                 self.scheduler.start()
                 server = self._web_server() if self.web else None
                 web_task = asyncio.create_task(server.serve()) if server else None
+                # a request in flight when we stop is sent again after its hold expires
+                archive_task = (
+                    asyncio.create_task(self._archive()) if self.settings.archive.save else None
+                )
                 log.info("worker %s started: %d sources", self.owner, len(self.settings.sources))
                 await self.stopping.wait()
                 log.info("stopping: no new claims, %d checks in flight", len(self.in_flight))
                 self.scheduler.shutdown(wait=False)
+                if archive_task is not None:
+                    archive_task.cancel()
+                    await asyncio.gather(archive_task, return_exceptions=True)
                 await self._drain()
                 if server and web_task:
                     server.should_exit = True
@@ -134,22 +141,17 @@ class Daemon:
             coalesce=True,
             id="tick",
         )
-        if self.settings.archive.save:  # Save Page Now requests the checks queued
-            scheduler.add_job(
-                self._archive,
-                "interval",
-                seconds=max(self.settings.archive.save_delay, d.tick),
-                next_run_time=now,
-                max_instances=1,
-                coalesce=True,
-                id="archive",
-            )
         return scheduler
 
     async def _archive(self) -> None:
+        """Send the Save Page Now requests checks queue, one at a time, until stopped: a task
+        of its own, since one request may take longer than any tick (``spn.drain``)."""
         assert self.rt is not None
-        if not self.stopping.is_set():
+        pause = max(self.settings.archive.save_delay, 1.0)
+        while not self.stopping.is_set():
             await spn.drain_quietly(self.rt, seconds=ARCHIVE_RUN, pacer=self.save_pacer)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), pause)
 
     async def _poll(self, name: str, interval: float) -> None:
         assert self.rt is not None

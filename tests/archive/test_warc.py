@@ -14,6 +14,7 @@ from versiontrack.archive import commands
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.errors import ArchiveError
 
+from ..conftest import make_settings
 from .helpers import T1, T2, T3, T4, archive_settings, crawler_warc, page, wipe
 
 
@@ -171,3 +172,15 @@ def test_a_file_that_is_not_a_warc_is_a_clear_error(db_url: str, tmp_path: Path)
     assert (
         str(raised.value) == f"cannot read {tmp_path / 'missing.warc'}: No such file or directory"
     )
+
+
+def test_a_capture_larger_than_max_bytes_fails_alone(db_url: str, tmp_path: Path) -> None:
+    url = "https://news.example.org/story"
+    crawler_warc(tmp_path / "c.warc.gz", [(url, T1, page(0) + b" " * 5000), (url, T2, page(1))])
+    settings = make_settings(db_url, fetch={"max_bytes": 5000})
+    with service.open_database(settings) as db:
+        report = commands.warc_import(settings, db, [tmp_path / "c.warc.gz"])
+        assert [(o.outcome, o.error) for o in report.outcomes] == [
+            ("failed", "page larger than fetch.max_bytes (5000 bytes)"),
+            ("new", None),
+        ]

@@ -12,6 +12,7 @@ from versiontrack.corpus import Response
 from versiontrack.corpus.wayback import WaybackStandIn
 from versiontrack.errors import ArchiveError, InvalidArgument
 
+from ..conftest import make_settings
 from .helpers import T1, T2, T3, T4, archive_settings, page
 
 URL = "https://news.example.org/news/council-budget"
@@ -119,3 +120,18 @@ def test_cdx_answers_and_dates() -> None:
     assert wayback.cdx_timestamp("202410") == "202410"
     with pytest.raises(InvalidArgument):
         wayback.cdx_timestamp("yesterday")
+
+
+def test_a_replay_larger_than_max_bytes_fails_alone(db_url: str) -> None:
+    with WaybackStandIn() as archive:
+        archive.capture(URL, T1, page(0) + b" " * 5000)
+        archive.capture(URL, T2, page(1))
+        settings = make_settings(
+            db_url, fetch={"max_bytes": 5000}, archive={"wayback_url": archive.base_url, "delay": 0}
+        )
+        with service.open_database(settings) as db:
+            report = commands.wayback_import(settings, db, URL)
+            assert [(o.outcome, o.error) for o in report.outcomes] == [
+                ("failed", "page larger than fetch.max_bytes (5000 bytes)"),
+                ("new", None),
+            ]

@@ -27,7 +27,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import iso_date_to_datetime
 from warcio.warcwriter import WARCWriter
 
-from versiontrack.archive.captures import Capture
+from versiontrack.archive.captures import Capture, CaptureOutcome
 from versiontrack.errors import ArchiveError
 from versiontrack.store.archived import KeptPage
 
@@ -190,8 +190,9 @@ def _ref(record: object, path: str, offset: int, sequence: int) -> CaptureRef | 
     return CaptureRef(captured_at, sequence, url, path, offset)
 
 
-def load_capture(ref: CaptureRef, max_bytes: int) -> Capture:
-    """Read one indexed capture's page (at most ``max_bytes``) back from its file."""
+def load_capture(ref: CaptureRef, max_bytes: int) -> Capture | CaptureOutcome:
+    """Read one indexed capture's page back from its file; a failed outcome past
+    ``max_bytes``, as a live fetch would refuse it."""
     try:
         with open(ref.path, "rb") as fh:
             fh.seek(ref.offset)
@@ -201,11 +202,11 @@ def load_capture(ref: CaptureRef, max_bytes: int) -> Capture:
     except (OSError, StopIteration, ArchiveLoadFailed) as exc:
         raise ArchiveError(f"cannot read the capture of {ref.url} in {ref.path}: {exc}") from exc
     if len(body) > max_bytes:
-        # the pipeline fails a check on an empty page, as it would on a page cut off
-        body = b""
+        error = f"page larger than fetch.max_bytes ({max_bytes} bytes)"
+        return CaptureOutcome(ref.url, ref.captured_at, "failed", error=error)
     return Capture(ref.url, ref.captured_at, body, content_type or "text/html", 200, "warc")
 
 
-def load_captures(refs: Iterable[CaptureRef], max_bytes: int) -> Iterator[Capture]:
+def load_captures(refs: Iterable[CaptureRef], max_bytes: int) -> Iterator[Capture | CaptureOutcome]:
     for ref in refs:
         yield load_capture(ref, max_bytes)

@@ -183,34 +183,37 @@ async def replay_captures(
     for row in rows:
         await pacer.wait()
         try:
-            response = await client.get(replay_url(base, row))
+            async with client.stream("GET", replay_url(base, row)) as response:
+                status, url = response.status_code, str(response.url)
+                content_type = response.headers.get("Content-Type")
+                body = await _read_capped(response, max_bytes) if status == 200 else b""
         except httpx.HTTPError as exc:
             yield CaptureOutcome(
                 row.original, row.captured_at, "failed", error=f"replay failed: {exc!r}"
             )
             continue
-        if response.status_code != 200:
-            yield CaptureOutcome(
-                row.original,
-                row.captured_at,
-                "failed",
-                error=f"replay answered HTTP {response.status_code}",
-            )
+        if status != 200:
+            error = f"replay answered HTTP {status}"
+            yield CaptureOutcome(row.original, row.captured_at, "failed", error=error)
             continue
-        if len(response.content) > max_bytes:
-            yield CaptureOutcome(
-                row.original, row.captured_at, "failed", error="page larger than fetch.max_bytes"
-            )
+        if body is None:
+            error = f"page larger than fetch.max_bytes ({max_bytes} bytes)"
+            yield CaptureOutcome(row.original, row.captured_at, "failed", error=error)
             continue
-        replayed = _REPLAYED_AT.search(str(response.url))
+        replayed = _REPLAYED_AT.search(url)
         captured_at = row.captured_at
         if replayed:  # the replay may answer with the nearest capture instead
             captured_at = CdxRow(replayed[1], "", "", "", "").captured_at
-        yield Capture(
-            row.original,
-            captured_at,
-            response.content,
-            response.headers.get("Content-Type"),
-            200,
-            "wayback",
-        )
+        yield Capture(row.original, captured_at, body, content_type, 200, "wayback")
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes | None:
+    """The body, or None past ``max_bytes`` (read no further)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
