@@ -6,8 +6,12 @@ import json
 import signal
 from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.corpus.wayback import WaybackStandIn
+from versiontrack.store.engine import make_engine
 
 from ..daemon.test_daemon import start, vt, wait_for
 from .helpers import page
@@ -32,19 +36,28 @@ def test_the_daemon_saves_new_versions(tmp_path: Path) -> None:
         process = start(config, "--no-web")
         try:
 
-            def history() -> list[dict]:
-                result = vt(config, "history", "1", "--json")
-                return json.loads(result.stdout) if result.returncode == 0 else []
+            def archived() -> list[str | None]:
+                engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+                try:
+                    with engine.connect() as connection:
+                        return list(
+                            connection.execute(text("SELECT archive_url FROM versions")).scalars()
+                        )
+                except OperationalError:  # not migrated yet
+                    return []
+                finally:
+                    engine.dispose()
 
             wait_for(
-                lambda: any(v["archive_url"] for v in history()),
-                20,
+                lambda: any(archived()),
+                60,
                 "the version archived",
-                lambda: str(history()) + str(archive.requests) + "".join(process.lines[-30:]),
+                lambda: str(archive.requests) + "".join(process.lines[-30:]),
             )
         finally:
             process.send_signal(signal.SIGTERM)
             output, _ = process.communicate(timeout=20)
         assert process.returncode == 0, output
         assert [r.path for r in archive.requests] == [f"/save/{url}", f"/save/{url}"]
-        assert history()[0]["archive_url"].startswith(f"{archive.base_url}/web/")
+        history = json.loads(vt(config, "history", "1", "--json").stdout)
+        assert history[0]["archive_url"].startswith(f"{archive.base_url}/web/")

@@ -50,11 +50,15 @@ def test_a_warc_written_and_read_back_gives_the_same_versions(
                 r.rec_headers.get_header("WARC-Date"),
                 r.rec_headers.protocol,
                 r.content_stream().read(),
+                r.digest_checker.passed,
             )
-            for r in ArchiveIterator(fh)
+            for r in ArchiveIterator(fh, check_digests=True)
         ]
     assert [r[0] for r in records] == ["warcinfo"] + ["response", "request", "metadata"] * 3
     assert {r[3] for r in records} == {"WARC/1.1"}
+    # every block and payload digest warcio wrote checks out (as `warcio check` would say)
+    assert [r[5] for r in records[1::3]] == [True, True, True]
+    assert False not in {r[5] for r in records}
     assert [r[2] for r in records[1::3]] == [
         "2024-10-30T08:00:00Z",
         "2024-10-30T09:30:00Z",
