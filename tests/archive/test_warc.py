@@ -188,3 +188,19 @@ def test_a_capture_larger_than_max_bytes_fails_alone(db_url: str, tmp_path: Path
             ("failed", "page larger than fetch.max_bytes (5000 bytes)"),
             ("new", None),
         ]
+
+
+def test_a_crawl_cut_off_mid_record_imports_what_is_whole(db_url: str, tmp_path: Path) -> None:
+    url = "https://news.example.org/story"
+    crawler_warc(tmp_path / "c.warc.gz", [(url, T1, page(0)), (url, T2, page(1))])
+    whole = gzip.decompress((tmp_path / "c.warc.gz").read_bytes())
+    second = whole.index(b"WARC/1.0", whole.index(b"logo.png"))  # the second page's record
+    (tmp_path / "cut.warc").write_bytes(whole[: second + 700])
+    settings = archive_settings(db_url)
+    with service.open_database(settings) as db:
+        report = commands.warc_import(settings, db, [tmp_path / "cut.warc"])
+        assert [(o.outcome, o.version) for o in report.outcomes] == [("new", 1), ("failed", None)]
+        assert report.outcomes[1].error.startswith(
+            f"the capture in {tmp_path / 'cut.warc'} is cut off"
+        )
+        assert len(service.history(db, url)[1]) == 1

@@ -14,6 +14,7 @@ again at its offset. Memory holds the index, never the pages.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,8 @@ from warcio.warcwriter import WARCWriter
 from versiontrack.archive.captures import Capture, CaptureOutcome
 from versiontrack.errors import ArchiveError
 from versiontrack.store.archived import KeptPage
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "METADATA_FIELDS",
@@ -156,17 +159,29 @@ def index_captures(paths: Sequence[str | Path]) -> list[CaptureRef]:
     """Every HTML 200 ``response`` capture in ``paths`` (WARC or ARC), oldest first."""
     refs: list[CaptureRef] = []
     for path in paths:
+        records = 0
         try:
             with open(path, "rb") as fh:
                 iterator = ArchiveIterator(fh, arc2warc=True)
                 for record in iterator:
                     ref = _ref(record, str(path), iterator.get_record_offset(), len(refs))
+                    records += 1
                     if ref is not None:
                         refs.append(ref)
         except OSError as exc:
             raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}") from exc
         except ArchiveLoadFailed as exc:
-            raise ArchiveError(f"{path} is not a WARC or ARC file: {exc}") from exc
+            if not records:
+                raise ArchiveError(f"{path} is not a WARC or ARC file: {exc}") from exc
+            log.warning(
+                "%s: unreadable after record %d (%s); read what came before", path, records, exc
+            )
+        except Exception as exc:  # warcio on a cut-off file: keep what came before
+            if not records:
+                raise ArchiveError(f"{path} is not a WARC or ARC file: {exc!r}") from exc
+            log.warning(
+                "%s: unreadable after record %d (%r); read what came before", path, records, exc
+            )
     return sorted(refs)
 
 
@@ -199,8 +214,14 @@ def load_capture(ref: CaptureRef, max_bytes: int) -> Capture | CaptureOutcome:
             record = next(iter(ArchiveIterator(fh, arc2warc=True)))
             body = record.content_stream().read(max_bytes + 1)
             content_type = record.http_headers.get_header("Content-Type")
-    except (OSError, StopIteration, ArchiveLoadFailed) as exc:
-        raise ArchiveError(f"cannot read the capture of {ref.url} in {ref.path}: {exc}") from exc
+            # a record cut off (a crawl that died mid-write) holds less than it declares
+            missing = getattr(record.raw_stream, "limit", 0)
+    except Exception as exc:  # warcio raises many kinds on damaged files
+        error = f"cannot read the capture in {ref.path}: {exc!r}"
+        return CaptureOutcome(ref.url, ref.captured_at, "failed", error=error)
+    if len(body) <= max_bytes and missing:
+        error = f"the capture in {ref.path} is cut off ({missing} bytes missing)"
+        return CaptureOutcome(ref.url, ref.captured_at, "failed", error=error)
     if len(body) > max_bytes:
         error = f"page larger than fetch.max_bytes ({max_bytes} bytes)"
         return CaptureOutcome(ref.url, ref.captured_at, "failed", error=error)
