@@ -471,7 +471,8 @@ def feed_validators(
         if article is not None:
             article_id = int(article) if article.isdigit() else resolve_article(session, article).id
         state = queries.changes_state(session, source=source, article_id=article_id)
-        archived_at = archive_queue.saved_marker(session)  # items link their archived copy
+        # items link their archived copy once Save Page Now answered (archive.save)
+        archived_at = archive_queue.saved_marker(session) if settings.archive.save else ""
     if state is None:
         if article_id is not None:
             raise NotFound(f"no tracked article {article!r}")
