@@ -113,6 +113,9 @@ class ArchiveSettings:
     retries: int = 5  # Save Page Now attempts per version before it is given up
     retry_backoff: float = 60.0  # seconds before the first retry; doubles each time
     drain_time: float = 30.0  # seconds a `check` pass spends on the queue when it ends
+    # the Internet Archive's S3-style API keys: Save Page Now through its SPN2 API
+    access_key: str = ""
+    secret_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +371,8 @@ def _validate_archive(a: ArchiveSettings) -> None:
             raise ConfigError(f"archive.{name} must not be negative")
     if a.retries < 1:
         raise ConfigError("archive.retries must be at least 1")
+    if bool(a.access_key) != bool(a.secret_key):
+        raise ConfigError("archive.access_key and archive.secret_key go together")
 
 
 def documented_keys() -> set[str]:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
 from versiontrack import service
-from versiontrack.archive import commands
+from versiontrack.archive import commands, spn
 from versiontrack.archive.spn import retry_delay
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.corpus.wayback import WaybackStandIn
 from versiontrack.store.engine import make_engine
 
-from .helpers import T1, T2, archive_settings, page
+from .helpers import T1, T2, archive_settings, page, wipe
 
 
 def _requests(db_url: str) -> list[tuple]:
@@ -130,3 +131,29 @@ def test_no_queue_without_archive_save(db_url: str) -> None:
 
 def test_retry_delays_double() -> None:
     assert [retry_delay(n, 60) for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
+
+
+def test_save_page_now_jobs_anonymous_and_with_api_keys(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spn, "JOB_POLL", 0.01)
+    for keys in ({}, {"access_key": "AK", "secret_key": "SK"}):
+        with LoopbackServer() as site, WaybackStandIn(save_by_job=True) as archive:
+            url = site.url("/a")
+            site.route("/a", Response.html(page(0).decode()))
+            settings = archive_settings(db_url, wayback=archive.base_url, save=True, **keys)
+            with service.open_database(settings) as db:
+                service.add_article(settings, db, url)
+                service.check(settings, db, refs=[url])
+                archived = service.history(db, url)[1][0]["archive_url"]
+                wipe(db_url)
+            ((job, (_url, stamp, polls)),) = archive.jobs.items()
+            assert archived == f"{archive.base_url}/web/{stamp}/{url}"
+            assert polls == 2  # pending, then success
+            asks = [(r.method, r.route_path) for r in archive.requests]
+            if keys:
+                assert asks[0] == ("POST", "/save")
+                assert archive.requests[0].headers["authorization"] == "LOW AK:SK"
+            else:
+                assert asks[0] == ("GET", f"/save/{url}")
+            assert asks[1:] == [("GET", f"/save/status/{job}")] * 2

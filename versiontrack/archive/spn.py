@@ -10,13 +10,17 @@ given up after ``archive.retries`` attempts. ``drain_quietly`` never raises: the
 the end of a ``check`` pass call it, and archiving must never fail either.
 
 Asking is ``GET {wayback}/save/{page URL}``; the capture's address comes back as the
-``Content-Location`` header or a redirect to ``/web/<timestamp>/<page URL>``.
+``Content-Location`` header, a redirect to ``/web/<timestamp>/<page URL>``, or a job
+(``spn2-…``) whose ``/save/status/<job>`` names the capture's timestamp when done. With
+``archive.access_key`` and ``secret_key``, the SPN2 API is used: ``POST /save`` with the keys,
+then the job's status.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +31,7 @@ import httpx
 
 from versiontrack.archive.wayback import Pacer, archive_client
 from versiontrack.pipeline import Runtime, unit_of_work
+from versiontrack.settings import ArchiveSettings
 from versiontrack.store import archive_queue
 from versiontrack.store.archive_queue import SaveJob
 
@@ -34,6 +39,10 @@ log = logging.getLogger(__name__)
 
 __all__ = ["DrainReport", "SaveFailed", "drain", "drain_quietly", "request_save", "retry_delay"]
 
+#: Seconds between two looks at a Save Page Now job's status.
+JOB_POLL = 3.0
+#: A Save Page Now job's id, as the API's JSON and the anonymous answer's page name it.
+_JOB = re.compile(r"spn2-[0-9a-f]{8,}")
 #: Seconds beyond the request timeout a claimed request is held before another drain may
 #: take it (its drain died).
 HOLD_MARGIN = 60.0
@@ -69,21 +78,58 @@ def _archive_url(base: str, response: httpx.Response) -> str | None:
     return None
 
 
-async def request_save(client: httpx.AsyncClient, base: str, url: str) -> str:
-    """Ask Save Page Now for a capture of ``url``; the capture's address, or ``SaveFailed``."""
+async def request_save(client: httpx.AsyncClient, settings: ArchiveSettings, url: str) -> str:
+    """Ask Save Page Now for a capture of ``url``; the capture's address, or ``SaveFailed``.
+
+    With ``archive.access_key``/``secret_key``: the SPN2 API (``POST /save`` answers a job,
+    ``/save/status/<job>`` says when it is done). Without: ``GET /save/<url>``, whose answer
+    names the capture (``Content-Location`` or a redirect) or the job that is making it.
+    """
+    base = settings.wayback_url.rstrip("/")
+    headers = {"Accept": "application/json"}
+    if settings.access_key:
+        headers["Authorization"] = f"LOW {settings.access_key}:{settings.secret_key}"
     try:
-        response = await client.get(f"{base.rstrip('/')}/save/{url}", follow_redirects=False)
+        if settings.access_key:
+            response = await client.post(
+                f"{base}/save", data={"url": url}, headers=headers, follow_redirects=False
+            )
+        else:
+            response = await client.get(f"{base}/save/{url}", follow_redirects=False)
     except httpx.HTTPError as exc:
         raise SaveFailed(f"Save Page Now did not answer: {exc!r}") from exc
     status = response.status_code
-    if status < 400:
-        found = _archive_url(base, response)
-        if found:
-            return found
-        raise SaveFailed(f"Save Page Now answered HTTP {status} without a capture address")
-    raise SaveFailed(
-        f"Save Page Now answered HTTP {status}", _retry_after(response.headers.get("Retry-After"))
-    )
+    if status >= 400:
+        raise SaveFailed(
+            f"Save Page Now answered HTTP {status}",
+            _retry_after(response.headers.get("Retry-After")),
+        )
+    found = _archive_url(base, response)
+    if found:
+        return found
+    job = _JOB.search(response.text)
+    if job:
+        return await _follow_job(client, base, job[0], url, headers)
+    raise SaveFailed(f"Save Page Now answered HTTP {status} without a capture address")
+
+
+async def _follow_job(
+    client: httpx.AsyncClient, base: str, job: str, url: str, headers: dict[str, str]
+) -> str:
+    """Poll a Save Page Now job until it has a capture (the caller bounds the time)."""
+    while True:
+        try:
+            response = await client.get(f"{base}/save/status/{job}", headers=headers)
+            data = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise SaveFailed(f"Save Page Now job {job}: no status ({exc!r})") from exc
+        state = data.get("status") if isinstance(data, dict) else None
+        if state == "success" and re.fullmatch(r"\d{14}", str(data.get("timestamp", ""))):
+            return f"{base}/web/{data['timestamp']}/{data.get('original_url') or url}"
+        if state != "pending":
+            detail = data.get("message") or data.get("status_ext") if isinstance(data, dict) else ""
+            raise SaveFailed(f"Save Page Now job {job} failed: {detail or state}")
+        await asyncio.sleep(JOB_POLL)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -128,7 +174,7 @@ async def drain(
                 timeout = max(min(timeout, deadline - time.monotonic()), 1.0)
             try:
                 archive_url = await asyncio.wait_for(
-                    request_save(client, settings.wayback_url, job.url), timeout
+                    request_save(client, settings, job.url), timeout
                 )
             except (SaveFailed, TimeoutError) as exc:
                 error = str(exc) or f"Save Page Now took longer than {timeout:.0f} s"

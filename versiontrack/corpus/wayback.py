@@ -40,12 +40,20 @@ def timestamp(moment: datetime) -> str:
 
 
 class WaybackStandIn(LoopbackServer):
-    """Captures added with ``capture``; ``save_answers`` queues Save Page Now answers."""
+    """Captures added with ``capture``; ``save_answers`` queues Save Page Now answers.
 
-    def __init__(self) -> None:
+    ``save_by_job``: the anonymous ``GET /save/<url>`` answers a page naming a job (as the
+    real service's does) instead of a ``Content-Location``. ``POST /save`` (the SPN2 API)
+    always answers a job. A job's status is ``pending`` the first time it is asked, then
+    ``success`` with the capture's timestamp.
+    """
+
+    def __init__(self, *, save_by_job: bool = False) -> None:
         super().__init__()
         self.captures: list[StandInCapture] = []
         self.save_answers: deque[Response] = deque()
+        self.save_by_job = save_by_job
+        self.jobs: dict[str, tuple[str, str, int]] = {}  # id → (url, timestamp, polls)
 
     def capture(self, url: str, when: datetime | str, body: bytes, **kwargs: object) -> None:
         stamp = when if isinstance(when, str) else timestamp(when)
@@ -58,9 +66,35 @@ class WaybackStandIn(LoopbackServer):
         match = _REPLAY.match(path)
         if match:
             return self._replay(match[1], match[2])
+        if path.startswith("/save/status/"):
+            return self._status(path[len("/save/status/") :])
+        if request.method == "POST" and request.route_path == "/save":
+            if self.save_answers:
+                return self.save_answers.popleft()
+            url = parse_qs(request.body.decode())["url"][0]
+            body = json.dumps({"url": url, "job_id": self._job(url)}).encode()
+            return Response(200, body, {"Content-Type": "application/json"})
         if path.startswith("/save/"):
             return self._save(path[len("/save/") :])
         return super().fallback(request)
+
+    def _job(self, url: str) -> str:
+        job = f"spn2-{hashlib.sha1(f'{url}{len(self.jobs)}'.encode()).hexdigest()}"
+        self.jobs[job] = (url, timestamp(datetime.now(UTC)), 0)
+        return job
+
+    def _status(self, job: str) -> Response:
+        if job not in self.jobs:
+            body = {"status": "error", "message": "no such job"}
+        else:
+            url, stamp, polls = self.jobs[job]
+            self.jobs[job] = (url, stamp, polls + 1)
+            body = (
+                {"status": "pending"}
+                if polls == 0
+                else {"status": "success", "timestamp": stamp, "original_url": url}
+            )
+        return Response(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
 
     def _cdx(self, query: dict[str, list[str]]) -> Response:
         url = query.get("url", [""])[0]
@@ -108,6 +142,9 @@ class WaybackStandIn(LoopbackServer):
     def _save(self, url: str) -> Response:
         if self.save_answers:
             return self.save_answers.popleft()
+        if self.save_by_job:
+            page = f'<script>spn.watchJob("{self._job(url)}", "/_static/", 6000);</script>'
+            return Response.html(page)
         stamp = timestamp(datetime.now(UTC))
         return Response(
             200,
