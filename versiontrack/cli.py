@@ -576,3 +576,7 @@ def main() -> None:
         )
         err.print(Text(f"error: {safe(message)}"))
         sys.exit(1)
+
+
+# the archive commands (warc, import wayback, archive) register themselves on ``app``
+from versiontrack import cli_archive  # noqa: E402, F401

@@ -26,6 +26,8 @@ import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from versiontrack import health, pipeline, workers
+from versiontrack.archive import spn
+from versiontrack.archive.wayback import Pacer
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import Runtime
 from versiontrack.service import Database
@@ -35,6 +37,9 @@ from versiontrack.store import queries, schedule
 log = logging.getLogger(__name__)
 
 HEALTH_EVERY = 60  # seconds between judgements of source health (versiontrack.health)
+
+#: Seconds one run of the archive job may spend on Save Page Now requests.
+ARCHIVE_RUN = 60.0
 
 
 class _QuietServer(uvicorn.Server):
@@ -58,6 +63,7 @@ class Daemon:
         self.last_pass: datetime | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.rt: Runtime | None = None
+        self.save_pacer = Pacer(settings.archive.save_delay)  # spaces SPN requests across runs
 
     def health(self) -> dict[str, Any]:
         return {
@@ -85,10 +91,17 @@ class Daemon:
                 self.scheduler.start()
                 server = self._web_server() if self.web else None
                 web_task = asyncio.create_task(server.serve()) if server else None
+                # a request in flight when we stop is sent again after its hold expires
+                archive_task = (
+                    asyncio.create_task(self._archive()) if self.settings.archive.save else None
+                )
                 log.info("worker %s started: %d sources", self.owner, len(self.settings.sources))
                 await self.stopping.wait()
                 log.info("stopping: no new claims, %d checks in flight", len(self.in_flight))
                 self.scheduler.shutdown(wait=False)
+                if archive_task is not None:
+                    archive_task.cancel()
+                    await asyncio.gather(archive_task, return_exceptions=True)
                 await self._drain()
                 if server and web_task:
                     server.should_exit = True
@@ -132,6 +145,16 @@ class Daemon:
             id="tick",
         )
         return scheduler
+
+    async def _archive(self) -> None:
+        """Send the Save Page Now requests checks queue, one at a time, until stopped: a task
+        of its own, since one request may take longer than any tick (``spn.drain``)."""
+        assert self.rt is not None
+        pause = max(self.settings.archive.save_delay, 1.0)
+        while not self.stopping.is_set():
+            await spn.drain_quietly(self.rt, seconds=ARCHIVE_RUN, pacer=self.save_pacer)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), pause)
 
     async def _poll(self, name: str, interval: float) -> None:
         assert self.rt is not None

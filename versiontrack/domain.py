@@ -78,6 +78,7 @@ class FetchResult:
     body: bytes
     validators: Validators = field(default_factory=Validators)
     elapsed_ms: int = 0
+    origin: str = "live"  # "warc" or "wayback": a capture back-filled (versiontrack.archive)
 
     @property
     def not_modified(self) -> bool:
@@ -292,3 +293,4 @@ class ChangeEntry:
     http_status: int | None = None
     flags: tuple[str, ...] = ()  # significance flags, most significant first
     reverts_to: int | None = None  # a revert: the earlier version whose text came back
+    archive_url: str | None = None  # the Wayback copy of ``to_version``'s page, once saved

@@ -11,6 +11,7 @@ records it on the check and moves on::
     ├── NotFound                 an article/source/version the user named does not exist
     ├── InvalidArgument          a filter or option value that makes no sense (e.g. ?min=)
     ├── InvalidURL               a URL with no canonical http(s) form (also a ValueError)
+    ├── ArchiveError             a WARC/ARC file or the Wayback Machine cannot be read
     └── CheckError               recorded on a check; never stops a pass
         ├── FetchError           transport-level failure (connection refused, DNS, TLS)
         │   ├── FetchTimeout
@@ -51,6 +52,10 @@ class NotFound(VersiontrackError):
 
 class InvalidArgument(VersiontrackError):
     """An option or query value the user gave is not one we understand."""
+
+
+class ArchiveError(VersiontrackError):
+    """A WARC/ARC file that cannot be read, or a Wayback Machine that does not answer."""
 
 
 class InvalidURL(VersiontrackError, ValueError):

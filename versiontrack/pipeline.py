@@ -45,7 +45,7 @@ from versiontrack.domain import (
 from versiontrack.errors import BodyCollapsed, CheckError, HTTPStatusError, NotHTML
 from versiontrack.fetch import Fetcher
 from versiontrack.settings import Settings
-from versiontrack.store import lines, queries, schedule
+from versiontrack.store import archive_queue, lines, queries, schedule
 from versiontrack.store.schema import ArticleRow
 
 log = logging.getLogger(__name__)
@@ -305,6 +305,20 @@ async def check_article(rt: Runtime, article_id: int) -> CheckOutcome:
     return final
 
 
+async def check_capture(
+    rt: Runtime, article_id: int, result: FetchResult, captured_at: datetime
+) -> CheckOutcome:
+    """A page captured elsewhere (a WARC file, the Wayback Machine), checked as if fetched at
+    ``captured_at``: the same reading, comparison and transaction as a live check, so a
+    back-filled version is what a live check would have stored (``versiontrack.archive``)."""
+    snap = await asyncio.to_thread(_snapshot, rt, article_id)
+    outcome = await _after_fetch(
+        rt, snap, result, captured_at, time.monotonic(), follow_canonical=False
+    )
+    assert isinstance(outcome, CheckOutcome)
+    return outcome
+
+
 def _snapshot(rt: Runtime, article_id: int) -> _Snapshot:
     with rt.sessions() as session:
         state = queries.check_state(session, article_id)
@@ -485,8 +499,11 @@ def _store_text(
                     extractor_version=extractor.EXTRACTOR_VERSION,
                     previous=stored,
                     raw=result.body,
+                    origin=result.origin,
                 )
                 number = version.number
+                if rt.settings.archive.save and result.origin == "live":
+                    archive_queue.enqueue(session, version, article.url, started_at)
                 if previous is None:
                     outcome = "new"
                 else:

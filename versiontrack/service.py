@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from versiontrack import __version__, health, shards, significance, template, urls, workers
+from versiontrack.archive import spn
 from versiontrack.diff import (
     Row,
     align,
@@ -46,7 +47,7 @@ from versiontrack.pipeline import (
 )
 from versiontrack.publish.feed import FeedMeta, entry_link, render_feed
 from versiontrack.settings import Settings
-from versiontrack.store import migrate, queries, schedule
+from versiontrack.store import archive_queue, migrate, queries, schedule
 from versiontrack.store.engine import make_engine, session_factory
 from versiontrack.store.schema import ArticleRow, CheckRow, VersionRow
 
@@ -105,6 +106,8 @@ def check(
                 checks = await shards.check_in_shards(rt, due, count, on_progress)
             else:
                 checks = await check_claimed(rt, due, on_progress)
+            # Save Page Now requests the pass queued, for a bounded time; never raises
+            await spn.drain_quietly(rt, seconds=settings.archive.drain_time)
             return PassReport(polls, checks, held)
 
     with workers.cpu_pool(settings) as pool:
@@ -275,6 +278,8 @@ def history(db: Database, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]
                     "change": change.summary.to_dict() if change else None,
                     "flags": list(change.flags) if change else [],
                     "content_hash": version.content_hash,
+                    "origin": version.origin,
+                    "archive_url": version.archive_url,
                 }
             )
         return article_info(article), rows
@@ -421,6 +426,7 @@ def feed(
             min_level=min_level,
             flags=flags,
         )
+        entries = archive_queue.with_archive_urls(session, entries)
     return render_feed(entries, meta, base, fmt)
 
 
@@ -474,6 +480,8 @@ def feed_validators(
         if article is not None:
             article_id = int(article) if article.isdigit() else resolve_article(session, article).id
         state = queries.changes_state(session, source=source, article_id=article_id)
+        # items link their archived copy once Save Page Now answered (archive.save)
+        archived_at = archive_queue.saved_marker(session) if settings.archive.save else ""
     if state is None:
         if article_id is not None:
             raise NotFound(f"no tracked article {article!r}")
@@ -484,8 +492,7 @@ def feed_validators(
         f"{__version__}\n{settings.server.public_url.rstrip('/')}\n{fmt}\n{limit}\n"
         f"{'' if article_id is not None else source}\n{article_id}\n"
         f"{state.count}\n{state.newest_id}\n{newest}\n{state.revisions}\n{revised}\n"
-        f"{state.label}\n"
-        f"{min_level}\n{flags}"
+        f"{state.label}\n{min_level}\n{flags}\n{archived_at}"
     )
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
     modified = max((t for t in (state.newest_at, state.revised_at) if t), default=None)
@@ -546,6 +553,8 @@ class VersionItem:
     fetched_at: datetime
     headline: str
     summary: str
+    origin: str = "live"  # or "warc", "wayback": back-filled from an archive
+    archive_url: str | None = None  # the Wayback copy of the page (archive.save)
 
 
 @dataclass(frozen=True, slots=True)
@@ -756,7 +765,11 @@ def _version_items(session: Session, article_id: int) -> list[VersionItem]:
     items = []
     for row, change in _versions_with_changes(session, article_id):
         summary = change.summary.describe() if change else "first version"
-        items.append(VersionItem(row.number, row.fetched_at, row.headline, summary))
+        items.append(
+            VersionItem(
+                row.number, row.fetched_at, row.headline, summary, row.origin, row.archive_url
+            )
+        )
     return items
 
 

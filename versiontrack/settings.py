@@ -102,6 +102,23 @@ class DaemonSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveSettings:
+    # after a new version is stored, ask the Wayback Machine's Save Page Now for a capture
+    save: bool = False
+    # the Wayback Machine: CDX API, replay (``import wayback``) and Save Page Now
+    wayback_url: str = "https://web.archive.org"
+    timeout: float = 60.0  # seconds one request to the archive may take (SPN is slow)
+    delay: float = 1.0  # seconds between two requests of an import (CDX, replays)
+    save_delay: float = 10.0  # seconds between two Save Page Now requests (its rate limit)
+    retries: int = 5  # Save Page Now attempts per version before it is given up
+    retry_backoff: float = 60.0  # seconds before the first retry; doubles each time
+    drain_time: float = 30.0  # seconds a `check` pass spends on the queue when it ends
+    # the Internet Archive's S3-style API keys: Save Page Now through its SPN2 API
+    access_key: str = ""
+    secret_key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
@@ -109,6 +126,7 @@ class Settings:
     check: CheckSettings = field(default_factory=CheckSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     sources: tuple[Source, ...] = ()
     config_path: Path | None = None
 
@@ -123,6 +141,7 @@ _SECTIONS: dict[str, type] = {
     "check": CheckSettings,
     "daemon": DaemonSettings,
     "feed": FeedSettings,
+    "archive": ArchiveSettings,
 }
 _BOOLEANS = {
     **dict.fromkeys(("true", "1", "yes", "on"), True),
@@ -377,6 +396,21 @@ def _validate(s: Settings) -> None:
         raise ConfigError("check.fingerprint_skips must be 0 or more")
     if s.check.workers < 0:
         raise ConfigError("check.workers must be 0 or more")
+    _validate_archive(s.archive)
+
+
+def _validate_archive(a: ArchiveSettings) -> None:
+    if not a.wayback_url.startswith(("http://", "https://")):
+        raise ConfigError("archive.wayback_url must be an http(s) URL")
+    if a.timeout <= 0:
+        raise ConfigError("archive.timeout must be positive")
+    for name in ("delay", "save_delay", "retry_backoff", "drain_time"):
+        if getattr(a, name) < 0:
+            raise ConfigError(f"archive.{name} must not be negative")
+    if a.retries < 1:
+        raise ConfigError("archive.retries must be at least 1")
+    if bool(a.access_key) != bool(a.secret_key):
+        raise ConfigError("archive.access_key and archive.secret_key go together")
 
 
 def documented_keys() -> set[str]:

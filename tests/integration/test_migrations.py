@@ -33,6 +33,7 @@ def test_upgrade_from_empty_matches_the_models(tmp_path: Path) -> None:
         "checks",
         "template_lines",
         "health_events",
+        "archive_requests",
     }
     engine.dispose()
 

@@ -2,7 +2,7 @@
 
 The fragment describes only what changed — the field changes and the changed sentences — never
 the whole article. Feed readers strip styles and classes, so it uses nothing but ``p``, ``ul``,
-``li``, ``del``, ``ins``, ``strong``, ``em`` and ``small``.
+``li``, ``del``, ``ins``, ``strong``, ``em``, ``small`` and ``a`` (the archived copy).
 
 Article text is untrusted (it comes from whatever a news site served), so everything taken
 from it is passed through :func:`html.escape` here. The only markup accepted from outside is
@@ -53,6 +53,9 @@ def change_html(entry: ChangeEntry) -> str:
     parts.extend(_field_html(change) for change in entry.diff.fields)
     if entry.diff.ops:
         parts.append(_ops_html(entry.diff.ops))
+    if entry.archive_url and entry.archive_url.lower().startswith(("http://", "https://")):
+        href = escape(entry.archive_url, quote=True)
+        parts.append(f'<p><small>Archived copy: <a href="{href}">{href}</a></small></p>')
     return "\n".join(parts)
 
 

@@ -586,11 +586,12 @@ def add_version(
     extractor_version: str,
     previous: ArticleText | None,
     raw: bytes | None = None,
+    origin: str = "live",
 ) -> VersionRow:
     """Store the next version of ``article``, chained on ``previous`` (its latest text), with
-    the page it came from (``raw``) kept compressed."""
+    the page it came from (``raw``) kept compressed and where that came from (``origin``)."""
     number = article.version_count + 1
-    row = VersionRow(article_id=article.id, number=number, fetched_at=fetched_at)
+    row = VersionRow(article_id=article.id, number=number, fetched_at=fetched_at, origin=origin)
     if raw is not None:
         base = codec.keyframe_of(number)
         keyframe = session.scalar(

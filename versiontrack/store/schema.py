@@ -193,6 +193,33 @@ class VersionRow(Base):
     # with the page of version ``raw_base`` (the last keyframe) as the dictionary when set.
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     raw_base: Mapped[int | None]
+    # Where the page came from: ``live`` (a check), ``warc`` or ``wayback`` (a back-fill).
+    origin: Mapped[str] = mapped_column(String(10), default="live", server_default="live")
+    # The Wayback Machine's copy of the page, once Save Page Now answered (``archive.save``).
+    archive_url: Mapped[str | None] = mapped_column(Text)
+
+
+class ArchiveRequestRow(Base):
+    """A version waiting for Save Page Now (``archive.save``): the durable queue.
+
+    Written in the transaction that stores the version; drained by the daemon, at the end of
+    a ``check`` pass and by ``versiontrack archive``. ``status`` is ``pending`` (due at
+    ``next_attempt_at``) or ``failed`` (given up after ``archive.retries`` attempts).
+    """
+
+    __tablename__ = "archive_requests"
+    __table_args__ = (Index("ix_archive_requests_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), unique=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class ChangeRow(Base):
