@@ -1,6 +1,6 @@
 """The end-to-end passes, run through the real pipeline in a process of their own.
 
-One run: a fresh SQLite database, then ``service.check(settings, db, force=True)`` once per
+One run: a fresh SQLite database, then ``commands.check(settings, db, force=True)`` once per
 pass over the served corpus:
 
 ``first``        step 0, every article new;
@@ -33,9 +33,9 @@ from sqlalchemy import inspect, text
 
 from bench import corpus
 from bench.measure import measured, rss_mb
-from versiontrack import service
 from versiontrack.domain import Extracted
 from versiontrack.pipeline import CheckOutcome, PassReport
+from versiontrack.service import commands, database
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.store import queries
 from versiontrack.text import normalise
@@ -85,7 +85,7 @@ class FixedClock:
         return self.moment
 
 
-def _storage(db: service.Database, db_path: Path | None) -> dict[str, int]:
+def _storage(db: database.Database, db_path: Path | None) -> dict[str, int]:
     columns = {c["name"] for c in inspect(db.engine).get_columns("versions")}
     raw = "coalesce(sum(length(raw)), 0)" if "raw" in columns else "0"  # the kept page, if any
     with db.engine.connect() as conn:
@@ -117,7 +117,7 @@ def _truth_text(bc: corpus.BenchCorpus, slug: str, step: int) -> Any:
 
 
 def _text_matches(
-    db: service.Database, bc: corpus.BenchCorpus, step: int, ids: dict[str, int]
+    db: database.Database, bc: corpus.BenchCorpus, step: int, ids: dict[str, int]
 ) -> dict[str, int]:
     """How many articles' latest stored text equals the corpus truth at ``step``."""
     counts = Counter[str]()
@@ -215,7 +215,7 @@ def run(
     settings = bench_settings(bc, db_url or f"sqlite:///{db_path}", base_url, concurrency)
     results: list[dict[str, Any]] = []
     try:
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             before = _storage(db, db_path)
             ids: dict[str, int] = {}
             for name, step in pass_plan(edit_steps):
@@ -226,7 +226,7 @@ def run(
                 with measured() as box:
                     if profiler is not None:
                         profiler.start()
-                    report = service.check(settings, db, force=True, clock=clock)
+                    report = commands.check(settings, db, force=True, clock=clock)
                     if profiler is not None:
                         profiler.stop()
                 m = box.measurement

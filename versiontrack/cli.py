@@ -27,9 +27,10 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
-from versiontrack import __version__, catalog, logs, service
+from versiontrack import __version__, catalog, logs
 from versiontrack.errors import VersiontrackError
 from versiontrack.pipeline import CheckOutcome, PassReport
+from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings, load_settings
 from versiontrack.store import migrate
 from versiontrack.store.engine import describe_error
@@ -106,9 +107,9 @@ def _settings() -> Settings:
 @contextmanager
 def _database(
     ensure: bool = True, imported: bool = True
-) -> Iterator[tuple[Settings, service.Database]]:
+) -> Iterator[tuple[Settings, database.Database]]:
     settings = _settings()
-    with service.open_database(settings, ensure=ensure) as db:
+    with database.open_database(settings, ensure=ensure) as db:
         # the feeds `sources import` kept join the config's (versiontrack.catalog)
         yield (catalog.with_imported(settings, db) if ensure and imported else settings), db
 
@@ -140,20 +141,20 @@ def check(
         if out.is_terminal:
             report = _check_with_progress(settings, db, force, articles or [])
         else:
-            report = service.check(
+            report = commands.check(
                 settings, db, force=force, refs=articles or [], on_progress=_print_outcome
             )
     _print_report(report)
 
 
 def _check_with_progress(
-    settings: Settings, db: service.Database, force: bool, refs: list[str]
+    settings: Settings, db: database.Database, force: bool, refs: list[str]
 ) -> PassReport:
     with Progress(
         TextColumn("checking"), BarColumn(), MofNCompleteColumn(), console=out, transient=True
     ) as progress:
         task = progress.add_task("check", total=None)
-        return service.check(
+        return commands.check(
             settings,
             db,
             force=force,
@@ -203,7 +204,7 @@ def add(
     Example: versiontrack add https://example.org/news/story --source example
     """
     with _database() as (settings, db):
-        info, created = service.add_article(settings, db, url, source)
+        info, created = commands.add_article(settings, db, url, source)
     verb = "tracking" if created else "already tracked"
     out.print(Text(f"{verb} article {info['id']}: {safe(info['url'])}"))
 
@@ -307,7 +308,7 @@ def articles(
     Example: versiontrack articles --changed-since 24h --flag headline --json
     """
     with _database() as (_settings, db):
-        rows = service.list_articles(db, source, changed_since=changed_since, flag=flag)
+        rows = reads.list_articles(db, source, changed_since=changed_since, flag=flag)
     if json_:
         _json(rows)
         return
@@ -337,7 +338,7 @@ def history(
     Example: versiontrack history 1
     """
     with _database() as (_settings, db):
-        info, versions = service.history(db, article)
+        info, versions = reads.history(db, article)
     if json_:
         _json(versions)
         return
@@ -366,7 +367,7 @@ def show(
     Example: versiontrack show 1 --version 2
     """
     with _database() as (_settings, db):
-        shown = service.show_version(db, article, version)
+        shown = reads.show_version(db, article, version)
     t = shown.text
     out.print(Text(f"v{shown.number} of {safe(shown.article['url'])}", style="dim"))
     out.print(Text(safe(t.headline), style="bold"))
@@ -392,7 +393,7 @@ def diff(
     Example: versiontrack diff 1 --from 2 --to 3
     """
     with _database() as (_settings, db):
-        result = service.diff_versions(db, article, from_, to)
+        result = reads.diff_versions(db, article, from_, to)
     if json_:
         _json(result.to_json())
         return
@@ -445,7 +446,7 @@ def feed(
     Example: versiontrack feed --source guardian --format atom --min substantive
     """
     with _database() as (settings, db):
-        xml = service.feed(
+        xml = feeds.feed(
             settings,
             db,
             source=source,
@@ -491,7 +492,7 @@ def reextract(
     Example: versiontrack reextract 12 14
     """
     with _database() as (settings, db):
-        results = service.reextract(settings, db, articles or [])
+        results = commands.reextract(settings, db, articles or [])
     for r in results:
         if not r.kept_pages:
             out.print(Text(f"skipped      {safe(r.url)}: some versions have no kept page"))

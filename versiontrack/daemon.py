@@ -30,7 +30,7 @@ from versiontrack.archive import spn
 from versiontrack.archive.wayback import Pacer
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import Runtime
-from versiontrack.service import Database
+from versiontrack.service.database import Database
 from versiontrack.settings import Settings
 from versiontrack.store import queries, schedule
 

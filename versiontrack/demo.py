@@ -18,8 +18,10 @@ import feedparser
 from rich.console import Console
 from rich.text import Text
 
-from versiontrack import daemon, service
+from versiontrack import daemon
 from versiontrack.corpus import CorpusServer, build_corpus
+from versiontrack.pipeline import PassReport
+from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings, settings_from_dict
 
 STEP = timedelta(hours=2)
@@ -52,19 +54,19 @@ def run_demo(console: Console, keep: Path | None = None, *, serve: bool = False)
                 f"{server.base_url}; replaying {len(corpus.steps)} steps, two hours apart "
                 f"(simulated clock), into {db_path}\n"
             )
-            with service.open_database(settings) as db:
+            with database.open_database(settings) as db:
                 for step in corpus.steps:
                     server.set_step(step.index)
                     now = START + step.index * STEP
-                    report = service.check(settings, db, clock=lambda now=now: now)
+                    report = commands.check(settings, db, clock=lambda now=now: now)
                     console.print(
                         Text(f"step {step.index} ({step.note}): ", style="bold")
                         + Text(_describe(report))
                     )
                 console.print()
-                for info in service.list_articles(db):
+                for info in reads.list_articles(db):
                     _print_history(console, db, info["id"])
-                xml = service.feed(settings, db, limit=50)
+                xml = feeds.feed(settings, db, limit=50)
         _print_feed(console, xml)
         if keep is not None:
             console.print(
@@ -75,7 +77,7 @@ def run_demo(console: Console, keep: Path | None = None, *, serve: bool = False)
             serve_demo(console, settings)
 
 
-def _describe(report: service.PassReport) -> str:
+def _describe(report: PassReport) -> str:
     parts = [f"{report.count(k)} {k}" for k in ("new", "changed", "removed") if report.count(k)]
     unchanged = report.count("unchanged") + report.count("not_modified")
     parts.append(f"{unchanged} unchanged")
@@ -84,8 +86,8 @@ def _describe(report: service.PassReport) -> str:
     return ", ".join(parts)
 
 
-def _print_history(console: Console, db: service.Database, article_id: int) -> None:
-    info, versions = service.history(db, str(article_id))
+def _print_history(console: Console, db: database.Database, article_id: int) -> None:
+    info, versions = reads.history(db, str(article_id))
     console.print(Text(f"[{info['id']}] {info['title']}", style="bold"))
     console.print(Text(f"    {info['url']}  ({info['status']})", style="dim"))
     for v in versions:
@@ -120,5 +122,5 @@ def serve_demo(console: Console, settings: Settings) -> None:
         f"\nServing the web app on {root}/ (changes: {root}/, feed: {root}/feed.xml, health: "
         f"{root}/healthz); stop with Ctrl-C."
     )
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         daemon.run_web(settings, db)

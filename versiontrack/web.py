@@ -47,11 +47,12 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from versiontrack import service, web_health
+from versiontrack import web_health
 from versiontrack.diff import Row
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.publish.html import is_diff_markup
 from versiontrack.resources import PACKAGE_DIR
+from versiontrack.service import database, feeds, pages
 from versiontrack.settings import Settings
 
 __all__ = ["CONTENT_SECURITY_POLICY", "FEED_MEDIA_TYPES", "create_app"]
@@ -89,7 +90,7 @@ Health = Callable[[], dict[str, Any]]
 
 
 def create_app(
-    settings: Settings, db: service.Database, *, health: Health | None = None
+    settings: Settings, db: database.Database, *, health: Health | None = None
 ) -> Starlette:
     """The ASGI app serving ``db``; ``health`` reports the scheduler (None: no scheduler)."""
     app = Starlette(
@@ -111,7 +112,7 @@ def create_app(
     # feed without validators cost one small query, not a render.
     @functools.lru_cache(maxsize=FEED_CACHE_SIZE)
     def render_feed(etag: str, args: tuple[tuple[str, Any], ...]) -> bytes:
-        return service.feed(settings, db, **dict(args))
+        return feeds.feed(settings, db, **dict(args))
 
     app.state.render_feed = render_feed
     return app
@@ -143,7 +144,7 @@ def _routes() -> list[BaseRoute]:
 
 
 def home(request: Request) -> Response:
-    changes = service.recent_changes(_db(request), limit=PAGE_SIZE)
+    changes = pages.recent_changes(_db(request), limit=PAGE_SIZE)
     return _page(request, "index.html", changes=changes)
 
 
@@ -151,7 +152,7 @@ def articles(request: Request) -> Response:
     query = request.query_params.get("q", "").strip()
     page = _int_param(request, "page", 1, minimum=1, maximum=MAX_PAGE)
     # One row more than shown tells whether there is a next page.
-    rows = service.search_articles(
+    rows = pages.search_articles(
         _db(request), query, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
     )
     return _page(
@@ -165,13 +166,13 @@ def articles(request: Request) -> Response:
 
 
 def article(request: Request) -> Response:
-    data = service.article_page(_db(request), _article_ref(request))
+    data = pages.article_page(_db(request), _article_ref(request))
     return _page(request, "article.html", page=data)
 
 
 def diff(request: Request) -> Response:
     params = request.path_params
-    data = service.diff_page(_db(request), _article_ref(request), params["a"], params["b"])
+    data = pages.diff_page(_db(request), _article_ref(request), params["a"], params["b"])
     return _diff_response(request, data)
 
 
@@ -182,14 +183,14 @@ def diff_picker(request: Request) -> Response:
     ref = _article_ref(request)
     if not (a and b):
         # No versions named: the latest change, as on the command line.
-        return _diff_response(request, service.diff_page(_db(request), ref))
+        return _diff_response(request, pages.diff_page(_db(request), ref))
     url = f"{_root(request)}/articles/{ref}/diff/{a}/{b}"
     if _view(request) == "inline":
         url += "?view=inline"
     return RedirectResponse(url, status_code=303)
 
 
-def _diff_response(request: Request, data: service.DiffPage) -> Response:
+def _diff_response(request: Request, data: pages.DiffPage) -> Response:
     return _page(
         request,
         "diff.html",
@@ -202,12 +203,12 @@ def _diff_response(request: Request, data: service.DiffPage) -> Response:
 
 def version(request: Request) -> Response:
     params = request.path_params
-    data = service.version_page(_db(request), _article_ref(request), params["n"])
+    data = pages.version_page(_db(request), _article_ref(request), params["n"])
     return _page(request, "version.html", page=data)
 
 
 def healthz(request: Request) -> Response:
-    body = service.database_health(_db(request))
+    body = pages.database_health(_db(request))
     scheduler: dict[str, Any] = {}
     reporter: Health | None = request.app.state.health
     if reporter is not None:
@@ -249,7 +250,7 @@ def _feed_endpoint(
             "flags": tuple(f.strip() for f in flags.split(",") if f.strip()),
         }
         # The validators cost one aggregate query; most polls by feed readers end here.
-        validators = service.feed_validators(settings, db, **args)
+        validators = feeds.feed_validators(settings, db, **args)
         headers = {"ETag": validators.etag}
         if validators.last_modified is not None:
             headers["Last-Modified"] = format_datetime(validators.last_modified, usegmt=True)
@@ -262,7 +263,7 @@ def _feed_endpoint(
     return endpoint
 
 
-def _not_modified(request: Request, validators: service.FeedValidators) -> bool:
+def _not_modified(request: Request, validators: feeds.FeedValidators) -> bool:
     """RFC 9110 §13.1: If-None-Match decides when present, else If-Modified-Since."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
@@ -335,8 +336,8 @@ class SecurityHeaders:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _db(request: Request) -> service.Database:
-    db: service.Database = request.app.state.db
+def _db(request: Request) -> database.Database:
+    db: database.Database = request.app.state.db
     return db
 
 
@@ -402,7 +403,7 @@ def _move_marks(rows: tuple[Row, ...]) -> dict[int, str]:
     return marks
 
 
-def _paragraph_breaks(data: service.DiffPage) -> frozenset[int]:
+def _paragraph_breaks(data: pages.DiffPage) -> frozenset[int]:
     """Rows that open a paragraph: of the new version, or of the old one for a removal."""
     return frozenset(
         n

@@ -13,9 +13,11 @@ import feedparser
 import pytest
 from sqlalchemy import select
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.domain import Source
+from versiontrack.pipeline import PassReport
+from versiontrack.service import commands, database, feeds
+from versiontrack.service import reads as service_reads
 from versiontrack.settings import Settings
 from versiontrack.store.schema import CheckRow
 
@@ -79,20 +81,20 @@ class Clock:
 def track(server: LoopbackServer, db_url: str, path: str) -> tuple[Settings, Clock]:
     """Settings for a fresh database that tracks one URL of ``server`` (no feed), and a clock."""
     settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url(path))
+    with database.open_database(settings) as db:
+        commands.add_article(settings, db, server.url(path))
     return settings, Clock()
 
 
-def run(settings: Settings, clock: Clock, **kwargs) -> service.PassReport:
-    with service.open_database(settings) as db:
-        report = service.check(settings, db, clock=clock, **kwargs)
+def run(settings: Settings, clock: Clock, **kwargs) -> PassReport:
+    with database.open_database(settings) as db:
+        report = commands.check(settings, db, clock=clock, **kwargs)
     clock.tick()
     return report
 
 
 def checks(settings: Settings) -> list[CheckRow]:
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         return list(session.scalars(select(CheckRow).order_by(CheckRow.id)))
 
 
@@ -170,9 +172,11 @@ def test_bad_feeds_and_pages_are_recorded_and_the_pass_goes_on(
     assert by_url["broken"].http_status == 503
     assert by_url["ok"].outcome == "new" and by_url["ok"].http_status == 200
     assert all(c.duration_ms >= 0 and c.started_at == clock.start for c in logged)
-    with service.open_database(settings) as db:
-        versions = {a["url"].rsplit("/", 1)[1]: a["versions"] for a in service.list_articles(db)}
-        sources = {s.name: s.last_error for s in service.list_sources(settings, db)}
+    with database.open_database(settings) as db:
+        versions = {
+            a["url"].rsplit("/", 1)[1]: a["versions"] for a in service_reads.list_articles(db)
+        }
+        sources = {s.name: s.last_error for s in commands.list_sources(settings, db)}
     assert versions == {"ok": 1, "pdf": 0, "huge": 0, "slow": 0, "broken": 0, "loop": 0, "empty": 0}
     assert sources["good"] is None and sources["missing"].startswith("HTTP 404")
 
@@ -187,8 +191,8 @@ def test_a_failing_check_never_touches_stored_versions(server: LoopbackServer, d
     ):
         server.route("/a", bad)
         assert run(settings, clock).checks[0].outcome == "failed"
-    with service.open_database(settings) as db:
-        shown = service.show_version(db, "1")
+    with database.open_database(settings) as db:
+        shown = service_reads.show_version(db, "1")
     assert shown.number == 1
     assert shown.text.headline == "Story"
     assert len(shown.text.paragraphs) == 4
@@ -204,17 +208,17 @@ def test_gone_article_is_removed_once_then_restored(
     server.route("/a", Response(status, b"gone"))
     assert [c.outcome for c in run(settings, clock).checks] == ["removed"]
     assert [c.outcome for c in run(settings, clock).checks] == ["gone"]
-    with service.open_database(settings) as db:
-        assert service.list_articles(db)[0]["status"] == "removed"
-        titles = [e.title for e in feedparser.parse(service.feed(settings, db)).entries]
+    with database.open_database(settings) as db:
+        assert service_reads.list_articles(db)[0]["status"] == "removed"
+        titles = [e.title for e in feedparser.parse(feeds.feed(settings, db)).entries]
     assert titles == [f"Story — removed (HTTP {status})"]
 
     server.route("/a", Response(200, article_html("Story", STORY)))
     assert [c.outcome for c in run(settings, clock).checks] == ["restored"]
-    with service.open_database(settings) as db:
-        assert service.list_articles(db)[0]["status"] == "active"
-        assert service.list_articles(db)[0]["versions"] == 1
-        titles = [e.title for e in feedparser.parse(service.feed(settings, db)).entries]
+    with database.open_database(settings) as db:
+        assert service_reads.list_articles(db)[0]["status"] == "active"
+        assert service_reads.list_articles(db)[0]["versions"] == 1
+        titles = [e.title for e in feedparser.parse(feeds.feed(settings, db)).entries]
     assert titles == ["Story — restored", f"Story — removed (HTTP {status})"]
 
 
@@ -239,12 +243,12 @@ def test_same_article_reached_two_ways_is_one_article(server: LoopbackServer, db
     clock = Clock()
     report = run(settings, clock)
     assert sorted(c.outcome for c in report.checks) == ["duplicate", "new"]
-    with service.open_database(settings) as db:
-        rows = service.list_articles(db)
+    with database.open_database(settings) as db:
+        rows = service_reads.list_articles(db)
         assert [(r["url"], r["versions"]) for r in rows] == [(server.url("/story"), 1)]
         # every way in finds the one article
         for ref in (server.url("/s/123"), server.url("/story?utm_campaign=x"), "1"):
-            assert service.history(db, ref)[0]["id"] == rows[0]["id"]
+            assert service_reads.history(db, ref)[0]["id"] == rows[0]["id"]
     second = run(settings, clock)
     assert [c.outcome for c in second.checks] == ["unchanged"]
 
@@ -260,8 +264,8 @@ def test_collapsed_body_is_a_failed_check_not_a_version(
     (outcome,) = run(settings, clock).checks
     assert outcome.outcome == "failed"
     assert "body shrank" in (outcome.error or "")
-    with service.open_database(settings) as db:
-        assert service.list_articles(db)[0]["versions"] == 1
+    with database.open_database(settings) as db:
+        assert service_reads.list_articles(db)[0]["versions"] == 1
 
 
 def test_markup_and_whitespace_differences_make_no_version(
@@ -299,16 +303,16 @@ def test_conditional_get_304_is_an_unchanged_check(server: LoopbackServer, db_ur
 def test_only_due_articles_are_checked_unless_forced(server: LoopbackServer, db_url: str) -> None:
     server.route("/a", Response(200, article_html("Story", STORY)))
     settings = make_settings(db_url, check={"interval": 3600})
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/a"))
+    with database.open_database(settings) as db:
+        commands.add_article(settings, db, server.url("/a"))
     clock = Clock()
-    with service.open_database(settings) as db:
-        assert len(service.check(settings, db, clock=clock).checks) == 1
+    with database.open_database(settings) as db:
+        assert len(commands.check(settings, db, clock=clock).checks) == 1
         clock.now += timedelta(minutes=30)
-        assert len(service.check(settings, db, clock=clock).checks) == 0
-        assert len(service.check(settings, db, clock=clock, force=True).checks) == 1
+        assert len(commands.check(settings, db, clock=clock).checks) == 0
+        assert len(commands.check(settings, db, clock=clock, force=True).checks) == 1
         clock.now += timedelta(hours=2)
-        assert len(service.check(settings, db, clock=clock).checks) == 1
+        assert len(commands.check(settings, db, clock=clock).checks) == 1
 
 
 def test_slug_change_keeps_one_history_and_is_reported(server: LoopbackServer, db_url: str) -> None:
@@ -330,15 +334,17 @@ def test_slug_change_keeps_one_history_and_is_reported(server: LoopbackServer, d
         Response(200, page("Body bags warning", "/news/body-bags-warning")),
     )
     assert [c.outcome for c in run(settings, clock).checks] == ["changed"]
-    with service.open_database(settings) as db:
-        (row,) = service.list_articles(db)
+    with database.open_database(settings) as db:
+        (row,) = service_reads.list_articles(db)
         assert row["url"] == server.url("/news/body-bags-warning")
         assert row["versions"] == 2
         # the old address still finds the one history
-        assert service.history(db, server.url("/news/troops-in-uniforms"))[0]["id"] == row["id"]
-        titles = [e.title for e in feedparser.parse(service.feed(settings, db)).entries]
+        assert (
+            service_reads.history(db, server.url("/news/troops-in-uniforms"))[0]["id"] == row["id"]
+        )
+        titles = [e.title for e in feedparser.parse(feeds.feed(settings, db)).entries]
         urls_only = [
-            e.title for e in feedparser.parse(service.feed(settings, db, flags=("url",))).entries
+            e.title for e in feedparser.parse(feeds.feed(settings, db, flags=("url",))).entries
         ]
     assert titles == [
         "Headline: “Troops in uniforms” → “Body bags warning”",
@@ -372,10 +378,10 @@ def test_source_selector_and_ignore_are_used_by_checks(server: LoopbackServer, d
     clock = Clock()
     for _ in range(3):
         run(settings, clock)
-    with service.open_database(settings) as db:
-        (row,) = service.list_articles(db)
+    with database.open_database(settings) as db:
+        (row,) = service_reads.list_articles(db)
         assert row["versions"] == 1
-        text = service.show_version(db, str(row["id"])).text
+        text = service_reads.show_version(db, str(row["id"])).text
     assert [" ".join(p) for p in text.paragraphs] == STORY
 
 
@@ -387,9 +393,9 @@ def test_headline_ab_rotation_is_reported_once_as_a_test(
     for headline in ("Troops head to Kursk", "Envoy warns of body bags") * 3:
         server.route("/a", Response(200, article_html(headline, STORY)))
         run(settings, clock)
-    with service.open_database(settings) as db:
-        _, history = service.history(db, "1")
-        titles = [e.title for e in feedparser.parse(service.feed(settings, db)).entries]
+    with database.open_database(settings) as db:
+        _, history = service_reads.history(db, "1")
+        titles = [e.title for e in feedparser.parse(feeds.feed(settings, db)).entries]
     assert [v["flags"] for v in history] == [
         [],
         ["headline"],  # A → B: at first sight, a new headline
@@ -400,6 +406,6 @@ def test_headline_ab_rotation_is_reported_once_as_a_test(
     ]
     # one item for the whole rotation: the first flip's headline change is folded into it
     assert titles == ["Headline test: “Envoy warns of body bags” / “Troops head to Kursk”"]
-    with service.open_database(settings) as db:
-        everything = feedparser.parse(service.feed(settings, db, min_significance="all"))
+    with database.open_database(settings) as db:
+        everything = feedparser.parse(feeds.feed(settings, db, min_significance="all"))
     assert len(everything.entries) == 5  # every flip is kept, boring or not

@@ -3,7 +3,7 @@
 Each case is one article on one of the five corpus site templates (``versiontrack.corpus``:
 navigation, cookie banners, most-read lists, timestamps, ad slots and counters that change on
 every request), served from a loopback server step by step: a page, a redirect, a 404, an AMP
-copy. After each step the real pipeline runs one pass (``service.check``, the test clock moved
+copy. After each step the real pipeline runs one pass (``commands.check``, the test clock moved
 past the longest check interval so the article is always due). Then we assert what a careful
 human would say happened: how many articles and versions, every stored change with its ranked
 flags (boring ones included), the history's flags, and the titles of the default change feed,
@@ -39,7 +39,6 @@ from typing import Any
 import feedparser
 import pytest
 
-from versiontrack import service
 from versiontrack.corpus import (
     CorpusArticle,
     CorpusVersion,
@@ -52,6 +51,7 @@ from versiontrack.corpus import (
 )
 from versiontrack.corpus import edits as ed
 from versiontrack.domain import ChangeEntry, Source
+from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings
 from versiontrack.store import queries
 
@@ -187,15 +187,14 @@ class Ctx:
 
     server: LoopbackServer
     settings: Settings
-    db: service.Database
+    db: database.Database
     clock: Clock
     #: Default feed titles after each pass.
     feeds: list[list[str]] = field(default_factory=list)
 
     def feed_titles(self, **kwargs: Any) -> list[str]:
         return [
-            e.title
-            for e in feedparser.parse(service.feed(self.settings, self.db, **kwargs)).entries
+            e.title for e in feedparser.parse(feeds.feed(self.settings, self.db, **kwargs)).entries
         ]
 
     def changes(self) -> list[ChangeEntry]:
@@ -204,7 +203,7 @@ class Ctx:
             return list(reversed(queries.changes(session, min_level=0, limit=1000)))
 
     def history(self, ref: str = "1") -> list[dict[str, Any]]:
-        return service.history(self.db, ref)[1]
+        return reads.history(self.db, ref)[1]
 
     def url(self, path: str) -> str:
         return self.server.url(path)
@@ -376,13 +375,13 @@ def run_case(case: Case, server: LoopbackServer, db_url: str) -> Ctx:
     # past the longest interval: every pass checks the article, however often it was unchanged
     gap = timedelta(seconds=settings.check.max_interval + 60)
     outcomes = []
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         ctx = Ctx(server, settings, db, clock)
         for step in case.steps:
             site.show(step)
             if step.before:
                 step.before(ctx)
-            report = service.check(settings, db, clock=clock)
+            report = commands.check(settings, db, clock=clock)
             assert not report.feed_failures
             outcomes.append(tuple(sorted(c.outcome for c in report.checks)))
             ctx.feeds.append(ctx.feed_titles())
@@ -390,7 +389,7 @@ def run_case(case: Case, server: LoopbackServer, db_url: str) -> Ctx:
         assert not server.errors
         if case.outcomes is not None:
             assert tuple(outcomes) == case.outcomes
-        articles = service.list_articles(db)
+        articles = reads.list_articles(db)
         assert [(a["url"], a["versions"]) for a in articles] == [
             (server.url(case.url), case.versions)
         ]
@@ -422,7 +421,7 @@ def boring_is_stored_but_never_published(ctx: Ctx) -> None:
     for level in ("minor", "substantive", "headline"):
         assert ctx.feed_titles(min_significance=level) == []
     assert all(titles == [] for titles in ctx.feeds)
-    shown = service.diff_versions(ctx.db, "1", change.from_version, change.to_version).to_json()
+    shown = reads.diff_versions(ctx.db, "1", change.from_version, change.to_version).to_json()
     assert shown["boring"] is True and shown["flags"] == []
     assert ctx.history()[change.to_version - 1]["summary"] == "1 sentence edited"
 
@@ -433,13 +432,13 @@ def minor_only_in_the_default_feed(ctx: Ctx) -> None:
 
 
 def every_op_is_a_move(ctx: Ctx) -> None:
-    shown = service.diff_versions(ctx.db, "1").to_json()
+    shown = reads.diff_versions(ctx.db, "1").to_json()
     assert shown["ops"] and {op["op"] for op in shown["ops"]} == {"moved"}
     assert shown["fields"] == []
 
 
 def a_new_lead_is_one_sentence_added_at_the_top(ctx: Ctx) -> None:
-    (op,) = service.diff_versions(ctx.db, "1").to_json()["ops"]
+    (op,) = reads.diff_versions(ctx.db, "1").to_json()["ops"]
     assert (op["op"], op["new_index"], op["new"]) == ("added", 0, NEW_LEAD)
 
 
@@ -467,7 +466,7 @@ def flips_after_the_first_repeat_add_no_items(ctx: Ctx) -> None:
 
 
 def back_to_the_first_text(ctx: Ctx) -> None:
-    shown = service.diff_versions(ctx.db, "1", 1, 3).to_json()
+    shown = reads.diff_versions(ctx.db, "1", 1, 3).to_json()
     assert (shown["fields"], shown["ops"]) == ([], [])
     assert ctx.history()[2]["content_hash"] == ctx.history()[0]["content_hash"]
 
@@ -478,12 +477,12 @@ def tracking_variants_find_the_article(ctx: Ctx) -> None:
         ctx.url(f"{PATH}?utm_term=flood&fbclid=IwAR9"),
         ctx.url(f"{PATH}#comments"),
     ):
-        assert service.history(ctx.db, ref)[0]["url"] == ctx.url(PATH)
+        assert reads.history(ctx.db, ref)[0]["url"] == ctx.url(PATH)
 
 
 def old_url_finds_the_history(ctx: Ctx) -> None:
     old = ctx.url(OLD_SLUG)
-    assert service.history(ctx.db, old)[0]["url"] == ctx.url(NEW_SLUG)
+    assert reads.history(ctx.db, old)[0]["url"] == ctx.url(NEW_SLUG)
     assert ctx.feed_titles(flags=("url",)) == [f"URL changed: {old} → {ctx.url(NEW_SLUG)}"]
 
 
@@ -494,13 +493,13 @@ def every_way_in_finds_the_article(ctx: Ctx) -> None:
         ctx.url(f"{PATH}#comments"),
         ctx.url(AMP),
     ):
-        assert service.history(ctx.db, ref)[0]["url"] == ctx.url(PATH)
+        assert reads.history(ctx.db, ref)[0]["url"] == ctx.url(PATH)
 
 
 def upgrade_left_no_trace(ctx: Ctx) -> None:
-    shown = service.diff_versions(ctx.db, "1").to_json()
+    shown = reads.diff_versions(ctx.db, "1").to_json()
     assert "Share this article" not in str(shown)
-    text = service.show_version(ctx.db, "1", 1).text
+    text = reads.show_version(ctx.db, "1", 1).text
     assert [" ".join(p) for p in text.paragraphs] == list(STORY.paragraphs)
 
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
+from versiontrack.pipeline import PassReport
+from versiontrack.service import commands, database
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.store.schema import ArticleRow, SourceRow
 
@@ -83,7 +84,7 @@ def settings_for(db_url: str, **source: str) -> Settings:
 
 
 def tracked(settings: Settings) -> dict[str, str | None]:
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         return {a.url: a.title for a in session.scalars(select(ArticleRow).order_by(ArticleRow.id))}
 
 
@@ -95,9 +96,9 @@ class Clock:
         return self.now
 
 
-def check(settings: Settings, clock: Clock) -> service.PassReport:
-    with service.open_database(settings) as db:
-        return service.check(settings, db, clock=clock)
+def check(settings: Settings, clock: Clock) -> PassReport:
+    with database.open_database(settings) as db:
+        return commands.check(settings, db, clock=clock)
 
 
 def test_a_sitemap_and_a_front_page_find_the_articles_the_feed_lacks(
@@ -219,13 +220,13 @@ def test_a_sitemap_alone_is_read_incrementally_and_lastmod_makes_articles_due(
         (u("/news/d"), "new"),
     ]
     assert mark(settings) == datetime.fromisoformat(late)
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         row = session.scalar(select(SourceRow).where(SourceRow.name == "site"))
         assert row is not None and row.feed_url == u("/sitemap.xml")
 
 
 def mark(settings: Settings) -> datetime | None:
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         row = session.scalar(select(SourceRow).where(SourceRow.name == "site"))
         assert row is not None
         return row.sitemap_lastmod

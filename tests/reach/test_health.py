@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import pytest
 
-from versiontrack import catalog, health, service
+from versiontrack import catalog, health
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.health import Verdict, assess, rewritten_share
+from versiontrack.service import commands, database
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.web import create_app
 
@@ -86,14 +87,14 @@ def test_a_source_whose_template_breaks_turns_degraded_and_recovers(
         }
     )
     clock = Clock()
-    with service.open_database(settings) as db:
-        assert service.check(settings, db, clock=clock).count("new") == 3
+    with database.open_database(settings) as db:
+        assert commands.check(settings, db, clock=clock).count("new") == 3
         assert health.statuses(db.sessions) == {"quiet": "ok", "site": "ok"}
 
         for n in "abc":
             server.route(f"/news/{n}", Response(200, BROKEN))
         clock.now += timedelta(hours=1)
-        report = service.check(settings, db, force=True, clock=clock)
+        report = commands.check(settings, db, force=True, clock=clock)
         assert {(c.outcome, c.error) for c in report.checks} == {
             ("failed", "no article body found")
         }
@@ -123,7 +124,7 @@ def test_a_source_whose_template_breaks_turns_degraded_and_recovers(
             server.route(f"/news/{n}", Response(200, article(f"Story {n}")))
         for _ in range(3):
             clock.now += timedelta(hours=1)
-            service.check(settings, db, force=True, clock=clock)
+            commands.check(settings, db, force=True, clock=clock)
         assert health.statuses(db.sessions)["site"] == "ok"
         with TestClient(create_app(settings, db)) as client:
             titles = [e.title for e in feedparser.parse(client.get("/health.xml").content).entries]
@@ -154,13 +155,13 @@ def test_a_template_that_pours_text_into_every_article_turns_its_source_degraded
         }
     )
     clock = Clock()
-    with service.open_database(settings) as db:
-        service.check(settings, db, clock=clock)
+    with database.open_database(settings) as db:
+        commands.check(settings, db, clock=clock)
         for n in "abc":
             page = article(f"Story {n}").replace(b"</article>", LEAK.encode() + b"</article>")
             server.route(f"/news/{n}", Response(200, page))
         clock.now += timedelta(hours=1)
-        report = service.check(settings, db, force=True, clock=clock)
+        report = commands.check(settings, db, force=True, clock=clock)
         assert report.count("changed") == 3
         assert health.statuses(db.sessions) == {"site": "degraded"}
         (row,) = catalog.list_sources(settings, db)
@@ -182,11 +183,11 @@ def test_a_failing_feed_turns_its_source_degraded_on_the_second_failure(
         }
     )
     clock = Clock()
-    with service.open_database(settings) as db:
-        service.check(settings, db, clock=clock)
+    with database.open_database(settings) as db:
+        commands.check(settings, db, clock=clock)
         assert health.statuses(db.sessions) == {"site": "ok"}
         clock.now += timedelta(hours=1)
-        service.check(settings, db, clock=clock)
+        commands.check(settings, db, clock=clock)
         assert health.statuses(db.sessions) == {"site": "degraded"}
         (row,) = catalog.list_sources(settings, db)
         assert row["health_reason"] == f"feed failing: HTTP 503 from {server.url('/feed.rss')}"
@@ -254,9 +255,9 @@ def test_health_feed_escapes_hostile_names_and_reasons(server: LoopbackServer, d
         }
     )
     clock = Clock()
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         for _ in range(2):
-            service.check(settings, db, clock=clock)
+            commands.check(settings, db, clock=clock)
             clock.now += timedelta(hours=1)
         assert health.statuses(db.sessions) == {name: "degraded"}
         with TestClient(create_app(settings, db)) as client:
@@ -273,7 +274,7 @@ def test_the_daemon_judges_health_every_minute(db_url: str) -> None:
     from versiontrack.daemon import HEALTH_EVERY, Daemon
 
     settings = settings_from_dict({"database": {"url": db_url}})
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         scheduler = Daemon(settings, db, web=False)._scheduler()
     job = scheduler.get_job("health")
     assert job is not None and HEALTH_EVERY == 60

@@ -1,0 +1,60 @@
+"""The database the use cases open, and finding an article by what a user typed.
+
+Owns ``Database`` (an engine with its session factory), ``open_database`` (creating or checking
+the schema first), ``transaction`` (one unit of work) and ``resolve_article`` (id or URL → row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from versiontrack import urls
+from versiontrack.errors import NotFound
+from versiontrack.settings import Settings
+from versiontrack.store import migrate, queries
+from versiontrack.store.engine import make_engine, session_factory
+from versiontrack.store.schema import ArticleRow
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[Session]:
+    """A session inside one transaction: committed on success, rolled back on error."""
+    with db.sessions() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def open_database(settings: Settings, *, ensure: bool = True) -> Iterator[Database]:
+    """Open the configured database; by default create or check its schema first."""
+    engine = make_engine(settings.database.url)
+    try:
+        if ensure:
+            migrate.ensure_schema(engine)
+        yield Database(engine, session_factory(engine))
+    finally:
+        engine.dispose()
+
+
+def resolve_article(session: Session, ref: str) -> ArticleRow:
+    """An article by id or URL (tracking parameters and fragments ignored)."""
+    canonical: str | None = None
+    if not ref.isdigit():
+        try:
+            canonical = urls.canonicalize(ref)
+        except ValueError:
+            canonical = None
+    article = queries.find_article(session, ref, canonical)
+    if article is None:
+        raise NotFound(f"no tracked article {ref!r}")
+    return article

@@ -1,0 +1,170 @@
+"""The article reads the CLI prints: the article list, an article's history, one version's
+text and the diff of two versions (compared as a check compares them)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from versiontrack import significance, template
+from versiontrack.diff import diff_texts
+from versiontrack.domain import ArticleText, Diff
+from versiontrack.errors import InvalidArgument, NotFound
+from versiontrack.pipeline import utcnow, without_template
+from versiontrack.service.database import Database, resolve_article
+from versiontrack.service.models import article_info, iso, versions_with_changes
+from versiontrack.store import queries
+from versiontrack.store.schema import ArticleRow, VersionRow
+
+
+def list_articles(
+    db: Database,
+    source: str | None = None,
+    *,
+    changed_since: str | None = None,
+    flag: str | None = None,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Tracked articles; ``changed_since`` is a duration back from now (``24h``, ``7d``,
+    ``90m``) or an ISO date/time, and ``flag`` keeps articles with a change so flagged."""
+    since = parse_since(changed_since, now or utcnow()) if changed_since else None
+    if flag is not None and flag not in significance.FLAGS:
+        raise InvalidArgument(
+            f"unknown flag {flag!r}; expected one of {', '.join(significance.FLAGS)}"
+        )
+    with db.sessions() as session:
+        if source is not None and queries.source_by_name(session, source) is None:
+            raise NotFound(f"no source named {source!r}")
+        rows = queries.list_articles(session, source, changed_since=since, flag=flag)
+        return [article_info(a) for a in rows]
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(value: str, now: datetime) -> datetime:
+    """``24h`` → now − 24 hours; an ISO date or date-time (UTC unless it says otherwise)."""
+    match = _DURATION.match(value)
+    if match:
+        return now - timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidArgument(
+            f"cannot read {value!r} as a time: use e.g. 24h, 7d or 2024-10-30T08:00"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def history(db: Database, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The article and its versions, each with the summary of the change that produced it."""
+    with db.sessions() as session:
+        article = resolve_article(session, ref)
+        rows = []
+        for version, change in versions_with_changes(session, article.id):
+            rows.append(
+                {
+                    "version": version.number,
+                    "fetched_at": iso(version.fetched_at),
+                    "title": version.headline,
+                    "summary": change.summary.describe() if change else "first version",
+                    "change": change.summary.to_dict() if change else None,
+                    "flags": list(change.flags) if change else [],
+                    "content_hash": version.content_hash,
+                    "origin": version.origin,
+                    "archive_url": version.archive_url,
+                }
+            )
+        return article_info(article), rows
+
+
+@dataclass(frozen=True)
+class ShownVersion:
+    article: dict[str, Any]
+    number: int
+    fetched_at: datetime
+    text: ArticleText
+
+
+def show_version(db: Database, ref: str, number: int | None = None) -> ShownVersion:
+    with db.sessions() as session:
+        article = resolve_article(session, ref)
+        version, text = version_text(session, article, number)
+        return ShownVersion(article_info(article), version.number, version.fetched_at, text)
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    article: dict[str, Any]
+    from_version: int
+    to_version: int
+    diff: Diff
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "article": self.article["id"],
+            "url": self.article["url"],
+            "from": self.from_version,
+            "to": self.to_version,
+            "summary": self.diff.summary.to_dict(),
+            "description": self.diff.summary.describe(),
+            "flags": significance.rank(significance.classify(self.diff)),
+            "boring": significance.is_boring(self.diff),
+            "fields": [f.to_dict() for f in self.diff.fields],
+            "ops": [op.to_dict() for op in self.diff.ops],
+        }
+
+
+def diff_versions(
+    db: Database, ref: str, from_version: int | None = None, to_version: int | None = None
+) -> VersionDiff:
+    """Diff any two versions; by default the latest against the one before it."""
+    with db.sessions() as session:
+        article = resolve_article(session, ref)
+        (from_row, old), (to_row, new) = diff_ends(session, article, from_version, to_version)
+        return VersionDiff(
+            article_info(article), from_row.number, to_row.number, diff_texts(old, new)
+        )
+
+
+def version_text(
+    session: Session, article: ArticleRow, number: int | None
+) -> tuple[VersionRow, ArticleText]:
+    """Version ``number`` (default: the latest) and its text."""
+    row = _version(session, article, number)
+    text = queries.version_text(session, article.id, row.number)
+    assert text is not None
+    return row, text
+
+
+def diff_ends(
+    session: Session, article: ArticleRow, from_version: int | None, to_version: int | None
+) -> tuple[tuple[VersionRow, ArticleText], tuple[VersionRow, ArticleText]]:
+    """The two versions a diff compares: ``to`` defaults to the latest, ``from`` to the one
+    before it."""
+    to_row, new = version_text(session, article, to_version)
+    if from_version is None:
+        from_version = max(to_row.number - 1, 1)
+    from_row, old = version_text(session, article, from_version)
+    # compared as a check compares them: without what the source prints around every article
+    # (a version stored before that was learned still holds it)
+    scope = template.scope(article.source.name if article.source else None, article.url)
+    old, new = without_template(session, scope, old, new)
+    return (from_row, old), (to_row, new)
+
+
+def _version(session: Session, article: ArticleRow, number: int | None) -> VersionRow:
+    rows = queries.versions(session, article.id)
+    if not rows:
+        raise NotFound(f"article {article.id} has no stored version yet")
+    if number is None:
+        return rows[-1]
+    for row in rows:
+        if row.number == number:
+            return row
+    raise NotFound(f"article {article.id} has no version {number} (it has 1..{rows[-1].number})")
