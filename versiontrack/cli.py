@@ -446,16 +446,8 @@ def feed(
     Example: versiontrack feed --source guardian --format atom --min substantive
     """
     with _database() as (settings, db):
-        xml = feeds.feed(
-            settings,
-            db,
-            source=source,
-            article=article,
-            fmt=format_.value,
-            limit=limit,
-            min_significance=min_,
-            flags=flag or (),
-        )
+        query = feeds.FeedQuery(source, article, format_.value, limit, min_, tuple(flag or ()))
+        xml = feeds.feed(settings, db, query)
     sys.stdout.buffer.write(xml)
     sys.stdout.buffer.flush()
 

@@ -66,7 +66,7 @@ def run_demo(console: Console, keep: Path | None = None, *, serve: bool = False)
                 console.print()
                 for info in reads.list_articles(db):
                     _print_history(console, db, info["id"])
-                xml = feeds.feed(settings, db, limit=50)
+                xml = feeds.feed(settings, db, feeds.FeedQuery(limit=50))
         _print_feed(console, xml)
         if keep is not None:
             console.print(

@@ -111,8 +111,8 @@ def create_app(
     # serve every later request that computes the same ETag: readers polling an unchanged
     # feed without validators cost one small query, not a render.
     @functools.lru_cache(maxsize=FEED_CACHE_SIZE)
-    def render_feed(etag: str, args: tuple[tuple[str, Any], ...]) -> bytes:
-        return feeds.feed(settings, db, **dict(args))
+    def render_feed(etag: str, query: feeds.FeedQuery) -> bytes:
+        return feeds.feed(settings, db, query)
 
     app.state.render_feed = render_feed
     return app
@@ -241,22 +241,22 @@ def _feed_endpoint(
         source = request.path_params["name"] if scope == "source" else None
         article_ref = _article_ref(request) if scope == "article" else None
         flags = request.query_params.get("flags", "")
-        args: dict[str, Any] = {
-            "source": source,
-            "article": article_ref,
-            "fmt": fmt,
-            "limit": limit,
-            "min_significance": request.query_params.get("min") or None,
-            "flags": tuple(f.strip() for f in flags.split(",") if f.strip()),
-        }
+        query = feeds.FeedQuery(
+            source=source,
+            article=article_ref,
+            fmt=fmt,
+            limit=limit,
+            min_significance=request.query_params.get("min") or None,
+            flags=tuple(f.strip() for f in flags.split(",") if f.strip()),
+        )
         # The validators cost one aggregate query; most polls by feed readers end here.
-        validators = feeds.feed_validators(settings, db, **args)
+        validators = feeds.feed_validators(settings, db, query)
         headers = {"ETag": validators.etag}
         if validators.last_modified is not None:
             headers["Last-Modified"] = format_datetime(validators.last_modified, usegmt=True)
         if _not_modified(request, validators):
             return Response(status_code=304, headers=headers)
-        body = request.app.state.render_feed(validators.etag, tuple(sorted(args.items())))
+        body = request.app.state.render_feed(validators.etag, query)
         return Response(body, headers=headers, media_type=FEED_MEDIA_TYPES[fmt])
 
     endpoint.__name__ = f"feed_{scope}_{fmt}"

@@ -52,11 +52,11 @@ def test_a_new_version_is_saved_after_a_5xx_and_the_check_never_fails(any_db_url
         # the archived copy is linked from the feed item (and the feed's ETag moved with it)
         with database.open_database(settings) as db:
             site.route("/news/council-budget", Response.html(page(1).decode()))
-            etag = feeds.feed_validators(settings, db, article=url).etag
+            etag = feeds.feed_validators(settings, db, feeds.FeedQuery(article=url)).etag
             archive.save_answers.append(Response(502, b"down"))
             service_commands.check(settings, db, refs=[url], clock=lambda: T2)
-            feed = feeds.feed(settings, db, article=url).decode()
-            assert feeds.feed_validators(settings, db, article=url).etag != etag
+            feed = feeds.feed(settings, db, feeds.FeedQuery(article=url)).decode()
+            assert feeds.feed_validators(settings, db, feeds.FeedQuery(article=url)).etag != etag
             _info, rows = reads.history(db, url)
         assert f'Archived copy: &lt;a href="{rows[1]["archive_url"]}"&gt;' in feed
 

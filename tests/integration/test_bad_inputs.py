@@ -344,7 +344,10 @@ def test_slug_change_keeps_one_history_and_is_reported(server: LoopbackServer, d
         )
         titles = [e.title for e in feedparser.parse(feeds.feed(settings, db)).entries]
         urls_only = [
-            e.title for e in feedparser.parse(feeds.feed(settings, db, flags=("url",))).entries
+            e.title
+            for e in feedparser.parse(
+                feeds.feed(settings, db, feeds.FeedQuery(flags=("url",)))
+            ).entries
         ]
     assert titles == [
         "Headline: “Troops in uniforms” → “Body bags warning”",
@@ -407,5 +410,7 @@ def test_headline_ab_rotation_is_reported_once_as_a_test(
     # one item for the whole rotation: the first flip's headline change is folded into it
     assert titles == ["Headline test: “Envoy warns of body bags” / “Troops head to Kursk”"]
     with database.open_database(settings) as db:
-        everything = feedparser.parse(feeds.feed(settings, db, min_significance="all"))
+        everything = feedparser.parse(
+            feeds.feed(settings, db, feeds.FeedQuery(min_significance="all"))
+        )
     assert len(everything.entries) == 5  # every flip is kept, boring or not

@@ -70,8 +70,8 @@ def replay_corpus(db_url: str) -> Replay:
                 after.append({slug_of[r["id"]]: r["versions"] for r in rows})
             ids = {slug: i for i, slug in slug_of.items()}
             histories = {slug: reads.history(db, str(i))[1] for slug, i in ids.items()}
-            rss = feeds.feed(settings, db, fmt="rss")
-            atom = feeds.feed(settings, db, fmt="atom")
+            rss = feeds.feed(settings, db, feeds.FeedQuery(fmt="rss"))
+            atom = feeds.feed(settings, db, feeds.FeedQuery(fmt="atom"))
     return Replay(reports, after, ids, histories, rss, atom, settings, db_url)
 
 

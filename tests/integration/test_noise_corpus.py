@@ -194,7 +194,10 @@ class Ctx:
 
     def feed_titles(self, **kwargs: Any) -> list[str]:
         return [
-            e.title for e in feedparser.parse(feeds.feed(self.settings, self.db, **kwargs)).entries
+            e.title
+            for e in feedparser.parse(
+                feeds.feed(self.settings, self.db, feeds.FeedQuery(**kwargs))
+            ).entries
         ]
 
     def changes(self) -> list[ChangeEntry]:

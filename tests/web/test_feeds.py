@@ -24,8 +24,8 @@ def test_global_feeds_list_every_change(site: Site, client: TestClient) -> None:
     atom = client.get("/feed.atom")
     assert (rss.status_code, rss.headers["content-type"]) == (200, RSS)
     assert (atom.status_code, atom.headers["content-type"]) == (200, ATOM)
-    assert rss.content == feeds.feed(site.settings, site.db, fmt="rss")
-    assert atom.content == feeds.feed(site.settings, site.db, fmt="atom")
+    assert rss.content == feeds.feed(site.settings, site.db, feeds.FeedQuery(fmt="rss"))
+    assert atom.content == feeds.feed(site.settings, site.db, feeds.FeedQuery(fmt="atom"))
     parsed = feedparser.parse(rss.content)
     assert parsed.bozo is False
     assert len(parsed.entries) == 9  # the corpus's 8 changes and the hostile article's edit

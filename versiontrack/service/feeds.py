@@ -1,5 +1,10 @@
-"""The change feeds: which changes a feed shows, its validators (ETag, Last-Modified) and
-its XML."""
+"""The change feeds: what a feed shows (``FeedQuery``), its validators (ETag, Last-Modified)
+and its XML.
+
+A ``FeedQuery`` is frozen and hashable: the web app keys its cache of rendered feeds by it,
+and the ETag is computed from it (with the state of the changes in its scope), so the two
+can never disagree about which arguments make a feed different.
+"""
 
 from __future__ import annotations
 
@@ -17,29 +22,40 @@ from versiontrack.settings import Settings
 from versiontrack.store import archive_queue, queries
 
 
-def feed(
-    settings: Settings,
-    db: Database,
-    *,
-    source: str | None = None,
-    article: str | None = None,
-    fmt: Literal["rss", "atom"] = "rss",
-    limit: int = 50,
-    min_significance: str | None = None,
-    flags: Sequence[str] = (),
-) -> bytes:
-    """The change feed XML: global, for one source, or for one article.
+@dataclass(frozen=True, slots=True)
+class FeedQuery:
+    """One change feed: global, for one ``source``, or for one ``article`` (an id or URL).
 
     Changes below ``min_significance`` (default ``feed.min_significance``) are left out, and
     with ``flags`` only changes carrying one of them are included.
     """
-    min_level, flags = feed_filter(settings, min_significance, flags)
+
+    source: str | None = None
+    article: str | None = None
+    fmt: Literal["rss", "atom"] = "rss"
+    limit: int = 50
+    min_significance: str | None = None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedValidators:
+    """A change feed's ETag and Last-Modified, known without rendering the feed."""
+
+    etag: str
+    last_modified: datetime | None
+
+
+def feed(settings: Settings, db: Database, query: FeedQuery = FeedQuery()) -> bytes:
+    """The change feed XML that ``query`` names."""
+    min_level, flags = feed_filter(settings, query.min_significance, query.flags)
     base = settings.server.public_url.rstrip("/")
-    ext = "xml" if fmt == "rss" else "atom"
+    ext = "xml" if query.fmt == "rss" else "atom"
+    source = query.source
     with db.sessions() as session:
         article_id: int | None = None
-        if article is not None:
-            row = resolve_article(session, article)
+        if query.article is not None:
+            row = resolve_article(session, query.article)
             article_id = row.id
             meta = FeedMeta(
                 title=f"versiontrack: {row.title or row.url}",
@@ -67,12 +83,12 @@ def feed(
             session,
             source=source,
             article_id=article_id,
-            limit=limit,
+            limit=query.limit,
             min_level=min_level,
             flags=flags,
         )
         entries = archive_queue.with_archive_urls(session, entries)
-    return render_feed(entries, meta, base, fmt)
+    return render_feed(entries, meta, base, query.fmt)
 
 
 def feed_filter(
@@ -92,34 +108,19 @@ def feed_filter(
     return min_level, tuple(sorted(set(flags)))
 
 
-@dataclass(frozen=True, slots=True)
-class FeedValidators:
-    """A change feed's ETag and Last-Modified, known without rendering the feed."""
-
-    etag: str
-    last_modified: datetime | None
-
-
 def feed_validators(
-    settings: Settings,
-    db: Database,
-    *,
-    source: str | None = None,
-    article: str | None = None,
-    fmt: Literal["rss", "atom"] = "rss",
-    limit: int = 50,
-    min_significance: str | None = None,
-    flags: Sequence[str] = (),
+    settings: Settings, db: Database, query: FeedQuery = FeedQuery()
 ) -> FeedValidators:
-    """The validators of what ``feed`` renders for the same arguments, from one small query.
+    """The validators of what ``feed`` renders for the same query, from one small query.
 
     A feed's bytes depend only on the changes in its scope (and their edits), an
-    article feed's title and URL, the arguments, the public URL and the code that renders it,
+    article feed's title and URL, the query, the public URL and the code that renders it,
     so the ETag hashes exactly those. Take the validators *before* rendering: a change stored
     in between then makes the ETag older than the body, which costs a client one more full
     fetch later, never a stale 304.
     """
-    min_level, flags = feed_filter(settings, min_significance, flags)
+    min_level, flags = feed_filter(settings, query.min_significance, query.flags)
+    source, article = query.source, query.article
     with db.sessions() as session:
         article_id: int | None = None
         if article is not None:
@@ -134,7 +135,7 @@ def feed_validators(
     newest = state.newest_at.isoformat() if state.newest_at else ""
     revised = state.revised_at.isoformat() if state.revised_at else ""
     key = (
-        f"{__version__}\n{settings.server.public_url.rstrip('/')}\n{fmt}\n{limit}\n"
+        f"{__version__}\n{settings.server.public_url.rstrip('/')}\n{query.fmt}\n{query.limit}\n"
         f"{'' if article_id is not None else source}\n{article_id}\n"
         f"{state.count}\n{state.newest_id}\n{newest}\n{state.revisions}\n{revised}\n"
         f"{state.label}\n{min_level}\n{flags}\n{archived_at}"
