@@ -16,6 +16,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,15 +26,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 
 from versiontrack import __version__, catalog, logs
-from versiontrack.errors import VersiontrackError
 from versiontrack.pipeline import CheckOutcome, PassReport
 from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings, load_settings
-from versiontrack.store import migrate
-from versiontrack.store.engine import describe_error
 
 app = typer.Typer(
     help="Track how news articles change: versions, sentence diffs and a feed of changes.",
@@ -54,6 +51,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the LRM, RLM and ALM
 # marks: invisible, yet they reorder the rest of the line ("Trojan Source"), so they are shown.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+#: ``--json``, declared once for every command that can print JSON (as sqlite-utils'
+#: ``output_options``): the rows are the service's read models, printed with their ``to_json``.
+JsonOutput = Annotated[bool, typer.Option("--json", help="JSON output.")]
 
 
 class Format(StrEnum):
@@ -123,6 +125,11 @@ def safe(value: object) -> str:
 
 def _json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _minute(moment: datetime | None) -> str:
+    """``2024-10-30 08:00``: a stored time to the minute, for tables ("" when unset)."""
+    return "" if moment is None else f"{moment:%Y-%m-%d %H:%M}"
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -206,13 +213,13 @@ def add(
     with _database() as (settings, db):
         info, created = commands.add_article(settings, db, url, source)
     verb = "tracking" if created else "already tracked"
-    out.print(Text(f"{verb} article {info['id']}: {safe(info['url'])}"))
+    out.print(Text(f"{verb} article {info.id}: {safe(info.url)}"))
 
 
 @sources_app.callback(invoke_without_command=True)
 def sources(
     ctx: typer.Context,
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    json_: JsonOutput = False,
 ) -> None:
     """List sources with article counts, health, last poll and last error; or import and
     export them as OPML (`sources import FILE.opml`, `sources export`).
@@ -301,7 +308,7 @@ def articles(
     flag: Annotated[
         str | None, typer.Option("--flag", help="Only articles with a change flagged so.")
     ] = None,
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    json_: JsonOutput = False,
 ) -> None:
     """List tracked articles.
 
@@ -310,19 +317,12 @@ def articles(
     with _database() as (_settings, db):
         rows = reads.list_articles(db, source, changed_since=changed_since, flag=flag)
     if json_:
-        _json(rows)
+        _json([r.to_json() for r in rows])
         return
     _table(
         ("id", "versions", "status", "last changed", "title", "url"),
         [
-            (
-                str(r["id"]),
-                str(r["versions"]),
-                r["status"],
-                (r["last_changed"] or "")[:16].replace("T", " "),
-                r["title"] or "",
-                r["url"],
-            )
+            (str(r.id), str(r.versions), r.status, _minute(r.last_changed), r.title or "", r.url)
             for r in rows
         ],
     )
@@ -331,7 +331,7 @@ def articles(
 @app.command()
 def history(
     article: Annotated[str, typer.Argument(help="Article id or URL.")],
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    json_: JsonOutput = False,
 ) -> None:
     """List an article's versions and what changed in each.
 
@@ -340,20 +340,20 @@ def history(
     with _database() as (_settings, db):
         info, versions = reads.history(db, article)
     if json_:
-        _json(versions)
+        _json([v.to_json() for v in versions])
         return
-    out.print(Text(f"{safe(info['title'])}\n{safe(info['url'])}", style="bold"))
+    out.print(Text(f"{safe(info.title)}\n{safe(info.url)}", style="bold"))
     next_check = (
         "retired (no longer checked)"
-        if info["status"] == "retired"
-        else f"next check {info['next_check_at'][:16].replace('T', ' ')} UTC"
+        if info.retired
+        else f"next check {_minute(info.next_check_at)} UTC"
     )
-    out.print(Text(f"status: {info['status']}, {next_check}"))
+    out.print(Text(f"status: {info.status}, {next_check}"))
     for v in versions:
         out.print(
-            Text(f"v{v['version']}  {v['fetched_at'][:19].replace('T', ' ')}  ")
-            + Text(safe(v["summary"]))
-            + Text(f"  {safe(v['title'])}", style="dim")
+            Text(f"v{v.number}  {v.fetched_at:%Y-%m-%d %H:%M:%S}  ")
+            + Text(safe(v.summary))
+            + Text(f"  {safe(v.headline)}", style="dim")
         )
 
 
@@ -369,7 +369,7 @@ def show(
     with _database() as (_settings, db):
         shown = reads.show_version(db, article, version)
     t = shown.text
-    out.print(Text(f"v{shown.number} of {safe(shown.article['url'])}", style="dim"))
+    out.print(Text(f"v{shown.version.number} of {safe(shown.article.url)}", style="dim"))
     out.print(Text(safe(t.headline), style="bold"))
     if t.standfirst:
         out.print(Text(safe(t.standfirst), style="italic"))
@@ -386,7 +386,7 @@ def diff(
     article: Annotated[str, typer.Argument(help="Article id or URL.")],
     from_: Annotated[int | None, typer.Option("--from", help="Old version.")] = None,
     to: Annotated[int | None, typer.Option("--to", help="New version (default latest).")] = None,
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    json_: JsonOutput = False,
 ) -> None:
     """Show the sentence diff between two versions (default: the latest change).
 
@@ -399,7 +399,7 @@ def diff(
         return
     out.print(
         Text(
-            f"{safe(result.article['url'])}  v{result.from_version} → v{result.to_version}: "
+            f"{safe(result.article.url)}  v{result.from_version} → v{result.to_version}: "
             f"{result.diff.summary.describe()}",
             style="bold",
         )
@@ -533,9 +533,7 @@ def db_upgrade() -> None:
     Example: versiontrack db upgrade
     """
     with _database(ensure=False) as (_settings, db):
-        before = migrate.current(db.engine)
-        migrate.upgrade(db.engine)
-        after = migrate.current(db.engine)
+        before, after = commands.upgrade_schema(db)
     out.print(f"database schema: {before or 'empty'} → {after}")
 
 
@@ -546,8 +544,8 @@ def db_current() -> None:
     Example: versiontrack db current
     """
     with _database(ensure=False) as (_settings, db):
-        revision = migrate.current(db.engine)
-    state_ = "up to date" if revision == migrate.head() else f"needs {migrate.head()}"
+        revision, head = commands.schema_revision(db)
+    state_ = "up to date" if revision == head else f"needs {head}"
     out.print(f"{revision or 'empty'} ({state_})")
 
 
@@ -559,15 +557,10 @@ def main() -> None:
     """
     try:
         app()
-    except (VersiontrackError, SQLAlchemyError) as exc:
+    except database.USER_ERRORS as exc:
         if state.verbose:
             err.print(Text("".join(traceback.format_exception(exc)).rstrip()))
-        message = (
-            f"database error: {describe_error(exc)}"
-            if isinstance(exc, SQLAlchemyError)
-            else str(exc)
-        )
-        err.print(Text(f"error: {safe(message)}"))
+        err.print(Text(f"error: {safe(database.describe_failure(exc))}"))
         sys.exit(1)
 
 

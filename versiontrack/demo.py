@@ -65,7 +65,7 @@ def run_demo(console: Console, keep: Path | None = None, *, serve: bool = False)
                     )
                 console.print()
                 for info in reads.list_articles(db):
-                    _print_history(console, db, info["id"])
+                    _print_history(console, db, info.id)
                 xml = feeds.feed(settings, db, feeds.FeedQuery(limit=50))
         _print_feed(console, xml)
         if keep is not None:
@@ -88,13 +88,10 @@ def _describe(report: PassReport) -> str:
 
 def _print_history(console: Console, db: database.Database, article_id: int) -> None:
     info, versions = reads.history(db, str(article_id))
-    console.print(Text(f"[{info['id']}] {info['title']}", style="bold"))
-    console.print(Text(f"    {info['url']}  ({info['status']})", style="dim"))
+    console.print(Text(f"[{info.id}] {info.title}", style="bold"))
+    console.print(Text(f"    {info.url}  ({info.status})", style="dim"))
     for v in versions:
-        console.print(
-            Text(f"    v{v['version']}  {v['fetched_at'][:16].replace('T', ' ')}  ")
-            + Text(v["summary"])
-        )
+        console.print(Text(f"    v{v.number}  {v.fetched_at:%Y-%m-%d %H:%M}  ") + Text(v.summary))
 
 
 def _print_feed(console: Console, xml: bytes) -> None:

@@ -52,7 +52,7 @@ from versiontrack.diff import Row
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.publish.html import is_diff_markup
 from versiontrack.resources import PACKAGE_DIR
-from versiontrack.service import database, feeds, pages
+from versiontrack.service import database, feeds, pages, reads
 from versiontrack.settings import Settings
 
 __all__ = ["CONTENT_SECURITY_POLICY", "FEED_MEDIA_TYPES", "create_app"]
@@ -203,7 +203,7 @@ def _diff_response(request: Request, data: pages.DiffPage) -> Response:
 
 def version(request: Request) -> Response:
     params = request.path_params
-    data = pages.version_page(_db(request), _article_ref(request), params["n"])
+    data = reads.show_version(_db(request), _article_ref(request), params["n"])
     return _page(request, "version.html", page=data)
 
 

@@ -213,9 +213,7 @@ def run_once(
         settings = load_settings(workdir / "versiontrack.toml")
         with database.open_database(settings) as db:
             ids = {
-                page.key: commands.add_article(settings, db, urls[page.key], source=page.site)[0][
-                    "id"
-                ]
+                page.key: commands.add_article(settings, db, urls[page.key], source=page.site)[0].id
                 for page in pages
             }
         result = RunResult([], {k: [] for k in urls}, {k: {} for k in urls}, {}, {})
@@ -228,7 +226,7 @@ def run_once(
                 f"{len(check.failures)} failed, {len(check.crashes)} crash lines"
             )
             with database.open_database(settings, ensure=False) as db:
-                counts = {row["id"]: row["versions"] for row in reads.list_articles(db)}
+                counts = {row.id: row.versions for row in reads.list_articles(db)}
                 for key, article_id in ids.items():
                     count = counts.get(article_id, 0)
                     before = result.versions[key][-1] if result.versions[key] else 0

@@ -38,7 +38,7 @@ def test_pages_link_the_archived_copy_and_name_the_origin(db_url: str) -> None:
             service_commands.check(
                 settings, db, refs=[url], clock=lambda: T3
             )  # version 3, not saved
-            archive_url = reads.history(db, url)[1][1]["archive_url"]
+            archive_url = reads.history(db, url)[1][1].archive_url
             assert archive_url is not None
             with TestClient(create_app(settings, db)) as client:
                 v1 = client.get("/articles/1/versions/1").text

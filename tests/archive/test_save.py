@@ -41,7 +41,7 @@ def test_a_new_version_is_saved_after_a_5xx_and_the_check_never_fails(any_db_url
             service_commands.add_article(settings, db, url)
             report = service_commands.check(settings, db, refs=[url], clock=lambda: T1)
             assert [(c.outcome, c.version) for c in report.checks] == [("new", 1)]
-            _info, rows = reads.history(db, url)
+            rows = [r.to_json() for r in reads.history(db, url)[1]]
         saves = [r.path for r in archive.requests if r.path.startswith("/save/")]
         assert saves == [f"/save/{url}", f"/save/{url}"]
         assert rows[0]["archive_url"].startswith(f"{archive.base_url}/web/")
@@ -57,7 +57,7 @@ def test_a_new_version_is_saved_after_a_5xx_and_the_check_never_fails(any_db_url
             service_commands.check(settings, db, refs=[url], clock=lambda: T2)
             feed = feeds.feed(settings, db, feeds.FeedQuery(article=url)).decode()
             assert feeds.feed_validators(settings, db, feeds.FeedQuery(article=url)).etag != etag
-            _info, rows = reads.history(db, url)
+            rows = [r.to_json() for r in reads.history(db, url)[1]]
         assert f'Archived copy: &lt;a href="{rows[1]["archive_url"]}"&gt;' in feed
 
 
@@ -73,7 +73,7 @@ def test_a_save_page_now_that_stays_down_is_given_up_without_failing_checks(
             service_commands.add_article(settings, db, url)
             report = service_commands.check(settings, db, refs=[url], clock=lambda: T1)
             assert [c.outcome for c in report.checks] == ["new"]
-            assert reads.history(db, url)[1][0]["archive_url"] is None
+            assert reads.history(db, url)[1][0].archive_url is None
         assert len([r for r in archive.requests if r.path.startswith("/save/")]) == 3
         assert _requests(any_db_url) == [(1, "failed", 3, "Save Page Now answered HTTP 500")]
 
@@ -146,7 +146,7 @@ def test_save_page_now_jobs_anonymous_and_with_api_keys(
             with database.open_database(settings) as db:
                 service_commands.add_article(settings, db, url)
                 service_commands.check(settings, db, refs=[url])
-                archived = reads.history(db, url)[1][0]["archive_url"]
+                archived = reads.history(db, url)[1][0].archive_url
                 wipe(db_url)
             ((job, (_url, stamp, polls)),) = archive.jobs.items()
             assert archived == f"{archive.base_url}/web/{stamp}/{url}"

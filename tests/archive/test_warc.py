@@ -20,7 +20,7 @@ from .helpers import T1, T2, T3, T4, archive_settings, crawler_warc, page, wipe
 
 
 def _versions(db: database.Database, ref: str) -> list[tuple]:
-    _info, rows = reads.history(db, ref)
+    rows = [r.to_json() for r in reads.history(db, ref)[1]]
     return [(r["version"], r["fetched_at"], r["content_hash"], r["title"]) for r in rows]
 
 
@@ -78,7 +78,7 @@ def test_a_warc_written_and_read_back_gives_the_same_versions(
         report = commands.warc_import(settings, db, [tmp_path / "out.warc.gz"])
         assert [o.outcome for o in report.outcomes] == ["new", "changed", "changed"]
         assert _versions(db, url) == before
-        _info, rows = reads.history(db, url)
+        rows = [r.to_json() for r in reads.history(db, url)[1]]
         assert {r["origin"] for r in rows} == {"warc"}
         assert [r["summary"] for r in rows] == [
             "first version",
@@ -111,13 +111,13 @@ def test_a_warc_of_a_page_that_changed_twice_imports_as_two_versions(
             (T3, "changed", 2),
             (T4, "unchanged", None),
         ]
-        _info, rows = reads.history(db, url)
+        rows = [r.to_json() for r in reads.history(db, url)[1]]
         assert [(r["version"], r["fetched_at"], r["origin"]) for r in rows] == [
             (1, T1.isoformat(), "warc"),
             (2, T3.isoformat(), "warc"),
         ]
         # the back-fill is dated at capture time and leaves the article due for a live check
-        article = reads.list_articles(db)[0]
+        article = reads.list_articles(db)[0].to_json()
         assert article["last_checked"] == T4.isoformat()
         assert article["status"] == "active"
 
@@ -141,7 +141,7 @@ def test_tracked_only_leaves_other_pages_alone(db_url: str, tmp_path: Path) -> N
             ("https://news.example.org/a", "skipped"),
             ("https://news.example.org/b", "new"),
         ]
-        assert [a["url"] for a in reads.list_articles(db)] == ["https://news.example.org/b"]
+        assert [a.url for a in reads.list_articles(db)] == ["https://news.example.org/b"]
 
 
 def test_an_uncompressed_warc_and_an_arc_file_import_too(db_url: str, tmp_path: Path) -> None:

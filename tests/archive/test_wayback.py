@@ -33,7 +33,7 @@ def test_wayback_import_back_fills_the_changed_captures(any_db_url: str) -> None
                 (T3, "unchanged", None),
                 (T4, "changed", 2),
             ]
-            _info, rows = reads.history(db, URL)
+            rows = [r.to_json() for r in reads.history(db, URL)[1]]
             assert [(r["version"], r["fetched_at"], r["origin"]) for r in rows] == [
                 (1, T1.isoformat(), "wayback"),
                 (2, T4.isoformat(), "wayback"),

@@ -154,18 +154,18 @@ def revisions(db_url: str) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
     with database.open_database(settings) as db:
         for article in reads.list_articles(db):
-            info, history = reads.history(db, str(article["id"]))
-            assert [v["version"] for v in history] == list(range(1, info["versions"] + 1))
+            info, history = reads.history(db, str(article.id))
+            assert [v.number for v in history] == list(range(1, info.versions + 1))
             story = []
             for v in history:
-                text = reads.show_version(db, str(article["id"]), v["version"]).text
+                text = reads.show_version(db, str(article.id), v.number).text
                 first = text.paragraphs[0][0]
                 match = re.fullmatch(r"Story (\d+) revision (\d+)\.", first)
                 assert match, first
                 assert text.headline == f"Story {match[1]}"
                 assert len(text.paragraphs) == 1 + len(STORY)
                 story.append(int(match[2]))
-            found[int(article["url"].rsplit("/", 1)[1])] = story
+            found[int(article.url.rsplit("/", 1)[1])] = story
     return found
 
 

@@ -173,9 +173,7 @@ def test_bad_feeds_and_pages_are_recorded_and_the_pass_goes_on(
     assert by_url["ok"].outcome == "new" and by_url["ok"].http_status == 200
     assert all(c.duration_ms >= 0 and c.started_at == clock.start for c in logged)
     with database.open_database(settings) as db:
-        versions = {
-            a["url"].rsplit("/", 1)[1]: a["versions"] for a in service_reads.list_articles(db)
-        }
+        versions = {a.url.rsplit("/", 1)[1]: a.versions for a in service_reads.list_articles(db)}
         sources = {s.name: s.last_error for s in commands.list_sources(settings, db)}
     assert versions == {"ok": 1, "pdf": 0, "huge": 0, "slow": 0, "broken": 0, "loop": 0, "empty": 0}
     assert sources["good"] is None and sources["missing"].startswith("HTTP 404")
@@ -193,7 +191,7 @@ def test_a_failing_check_never_touches_stored_versions(server: LoopbackServer, d
         assert run(settings, clock).checks[0].outcome == "failed"
     with database.open_database(settings) as db:
         shown = service_reads.show_version(db, "1")
-    assert shown.number == 1
+    assert shown.version.number == 1
     assert shown.text.headline == "Story"
     assert len(shown.text.paragraphs) == 4
 
@@ -209,15 +207,15 @@ def test_gone_article_is_removed_once_then_restored(
     assert [c.outcome for c in run(settings, clock).checks] == ["removed"]
     assert [c.outcome for c in run(settings, clock).checks] == ["gone"]
     with database.open_database(settings) as db:
-        assert service_reads.list_articles(db)[0]["status"] == "removed"
+        assert service_reads.list_articles(db)[0].status == "removed"
         titles = [e.title for e in feedparser.parse(feeds.feed(settings, db)).entries]
     assert titles == [f"Story — removed (HTTP {status})"]
 
     server.route("/a", Response(200, article_html("Story", STORY)))
     assert [c.outcome for c in run(settings, clock).checks] == ["restored"]
     with database.open_database(settings) as db:
-        assert service_reads.list_articles(db)[0]["status"] == "active"
-        assert service_reads.list_articles(db)[0]["versions"] == 1
+        assert service_reads.list_articles(db)[0].status == "active"
+        assert service_reads.list_articles(db)[0].versions == 1
         titles = [e.title for e in feedparser.parse(feeds.feed(settings, db)).entries]
     assert titles == ["Story — restored", f"Story — removed (HTTP {status})"]
 
@@ -245,10 +243,10 @@ def test_same_article_reached_two_ways_is_one_article(server: LoopbackServer, db
     assert sorted(c.outcome for c in report.checks) == ["duplicate", "new"]
     with database.open_database(settings) as db:
         rows = service_reads.list_articles(db)
-        assert [(r["url"], r["versions"]) for r in rows] == [(server.url("/story"), 1)]
+        assert [(r.url, r.versions) for r in rows] == [(server.url("/story"), 1)]
         # every way in finds the one article
         for ref in (server.url("/s/123"), server.url("/story?utm_campaign=x"), "1"):
-            assert service_reads.history(db, ref)[0]["id"] == rows[0]["id"]
+            assert service_reads.history(db, ref)[0].id == rows[0].id
     second = run(settings, clock)
     assert [c.outcome for c in second.checks] == ["unchanged"]
 
@@ -265,7 +263,7 @@ def test_collapsed_body_is_a_failed_check_not_a_version(
     assert outcome.outcome == "failed"
     assert "body shrank" in (outcome.error or "")
     with database.open_database(settings) as db:
-        assert service_reads.list_articles(db)[0]["versions"] == 1
+        assert service_reads.list_articles(db)[0].versions == 1
 
 
 def test_markup_and_whitespace_differences_make_no_version(
@@ -336,12 +334,10 @@ def test_slug_change_keeps_one_history_and_is_reported(server: LoopbackServer, d
     assert [c.outcome for c in run(settings, clock).checks] == ["changed"]
     with database.open_database(settings) as db:
         (row,) = service_reads.list_articles(db)
-        assert row["url"] == server.url("/news/body-bags-warning")
-        assert row["versions"] == 2
+        assert row.url == server.url("/news/body-bags-warning")
+        assert row.versions == 2
         # the old address still finds the one history
-        assert (
-            service_reads.history(db, server.url("/news/troops-in-uniforms"))[0]["id"] == row["id"]
-        )
+        assert service_reads.history(db, server.url("/news/troops-in-uniforms"))[0].id == row.id
         titles = [e.title for e in feedparser.parse(feeds.feed(settings, db)).entries]
         urls_only = [
             e.title
@@ -383,8 +379,8 @@ def test_source_selector_and_ignore_are_used_by_checks(server: LoopbackServer, d
         run(settings, clock)
     with database.open_database(settings) as db:
         (row,) = service_reads.list_articles(db)
-        assert row["versions"] == 1
-        text = service_reads.show_version(db, str(row["id"])).text
+        assert row.versions == 1
+        text = service_reads.show_version(db, str(row.id)).text
     assert [" ".join(p) for p in text.paragraphs] == STORY
 
 
@@ -397,7 +393,7 @@ def test_headline_ab_rotation_is_reported_once_as_a_test(
         server.route("/a", Response(200, article_html(headline, STORY)))
         run(settings, clock)
     with database.open_database(settings) as db:
-        _, history = service_reads.history(db, "1")
+        history = [v.to_json() for v in service_reads.history(db, "1")[1]]
         titles = [e.title for e in feedparser.parse(feeds.feed(settings, db)).entries]
     assert [v["flags"] for v in history] == [
         [],

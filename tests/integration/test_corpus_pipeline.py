@@ -65,11 +65,13 @@ def replay_corpus(db_url: str) -> Replay:
                 reports.append(commands.check(settings, db, clock=lambda now=now: now))
                 rows = reads.list_articles(db)
                 for row in rows:
-                    slug = next(a.slug for a in corpus.articles if row["url"].endswith(a.path))
-                    slug_of[row["id"]] = slug
-                after.append({slug_of[r["id"]]: r["versions"] for r in rows})
+                    slug = next(a.slug for a in corpus.articles if row.url.endswith(a.path))
+                    slug_of[row.id] = slug
+                after.append({slug_of[r.id]: r.versions for r in rows})
             ids = {slug: i for i, slug in slug_of.items()}
-            histories = {slug: reads.history(db, str(i))[1] for slug, i in ids.items()}
+            histories = {
+                slug: [v.to_json() for v in reads.history(db, str(i))[1]] for slug, i in ids.items()
+            }
             rss = feeds.feed(settings, db, feeds.FeedQuery(fmt="rss"))
             atom = feeds.feed(settings, db, feeds.FeedQuery(fmt="atom"))
     return Replay(reports, after, ids, histories, rss, atom, settings, db_url)

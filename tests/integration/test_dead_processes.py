@@ -88,7 +88,7 @@ def test_a_shard_killed_holding_the_sqlite_write_lock_cannot_hang_the_pass(
     ids = list(range(1, 21))
     assert sorted(lost) in (ids[0::2], ids[1::2])  # one whole shard: the dead one
     with database.open_database(settings) as db:
-        versions = {a["id"]: a["versions"] for a in reads.list_articles(db)}
+        versions = {a.id: a.versions for a in reads.list_articles(db)}
     # the dead shard's write was rolled back whole: no version, not half of one
     assert versions == {i: 0 if i in lost else 1 for i in ids}
 

@@ -190,7 +190,7 @@ def test_a_big_pass_is_split_across_checking_processes(
     assert Counter(c.outcome for c in second.checks) == {"unchanged": 20, "changed": 4}
     assert split == [2, 2]  # both passes ran in two shard processes
     with database.open_database(settings) as db:
-        assert sum(a["versions"] for a in reads.list_articles(db)) == count + 4
+        assert sum(a.versions for a in reads.list_articles(db)) == count + 4
         # both shards wrote: the leases they held are all released
         with db.sessions() as session:
             assert (

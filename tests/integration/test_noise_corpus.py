@@ -206,7 +206,7 @@ class Ctx:
             return list(reversed(queries.changes(session, min_level=0, limit=1000)))
 
     def history(self, ref: str = "1") -> list[dict[str, Any]]:
-        return reads.history(self.db, ref)[1]
+        return [v.to_json() for v in reads.history(self.db, ref)[1]]
 
     def url(self, path: str) -> str:
         return self.server.url(path)
@@ -392,7 +392,7 @@ def run_case(case: Case, server: LoopbackServer, db_url: str) -> Ctx:
         assert not server.errors
         if case.outcomes is not None:
             assert tuple(outcomes) == case.outcomes
-        articles = reads.list_articles(db)
+        articles = [a.to_json() for a in reads.list_articles(db)]
         assert [(a["url"], a["versions"]) for a in articles] == [
             (server.url(case.url), case.versions)
         ]
@@ -480,12 +480,12 @@ def tracking_variants_find_the_article(ctx: Ctx) -> None:
         ctx.url(f"{PATH}?utm_term=flood&fbclid=IwAR9"),
         ctx.url(f"{PATH}#comments"),
     ):
-        assert reads.history(ctx.db, ref)[0]["url"] == ctx.url(PATH)
+        assert reads.history(ctx.db, ref)[0].url == ctx.url(PATH)
 
 
 def old_url_finds_the_history(ctx: Ctx) -> None:
     old = ctx.url(OLD_SLUG)
-    assert reads.history(ctx.db, old)[0]["url"] == ctx.url(NEW_SLUG)
+    assert reads.history(ctx.db, old)[0].url == ctx.url(NEW_SLUG)
     assert ctx.feed_titles(flags=("url",)) == [f"URL changed: {old} → {ctx.url(NEW_SLUG)}"]
 
 
@@ -496,7 +496,7 @@ def every_way_in_finds_the_article(ctx: Ctx) -> None:
         ctx.url(f"{PATH}#comments"),
         ctx.url(AMP),
     ):
-        assert reads.history(ctx.db, ref)[0]["url"] == ctx.url(PATH)
+        assert reads.history(ctx.db, ref)[0].url == ctx.url(PATH)
 
 
 def upgrade_left_no_trace(ctx: Ctx) -> None:

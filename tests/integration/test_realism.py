@@ -255,10 +255,10 @@ def test_pipeline_sees_no_churn_and_the_real_edit(
             assert not server.errors
             assert outcomes == [("new",), ("unchanged",), ("changed",)]
             (listed,) = reads.list_articles(db)
-            assert listed["versions"] == 2
+            assert listed.versions == 2
             with db.sessions() as session:
                 changes = queries.changes(session, min_level=0, limit=10)
-                stored = queries.version_text(session, listed["id"], 2)
+                stored = queries.version_text(session, listed.id, 2)
             assert stored is not None
             body = tuple(" ".join(sentences) for sentences in stored.paragraphs)
             assert (stored.headline, stored.byline, body) == (

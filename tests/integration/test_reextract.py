@@ -70,7 +70,7 @@ def test_an_extractor_upgrade_never_makes_a_version(server: LoopbackServer, db_u
     # the page has not changed; only our extractor has
     assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]
     with database.open_database(settings) as db:
-        assert reads.list_articles(db)[0]["versions"] == 1
+        assert reads.list_articles(db)[0].versions == 1
         assert reads.show_version(db, "1").text.paragraphs[-1] != SHARE
 
 
@@ -91,7 +91,7 @@ def test_reextract_recomputes_texts_and_changes_without_adding_versions(
         ]
         for n in (1, 2):
             assert reads.show_version(db, "1", n).text.paragraphs[-1] != SHARE
-        _, history = reads.history(db, "1")
+        history = [v.to_json() for v in reads.history(db, "1")[1]]
         assert [v["summary"] for v in history] == ["first version", "1 sentence added"]
 
 
@@ -170,4 +170,4 @@ def test_reextract_leaves_an_article_that_gained_a_version_meanwhile(
 
         changed = pipeline.reextract_article(db.sessions, write_after_a_check, 1, None, clock.now)
         assert changed == 0
-        assert reads.list_articles(db)[0]["versions"] == 2
+        assert reads.list_articles(db)[0].versions == 2

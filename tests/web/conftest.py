@@ -118,12 +118,12 @@ def site(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
                 commands.check(settings, db, clock=lambda now=now: now)
             ids = {}
             for row in reads.list_articles(db):
-                slug = next(a.slug for a in corpus.articles if row["url"].endswith(a.path))
-                ids[slug] = row["id"]
+                slug = next(a.slug for a in corpus.articles if row.url.endswith(a.path))
+                ids[slug] = row.id
 
             url = hostile.url("/news/council-row")
             hostile.route("/news/council-row", Response.html(hostile_page()))
-            ids[HOSTILE] = commands.add_article(settings, db, url)[0]["id"]
+            ids[HOSTILE] = commands.add_article(settings, db, url)[0].id
             for n, edited in enumerate((False, True)):
                 hostile.route("/news/council-row", Response.html(hostile_page(edited)))
                 when = START + timedelta(days=1, hours=3 * n)

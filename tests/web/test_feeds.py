@@ -151,7 +151,7 @@ def test_a_new_change_gives_a_new_etag(db_url: str) -> None:
         url = server.url("/news/story")
         settings = make_settings(db_url, fetch={"allow_private": True})
         with database.open_database(settings) as db, TestClient(create_app(settings, db)) as client:
-            article = commands.add_article(settings, db, url)[0]["id"]
+            article = commands.add_article(settings, db, url)[0].id
             server.route("/news/story", Response.html(hostile_page()))
             commands.check(settings, db, refs=[url], clock=lambda: start)
             empty = client.get("/feed.xml")

@@ -182,7 +182,7 @@ def test_article_page_shows_versions_next_check_checks_and_feed(
 ) -> None:
     g = site.ids[GUARDIAN]
     body = client.get(f"/articles/{g}").text
-    info = reads.list_articles(site.db)[g - 1]
+    info = reads.list_articles(site.db)[g - 1].to_json()
     next_check = datetime.fromisoformat(info["next_check_at"]).astimezone(UTC)
     assert "<dt>Next check</dt>" in body
     assert (
@@ -225,9 +225,9 @@ def test_retired_article_shows_retired_instead_of_a_next_check(tmp_path: Path, d
     with database.open_database(settings) as db:
         info, _ = commands.add_article(settings, db, "https://news.example/story")
         with db.sessions() as session, session.begin():
-            session.get_one(ArticleRow, info["id"]).status = "retired"
+            session.get_one(ArticleRow, info.id).status = "retired"
         with TestClient(create_app(settings, db)) as client:
-            body = client.get(f"/articles/{info['id']}").text
+            body = client.get(f"/articles/{info.id}").text
     assert '<dd class="next-check">retired: no longer checked for changes</dd>' in body
     assert '<span class="tag tag-retired">retired</span>' in body
     assert "No version stored yet" in body

@@ -1,5 +1,6 @@
-"""The use cases that change state: a check pass, tracking an article, re-extraction, and
-the source list (which first syncs the configured sources into the database)."""
+"""The use cases that change state: a check pass, tracking an article, re-extraction, the
+schema (``db upgrade``/``db current``), and the source list (which first syncs the
+configured sources into the database)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from versiontrack import health, shards, urls, workers
 from versiontrack.archive import spn
@@ -24,9 +24,9 @@ from versiontrack.pipeline import (
     utcnow,
 )
 from versiontrack.service.database import Database, resolve_article, transaction
-from versiontrack.service.models import article_info
+from versiontrack.service.models import ArticleItem, article_item
 from versiontrack.settings import Settings
-from versiontrack.store import queries
+from versiontrack.store import migrate, queries
 from versiontrack.store.schema import ArticleRow
 
 
@@ -69,7 +69,7 @@ def check(
 
 def add_article(
     settings: Settings, db: Database, url: str, source: str | None = None
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[ArticleItem, bool]:
     """Track one article URL (optionally under a configured source); True if it is new."""
     try:
         canonical = urls.canonicalize(url)
@@ -88,7 +88,7 @@ def add_article(
         created = article is None
         if article is None:
             article = queries.add_article(session, canonical, now=now, source_id=source_id)
-        return article_info(article), created
+        return article_item(article), created
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,3 +137,15 @@ def list_sources(settings: Settings, db: Database) -> list[queries.SourceStats]:
     with db.sessions() as session, session.begin():
         queries.sync_sources(session, settings.sources, utcnow())
         return queries.source_stats(session)
+
+
+def upgrade_schema(db: Database) -> tuple[str | None, str | None]:
+    """Upgrade the schema to this code's head: the revisions before and after (None: empty)."""
+    before = migrate.current(db.engine)
+    migrate.upgrade(db.engine)
+    return before, migrate.current(db.engine)
+
+
+def schema_revision(db: Database) -> tuple[str | None, str]:
+    """The database's schema revision (None: empty) and the one this code needs."""
+    return migrate.current(db.engine), migrate.head()

@@ -1,7 +1,8 @@
 """The database the use cases open, and finding an article by what a user typed.
 
 Owns ``Database`` (an engine with its session factory), ``open_database`` (creating or checking
-the schema first), ``transaction`` (one unit of work) and ``resolve_article`` (id or URL → row).
+the schema first), ``transaction`` (one unit of work), ``resolve_article`` (id or URL → row)
+and how a failure reads to a user (``USER_ERRORS``, ``describe_failure``).
 """
 
 from __future__ import annotations
@@ -11,14 +12,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from versiontrack import urls
-from versiontrack.errors import NotFound
+from versiontrack.errors import NotFound, VersiontrackError
 from versiontrack.settings import Settings
 from versiontrack.store import migrate, queries
-from versiontrack.store.engine import make_engine, session_factory
+from versiontrack.store.engine import describe_error, make_engine, session_factory
 from versiontrack.store.schema import ArticleRow
+
+#: Failures the edges report in one line rather than a traceback: ours (config, unknown
+#: article…) and the database's (gone away, locked, not a database).
+USER_ERRORS = (VersiontrackError, SQLAlchemyError)
 
 
 @dataclass(frozen=True)
@@ -58,3 +64,10 @@ def resolve_article(session: Session, ref: str) -> ArticleRow:
     if article is None:
         raise NotFound(f"no tracked article {ref!r}")
     return article
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One of ``USER_ERRORS`` in one line; a database error without SQLAlchemy's SQL echo."""
+    if isinstance(exc, SQLAlchemyError):
+        return f"database error: {describe_error(exc)}"
+    return str(exc)

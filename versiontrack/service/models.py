@@ -1,7 +1,8 @@
-"""The read models: an article, a version, a change and a check as the edges show them.
+"""The read models: an article, a version, a version's text, a diff, a change and a check.
 
 Built from store rows here and nowhere else, so the CLI, the web pages and the feeds read the
-same facts the same way.
+same facts the same way; a model the CLI prints as JSON has the one ``to_json`` that says
+which keys (a contract: scripts read them).
 """
 
 from __future__ import annotations
@@ -12,33 +13,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from versiontrack.domain import ChangeEntry
+from versiontrack import significance
+from versiontrack.domain import ArticleText, ChangeEntry, ChangeSummary, Diff
 from versiontrack.publish.feed import entry_link
 from versiontrack.store import queries
 from versiontrack.store.schema import ArticleRow, CheckRow, VersionRow
 
 
-def article_info(article: ArticleRow) -> dict[str, Any]:
-    """The JSON shape of an article (``articles --json``)."""
-    return {
-        "id": article.id,
-        "url": article.url,
-        "source": article.source.name if article.source else None,
-        "title": article.title,
-        "versions": article.version_count,
-        "first_seen": iso(article.first_seen),
-        "last_checked": iso(article.last_checked),
-        "last_changed": iso(article.last_changed),
-        "next_check_at": iso(article.next_check_at),
-        "status": article.status,
-        "last_status": article.last_status,
-        "last_error": article.last_error,
-    }
-
-
 @dataclass(frozen=True, slots=True)
 class ArticleItem:
-    """An article as pages show it (``article_info`` with real datetimes)."""
+    """A tracked article: its state and schedule."""
 
     id: int
     url: str
@@ -56,6 +40,23 @@ class ArticleItem:
     @property
     def retired(self) -> bool:
         return self.status == "retired"
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of an article (``articles --json``)."""
+        return {
+            "id": self.id,
+            "url": self.url,
+            "source": self.source,
+            "title": self.title,
+            "versions": self.versions,
+            "first_seen": iso(self.first_seen),
+            "last_checked": iso(self.last_checked),
+            "last_changed": iso(self.last_changed),
+            "next_check_at": iso(self.next_check_at),
+            "status": self.status,
+            "last_status": self.last_status,
+            "last_error": self.last_error,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +82,66 @@ class ChangeItem:
 
 @dataclass(frozen=True, slots=True)
 class VersionItem:
-    """One version in an article's history, with what the change that made it did."""
+    """One version in an article's history, with what the change that made it did
+    (``change`` is None and ``summary`` "first version" for the first)."""
 
     number: int
     fetched_at: datetime
     headline: str
     summary: str
+    change: ChangeSummary | None
+    flags: tuple[str, ...]
+    content_hash: str
     origin: str = "live"  # or "warc", "wayback": back-filled from an archive
     archive_url: str | None = None  # the Wayback copy of the page (archive.save)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of a version (``history --json``)."""
+        return {
+            "version": self.number,
+            "fetched_at": iso(self.fetched_at),
+            "title": self.headline,
+            "summary": self.summary,
+            "change": self.change.to_dict() if self.change else None,
+            "flags": list(self.flags),
+            "content_hash": self.content_hash,
+            "origin": self.origin,
+            "archive_url": self.archive_url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ShownVersion:
+    """One version's full text, with the number of versions for navigation."""
+
+    article: ArticleItem
+    version: VersionItem
+    text: ArticleText
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class VersionDiff:
+    """The sentence diff of two versions of an article (``diff --json``)."""
+
+    article: ArticleItem
+    from_version: int
+    to_version: int
+    diff: Diff
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "article": self.article.id,
+            "url": self.article.url,
+            "from": self.from_version,
+            "to": self.to_version,
+            "summary": self.diff.summary.to_dict(),
+            "description": self.diff.summary.describe(),
+            "flags": significance.rank(significance.classify(self.diff)),
+            "boring": significance.is_boring(self.diff),
+            "fields": [f.to_dict() for f in self.diff.fields],
+            "ops": [op.to_dict() for op in self.diff.ops],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +206,17 @@ def version_items(session: Session, article_id: int) -> list[VersionItem]:
     """Every version of the article, oldest first (so version n is at index n - 1)."""
     items = []
     for row, change in versions_with_changes(session, article_id):
-        summary = change.summary.describe() if change else "first version"
         items.append(
             VersionItem(
-                row.number, row.fetched_at, row.headline, summary, row.origin, row.archive_url
+                number=row.number,
+                fetched_at=row.fetched_at,
+                headline=row.headline,
+                summary=change.summary.describe() if change else "first version",
+                change=change.summary if change else None,
+                flags=tuple(change.flags) if change else (),
+                content_hash=row.content_hash,
+                origin=row.origin,
+                archive_url=row.archive_url,
             )
         )
     return items

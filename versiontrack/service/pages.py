@@ -24,7 +24,7 @@ from versiontrack.service.models import (
     check_item,
     version_items,
 )
-from versiontrack.service.reads import diff_ends, version_text
+from versiontrack.service.reads import diff_ends
 from versiontrack.store import queries, schedule
 
 
@@ -76,16 +76,6 @@ class DiffPage:
     next: tuple[int, int] | None
     old_paragraph_starts: frozenset[int]
     new_paragraph_starts: frozenset[int]
-
-
-@dataclass(frozen=True, slots=True)
-class VersionPage:
-    """One version's full text, with the number of versions for navigation."""
-
-    article: ArticleItem
-    version: VersionItem
-    text: ArticleText
-    count: int
 
 
 def recent_changes(db: Database, *, limit: int = 50) -> list[ChangeItem]:
@@ -152,14 +142,6 @@ def diff_page(
         old_paragraph_starts=_paragraph_starts(old),
         new_paragraph_starts=_paragraph_starts(new),
     )
-
-
-def version_page(db: Database, ref: str, number: int | None = None) -> VersionPage:
-    with db.sessions() as session:
-        article = resolve_article(session, ref)
-        row, text = version_text(session, article, number)
-        versions = version_items(session, article.id)
-        return VersionPage(article_item(article), versions[row.number - 1], text, len(versions))
 
 
 def database_health(db: Database, *, now: datetime | None = None) -> dict[str, Any]:

@@ -1,22 +1,27 @@
-"""The article reads the CLI prints: the article list, an article's history, one version's
-text and the diff of two versions (compared as a check compares them)."""
+"""The article reads the CLI and the web pages share: the article list, an article's history,
+one version's text and the diff of two versions (compared as a check compares them)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from versiontrack import significance, template
 from versiontrack.diff import diff_texts
-from versiontrack.domain import ArticleText, Diff
+from versiontrack.domain import ArticleText
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.pipeline import utcnow, without_template
 from versiontrack.service.database import Database, resolve_article
-from versiontrack.service.models import article_info, iso, versions_with_changes
+from versiontrack.service.models import (
+    ArticleItem,
+    ShownVersion,
+    VersionDiff,
+    VersionItem,
+    article_item,
+    version_items,
+)
 from versiontrack.store import queries
 from versiontrack.store.schema import ArticleRow, VersionRow
 
@@ -28,7 +33,7 @@ def list_articles(
     changed_since: str | None = None,
     flag: str | None = None,
     now: datetime | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ArticleItem]:
     """Tracked articles; ``changed_since`` is a duration back from now (``24h``, ``7d``,
     ``90m``) or an ISO date/time, and ``flag`` keeps articles with a change so flagged."""
     since = parse_since(changed_since, now or utcnow()) if changed_since else None
@@ -40,7 +45,7 @@ def list_articles(
         if source is not None and queries.source_by_name(session, source) is None:
             raise NotFound(f"no source named {source!r}")
         rows = queries.list_articles(session, source, changed_since=since, flag=flag)
-        return [article_info(a) for a in rows]
+        return [article_item(a) for a in rows]
 
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -61,63 +66,20 @@ def parse_since(value: str, now: datetime) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def history(db: Database, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The article and its versions, each with the summary of the change that produced it."""
+def history(db: Database, ref: str) -> tuple[ArticleItem, list[VersionItem]]:
+    """The article and its versions, oldest first, each with the change that produced it."""
     with db.sessions() as session:
         article = resolve_article(session, ref)
-        rows = []
-        for version, change in versions_with_changes(session, article.id):
-            rows.append(
-                {
-                    "version": version.number,
-                    "fetched_at": iso(version.fetched_at),
-                    "title": version.headline,
-                    "summary": change.summary.describe() if change else "first version",
-                    "change": change.summary.to_dict() if change else None,
-                    "flags": list(change.flags) if change else [],
-                    "content_hash": version.content_hash,
-                    "origin": version.origin,
-                    "archive_url": version.archive_url,
-                }
-            )
-        return article_info(article), rows
-
-
-@dataclass(frozen=True)
-class ShownVersion:
-    article: dict[str, Any]
-    number: int
-    fetched_at: datetime
-    text: ArticleText
+        return article_item(article), version_items(session, article.id)
 
 
 def show_version(db: Database, ref: str, number: int | None = None) -> ShownVersion:
+    """Version ``number`` (default: the latest) of an article, with its full text."""
     with db.sessions() as session:
         article = resolve_article(session, ref)
-        version, text = version_text(session, article, number)
-        return ShownVersion(article_info(article), version.number, version.fetched_at, text)
-
-
-@dataclass(frozen=True)
-class VersionDiff:
-    article: dict[str, Any]
-    from_version: int
-    to_version: int
-    diff: Diff
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "article": self.article["id"],
-            "url": self.article["url"],
-            "from": self.from_version,
-            "to": self.to_version,
-            "summary": self.diff.summary.to_dict(),
-            "description": self.diff.summary.describe(),
-            "flags": significance.rank(significance.classify(self.diff)),
-            "boring": significance.is_boring(self.diff),
-            "fields": [f.to_dict() for f in self.diff.fields],
-            "ops": [op.to_dict() for op in self.diff.ops],
-        }
+        row, text = version_text(session, article, number)
+        versions = version_items(session, article.id)
+        return ShownVersion(article_item(article), versions[row.number - 1], text, len(versions))
 
 
 def diff_versions(
@@ -128,7 +90,7 @@ def diff_versions(
         article = resolve_article(session, ref)
         (from_row, old), (to_row, new) = diff_ends(session, article, from_version, to_version)
         return VersionDiff(
-            article_info(article), from_row.number, to_row.number, diff_texts(old, new)
+            article_item(article), from_row.number, to_row.number, diff_texts(old, new)
         )
 
 
