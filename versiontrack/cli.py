@@ -8,7 +8,6 @@ so a page can neither drive the terminal nor reorder what it shows.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import re
@@ -16,8 +15,6 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,7 +26,7 @@ from rich.text import Text
 
 from versiontrack import __version__, catalog, logs
 from versiontrack.pipeline import CheckOutcome, PassReport
-from versiontrack.service import commands, database, feeds, reads
+from versiontrack.service import commands, database
 from versiontrack.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -41,8 +38,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-sources_app = typer.Typer()
-app.add_typer(sources_app, name="sources")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -56,11 +51,6 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 #: ``--json``, declared once for every command that can print JSON (as sqlite-utils'
 #: ``output_options``): the rows are the service's read models, printed with their ``to_json``.
 JsonOutput = Annotated[bool, typer.Option("--json", help="JSON output.")]
-
-
-class Format(StrEnum):
-    rss = "rss"
-    atom = "atom"
 
 
 class State:
@@ -125,11 +115,6 @@ def safe(value: object) -> str:
 
 def _json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def _minute(moment: datetime | None) -> str:
-    """``2024-10-30 08:00``: a stored time to the minute, for tables ("" when unset)."""
-    return "" if moment is None else f"{moment:%Y-%m-%d %H:%M}"
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -216,76 +201,6 @@ def add(
     out.print(Text(f"{verb} article {info.id}: {safe(info.url)}"))
 
 
-@sources_app.callback(invoke_without_command=True)
-def sources(
-    ctx: typer.Context,
-    json_: JsonOutput = False,
-) -> None:
-    """List sources with article counts, health, last poll and last error; or import and
-    export them as OPML (`sources import FILE.opml`, `sources export`).
-
-    Example: versiontrack sources
-    """
-    if ctx.invoked_subcommand is not None:
-        return
-    with _database() as (settings, db):
-        stats = catalog.list_sources(settings, db)
-    if json_:
-        _json(stats)
-        return
-    _table(
-        ("source", "articles", "health", "last poll", "last error", "feed"),
-        [
-            (
-                s["name"],
-                str(s["articles"]),
-                s["health"] if s["health"] == "ok" else f"{s['health']}: {s['health_reason']}",
-                s["last_polled_at"][:16].replace("T", " ") if s["last_polled_at"] else "never",
-                s["last_error"] or "",
-                s["feed"],
-            )
-            for s in stats
-        ],
-    )
-
-
-@sources_app.command("import")
-def sources_import(
-    file: Annotated[Path, typer.Argument(help="An OPML file (from a feed reader).")],
-) -> None:
-    """Add the OPML file's feeds as sources, kept in the database across restarts.
-
-    Config-file sources win on a name clash. Example: versiontrack sources import feeds.opml
-    """
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise typer.BadParameter(f"cannot read {file}: {exc.strerror or exc}") from exc
-    with _database(imported=False) as (settings, db):
-        report = catalog.import_opml(settings, db, data)
-    for verb, names in (("added", report.added), ("updated", report.updated)):
-        for name in names:
-            out.print(Text(f"{verb:9} {safe(name)}"))
-    for why in report.skipped:
-        out.print(Text(f"skipped   {safe(why)}"))
-    out.print(
-        f"{len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped"
-    )
-
-
-@sources_app.command("export")
-def sources_export() -> None:
-    """Print every source that has a feed (config and imported) as OPML 2.0.
-
-    Example: versiontrack sources export > feeds.opml
-    """
-    with _database(imported=False) as (settings, db):
-        xml = catalog.export_opml(settings, db)
-    sys.stdout.buffer.write(xml)
-    sys.stdout.buffer.flush()
-
-
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     """A rich table on a terminal; tab-separated lines (never wrapped) for pipes and files."""
     if out.is_terminal:
@@ -296,160 +211,6 @@ def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         return
     for row in (headers, *rows):
         out.print(Text("\t".join(safe(cell).replace("\t", " ") for cell in row)), crop=False)
-
-
-@app.command()
-def articles(
-    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    changed_since: Annotated[
-        str | None,
-        typer.Option("--changed-since", help="Only articles changed since: 24h, 7d, or a date."),
-    ] = None,
-    flag: Annotated[
-        str | None, typer.Option("--flag", help="Only articles with a change flagged so.")
-    ] = None,
-    json_: JsonOutput = False,
-) -> None:
-    """List tracked articles.
-
-    Example: versiontrack articles --changed-since 24h --flag headline --json
-    """
-    with _database() as (_settings, db):
-        rows = reads.list_articles(db, source, changed_since=changed_since, flag=flag)
-    if json_:
-        _json([r.to_json() for r in rows])
-        return
-    _table(
-        ("id", "versions", "status", "last changed", "title", "url"),
-        [
-            (str(r.id), str(r.versions), r.status, _minute(r.last_changed), r.title or "", r.url)
-            for r in rows
-        ],
-    )
-
-
-@app.command()
-def history(
-    article: Annotated[str, typer.Argument(help="Article id or URL.")],
-    json_: JsonOutput = False,
-) -> None:
-    """List an article's versions and what changed in each.
-
-    Example: versiontrack history 1
-    """
-    with _database() as (_settings, db):
-        info, versions = reads.history(db, article)
-    if json_:
-        _json([v.to_json() for v in versions])
-        return
-    out.print(Text(f"{safe(info.title)}\n{safe(info.url)}", style="bold"))
-    next_check = (
-        "retired (no longer checked)"
-        if info.retired
-        else f"next check {_minute(info.next_check_at)} UTC"
-    )
-    out.print(Text(f"status: {info.status}, {next_check}"))
-    for v in versions:
-        out.print(
-            Text(f"v{v.number}  {v.fetched_at:%Y-%m-%d %H:%M:%S}  ")
-            + Text(safe(v.summary))
-            + Text(f"  {safe(v.headline)}", style="dim")
-        )
-
-
-@app.command()
-def show(
-    article: Annotated[str, typer.Argument(help="Article id or URL.")],
-    version: Annotated[int | None, typer.Option("--version", help="Version number.")] = None,
-) -> None:
-    """Print one version's text: headline, standfirst, byline, body.
-
-    Example: versiontrack show 1 --version 2
-    """
-    with _database() as (_settings, db):
-        shown = reads.show_version(db, article, version)
-    t = shown.text
-    out.print(Text(f"v{shown.version.number} of {safe(shown.article.url)}", style="dim"))
-    out.print(Text(safe(t.headline), style="bold"))
-    if t.standfirst:
-        out.print(Text(safe(t.standfirst), style="italic"))
-    if t.byline:
-        out.print(Text(safe(t.byline), style="dim"))
-    out.print()
-    for paragraph in t.paragraphs:
-        out.print(Text(safe(" ".join(paragraph))))
-        out.print()
-
-
-@app.command()
-def diff(
-    article: Annotated[str, typer.Argument(help="Article id or URL.")],
-    from_: Annotated[int | None, typer.Option("--from", help="Old version.")] = None,
-    to: Annotated[int | None, typer.Option("--to", help="New version (default latest).")] = None,
-    json_: JsonOutput = False,
-) -> None:
-    """Show the sentence diff between two versions (default: the latest change).
-
-    Example: versiontrack diff 1 --from 2 --to 3
-    """
-    with _database() as (_settings, db):
-        result = reads.diff_versions(db, article, from_, to)
-    if json_:
-        _json(result.to_json())
-        return
-    out.print(
-        Text(
-            f"{safe(result.article.url)}  v{result.from_version} → v{result.to_version}: "
-            f"{result.diff.summary.describe()}",
-            style="bold",
-        )
-    )
-    for f in result.diff.fields:
-        out.print(Text(f"{f.field}: ", style="bold") + _render_marked(f.html))
-    labels = {"added": "+", "removed": "-", "edited": "~", "moved": ">"}
-    for op in result.diff.ops:
-        out.print(Text(f"{labels[op.op]} ", style="bold") + _render_marked(op.html))
-
-
-_MARK = re.compile(r"(</?del>|</?ins>)")
-
-
-def _render_marked(fragment: str) -> Text:
-    """Turn our diff HTML (escaped text with <del>/<ins>) into coloured terminal text."""
-    text, style = Text(), ""
-    for part in _MARK.split(fragment):
-        if part in ("<del>", "<ins>"):
-            style = "red strike" if part == "<del>" else "green"
-        elif part in ("</del>", "</ins>"):
-            style = ""
-        elif part:
-            text.append(safe(html.unescape(part)), style=style)
-    return text
-
-
-@app.command()
-def feed(
-    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    article: Annotated[str | None, typer.Option("--article", help="Only this article.")] = None,
-    format_: Annotated[Format, typer.Option("--format", help="rss or atom.")] = Format.rss,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Most recent N changes.")] = 50,
-    min_: Annotated[
-        str | None,
-        typer.Option("--min", help="all, minor, substantive or headline (default: config)."),
-    ] = None,
-    flag: Annotated[
-        list[str] | None, typer.Option("--flag", help="Only changes with this flag (repeat).")
-    ] = None,
-) -> None:
-    """Print the change feed (RSS or Atom) to stdout.
-
-    Example: versiontrack feed --source guardian --format atom --min substantive
-    """
-    with _database() as (settings, db):
-        query = feeds.FeedQuery(source, article, format_.value, limit, min_, tuple(flag or ()))
-        xml = feeds.feed(settings, db, query)
-    sys.stdout.buffer.write(xml)
-    sys.stdout.buffer.flush()
 
 
 @app.command()
@@ -564,5 +325,6 @@ def main() -> None:
         sys.exit(1)
 
 
-# the archive commands (warc, import wayback, archive) register themselves on ``app``
-from versiontrack import cli_archive  # noqa: E402, F401
+# the other commands register themselves on ``app``: the reads (articles, history, show,
+# diff, feed), the source list and OPML, and the archive commands (warc, import, archive)
+from versiontrack import cli_archive, cli_read, cli_sources  # noqa: E402, F401
