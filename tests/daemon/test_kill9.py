@@ -23,7 +23,7 @@ from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.service import database, reads
 
 from ..conftest import make_settings
-from ..integration.test_bad_inputs import STORY, article_html, rss
+from ..helpers import STORY, article_html, rss
 from .test_daemon import wait_for
 
 ARTICLES = 12

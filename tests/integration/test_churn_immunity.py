@@ -5,15 +5,12 @@ text; a real edit is still caught on the first check that sees it, and diffs sho
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-
-import pytest
 
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.service import commands, database, reads
 
 from ..conftest import make_settings
-from .test_bad_inputs import STORY, Clock, article_html, run
+from ..helpers import STORY, Clock, article_html, run
 
 RELATED = [
     "Storm warnings issued for coastal regions this weekend",
@@ -28,12 +25,6 @@ ADS = [
     "Why thousands of families are choosing this cruise line for their winter holiday.",
 ]
 ARTICLES = 9  # each ad line shows in three articles of the first pass
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
 
 
 def story(i: int) -> list[str]:

@@ -26,7 +26,7 @@ from versiontrack.service import commands, database, reads
 from versiontrack.store.schema import ArticleRow
 
 from ..conftest import make_settings
-from .test_bad_inputs import STORY, article_html
+from ..helpers import STORY, article_html
 
 
 @pytest.fixture

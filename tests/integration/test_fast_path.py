@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -22,14 +21,7 @@ from versiontrack.settings import Settings
 from versiontrack.store.schema import ArticleRow
 
 from ..conftest import make_settings
-from .test_bad_inputs import STORY, Clock, article_html, run, track
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
-
+from ..helpers import STORY, Clock, article_html, run, track
 
 MOST_READ = "<aside><h2>Most read</h2><ol><li>{}</li></ol></aside>"
 

@@ -30,9 +30,9 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -56,6 +56,7 @@ from versiontrack.settings import Settings
 from versiontrack.store import queries
 
 from ..conftest import make_settings
+from ..helpers import Clock
 
 # --- the story --------------------------------------------------------------------------------
 
@@ -169,16 +170,6 @@ class Case:
 
 
 # --- the site and the run -------------------------------------------------------------------------
-
-
-class Clock:
-    """A test clock that starts just after the real now and moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass
@@ -363,12 +354,6 @@ def amp_page(
 </body>
 </html>
 """
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
 
 
 def run_case(case: Case, server: LoopbackServer, db_url: str) -> Ctx:

@@ -25,9 +25,7 @@ from versiontrack.store import queries
 from versiontrack.store.schema import ArticleRow, ChangeRow
 from versiontrack.text import content_hash
 
-from .test_bad_inputs import STORY, article_html, run, server, track
-
-__all__ = ["server"]  # the loopback site fixture, shared with the bad-input tests
+from ..helpers import STORY, article_html, run, track
 
 SHARE = ("Share this article",)
 

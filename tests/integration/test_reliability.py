@@ -9,7 +9,6 @@ SQLite file.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,13 +20,7 @@ from versiontrack.service import commands, database, reads
 from versiontrack.settings import FetchSettings
 
 from ..conftest import make_settings
-from .test_bad_inputs import STORY, Clock, article_html, checks, rss, run, track
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
+from ..helpers import STORY, Clock, article_html, checks, rss, run, track
 
 
 def test_a_control_character_reference_keeps_the_article_and_drops_the_character(

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import feedparser
 import pytest
@@ -17,6 +16,7 @@ from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.web import create_app
 
 from ..conftest import TEST_FETCH
+from ..helpers import Clock, rss_links
 from ..web.conftest import TestClient  # imported without Starlette's httpx2 warning
 
 PARAGRAPHS = [
@@ -46,34 +46,14 @@ BROKEN = (
 )
 
 
-def rss(*links: str) -> bytes:
-    items = "".join(f"<item><title>t</title><link>{link}</link></item>" for link in links)
-    return (
-        "<?xml version='1.0'?><rss version='2.0'><channel><title>x</title>"
-        f"<link>http://example.org/</link><description>d</description>{items}</channel></rss>"
-    ).encode()
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def test_a_source_whose_template_breaks_turns_degraded_and_recovers(
     server: LoopbackServer, any_db_url: str
 ) -> None:
     links = [server.url(f"/news/{n}") for n in "abc"]
-    server.route("/feed.rss", Response(200, rss(*links), {"Content-Type": "application/rss+xml"}))
-    server.route("/other.rss", Response(200, rss(), {"Content-Type": "application/rss+xml"}))
+    server.route(
+        "/feed.rss", Response(200, rss_links(*links), {"Content-Type": "application/rss+xml"})
+    )
+    server.route("/other.rss", Response(200, rss_links(), {"Content-Type": "application/rss+xml"}))
     for n in "abc":
         server.route(f"/news/{n}", Response(200, article(f"Story {n}")))
     settings: Settings = settings_from_dict(
@@ -144,7 +124,9 @@ def test_a_template_that_pours_text_into_every_article_turns_its_source_degraded
     server: LoopbackServer, any_db_url: str
 ) -> None:
     links = [server.url(f"/news/{n}") for n in "abc"]
-    server.route("/feed.rss", Response(200, rss(*links), {"Content-Type": "application/rss+xml"}))
+    server.route(
+        "/feed.rss", Response(200, rss_links(*links), {"Content-Type": "application/rss+xml"})
+    )
     for n in "abc":
         server.route(f"/news/{n}", Response(200, article(f"Story {n}")))
     settings = settings_from_dict(

@@ -3,10 +3,8 @@ database's totals (checks by outcome, fetch latency, versions, changes, backlog,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from versiontrack.corpus import LoopbackServer, Response
@@ -31,12 +29,6 @@ def page(paragraphs: list[str]) -> bytes:
         "<!doctype html><html><head><meta charset='utf-8'><title>Bridge</title></head><body>"
         f"<article><h1>Bridge to close</h1>{body}</article></body></html>"
     ).encode()
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
 
 
 def test_metrics_parse_and_count_what_the_database_holds(
