@@ -49,10 +49,10 @@ class ArticleItem:
             "source": self.source,
             "title": self.title,
             "versions": self.versions,
-            "first_seen": iso(self.first_seen),
-            "last_checked": iso(self.last_checked),
-            "last_changed": iso(self.last_changed),
-            "next_check_at": iso(self.next_check_at),
+            "first_seen": _iso(self.first_seen),
+            "last_checked": _iso(self.last_checked),
+            "last_changed": _iso(self.last_changed),
+            "next_check_at": _iso(self.next_check_at),
             "status": self.status,
             "last_status": self.last_status,
             "last_error": self.last_error,
@@ -99,7 +99,7 @@ class VersionItem:
         """The JSON shape of a version (``history --json``)."""
         return {
             "version": self.number,
-            "fetched_at": iso(self.fetched_at),
+            "fetched_at": _iso(self.fetched_at),
             "title": self.headline,
             "summary": self.summary,
             "change": self.change.to_dict() if self.change else None,
@@ -205,7 +205,7 @@ def check_item(row: CheckRow) -> CheckItem:
 def version_items(session: Session, article_id: int) -> list[VersionItem]:
     """Every version of the article, oldest first (so version n is at index n - 1)."""
     items = []
-    for row, change in versions_with_changes(session, article_id):
+    for row, change in _versions_with_changes(session, article_id):
         items.append(
             VersionItem(
                 number=row.number,
@@ -222,7 +222,7 @@ def version_items(session: Session, article_id: int) -> list[VersionItem]:
     return items
 
 
-def versions_with_changes(
+def _versions_with_changes(
     session: Session, article_id: int
 ) -> list[tuple[VersionRow, ChangeEntry | None]]:
     """Every version, oldest first, with the change that produced it (None for the first)."""
@@ -230,5 +230,5 @@ def versions_with_changes(
     return [(row, incoming.get(row.number)) for row in queries.versions(session, article_id)]
 
 
-def iso(value: datetime | None) -> str | None:
+def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
