@@ -31,6 +31,7 @@ class Source:
     interval: int | None = None  # seconds between feed polls; None means the default
     selector: str | None = None  # CSS selector for the article body, tried before the extractor
     ignore: tuple[str, ...] = ()  # regexes: body lines (paragraphs) matching one are dropped
+    terms: tuple[str, ...] = ()  # watch terms of this source, beside ``[watch] terms``
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,9 @@ def test_upgrade_from_empty_matches_the_models(tmp_path: Path) -> None:
         "changes",
         "checks",
         "template_lines",
+        "outbox",
+        "output_threads",
+        "output_state",
     }
     engine.dispose()
 

@@ -1,0 +1,61 @@
+"""Watch terms: does a change add, remove or edit a sentence that names a watched term?
+
+A term matches whole words, ignoring case (``Kursk`` matches "kursk's" but ``Kim`` does not
+match "Kimberley"); a term may be a phrase. The sentences a change touches are its added,
+removed and edited sentences (both sides of an edit) and both sides of a changed headline,
+standfirst or byline; a sentence that only moved is not touched. Pure functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+
+from versiontrack.domain import Diff, Source
+
+FLAG = "terms"
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(term: str) -> re.Pattern[str]:
+    words = r"\s+".join(re.escape(w) for w in term.split())
+    return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+
+
+def touched_texts(diff: Diff) -> list[str]:
+    """Every text a change adds, removes or edits (old and new sides)."""
+    texts: list[str] = []
+    for change in diff.fields:
+        texts += [change.old, change.new]
+    for op in diff.ops:
+        if op.op != "moved":
+            texts += [t for t in (op.old, op.new) if t]
+    return texts
+
+
+def matched_terms(diff: Diff, terms: Sequence[str]) -> list[str]:
+    """The terms (as configured) that a sentence touched by ``diff`` contains."""
+    if not terms:
+        return []
+    texts = touched_texts(diff)
+    return [t for t in dict.fromkeys(terms) if any(_pattern(t).search(x) for x in texts)]
+
+
+def terms_for(watch_terms: Iterable[str], source: Source | None) -> tuple[str, ...]:
+    """The terms watched for one source: ``[watch] terms`` plus the source's own."""
+    own = source.terms if source is not None else ()
+    return tuple(dict.fromkeys((*watch_terms, *own)))
+
+
+def flags(diff: Diff, watch_terms: Iterable[str], source: Source | None) -> set[str]:
+    """``{"terms"}`` when the change touches a watched term of its source, else empty."""
+    return {FLAG} if matched_terms(diff, terms_for(watch_terms, source)) else set()
+
+
+def parse_terms(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Terms from a ``?terms=a,b`` parameter (or a list of them): trimmed, empty ones dropped."""
+    if value is None:
+        return ()
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
