@@ -11,6 +11,7 @@ records it on the check and moves on::
     ├── NotFound                 an article/source/version the user named does not exist
     ├── InvalidArgument          a filter or option value that makes no sense (e.g. ?min=)
     ├── InvalidURL               a URL with no canonical http(s) form (also a ValueError)
+    ├── OutputError              an output (webhook, Apprise, Mastodon, Bluesky) failed a delivery
     └── CheckError               recorded on a check; never stops a pass
         ├── FetchError           transport-level failure (connection refused, DNS, TLS)
         │   ├── FetchTimeout
@@ -132,3 +133,7 @@ class EmptyArticle(ExtractionError):
 
 class BodyCollapsed(ExtractionError):
     """The body shrank implausibly compared with the previous version (a broken page)."""
+
+
+class OutputError(VersiontrackError):
+    """An output refused or failed a delivery; the outbox retries it later."""
