@@ -138,7 +138,9 @@ def check(
             report = service.check(
                 settings, db, force=force, refs=articles or [], on_progress=_print_outcome
             )
+        delivered = service_outputs.drain(settings, db)  # what this pass found, pushed out
     _print_report(report)
+    cli_outputs.print_drain(delivered)
 
 
 def _check_with_progress(
@@ -514,6 +516,11 @@ def db_current() -> None:
         revision = migrate.current(db.engine)
     state_ = "up to date" if revision == migrate.head() else f"needs {migrate.head()}"
     out.print(f"{revision or 'empty'} ({state_})")
+
+
+from versiontrack import cli_outputs, service_outputs  # noqa: E402  (they use this module)
+
+cli_outputs.register(app)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from versiontrack.domain import ChangeEntry, Diff
-from versiontrack.publish.card import CardData, alt_text, render_card
+from versiontrack.publish.card import CardData, alt_text, card_path, render_card
 from versiontrack.publish.feed import entry_link, entry_title
 
 #: Changed sentences an Apprise message lists before "… and N more".
@@ -42,13 +42,6 @@ class Message:
     @property
     def alt(self) -> str:
         return alt_text(self.card_data) if self.card_data is not None else self.title
-
-
-def card_path(entry: ChangeEntry) -> str | None:
-    """The card's path on the web app, for changes between two versions."""
-    if entry.kind != "edited" or entry.from_version is None or entry.to_version is None:
-        return None
-    return f"/articles/{entry.article_id}/diff/{entry.from_version}/{entry.to_version}.png"
 
 
 def card_url(entry: ChangeEntry, public_url: str) -> str | None:

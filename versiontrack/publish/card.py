@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 
 from PIL import Image, ImageDraw, ImageFont
 
-from versiontrack.domain import Diff, SentenceOp
+from versiontrack.domain import ChangeEntry, Diff, SentenceOp
 from versiontrack.resources import PACKAGE_DIR
 
-__all__ = ["CardData", "alt_text", "render_card"]
+__all__ = ["CardData", "alt_text", "card_path", "render_card"]
 
 WIDTH = 1200
 MIN_HEIGHT = 630
@@ -61,6 +61,13 @@ class CardData:
     from_version: int | None = None
     to_version: int | None = None
     detected_at: datetime | None = None
+
+
+def card_path(entry: ChangeEntry) -> str | None:
+    """The card's path on the web app, for a change between two versions (else None)."""
+    if entry.kind != "edited" or entry.from_version is None or entry.to_version is None:
+        return None
+    return f"/articles/{entry.article_id}/diff/{entry.from_version}/{entry.to_version}.png"
 
 
 @functools.lru_cache(maxsize=16)
