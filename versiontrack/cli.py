@@ -403,6 +403,10 @@ def feed(
     flag: Annotated[
         list[str] | None, typer.Option("--flag", help="Only changes with this flag (repeat).")
     ] = None,
+    term: Annotated[
+        list[str] | None,
+        typer.Option("--term", help="Only changes touching a sentence with this word (repeat)."),
+    ] = None,
 ) -> None:
     """Print the change feed (RSS or Atom) to stdout.
 
@@ -418,6 +422,7 @@ def feed(
             limit=limit,
             min_significance=min_,
             flags=flag or (),
+            terms=tuple(term or ()),
         )
     sys.stdout.buffer.write(xml)
     sys.stdout.buffer.flush()

@@ -27,6 +27,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from versiontrack import pipeline, workers
 from versiontrack.fetch import Fetcher
+from versiontrack.outputs import deliver as outputs_deliver
 from versiontrack.pipeline import Runtime
 from versiontrack.service import Database
 from versiontrack.settings import Settings
@@ -119,6 +120,16 @@ class Daemon:
                 coalesce=True,
                 id=f"poll:{source.name}",
             )
+        if self.settings.outputs:  # the outbox, drained beside the checks, never inside one
+            scheduler.add_job(
+                self._deliver,
+                "interval",
+                seconds=d.tick,
+                next_run_time=now,
+                max_instances=1,
+                coalesce=True,
+                id="outputs",
+            )
         scheduler.add_job(
             self._tick,
             "interval",
@@ -159,6 +170,18 @@ class Daemon:
                 self.in_flight.add(task)
                 task.add_done_callback(self.in_flight.discard)
         self.last_pass = self.rt.clock()
+
+    async def _deliver(self) -> None:
+        assert self.rt is not None
+        if not self.stopping.is_set():
+            await asyncio.to_thread(
+                outputs_deliver.drain,
+                self.settings,
+                self.db.sessions,
+                owner=self.owner,
+                budget=self.settings.daemon.tick * 4,
+                writes=self.rt.sqlite_writes,
+            )
 
     async def _drain(self) -> None:
         """Let in-flight checks finish until the deadline, then cancel and release the rest."""

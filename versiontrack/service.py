@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import __version__, shards, significance, template, urls, workers
+from versiontrack import __version__, shards, significance, template, urls, watch, workers
 from versiontrack.diff import (
     Row,
     align,
@@ -368,11 +368,13 @@ def feed(
     limit: int = 50,
     min_significance: str | None = None,
     flags: Sequence[str] = (),
+    terms: Sequence[str] = (),
 ) -> bytes:
     """The change feed XML: global, for one source, or for one article.
 
-    Changes below ``min_significance`` (default ``feed.min_significance``) are left out, and
-    with ``flags`` only changes carrying one of them are included.
+    Changes below ``min_significance`` (default ``feed.min_significance``) are left out, with
+    ``flags`` only changes carrying one of them are included, and with ``terms`` only changes
+    touching a sentence that names one (``watch``; among the newest ``watch.SCAN`` changes).
     """
     min_level, flags = feed_filter(settings, min_significance, flags)
     base = settings.server.public_url.rstrip("/")
@@ -408,10 +410,11 @@ def feed(
             session,
             source=source,
             article_id=article_id,
-            limit=limit,
+            limit=watch.SCAN if terms else limit,
             min_level=min_level,
             flags=flags,
         )
+    entries = watch.matching(entries, terms)[:limit]
     return render_feed(entries, meta, base, fmt)
 
 
@@ -450,6 +453,7 @@ def feed_validators(
     limit: int = 50,
     min_significance: str | None = None,
     flags: Sequence[str] = (),
+    terms: Sequence[str] = (),
 ) -> FeedValidators:
     """The validators of what ``feed`` renders for the same arguments, from one small query.
 
@@ -474,6 +478,7 @@ def feed_validators(
         f"{__version__}\n{settings.server.public_url.rstrip('/')}\n{fmt}\n{limit}\n"
         f"{'' if article_id is not None else source}\n{article_id}\n"
         f"{state.count}\n{state.newest_id}\n{newest}\n{state.label}\n{min_level}\n{flags}"
+        f"\n{tuple(terms)}"
     )
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
     return FeedValidators(f'"{digest}"', state.newest_at)

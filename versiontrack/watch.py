@@ -12,9 +12,11 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 
-from versiontrack.domain import Diff, Source
+from versiontrack.domain import ChangeEntry, Diff, Source
 
 FLAG = "terms"
+#: How many of the newest changes a feed filtered by ``?terms=`` looks through.
+SCAN = 2000
 
 
 @functools.lru_cache(maxsize=256)
@@ -59,3 +61,10 @@ def parse_terms(value: str | Iterable[str] | None) -> tuple[str, ...]:
         return ()
     parts = value.split(",") if isinstance(value, str) else list(value)
     return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+
+
+def matching(entries: Sequence[ChangeEntry], terms: Sequence[str]) -> list[ChangeEntry]:
+    """The changes touching one of ``terms`` (all of them when no term is given)."""
+    if not terms:
+        return list(entries)
+    return [e for e in entries if matched_terms(e.diff, terms)]

@@ -112,12 +112,16 @@ def drain(
     started = time.monotonic()
     left: list[int] = []
     cache: dict[str, Any] = {}
+    stalled: set[tuple[str, int | None]] = set()  # an article's delivery failed: keep order
     with client(settings) as http:
         for delivery in claimed:
-            if time.monotonic() - started > budget:
+            thread_key = (delivery.output, delivery.article_id)
+            if time.monotonic() - started > budget or (
+                delivery.article_id is not None and thread_key in stalled
+            ):
                 left.append(delivery.id)
                 continue
-            _deliver_one(
+            ok = _deliver_one(
                 settings,
                 sessions,
                 writes,
@@ -128,6 +132,8 @@ def drain(
                 clock,
                 report,
             )
+            if not ok:
+                stalled.add(thread_key)
     if left:
         with _transaction(sessions, writes) as session:
             outbox.release(session, owner, left)
@@ -148,7 +154,8 @@ def _deliver_one(
     cache: dict[str, Any],
     clock: Callable[[], datetime],
     report: DrainReport,
-) -> None:
+) -> bool:
+    """Send one delivery and record the outcome; True when it was delivered."""
     public_url = settings.server.public_url
     with sessions() as session:
         thread = None
@@ -190,10 +197,11 @@ def _deliver_one(
     if error is None:
         report.delivered += 1
         log.info("output %s: delivered %s", output.name, delivery.delivery_id)
-    else:
-        report.failed += 1
-        report.errors.append(f"{output.name}: {error}")
-        log.warning("output %s: delivery %s failed: %s", output.name, delivery.delivery_id, error)
+        return True
+    report.failed += 1
+    report.errors.append(f"{output.name}: {error}")
+    log.warning("output %s: delivery %s failed: %s", output.name, delivery.delivery_id, error)
+    return False
 
 
 def send_test(settings: Settings, sessions: sessionmaker[Session], name: str) -> Output:

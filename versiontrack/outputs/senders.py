@@ -23,6 +23,7 @@ import json
 import logging
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -111,6 +112,13 @@ def send_webhook(
 def send_apprise(
     output: Output, message: Message, client: httpx.Client, _t: Thread | None, _c: dict[str, Any]
 ) -> Posted:
+    # Apprise imports modules Python deprecates (imghdr, on attachments): its business
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _send_apprise(output, message)
+
+
+def _send_apprise(output: Output, message: Message) -> Posted:
     import apprise  # only this output type needs it
 
     notifier = apprise.Apprise()

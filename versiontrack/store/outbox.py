@@ -129,14 +129,18 @@ def claim(
     """Lease up to ``room[output]`` due deliveries of each output, oldest first.
 
     Due: undelivered, ``next_attempt_at`` reached, no live lease, and no earlier undelivered
-    delivery of the same output and article.
+    delivery of the same output and article that is not due itself (the drainer sends them
+    in order and stops an article's deliveries at its first failure).
     """
     earlier = aliased(OutboxRow)
+    # an earlier delivery of the article that this claim cannot take (it waits for a retry,
+    # or another drainer holds it) holds the later ones back; due ones are claimed first
     blocked = exists().where(
         earlier.output == OutboxRow.output,
         earlier.article_id == OutboxRow.article_id,
         earlier.id < OutboxRow.id,
         earlier.delivered_at.is_(None),
+        or_(earlier.next_attempt_at > now, earlier.lease_until >= now),
     )
     claimed: list[Claimed] = []
     for output, limit in room.items():
