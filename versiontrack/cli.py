@@ -139,8 +139,8 @@ def check(
                 settings, db, force=force, refs=articles or [], on_progress=_print_outcome
             )
         delivered = service_outputs.drain(settings, db)  # what this pass found, pushed out
-    _print_report(report)
     cli_outputs.print_drain(delivered)
+    _print_report(report)  # the summary stays the last line
 
 
 def _check_with_progress(
