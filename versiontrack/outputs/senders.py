@@ -236,7 +236,8 @@ def send_bluesky(
             ),
             "bluesky upload",
         ).json()["blob"]
-        width, height = Image.open(io.BytesIO(card)).size
+        with Image.open(io.BytesIO(card)) as image:
+            width, height = image.size
         record["embed"] = {
             "$type": "app.bsky.embed.images",
             "images": [
