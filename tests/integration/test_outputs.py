@@ -79,8 +79,8 @@ class Peer(LoopbackServer):
 
     def sink(self, path: str, reply: Any = None) -> str:
         def handle(request: RecordedRequest) -> Response:
-            status = self.status.get(path, 200)
             body = reply(request) if callable(reply) else (reply or {"ok": True})
+            status = self.status.get(path, 200)  # after the reply, which may set it
             return Response(status, json.dumps(body).encode(), {"Content-Type": "application/json"})
 
         self.route(path, handle)
@@ -448,3 +448,36 @@ def test_outputs_test_sends_now_and_records_the_outcome(
     seen = status(settings)["hook"]
     assert seen["last_success"] is not None and seen["last_error"].startswith("webhook: HTTP 404")
     assert seen["backlog"] == 0  # a test message never enters the outbox
+
+
+def test_bluesky_logs_in_again_when_its_session_expires(
+    db_url: str, site: NewsSite, peer: Peer
+) -> None:
+    tokens = iter(["old-jwt", "new-jwt"])
+    peer.sink(
+        "/xrpc/com.atproto.server.createSession",
+        lambda _r: {"accessJwt": next(tokens), "did": "did:plc:x"},
+    )
+    peer.sink("/xrpc/com.atproto.repo.uploadBlob", {"blob": {"$type": "blob", "size": 1}})
+
+    def created(request: RecordedRequest) -> dict[str, str]:
+        if request.headers["Authorization"] == "Bearer old-jwt":
+            peer.status["/xrpc/com.atproto.repo.createRecord"] = 400
+            return {"error": "ExpiredToken", "message": "Token has expired"}
+        peer.status["/xrpc/com.atproto.repo.createRecord"] = 200
+        return {"uri": "at://did:plc:x/app.bsky.feed.post/1", "cid": "c1"}
+
+    peer.sink("/xrpc/com.atproto.repo.createRecord", created)
+    sky = {"type": "bluesky", "handle": "h.example", "app_password": "p", "service": peer.url("")}
+    settings = make(db_url, site, [{"name": "sky-expiring", **sky}])
+    clock = Clock()
+    step(settings, site, clock, 0)
+    step(settings, site, clock, 1)
+    assert drain(settings).delivered == 1
+    assert len(peer.posts("/xrpc/com.atproto.server.createSession")) == 2
+    assert [
+        r.headers["Authorization"] for r in peer.posts("/xrpc/com.atproto.repo.createRecord")
+    ] == [
+        "Bearer old-jwt",
+        "Bearer new-jwt",
+    ]

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from versiontrack import significance
 from versiontrack.errors import ConfigError
@@ -75,8 +76,10 @@ class Output:
     @property
     def target(self) -> str:
         """Where it sends, without secrets (for listings and logs)."""
-        if self.type == "webhook":
-            return self.url or ""
+        if self.type == "webhook":  # a hook's path or query often holds its token
+            parts = urlsplit(self.url or "")
+            rest = "…" if parts.path not in ("", "/") or parts.query else ""
+            return f"{parts.scheme}://{parts.netloc}/{rest}"
         if self.type == "apprise":
             return ", ".join(u.split("://", 1)[0] + "://…" for u in self.urls)
         if self.type == "mastodon":

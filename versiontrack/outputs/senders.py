@@ -193,6 +193,10 @@ def _wait_for_media(client: httpx.Client, url: str, auth: dict[str, str]) -> Non
     raise OutputError("mastodon media: still processing after 10 s")
 
 
+#: Bluesky sessions by output, kept across drains: logging in is rate-limited (30 in 5 min).
+_BLUESKY_SESSIONS: dict[str, dict[str, Any]] = {}
+
+
 def send_bluesky(
     output: Output,
     message: Message,
@@ -200,8 +204,34 @@ def send_bluesky(
     thread: Thread | None,
     cache: dict[str, Any],
 ) -> Posted:
+    try:
+        return _post_bluesky(output, message, client, thread)
+    except _SessionExpired:
+        _BLUESKY_SESSIONS.pop(_session_key(output), None)  # log in again, once
+        return _post_bluesky(output, message, client, thread)
+
+
+class _SessionExpired(Exception):
+    pass
+
+
+def _session_key(output: Output) -> str:
+    return f"{output.name}\n{output.service}\n{output.handle}"
+
+
+def _bluesky_call(response: httpx.Response, what: str) -> httpx.Response:
+    if response.status_code in (400, 401) and any(
+        code in response.text for code in ("ExpiredToken", "InvalidToken", "AuthMissing")
+    ):
+        raise _SessionExpired(what)
+    return _check(response, what)
+
+
+def _post_bluesky(
+    output: Output, message: Message, client: httpx.Client, thread: Thread | None
+) -> Posted:
     base = output.service.rstrip("/")
-    session = cache.get(f"bluesky:{output.name}")
+    session = _BLUESKY_SESSIONS.get(_session_key(output))
     if session is None:
         session = _check(
             client.post(
@@ -210,7 +240,7 @@ def send_bluesky(
             ),
             "bluesky login",
         ).json()
-        cache[f"bluesky:{output.name}"] = session
+        _BLUESKY_SESSIONS[_session_key(output)] = session
     auth = {"Authorization": f"Bearer {session['accessJwt']}"}
     text = _post_text(message, BLUESKY_LIMIT)
     record: dict[str, Any] = {
@@ -228,7 +258,7 @@ def send_bluesky(
         ]
     card = message.card
     if card is not None:
-        blob = _check(
+        blob = _bluesky_call(
             client.post(
                 f"{base}/xrpc/com.atproto.repo.uploadBlob",
                 headers={**auth, "Content-Type": "image/png"},
@@ -256,9 +286,7 @@ def send_bluesky(
         headers=auth,
         json={"repo": session["did"], "collection": "app.bsky.feed.post", "record": record},
     )
-    if answer.status_code in (400, 401) and "xpired" in answer.text:
-        cache.pop(f"bluesky:{output.name}", None)  # the next attempt logs in again
-    posted = _check(answer, "bluesky post").json()
+    posted = _bluesky_call(answer, "bluesky post").json()
     return Posted(str(posted["uri"]), str(posted["cid"]))
 
 
