@@ -308,6 +308,9 @@ def test_mastodon_thread_per_article_with_the_card_and_alt_text(
 ) -> None:
     statuses = iter(range(100, 200))
     peer.sink("/api/v2/media", {"id": "m1", "type": "image", "url": None})
+    peer.status["/api/v2/media"] = 202  # still processing: we ask until it is ready
+    processing = iter([206, 200, 206, 200])
+    peer.route("/api/v1/media/m1", lambda _r: Response(next(processing), b'{"id": "m1"}'))
     peer.sink("/api/v1/statuses", lambda _r: {"id": str(next(statuses))})
     settings = make(
         db_url,
@@ -320,6 +323,8 @@ def test_mastodon_thread_per_article_with_the_card_and_alt_text(
         drain(settings)
     uploads, posts = peer.posts("/api/v2/media"), peer.posts("/api/v1/statuses")
     assert len(uploads) == len(posts) == 2
+    polls = [r.method for r in peer.requests if r.route_path == "/api/v1/media/m1"]
+    assert polls == ["GET"] * 4
     for upload in uploads:
         assert upload.headers["Authorization"] == "Bearer tok"
         assert upload.headers["Content-Type"].startswith("multipart/form-data")
