@@ -13,10 +13,14 @@ import re
 from collections.abc import Iterable, Sequence
 
 from versiontrack.domain import ChangeEntry, Diff, Source
+from versiontrack.errors import InvalidArgument
 
 FLAG = "terms"
 #: How many of the newest changes a feed filtered by ``?terms=`` looks through.
 SCAN = 2000
+#: The most terms, and the longest term, one ``?terms=`` may ask for.
+MAX_TERMS = 20
+MAX_TERM_LENGTH = 100
 
 
 @functools.lru_cache(maxsize=256)
@@ -60,7 +64,12 @@ def parse_terms(value: str | Iterable[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     parts = value.split(",") if isinstance(value, str) else list(value)
-    return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+    terms = tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+    if len(terms) > MAX_TERMS or any(len(t) > MAX_TERM_LENGTH for t in terms):
+        raise InvalidArgument(
+            f"at most {MAX_TERMS} terms of at most {MAX_TERM_LENGTH} characters each"
+        )
+    return terms
 
 
 def matching(entries: Sequence[ChangeEntry], terms: Sequence[str]) -> list[ChangeEntry]:

@@ -61,5 +61,6 @@ def test_feeds_filter_by_terms(site: Site, client: TestClient) -> None:
     assert titles("?terms=,%20") == titles("")  # empty terms filter nothing
     assert titles("?terms=nosuchwordanywhere") == []
     assert set(titles("?terms=kursk,council")) == set(kursk) | set(titles("?terms=council"))
+    assert client.get("/feed.xml?terms=" + ",".join(f"t{i}" for i in range(21))).status_code == 400
     etags = {client.get(f"/feed.xml{q}").headers["etag"] for q in ("", "?terms=kursk")}
     assert len(etags) == 2
