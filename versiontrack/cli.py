@@ -138,7 +138,7 @@ def check(
             report = service.check(
                 settings, db, force=force, refs=articles or [], on_progress=_print_outcome
             )
-        delivered = service_outputs.drain(settings, db)  # what this pass found, pushed out
+        delivered = service_outputs.drain_after_pass(settings, db)  # what it found, pushed out
     cli_outputs.print_drain(delivered)
     _print_report(report)  # the summary stays the last line
 

@@ -99,6 +99,7 @@ def print_drain(report: DrainReport) -> None:
     if report.delivered or report.failed:
         line = f"outputs: {report.delivered} delivered, {report.failed} failed (retried later)"
         cli.out.print(Text(line))
+    if report.errors:
         for error in report.errors[:5]:
             cli.out.print(Text(f"output failed {cli.safe(error)}", style="red"))
 

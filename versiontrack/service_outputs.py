@@ -10,6 +10,8 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from versiontrack import service
 from versiontrack.outputs import deliver
 from versiontrack.outputs.config import Output
@@ -17,6 +19,7 @@ from versiontrack.publish.card import CardData, render_card
 from versiontrack.service import Database
 from versiontrack.settings import Settings
 from versiontrack.store import outbox, queries
+from versiontrack.store.engine import describe_error
 
 
 def card_data(db: Database, ref: str, from_version: int | None, to_version: int | None) -> CardData:
@@ -57,6 +60,15 @@ def drain(
 ) -> deliver.DrainReport:
     """Deliver what is due now (at most about ``budget`` seconds)."""
     return deliver.drain(settings, db.sessions, budget=budget, owner=owner, writes=writes)
+
+
+def drain_after_pass(settings: Settings, db: Database) -> deliver.DrainReport:
+    """``versiontrack check``'s drain: a database problem here is reported, never raised (the
+    pass it follows has already succeeded, and the outbox keeps what was not sent)."""
+    try:
+        return drain(settings, db)
+    except SQLAlchemyError as exc:
+        return deliver.DrainReport(errors=[f"outbox: {describe_error(exc)}"])
 
 
 def outputs_status(settings: Settings, db: Database) -> list[dict[str, Any]]:

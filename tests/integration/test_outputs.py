@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -486,3 +487,39 @@ def test_bluesky_logs_in_again_when_its_session_expires(
         "Bearer old-jwt",
         "Bearer new-jwt",
     ]
+
+
+def test_two_drainers_at_once_send_each_delivery_once(
+    any_db_url: str, peer: Peer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two drainers (two processes' worth: own owners, no shared lock) racing over one outbox
+    on SQLite and PostgreSQL: the lease is taken in one statement, so no row goes twice."""
+    monkeypatch.setattr(deliver, "BATCH", 2)  # each drain leases two: both get some
+    peer.route("/hook", Response(200, b"{}", delay=0.05))
+    with LoopbackServer() as server:
+        site = NewsSite(server, articles=6)
+        settings = make(
+            any_db_url,
+            site,
+            [{"name": "hook", "type": "webhook", "url": peer.url("/hook"), "per_minute": 100}],
+        )
+        clock = Clock()
+        step(settings, site, clock, 0)
+        step(settings, site, clock, 1)
+    with service.open_database(settings) as db:
+        barrier = threading.Barrier(2)
+        reports: list[deliver.DrainReport] = []
+
+        def drainer(owner: str) -> None:
+            barrier.wait()
+            reports.append(deliver.drain(settings, db.sessions, owner=owner))
+
+        threads = [threading.Thread(target=drainer, args=(f"test:{n}",)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(r.delivered for r in reports) == [2, 2]
+        assert drain(settings).delivered == 2  # the rest
+    ids = [r.headers["X-Versiontrack-Delivery"] for r in peer.posts("/hook")]
+    assert len(ids) == len(set(ids)) == 6

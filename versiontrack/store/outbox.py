@@ -142,40 +142,49 @@ def claim(
         earlier.delivered_at.is_(None),
         or_(earlier.next_attempt_at > now, earlier.lease_until >= now),
     )
-    claimed: list[Claimed] = []
+    free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
+    ids: list[int] = []
     for output, limit in room.items():
         if limit <= 0:
             continue
-        query = (
-            select(OutboxRow)
+        candidates = (
+            select(OutboxRow.id)
             .where(
                 OutboxRow.output == output,
                 OutboxRow.delivered_at.is_(None),
                 OutboxRow.next_attempt_at <= now,
-                or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now),
+                free,
                 or_(OutboxRow.article_id.is_(None), ~blocked),
             )
             .order_by(OutboxRow.id)
             .limit(limit)
         )
         if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=OutboxRow)
-        for row in session.scalars(query):
-            row.lease_owner = owner
-            row.lease_until = now + timedelta(seconds=lease_seconds)
-            claimed.append(
-                Claimed(
-                    row.id,
-                    row.output,
-                    row.delivery_id,
-                    row.change_id,
-                    row.article_id,
-                    row.payload,
-                    row.attempts,
-                )
-            )
-    session.flush()
-    return claimed
+            candidates = candidates.with_for_update(skip_locked=True, of=OutboxRow)
+        # one statement that re-checks the lease: two drainers never both take a row
+        ids += session.scalars(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(candidates.scalar_subquery()), free)
+            .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_seconds))
+            .returning(OutboxRow.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+    if not ids:
+        return []
+    rows = session.execute(
+        select(
+            OutboxRow.id,
+            OutboxRow.output,
+            OutboxRow.delivery_id,
+            OutboxRow.change_id,
+            OutboxRow.article_id,
+            OutboxRow.payload,
+            OutboxRow.attempts,
+        )
+        .where(OutboxRow.id.in_(ids))
+        .order_by(OutboxRow.id)
+    )
+    return [Claimed(*row) for row in rows]
 
 
 def release(session: Session, owner: str, ids: list[int]) -> None:
