@@ -523,3 +523,24 @@ def test_two_drainers_at_once_send_each_delivery_once(
         assert drain(settings).delivered == 2  # the rest
     ids = [r.headers["X-Versiontrack-Delivery"] for r in peer.posts("/hook")]
     assert len(ids) == len(set(ids)) == 6
+
+
+def test_posts_are_plain_text_that_mentions_no_one(peer: Peer) -> None:
+    """Article text reaching Mastodon cannot mention (notify) anyone; posts fit the limits."""
+    from versiontrack.outputs.config import Output
+    from versiontrack.outputs.payload import Message
+    from versiontrack.outputs.senders import send
+
+    peer.sink("/api/v1/statuses", {"id": "1"})
+    title = "Ping @alice@example.social and @bob " + "x" * 600
+    message = Message("vt-1-abc", title, "text", f"{PUBLIC}/articles/1/diff/1/2", {})
+    toot = Output("toot", "mastodon", instance=peer.url(""), token="t")
+    with deliver.client(make_settings_plain()) as http:
+        send(toot, message, http)
+    status = json.loads(peer.posts("/api/v1/statuses")[0].body)["status"]
+    assert "@\u200balice@\u200bexample.social" in status and "@bob" not in status
+    assert len(status) <= 500 and status.endswith(f"\n\n{PUBLIC}/articles/1/diff/1/2")
+
+
+def make_settings_plain() -> Settings:
+    return settings_from_dict({})

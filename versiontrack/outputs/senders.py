@@ -134,7 +134,12 @@ def _send_apprise(output: Output, message: Message) -> Posted:
             path.write_bytes(card)
             attach = apprise.AppriseAttachment(str(path))
         with apprise.LogCapture(level=logging.WARNING) as captured:
-            ok = notifier.notify(body=message.text, title=message.title, attach=attach)
+            ok = notifier.notify(
+                body=message.text,
+                title=message.title,
+                attach=attach,
+                body_format=apprise.NotifyFormat.TEXT,  # article text is text, never markup
+            )
             errors = [line for line in captured.getvalue().splitlines() if line.strip()]
     if not ok:
         last = errors[-1].split(" - ", 2)[-1] if errors else "notification failed"
@@ -152,7 +157,10 @@ def send_mastodon(
     assert output.instance is not None
     base = output.instance.rstrip("/")
     auth = {"Authorization": f"Bearer {output.token}"}
-    status: dict[str, Any] = {"status": _post_text(message, MASTODON_LIMIT)}
+    # "@name" in an article's text must not mention (and notify) anyone
+    mentions = message.title.count("@") + message.link.count("@")
+    text = _post_text(message, MASTODON_LIMIT - mentions).replace("@", "@\u200b")
+    status: dict[str, Any] = {"status": text}
     card = message.card
     if card is not None:
         media = _check(
