@@ -143,7 +143,9 @@ def check(
             report = service.check(
                 settings, db, force=force, refs=articles or [], on_progress=_print_outcome
             )
-    _print_report(report)
+        delivered = service_outputs.drain_after_pass(settings, db)  # what it found, pushed out
+    cli_outputs.print_drain(delivered)
+    _print_report(report)  # the summary stays the last line
 
 
 def _check_with_progress(
@@ -439,6 +441,10 @@ def feed(
     flag: Annotated[
         list[str] | None, typer.Option("--flag", help="Only changes with this flag (repeat).")
     ] = None,
+    term: Annotated[
+        list[str] | None,
+        typer.Option("--term", help="Only changes touching a sentence with this word (repeat)."),
+    ] = None,
 ) -> None:
     """Print the change feed (RSS or Atom) to stdout.
 
@@ -454,6 +460,7 @@ def feed(
             limit=limit,
             min_significance=min_,
             flags=flag or (),
+            terms=tuple(term or ()),
         )
     sys.stdout.buffer.write(xml)
     sys.stdout.buffer.flush()
@@ -556,6 +563,11 @@ def db_current() -> None:
         revision = migrate.current(db.engine)
     state_ = "up to date" if revision == migrate.head() else f"needs {migrate.head()}"
     out.print(f"{revision or 'empty'} ({state_})")
+
+
+from versiontrack import cli_outputs, service_outputs  # noqa: E402  (they use this module)
+
+cli_outputs.register(app)
 
 
 def main() -> None:

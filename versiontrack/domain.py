@@ -40,6 +40,8 @@ class Source:
         """The URL the source is known by: its feed, else its sitemap, else its front page."""
         return self.feed or self.sitemap or self.front or ""
 
+    terms: tuple[str, ...] = ()  # watch terms of this source, beside ``[watch] terms``
+
 
 @dataclass(frozen=True, slots=True)
 class FeedItem:

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import __version__, health, shards, significance, template, urls, workers
+from versiontrack import __version__, health, shards, significance, template, urls, watch, workers
 from versiontrack.archive import spn
 from versiontrack.diff import (
     Row,
@@ -112,7 +112,7 @@ def check(
 
     with workers.cpu_pool(settings) as pool:
         report = asyncio.run(go(pool))
-    health.refresh(db.sessions, clock())  # judge each source on the checks just logged
+    health.refresh(db.sessions, clock(), settings)  # judge each source on the checks just logged
     return report
 
 
@@ -382,11 +382,13 @@ def feed(
     limit: int = 50,
     min_significance: str | None = None,
     flags: Sequence[str] = (),
+    terms: Sequence[str] = (),
 ) -> bytes:
     """The change feed XML: global, for one source, or for one article.
 
-    Changes below ``min_significance`` (default ``feed.min_significance``) are left out, and
-    with ``flags`` only changes carrying one of them are included.
+    Changes below ``min_significance`` (default ``feed.min_significance``) are left out, with
+    ``flags`` only changes carrying one of them are included, and with ``terms`` only changes
+    touching a sentence that names one (``watch``; among the newest ``watch.SCAN`` changes).
     """
     min_level, flags = feed_filter(settings, min_significance, flags)
     base = settings.server.public_url.rstrip("/")
@@ -422,10 +424,11 @@ def feed(
             session,
             source=source,
             article_id=article_id,
-            limit=limit,
+            limit=watch.SCAN if terms else limit,
             min_level=min_level,
             flags=flags,
         )
+        entries = watch.matching(entries, terms)[:limit]
         entries = archive_queue.with_archive_urls(session, entries)
     return render_feed(entries, meta, base, fmt)
 
@@ -465,6 +468,7 @@ def feed_validators(
     limit: int = 50,
     min_significance: str | None = None,
     flags: Sequence[str] = (),
+    terms: Sequence[str] = (),
 ) -> FeedValidators:
     """The validators of what ``feed`` renders for the same arguments, from one small query.
 
@@ -492,7 +496,7 @@ def feed_validators(
         f"{__version__}\n{settings.server.public_url.rstrip('/')}\n{fmt}\n{limit}\n"
         f"{'' if article_id is not None else source}\n{article_id}\n"
         f"{state.count}\n{state.newest_id}\n{newest}\n{state.revisions}\n{revised}\n"
-        f"{state.label}\n{min_level}\n{flags}\n{archived_at}"
+        f"{state.label}\n{min_level}\n{flags}\n{archived_at}\n{tuple(terms)}"
     )
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
     modified = max((t for t in (state.newest_at, state.revised_at) if t), default=None)

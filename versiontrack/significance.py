@@ -71,6 +71,7 @@ FLAGS: tuple[str, ...] = (
     "restored",
     "revert",
     "headline_test",
+    "terms",
 )
 
 #: The flags in order of significance, most significant first (the feed title leads with it).
@@ -80,6 +81,7 @@ _RANK: tuple[str, ...] = (
     "headline_test",
     "headline",
     "url",
+    "terms",
     "numbers",
     "quotes",
     "standfirst",

@@ -16,11 +16,12 @@ Routes::
     /articles?q=&page=                   tracked articles, searchable by URL or title
     /articles/{id}                       versions, next check, check log
     /articles/{id}/diff/{a}/{b}[?view=inline]
+    /articles/{id}/diff/{a}/{b}.png      the change as a diff card (service_outputs.card_png)
     /articles/{id}/diff?a=&b=            (the version picker's form) → 303 to the above
     /articles/{id}/versions/{n}          one version's text
     /feed.xml  /feed.atom                change feeds: all, per source, per article,
-    /sources/{name}/feed.xml|.atom       with ETag/Last-Modified and 304s; ?limit=
-    /articles/{id}/feed.xml|.atom
+    /sources/{name}/feed.xml|.atom       with ETag/Last-Modified and 304s; ?limit= ?min=
+    /articles/{id}/feed.xml|.atom        ?flags= ?terms= (changes touching these words)
     /healthz                             JSON; 503 when the database is unreachable
     /health.xml                          RSS of source health changes (web_health)
     /metrics                             Prometheus text format (versiontrack.metrics)
@@ -47,7 +48,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from versiontrack import service, web_health
+from versiontrack import service, service_outputs, watch, web_health
 from versiontrack.diff import Row
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.publish.html import is_diff_markup
@@ -123,6 +124,7 @@ def _routes() -> list[BaseRoute]:
         Route("/articles", articles),
         Route("/articles/{id:int}", article),
         Route("/articles/{id:int}/diff", diff_picker),
+        Route("/articles/{id:int}/diff/{a:int}/{b:int}.png", diff_card),
         Route("/articles/{id:int}/diff/{a:int}/{b:int}", diff),
         Route("/articles/{id:int}/versions/{n:int}", version),
         Route("/healthz", healthz),
@@ -173,6 +175,12 @@ def diff(request: Request) -> Response:
     params = request.path_params
     data = service.diff_page(_db(request), _article_ref(request), params["a"], params["b"])
     return _diff_response(request, data)
+
+
+def diff_card(request: Request) -> Response:
+    params = request.path_params
+    png = service_outputs.card_png(_db(request), _article_ref(request), params["a"], params["b"])
+    return Response(png, media_type="image/png", headers={"Cache-Control": "max-age=3600"})
 
 
 def diff_picker(request: Request) -> Response:
@@ -247,6 +255,7 @@ def _feed_endpoint(
             "limit": limit,
             "min_significance": request.query_params.get("min") or None,
             "flags": tuple(f.strip() for f in flags.split(",") if f.strip()),
+            "terms": watch.parse_terms(request.query_params.get("terms")),
         }
         # The validators cost one aggregate query; most polls by feed readers end here.
         validators = service.feed_validators(settings, db, **args)

@@ -34,6 +34,9 @@ def test_upgrade_from_empty_matches_the_models(tmp_path: Path) -> None:
         "template_lines",
         "health_events",
         "archive_requests",
+        "outbox",
+        "output_threads",
+        "output_state",
     }
     engine.dispose()
 

@@ -364,6 +364,7 @@ def test_rank_orders_every_flag() -> None:
         "headline_test",
         "headline",
         "url",
+        "terms",
         "numbers",
         "quotes",
         "standfirst",

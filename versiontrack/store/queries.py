@@ -29,7 +29,7 @@ from versiontrack.domain import (
     Source,
     Validators,
 )
-from versiontrack.store import codec
+from versiontrack.store import codec, outbox
 from versiontrack.store.schema import (
     ArticleRow,
     ArticleURLRow,
@@ -716,6 +716,7 @@ def add_change(
     )
     session.add(row)
     session.flush()
+    outbox.note_new_change(session, row)  # its deliveries join this transaction
     return row
 
 
