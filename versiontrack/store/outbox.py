@@ -302,6 +302,16 @@ class OutputStatus:
     last_error_at: datetime | None
 
 
+def backlog_by_output(session: Session) -> dict[str, int]:
+    """Undelivered messages per output (``/metrics``)."""
+    rows = session.execute(
+        select(OutboxRow.output, func.count())
+        .where(OutboxRow.delivered_at.is_(None))
+        .group_by(OutboxRow.output)
+    )
+    return {output: n for output, n in rows}
+
+
 def status(session: Session, outputs: list[str]) -> list[OutputStatus]:
     pending = and_(OutboxRow.delivered_at.is_(None))
     counts = {
