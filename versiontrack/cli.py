@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
-from versiontrack import __version__, logs, service
+from versiontrack import __version__, logs, research, service
 from versiontrack.errors import VersiontrackError
 from versiontrack.pipeline import CheckOutcome, PassReport
 from versiontrack.settings import Settings, load_settings
@@ -322,11 +322,16 @@ def history(
 def show(
     article: Annotated[str, typer.Argument(help="Article id or URL.")],
     version: Annotated[int | None, typer.Option("--version", help="Version number.")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """Print one version's text: headline, standfirst, byline, body.
 
-    Example: versiontrack show 1 --version 2
+    Example: versiontrack show 1 --version 2 --json
     """
+    if json_:
+        with _database() as (_settings, db):
+            _json(research.show_json(db, article, version))
+        return
     with _database() as (_settings, db):
         shown = service.show_version(db, article, version)
     t = shown.text
@@ -514,6 +519,11 @@ def db_current() -> None:
         revision = migrate.current(db.engine)
     state_ = "up to date" if revision == migrate.head() else f"needs {migrate.head()}"
     out.print(f"{revision or 'empty'} ({state_})")
+
+
+from versiontrack import research_cli  # noqa: E402  (registers search, export, db reindex)
+
+research_cli.register(app, db_app)
 
 
 def main() -> None:
