@@ -91,7 +91,8 @@ def matching(
     ):
         return None
     matches += [(i, j, 0.0, "unchanged") for i, j in zip(rest_old, rest_new, strict=True)]
-    matches.sort(key=lambda m: (-1 if m[1] is None else m[1], -1 if m[0] is None else m[0]))
+    # old sentences in their order, then the added ones in theirs
+    matches.sort(key=lambda m: (m[0] is None, m[0] or 0, -1 if m[1] is None else m[1]))
     return matches
 
 

@@ -28,6 +28,8 @@ from versiontrack.store import queries, stream
 from versiontrack.store import search as index
 from versiontrack.store.search import Hit
 
+__all__ = ["Hit", "search", "search_feed", "show_json", "reindex"]
+
 #: Results ``search`` returns unless told otherwise, and the most it returns.
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000

@@ -21,6 +21,8 @@ Routes::
     /feed.xml  /feed.atom                change feeds: all, per source, per article,
     /sources/{name}/feed.xml|.atom       with ETag/Last-Modified and 304s; ?limit=
     /articles/{id}/feed.xml|.atom
+    /search?q=&removed=                  every version's sentences (``web_search``)
+    /search.xml?q=                       RSS of the changes adding or removing them
     /healthz                             JSON; 503 when the database is unreachable
     /static/style.css
 """
@@ -124,6 +126,7 @@ def _routes() -> list[BaseRoute]:
         Route("/articles/{id:int}/diff/{a:int}/{b:int}", diff),
         Route("/articles/{id:int}/versions/{n:int}", version),
         Route("/healthz", healthz),
+        *_search_routes(),
         Mount("/static", StaticFiles(directory=_STATIC), name="static"),
     ]
     for ext, fmt in (("xml", "rss"), ("atom", "atom")):
@@ -133,6 +136,12 @@ def _routes() -> list[BaseRoute]:
             Route(f"/articles/{{id:int}}/feed.{ext}", _feed_endpoint(fmt, "article")),
         ]
     return routes
+
+
+def _search_routes() -> list[BaseRoute]:
+    from versiontrack import web_search  # it builds on this module's helpers
+
+    return web_search.routes()
 
 
 # --- pages -----------------------------------------------------------------------------------
