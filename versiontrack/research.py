@@ -28,7 +28,7 @@ from versiontrack.store import queries, stream
 from versiontrack.store import search as index
 from versiontrack.store.search import Hit
 
-__all__ = ["Hit", "search", "search_feed", "show_json", "reindex"]
+__all__ = ["Hit", "reindex", "search", "search_feed", "show_json"]
 
 #: Results ``search`` returns unless told otherwise, and the most it returns.
 DEFAULT_LIMIT = 20
