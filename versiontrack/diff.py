@@ -34,7 +34,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Literal
 
@@ -57,7 +57,7 @@ __all__ = [
     "summarize_rows",
 ]
 
-RowKind = Literal["equal", "removed", "added", "edited", "moved"]
+RowKind = Literal["equal", "removed", "added", "edited", "moved", "merged", "split"]
 
 #: Minimum ``similarity`` for a deleted and an inserted sentence of the same run to count as one
 #: edited sentence. At 0.5 half the words (by Dice) are shared: a rewording, not a new sentence.
@@ -65,6 +65,13 @@ PAIR_THRESHOLD = 0.5
 #: The same, for sentences in different runs. Stricter, since distance makes a match less likely
 #: to be the same sentence; news copy repeats names and phrases across paragraphs.
 MOVE_EDIT_THRESHOLD = 0.75
+
+#: Merges and splits: each piece has at least this many distinct words, at least this share of
+#: them in the whole sentence, and the pieces' words together reach this Dice coefficient with
+#: it. Strict on purpose: a sentence that only borrows a clause from a neighbour stays an edit.
+MIN_PIECE_WORDS = 4
+PIECE_CONTAINED = 0.8
+MERGE_THRESHOLD = 0.6
 
 # Past this many posting entries for one word, a word is too common inside a run to find
 # candidate pairs cheaply; pairing then also tries the few sentences near the run's diagonal.
@@ -425,6 +432,8 @@ class _Matching:
     moved: dict[int, int]  # old → new, verbatim moves
     edited: dict[int, int]  # old → new, paired by similarity
     anchored: dict[int, int]  # old → new, equal and edited-in-run: where removals are placed
+    merged: dict[int, tuple[int, ...]] = field(default_factory=dict)  # new → its old pieces
+    split: dict[int, tuple[int, ...]] = field(default_factory=dict)  # old → its new pieces
 
 
 def _match(old: tuple[str, ...], new: tuple[str, ...]) -> _Matching:
@@ -500,7 +509,124 @@ def _match(old: tuple[str, ...], new: tuple[str, ...]) -> _Matching:
                 bags[1, j] = _bag(new[j])
         edited.update(_pair(left_old, left_new, bags, MOVE_EDIT_THRESHOLD))
         _pair_beside_moves(left_old, left_new, bags, moved, edited)
-    return _Matching(equal, runs, moved, edited, anchored)
+    merged, split = _merges_and_splits(old, new, runs, moved, edited)
+    for j, pieces in merged.items():
+        anchored.update((i, j) for i in pieces)
+    for i, pieces in split.items():
+        anchored[i] = pieces[-1]
+    return _Matching(equal, runs, moved, edited, anchored, merged, split)
+
+
+def _pieces(
+    whole: frozenset[str],
+    candidates: Sequence[int],
+    bags: Sequence[frozenset[str]],
+    must: int | None,
+) -> tuple[int, ...]:
+    """The best stretch of two or more consecutive ``candidates`` (indexes into ``bags``) that
+    together read as ``whole``: each piece has ``MIN_PIECE_WORDS`` words or more, nearly all of
+    them (``PIECE_CONTAINED``) in ``whole``, and their words together reach ``MERGE_THRESHOLD``
+    against it. ``must``, when given, has to be one of the pieces. Empty when none does."""
+    fit = [
+        k
+        for k in candidates
+        if len(bags[k]) >= MIN_PIECE_WORDS
+        and len(bags[k] & whole) >= PIECE_CONTAINED * len(bags[k])
+    ]
+    best: tuple[float, tuple[int, ...]] = (0.0, ())
+    start = 0
+    while start < len(fit):
+        end = start
+        while end + 1 < len(fit) and fit[end + 1] == fit[end] + 1:
+            end += 1
+        stretch = tuple(fit[start : end + 1])
+        if len(stretch) >= 2 and (must is None or must in stretch):
+            union = frozenset().union(*(bags[k] for k in stretch))
+            score = _dice(union, whole)
+            if score >= MERGE_THRESHOLD and score > best[0]:
+                best = (score, stretch)
+        start = end + 1
+    return best[1]
+
+
+def _merges_and_splits(
+    old: tuple[str, ...],
+    new: tuple[str, ...],
+    runs: Sequence[tuple[range, range]],
+    moved: dict[int, int],
+    edited: dict[int, int],
+) -> tuple[dict[int, tuple[int, ...]], dict[int, tuple[int, ...]]]:
+    """Merges (consecutive old sentences that became one new sentence) and splits (one old
+    sentence that became consecutive new ones) inside each replaced run. A sentence already
+    paired as edited may become part of one when the pieces together match its partner better
+    than it alone; those edits are taken out of ``edited`` (updated in place)."""
+    merged: dict[int, tuple[int, ...]] = {}
+    split: dict[int, tuple[int, ...]] = {}
+    moved_to = set(moved.values())
+    for olds, news in runs:
+        if len(olds) + len(news) < 3:
+            continue
+        old_bags = {i: _bag(old[i]) for i in olds if i not in moved}
+        new_bags = {j: _bag(new[j]) for j in news if j not in moved_to}
+        edited_from = {j: i for i, j in edited.items() if i in old_bags and j in new_bags}
+        cross = {i for i, j in edited.items() if i in old_bags and j not in new_bags}
+        cross_to = {j for i, j in edited.items() if j in new_bags and i not in old_bags}
+        used_old: set[int] = set()
+        used_new: set[int] = set()
+        old_list = [bag for _, bag in sorted(old_bags.items())]
+        new_list = [bag for _, bag in sorted(new_bags.items())]
+        old_at = sorted(old_bags)
+        new_at = sorted(new_bags)
+        for y, j in enumerate(new_at):
+            if j in cross_to:
+                continue
+            partner = edited_from.get(j)
+            free = [
+                x
+                for x, i in enumerate(old_at)
+                if i not in cross and i not in used_old and edited.get(i, j) == j
+            ]
+            found = _pieces(
+                new_list[y], free, old_list, None if partner is None else old_at.index(partner)
+            )
+            pieces = tuple(old_at[x] for x in found)
+            if not pieces or pieces != tuple(range(pieces[0], pieces[-1] + 1)):
+                continue
+            if partner is not None and _dice(old_bags[partner], new_bags[j]) >= _dice(
+                frozenset().union(*(old_bags[i] for i in pieces)), new_bags[j]
+            ):
+                continue
+            merged[j] = pieces
+            used_old.update(pieces)
+            used_new.add(j)
+        for x, i in enumerate(old_at):
+            if i in cross or i in used_old:
+                continue
+            partner = edited.get(i)
+            free = [
+                y
+                for y, j in enumerate(new_at)
+                if j not in cross_to and j not in used_new and edited_from.get(j, i) == i
+            ]
+            found = _pieces(
+                old_list[x], free, new_list, None if partner is None else new_at.index(partner)
+            )
+            pieces = tuple(new_at[y] for y in found)
+            if not pieces or pieces != tuple(range(pieces[0], pieces[-1] + 1)):
+                continue
+            if partner is not None and _dice(old_bags[i], new_bags[partner]) >= _dice(
+                old_bags[i], frozenset().union(*(new_bags[j] for j in pieces))
+            ):
+                continue
+            split[i] = pieces
+            used_old.add(i)
+            used_new.update(pieces)
+    for pieces in merged.values():
+        for i in pieces:
+            edited.pop(i, None)
+    for i in split:
+        edited.pop(i, None)
+    return merged, split
 
 
 def _pair_beside_moves(
@@ -546,6 +672,8 @@ def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, 
     m = _match(old, new)
     moved, edited, anchored = m.moved, m.edited, m.anchored
     moved_to = set(moved.values())
+    merged_old = {i for pieces in m.merged.values() for i in pieces}
+    split_new = {j for pieces in m.split.values() for j in pieces}
 
     # Article order: ops that exist in the new text sit at their new index; a removal sits
     # just after the new position of the last old sentence before it that stayed in place.
@@ -555,7 +683,7 @@ def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, 
     for i in range(len(old)):
         if i in anchored:
             last = max(last, anchored[i])
-        elif i not in moved and i not in edited:
+        elif i not in moved and i not in edited and i not in merged_old and i not in m.split:
             text = old[i]
             op = SentenceOp("removed", text, None, i, None, f"<del>{html.escape(text)}</del>")
             keyed.append(((last, 1, i), op))
@@ -566,9 +694,20 @@ def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, 
     for i, j in edited.items():
         words = _render_pieces(pieces(old[i], new[j]), _BOTH)
         keyed.append(((j, 0, 0), SentenceOp("edited", old[i], new[j], i, j, words)))
+    for j, olds in m.merged.items():
+        joined = " ".join(old[i] for i in olds)
+        words = _render_pieces(pieces(joined, new[j]), _BOTH)
+        op = SentenceOp("merged", joined, new[j], olds[0], j, words, olds)
+        keyed.append(((j, 0, 0), op))
+    for i, news in m.split.items():
+        joined = " ".join(new[j] for j in news)
+        words = _render_pieces(pieces(old[i], joined), _BOTH)
+        op = SentenceOp("split", old[i], joined, i, news[0], words, news)
+        keyed.append(((news[0], 0, 0), op))
     for _, news in m.runs:
         for j in news:
-            if j not in moved_to and j not in edited_to:
+            taken = j in moved_to or j in edited_to or j in m.merged or j in split_new
+            if not taken:
                 text = new[j]
                 op = SentenceOp("added", None, text, None, j, f"<ins>{html.escape(text)}</ins>")
                 keyed.append(((j, 0, 0), op))
@@ -616,9 +755,15 @@ def align(old: Sequence[str], new: Sequence[str]) -> tuple[Row, ...]:
     m = _match(old, new)
     moved_from = {j: i for i, j in m.moved.items()}
     edited_from = {j: i for i, j in m.edited.items()}
+    merged_into = {i: j for j, pieces in m.merged.items() for i in pieces}
+    split_from = {j: i for i, pieces in m.split.items() for j in pieces}
 
     def old_only(i: int) -> Row:
         text = old[i]
+        if i in merged_into or i in m.split:
+            escaped = html.escape(text)
+            kind: RowKind = "merged" if i in merged_into else "split"
+            return Row(kind, text, None, i, None, escaped, "", escaped)
         if i in m.moved:
             escaped = html.escape(text)
             return Row("moved", text, None, i, None, escaped, "", escaped, m.moved[i])
@@ -631,6 +776,10 @@ def align(old: Sequence[str], new: Sequence[str]) -> tuple[Row, ...]:
 
     def new_only(j: int) -> Row:
         text = new[j]
+        if j in m.merged or j in split_from:
+            escaped = html.escape(text)
+            kind: RowKind = "merged" if j in m.merged else "split"
+            return Row(kind, None, text, None, j, "", escaped, escaped)
         if j in moved_from:
             escaped = html.escape(text)
             return Row("moved", None, text, None, j, "", escaped, escaped, moved_from[j])
@@ -719,7 +868,20 @@ def diff_texts(old: ArticleText, new: ArticleText) -> Diff:
 
 def summarize_rows(rows: Sequence[Row], fields: Sequence[str] = ()) -> ChangeSummary:
     """The ``ChangeSummary`` of an ``align`` result (the same counts ``Diff.summary`` gives)."""
-    counts = Counter(row.kind for row in rows if row.old is not None or row.kind == "added")
+    # one count per sentence of the old side, but a merge counts on its new side
+    counts = Counter(
+        row.kind
+        for row in rows
+        if (row.old is not None and row.kind != "merged")
+        or row.kind == "added"
+        or (row.kind == "merged" and row.new is not None)
+    )
     return ChangeSummary(
-        tuple(fields), counts["added"], counts["removed"], counts["edited"], counts["moved"]
+        tuple(fields),
+        counts["added"],
+        counts["removed"],
+        counts["edited"],
+        counts["moved"],
+        counts["merged"],
+        counts["split"],
     )
