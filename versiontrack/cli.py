@@ -372,7 +372,14 @@ def diff(
     )
     for f in result.diff.fields:
         out.print(Text(f"{f.field}: ", style="bold") + _render_marked(f.html))
-    labels = {"added": "+", "removed": "-", "edited": "~", "moved": ">", "merged": "&", "split": "|"}
+    labels = {
+        "added": "+",
+        "removed": "-",
+        "edited": "~",
+        "moved": ">",
+        "merged": "&",
+        "split": "|",
+    }
     for op in result.diff.ops:
         out.print(Text(f"{labels[op.op]} ", style="bold") + _render_marked(op.html))
 
