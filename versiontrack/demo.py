@@ -16,10 +16,12 @@ import feedparser
 from rich.console import Console
 from rich.text import Text
 
-from versiontrack import service
+from versiontrack import research, service
 from versiontrack.corpus import CorpusServer, build_corpus
 from versiontrack.settings import settings_from_dict
 
+#: The search the demo ends with: a phrase, in every version stored.
+DEMO_SEARCH = '"body bags"'
 STEP = timedelta(hours=2)
 START = datetime(2024, 10, 30, 8, 0, tzinfo=UTC)
 
@@ -61,7 +63,9 @@ def run_demo(console: Console, keep: Path | None = None) -> None:
                 for info in service.list_articles(db):
                     _print_history(console, db, info["id"])
                 xml = service.feed(settings, db, limit=50)
+                hits = research.search(db, DEMO_SEARCH, limit=5)
         _print_feed(console, xml)
+        _print_search(console, hits)
         if keep is not None:
             console.print(
                 f"\nThe database is kept at {db_path}: try `versiontrack --db "
@@ -95,3 +99,13 @@ def _print_feed(console: Console, xml: bytes) -> None:
     for entry in parsed.entries:
         console.print(Text(f"  • {entry.title}"))
         console.print(Text(f"    {entry.link}", style="dim"))
+
+
+def _print_search(console: Console, hits: list[research.Hit]) -> None:
+    console.print(
+        Text(f"\nversiontrack search '{DEMO_SEARCH}' (every version, newest first):", style="bold")
+    )
+    for hit in hits:
+        gone = f", removed in v{hit.removed_in}" if hit.removed_in is not None else ""
+        label = "" if hit.field == "body" else f"{hit.field}: "
+        console.print(Text(f"  [{hit.article_id}] v{hit.version}{gone}  {label}{hit.sentence}"))

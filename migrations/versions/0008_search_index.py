@@ -7,7 +7,8 @@ Create Date: 2026-12-07 07:00:00
 ``search_sentences`` holds one row per sentence (or headline, standfirst, byline) for the span
 of versions that held it: ``added_in`` the first, ``removed_in`` the version that dropped it
 (null while it is still there). SQLite indexes it with an FTS5 table kept in step by triggers;
-PostgreSQL with a GIN index on its ``tsvector``. Existing databases get an empty index: run
+PostgreSQL with a GIN index on a stored ``tsvector`` column (``tsv``, generated from the
+sentence; PostgreSQL only, so the models leave it out). Existing databases get an empty index: run
 ``versiontrack db reindex`` once after upgrading.
 """
 
@@ -57,10 +58,12 @@ def upgrade() -> None:
         ["article_id", "removed_in"],
     )
     if op.get_bind().dialect.name == "postgresql":
+        # stored, so neither matching nor ranking parses a sentence again
         op.execute(
-            "CREATE INDEX ix_search_sentences_tsv ON search_sentences "
-            "USING gin (to_tsvector('simple', sentence))"
+            "ALTER TABLE search_sentences ADD COLUMN tsv tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple', sentence)) STORED"
         )
+        op.execute("CREATE INDEX ix_search_sentences_tsv ON search_sentences USING gin (tsv)")
     else:
         for statement in _SQLITE_FTS:
             op.execute(statement)

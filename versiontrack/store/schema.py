@@ -241,8 +241,8 @@ class SearchSentenceRow(Base):
     held it: from ``added_in`` until ``removed_in`` dropped it (None while it is still there).
 
     The full-text index over ``sentence`` lives beside the table, per database: an FTS5 table
-    (``search_fts``) on SQLite, a GIN index on its ``tsvector`` on PostgreSQL (migration 0008,
-    queried only by ``store/search.py``).
+    (``search_fts``) on SQLite, a GIN index on a generated ``tsv`` column on PostgreSQL
+    (migration 0008; queried only by ``store/search.py``).
     """
 
     __tablename__ = "search_sentences"
@@ -274,5 +274,8 @@ SEARCH_INDEX_OBJECTS = frozenset(
 
 def compare_filter(name: str | None, type_: str, parent_names: Any) -> bool:
     """An Alembic ``include_name`` hook: leave the full-text index objects out of comparisons
-    of the database with the models (they are created by migration 0008, per dialect)."""
+    of the database with the models (they are created by migration 0008, per dialect), and
+    PostgreSQL's generated ``search_sentences.tsv`` column with them."""
+    if type_ == "column" and name == "tsv":
+        return parent_names.get("table_name") != "search_sentences"
     return name not in SEARCH_INDEX_OBJECTS

@@ -149,6 +149,14 @@ class Hit:
     removed_in: int | None
 
 
+#: A query matching more sentences than this is ranked among its newest ``POOL`` matches
+#: (by when the sentence first appeared): ranking every match of a word found in most
+#: articles would cost time in proportion to the whole index.
+POOL = 2000
+#: Rows ranked past the limit before the ties among them are ordered newest first.
+TIE_MARGIN = 50
+
+
 def search(
     session: Session,
     terms: list[str],
@@ -160,60 +168,82 @@ def search(
 ) -> list[Hit]:
     """Sentences matching every term (a term of several words is a phrase), best first and
     newest first on ties. ``removed``: only sentences a later version dropped; ``since``: only
-    sentences held by a version fetched at or after it."""
+    sentences held by a version fetched at or after it.
+
+    A query with more than ``POOL`` matches is ranked among its ``POOL`` newest; when filters
+    leave fewer than ``limit`` of those, every match is ranked after all."""
     if not terms:
         return []
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    pg = session.get_bind().dialect.name == "postgresql"
+    if pg:
         tsquery = func.websearch_to_tsquery(
             literal_column("'simple'"), " ".join(f'"{term}"' for term in terms)
         )
-        vector = func.to_tsvector(literal_column("'simple'"), _S.c.sentence)
-        rank = -func.ts_rank(vector, tsquery)
-        base = select(_S).where(vector.op("@@")(tsquery))
+        tsv = literal_column("search_sentences.tsv")
+        matches = tsv.op("@@")(tsquery)
+        row_id = _S.c.id
+        rank = -func.ts_rank(tsv, tsquery)
+        base = select(_S).where(matches)
+        newest = select(_S.c.id).where(matches).order_by(_S.c.id.desc())
     else:
         fts = " ".join(f'"{term}"' for term in terms)
+        row_id = _FTS.c.rowid
         rank = _FTS.c.rank
         base = select(_S).join(_FTS, _FTS.c.rowid == _S.c.id).where(_FTS.c.search_fts.match(fts))
-    matched = base.add_columns(rank.label("score")).subquery()
-    stmt = (
-        select(
-            matched.c.article_id,
-            ArticleRow.url,
-            ArticleRow.title,
-            SourceRow.name,
-            VersionRow.number,
-            VersionRow.fetched_at,
-            matched.c.field,
-            matched.c.sentence,
-            matched.c.added_in,
-            matched.c.removed_in,
+        newest = select(_FTS.c.rowid).where(_FTS.c.search_fts.match(fts)).order_by(row_id.desc())
+    boundary = session.scalar(newest.offset(POOL - 1).limit(1))
+
+    def run(floor: int | None) -> list[Hit]:
+        pool = base if floor is None else base.where(row_id >= floor)
+        pool = pool.add_columns(rank.label("score"))
+        if removed:
+            pool = pool.where(_S.c.removed_in.is_not(None))
+        if source is None and since is None:
+            # only the best rows need their article and version: rank, cut, then join (with
+            # a margin for rows of the same score, which are then ordered newest first)
+            pool = pool.order_by(rank, row_id.desc()).limit(limit + TIE_MARGIN)
+        matched = pool.subquery()
+        stmt = (
+            select(
+                matched.c.article_id,
+                ArticleRow.url,
+                ArticleRow.title,
+                SourceRow.name,
+                VersionRow.number,
+                VersionRow.fetched_at,
+                matched.c.field,
+                matched.c.sentence,
+                matched.c.added_in,
+                matched.c.removed_in,
+            )
+            .join(ArticleRow, ArticleRow.id == matched.c.article_id)
+            .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id)
+            .join(
+                VersionRow,
+                and_(
+                    VersionRow.article_id == matched.c.article_id,
+                    VersionRow.number
+                    == func.coalesce(matched.c.removed_in - 1, ArticleRow.version_count),
+                ),
+            )
+            .order_by(
+                matched.c.score,
+                VersionRow.fetched_at.desc(),
+                matched.c.article_id.desc(),
+                matched.c.id,
+            )
+            .limit(limit)
         )
-        .join(ArticleRow, ArticleRow.id == matched.c.article_id)
-        .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id)
-        .join(
-            VersionRow,
-            and_(
-                VersionRow.article_id == matched.c.article_id,
-                VersionRow.number
-                == func.coalesce(matched.c.removed_in - 1, ArticleRow.version_count),
-            ),
-        )
-        .order_by(
-            matched.c.score,
-            VersionRow.fetched_at.desc(),
-            matched.c.article_id.desc(),
-            matched.c.id,
-        )
-        .limit(limit)
-    )
-    if removed:
-        stmt = stmt.where(matched.c.removed_in.is_not(None))
-    if source is not None:
-        stmt = stmt.where(SourceRow.name == source)
-    if since is not None:
-        stmt = stmt.where(VersionRow.fetched_at >= since)
-    return [Hit(*row) for row in session.execute(stmt)]
+        if source is not None:
+            stmt = stmt.where(SourceRow.name == source)
+        if since is not None:
+            stmt = stmt.where(VersionRow.fetched_at >= since)
+        return [Hit(*row) for row in session.execute(stmt)]
+
+    hits = run(boundary)
+    if boundary is not None and len(hits) < limit and (removed or source or since):
+        hits = run(None)
+    return hits
 
 
 def hits_in_changes(
