@@ -257,3 +257,29 @@ def test_cli_search_show_export_reindex(tracked: Tracked, vt: Runner, tmp_path: 
     assert result.out.strip() == "search index rebuilt: 7 sentences of 1 articles"
     with tracked.db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(SearchSentenceRow)) == 7
+
+
+def test_the_index_is_written_in_the_versions_transaction(any_db_url: str) -> None:
+    from versiontrack.domain import Extracted
+    from versiontrack.store import queries
+    from versiontrack.text import normalise
+
+    settings = make_settings(any_db_url)
+    text = normalise(Extracted(HEADLINE, "", "", tuple(P1)))
+    with service.open_database(settings) as db:
+        with pytest.raises(RuntimeError), db.sessions() as session, session.begin():
+            article = queries.add_article(session, "https://example.org/a", now=START)
+            queries.add_version(
+                session, article, text, fetched_at=START, extractor_version="t", previous=None
+            )
+            with session.no_autoflush:
+                assert session.scalar(select(func.count()).select_from(SearchSentenceRow)) == 4
+            raise RuntimeError("the check fails after storing the version")
+        with db.sessions() as session:  # rolled back together
+            assert session.scalar(select(func.count()).select_from(SearchSentenceRow)) == 0
+        with db.sessions() as session, session.begin():
+            article = queries.add_article(session, "https://example.org/a", now=START)
+            queries.add_version(
+                session, article, text, fetched_at=START, extractor_version="t", previous=None
+            )
+        assert [h.sentence for h in research.search(db, "body bags")] == [QUOTE]
