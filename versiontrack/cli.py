@@ -514,6 +514,8 @@ def db_upgrade() -> None:
         migrate.upgrade(db.engine)
         after = migrate.current(db.engine)
     out.print(f"database schema: {before or 'empty'} → {after}")
+    if before is not None and before < "0008" <= (after or ""):  # the search index came in 0008
+        out.print("now run `versiontrack db reindex` to index the stored versions for search")
 
 
 @db_app.command("current")

@@ -110,15 +110,14 @@ def reindex(db: Database, on_article: Callable[[int], None] | None = None) -> tu
     Returns how many articles and index rows there are. ``on_article`` is told each
     article's number of versions as it is done (for a progress bar)."""
     articles = rows = 0
-    with db.sessions() as reader:
-        refs = list(stream.articles(reader))
-    for ref in refs:
-        with db.sessions() as session, session.begin():
-            texts = (version.text for version in stream.versions(session, ref.id))
-            rows += index.reindex_article(session, ref.id, texts)
-        articles += 1
-        if on_article:
-            on_article(ref.versions)
+    with db.sessions() as reader:  # articles read a page at a time, each written on its own
+        for ref in stream.articles(reader):
+            with db.sessions() as session, session.begin():
+                texts = (version.text for version in stream.versions(session, ref.id))
+                rows += index.reindex_article(session, ref.id, texts)
+            articles += 1
+            if on_article:
+                on_article(ref.versions)
     return articles, rows
 
 
