@@ -155,6 +155,38 @@ def build(url: str, versions: int) -> None:
                 print(f"  built {a * VERSIONS_PER_ARTICLE:,} versions ({rate:,.0f}/s)", flush=True)
 
 
+def copy(source_url: str, target_url: str) -> None:
+    """Copy a built database (sources, articles, versions, changes, search index) into an
+    empty, migrated one, e.g. SQLite into PostgreSQL: faster than building again."""
+    from sqlalchemy import insert, select
+
+    from versiontrack.store.schema import Base
+
+    settings = settings_from_dict({"database": {"url": target_url}})
+    with service.open_database(settings):
+        pass  # creates the schema
+    source, target = make_engine(source_url), make_engine(target_url)
+    names = ("sources", "articles", "article_urls", "versions", "changes", "search_sentences")
+    with source.connect() as read, target.begin() as write:
+        for name in names:
+            table = Base.metadata.tables[name]
+            rows = read.execute(select(table)).mappings()
+            while chunk := rows.fetchmany(5000):
+                write.execute(insert(table), [dict(row) for row in chunk])
+            if target.dialect.name == "postgresql":
+                write.execute(
+                    sql(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT coalesce(max(id), 1) FROM {name}))"
+                    )
+                )
+            print(f"  copied {name}", flush=True)
+        if target.dialect.name == "postgresql":
+            write.execute(sql("ANALYZE"))
+    source.dispose()
+    target.dispose()
+
+
 def _edit(writer: Writer, paragraphs: list[list[str]]) -> None:
     rng = writer.rng
     for _ in range(rng.randint(2, 3)):
@@ -239,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="database URL (default: a cached SQLite file)")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument(
+        "--copy-from", metavar="URL", help="fill an empty --db by copying this built database"
+    )
     args = parser.parse_args(argv)
     CACHE.mkdir(exist_ok=True)
     url = args.db or f"sqlite:///{CACHE / f'search-{args.versions}.db'}"
@@ -252,8 +287,12 @@ def main(argv: list[str] | None = None) -> int:
     if have != args.versions:
         if have:
             raise SystemExit(f"{url} holds {have} versions, not {args.versions}: use another")
-        print(f"building {args.versions:,} versions into {url} …", flush=True)
-        build(url, args.versions)
+        if args.copy_from:
+            print(f"copying {args.copy_from} into {url} …", flush=True)
+            copy(args.copy_from, url)
+        else:
+            print(f"building {args.versions:,} versions into {url} …", flush=True)
+            build(url, args.versions)
     settings = settings_from_dict({"database": {"url": url}})
     with service.open_database(settings) as db, db.sessions() as session:
         sentences = session.execute(sql("SELECT count(*) FROM search_sentences")).scalar()
