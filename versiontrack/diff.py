@@ -33,7 +33,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Literal
@@ -72,6 +72,8 @@ MOVE_EDIT_THRESHOLD = 0.75
 MIN_PIECE_WORDS = 4
 PIECE_CONTAINED = 0.8
 MERGE_THRESHOLD = 0.6
+# How far from a sentence's partner (or the run's diagonal) its pieces are looked for.
+_PIECE_REACH = 3
 
 # Past this many posting entries for one word, a word is too common inside a run to find
 # candidate pairs cheaply; pairing then also tries the few sentences near the run's diagonal.
@@ -509,7 +511,7 @@ def _match(old: tuple[str, ...], new: tuple[str, ...]) -> _Matching:
                 bags[1, j] = _bag(new[j])
         edited.update(_pair(left_old, left_new, bags, MOVE_EDIT_THRESHOLD))
         _pair_beside_moves(left_old, left_new, bags, moved, edited)
-    merged, split = _merges_and_splits(old, new, runs, moved, edited)
+    merged, split = _merges_and_splits(old, new, runs, moved, edited, bags)
     for j, pieces in merged.items():
         anchored.update((i, j) for i in pieces)
     for i, pieces in split.items():
@@ -520,19 +522,18 @@ def _match(old: tuple[str, ...], new: tuple[str, ...]) -> _Matching:
 def _pieces(
     whole: frozenset[str],
     candidates: Sequence[int],
-    bags: Sequence[frozenset[str]],
+    bag_of: Callable[[int], frozenset[str]],
     must: int | None,
 ) -> tuple[int, ...]:
-    """The best stretch of two or more consecutive ``candidates`` (indexes into ``bags``) that
+    """The best run of two or more consecutive sentence indexes among ``candidates`` that
     together read as ``whole``: each piece has ``MIN_PIECE_WORDS`` words or more, nearly all of
     them (``PIECE_CONTAINED``) in ``whole``, and their words together reach ``MERGE_THRESHOLD``
     against it. ``must``, when given, has to be one of the pieces. Empty when none does."""
-    fit = [
-        k
-        for k in candidates
-        if len(bags[k]) >= MIN_PIECE_WORDS
-        and len(bags[k] & whole) >= PIECE_CONTAINED * len(bags[k])
-    ]
+    fit = []
+    for k in candidates:
+        words = bag_of(k)
+        if len(words) >= MIN_PIECE_WORDS and len(words & whole) >= PIECE_CONTAINED * len(words):
+            fit.append(k)
     best: tuple[float, tuple[int, ...]] = (0.0, ())
     start = 0
     while start < len(fit):
@@ -541,8 +542,7 @@ def _pieces(
             end += 1
         stretch = tuple(fit[start : end + 1])
         if len(stretch) >= 2 and (must is None or must in stretch):
-            union = frozenset().union(*(bags[k] for k in stretch))
-            score = _dice(union, whole)
+            score = _dice(frozenset().union(*(bag_of(k) for k in stretch)), whole)
             if score >= MERGE_THRESHOLD and score > best[0]:
                 best = (score, stretch)
         start = end + 1
@@ -555,45 +555,57 @@ def _merges_and_splits(
     runs: Sequence[tuple[range, range]],
     moved: dict[int, int],
     edited: dict[int, int],
+    bags: dict[tuple[int, int], frozenset[str]],
 ) -> tuple[dict[int, tuple[int, ...]], dict[int, tuple[int, ...]]]:
     """Merges (consecutive old sentences that became one new sentence) and splits (one old
     sentence that became consecutive new ones) inside each replaced run. A sentence already
     paired as edited may become part of one when the pieces together match its partner better
-    than it alone; those edits are taken out of ``edited`` (updated in place)."""
+    than it alone; those edits are taken out of ``edited`` (updated in place).
+
+    Pieces are looked for within ``_PIECE_REACH`` sentences of the whole's partner (or of the
+    run's diagonal), so a rewrite of hundreds of sentences costs a few comparisons each."""
     merged: dict[int, tuple[int, ...]] = {}
     split: dict[int, tuple[int, ...]] = {}
     moved_to = set(moved.values())
+
+    def bag(side: int, k: int) -> frozenset[str]:
+        found = bags.get((side, k))
+        if found is None:
+            found = bags[side, k] = _bag(old[k] if side == 0 else new[k])
+        return found
+
     for olds, news in runs:
         if len(olds) + len(news) < 3:
             continue
-        old_bags = {i: _bag(old[i]) for i in olds if i not in moved}
-        new_bags = {j: _bag(new[j]) for j in news if j not in moved_to}
-        edited_from = {j: i for i, j in edited.items() if i in old_bags and j in new_bags}
-        cross = {i for i, j in edited.items() if i in old_bags and j not in new_bags}
-        cross_to = {j for i, j in edited.items() if j in new_bags and i not in old_bags}
+        old_at = [i for i in olds if i not in moved]
+        new_at = [j for j in news if j not in moved_to]
+        if not old_at or not new_at:
+            continue
+        in_old, in_new = set(old_at), set(new_at)
+        old_pos = {i: x for x, i in enumerate(old_at)}
+        new_pos = {j: y for y, j in enumerate(new_at)}
+        edited_from = {j: i for i, j in edited.items() if i in in_old and j in in_new}
+        cross = {i for i, j in edited.items() if i in in_old and j not in in_new}
+        cross_to = {j for i, j in edited.items() if j in in_new and i not in in_old}
+        scale = len(old_at) / len(new_at)
         used_old: set[int] = set()
         used_new: set[int] = set()
-        old_list = [bag for _, bag in sorted(old_bags.items())]
-        new_list = [bag for _, bag in sorted(new_bags.items())]
-        old_at = sorted(old_bags)
-        new_at = sorted(new_bags)
         for y, j in enumerate(new_at):
             if j in cross_to:
                 continue
             partner = edited_from.get(j)
+            if partner is not None and _dice(bag(0, partner), bag(1, j)) >= _TIERS[0]:
+                continue  # a light edit of one sentence is no merge
+            mid = old_pos[partner] if partner is not None else round(y * scale)
+            window = old_at[max(0, mid - _PIECE_REACH) : mid + _PIECE_REACH + 1]
             free = [
-                x
-                for x, i in enumerate(old_at)
-                if i not in cross and i not in used_old and edited.get(i, j) == j
+                i for i in window if i not in cross and i not in used_old and edited.get(i, j) == j
             ]
-            found = _pieces(
-                new_list[y], free, old_list, None if partner is None else old_at.index(partner)
-            )
-            pieces = tuple(old_at[x] for x in found)
-            if not pieces or pieces != tuple(range(pieces[0], pieces[-1] + 1)):
+            pieces = _pieces(bag(1, j), free, lambda i: bag(0, i), partner)
+            if not pieces:
                 continue
-            if partner is not None and _dice(old_bags[partner], new_bags[j]) >= _dice(
-                frozenset().union(*(old_bags[i] for i in pieces)), new_bags[j]
+            if partner is not None and _dice(bag(0, partner), bag(1, j)) >= _dice(
+                frozenset().union(*(bag(0, i) for i in pieces)), bag(1, j)
             ):
                 continue
             merged[j] = pieces
@@ -603,19 +615,20 @@ def _merges_and_splits(
             if i in cross or i in used_old:
                 continue
             partner = edited.get(i)
+            if partner in new_pos and _dice(bag(0, i), bag(1, partner)) >= _TIERS[0]:
+                continue  # nor a split
+            mid = new_pos[partner] if partner in new_pos else round(x / scale)
+            window = new_at[max(0, mid - _PIECE_REACH) : mid + _PIECE_REACH + 1]
             free = [
-                y
-                for y, j in enumerate(new_at)
+                j
+                for j in window
                 if j not in cross_to and j not in used_new and edited_from.get(j, i) == i
             ]
-            found = _pieces(
-                old_list[x], free, new_list, None if partner is None else new_at.index(partner)
-            )
-            pieces = tuple(new_at[y] for y in found)
-            if not pieces or pieces != tuple(range(pieces[0], pieces[-1] + 1)):
+            pieces = _pieces(bag(0, i), free, lambda j: bag(1, j), partner)
+            if not pieces:
                 continue
-            if partner is not None and _dice(old_bags[i], new_bags[partner]) >= _dice(
-                old_bags[i], frozenset().union(*(new_bags[j] for j in pieces))
+            if partner is not None and _dice(bag(0, i), bag(1, partner)) >= _dice(
+                bag(0, i), frozenset().union(*(bag(1, j) for j in pieces))
             ):
                 continue
             split[i] = pieces
