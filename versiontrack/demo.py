@@ -102,10 +102,13 @@ def _print_feed(console: Console, xml: bytes) -> None:
 
 
 def _print_search(console: Console, hits: list[research.Hit]) -> None:
+    from versiontrack.cli import safe  # article text reaches the terminal through it
+
     console.print(
         Text(f"\nversiontrack search '{DEMO_SEARCH}' (every version, newest first):", style="bold")
     )
     for hit in hits:
         gone = f", removed in v{hit.removed_in}" if hit.removed_in is not None else ""
         label = "" if hit.field == "body" else f"{hit.field}: "
-        console.print(Text(f"  [{hit.article_id}] v{hit.version}{gone}  {label}{hit.sentence}"))
+        line = f"  [{hit.article_id}] v{hit.version}{gone}  {label}{safe(hit.sentence)}"
+        console.print(Text(line))
