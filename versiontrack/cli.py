@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
-from versiontrack import __version__, catalog, logs, service
+from versiontrack import __version__, catalog, logs, research, service
 from versiontrack.errors import VersiontrackError
 from versiontrack.pipeline import CheckOutcome, PassReport
 from versiontrack.settings import Settings, load_settings
@@ -362,11 +362,16 @@ def history(
 def show(
     article: Annotated[str, typer.Argument(help="Article id or URL.")],
     version: Annotated[int | None, typer.Option("--version", help="Version number.")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """Print one version's text: headline, standfirst, byline, body.
 
-    Example: versiontrack show 1 --version 2
+    Example: versiontrack show 1 --version 2 --json
     """
+    if json_:
+        with _database() as (_settings, db):
+            _json(research.show_json(db, article, version))
+        return
     with _database() as (_settings, db):
         shown = service.show_version(db, article, version)
     t = shown.text
@@ -407,7 +412,14 @@ def diff(
     )
     for f in result.diff.fields:
         out.print(Text(f"{f.field}: ", style="bold") + _render_marked(f.html))
-    labels = {"added": "+", "removed": "-", "edited": "~", "moved": ">"}
+    labels = {
+        "added": "+",
+        "removed": "-",
+        "edited": "~",
+        "moved": ">",
+        "merged": "&",
+        "split": "|",
+    }
     for op in result.diff.ops:
         out.print(Text(f"{labels[op.op]} ", style="bold") + _render_marked(op.html))
 
@@ -551,6 +563,8 @@ def db_upgrade() -> None:
         migrate.upgrade(db.engine)
         after = migrate.current(db.engine)
     out.print(f"database schema: {before or 'empty'} → {after}")
+    if before is not None and before < "0008" <= (after or ""):  # the search index came in 0008
+        out.print("now run `versiontrack db reindex` to index the stored versions for search")
 
 
 @db_app.command("current")
@@ -568,6 +582,10 @@ def db_current() -> None:
 from versiontrack import cli_outputs, service_outputs  # noqa: E402  (they use this module)
 
 cli_outputs.register(app)
+
+from versiontrack import research_cli  # noqa: E402  (registers search, export, db reindex)
+
+research_cli.register(app, db_app)
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ Routes::
     /feed.xml  /feed.atom                change feeds: all, per source, per article,
     /sources/{name}/feed.xml|.atom       with ETag/Last-Modified and 304s; ?limit= ?min=
     /articles/{id}/feed.xml|.atom        ?flags= ?terms= (changes touching these words)
+    /search?q=&removed=                  every version's sentences (``web_search``)
+    /search.xml?q=                       RSS of the changes adding or removing them
     /healthz                             JSON; 503 when the database is unreachable
     /health.xml                          RSS of source health changes (web_health)
     /metrics                             Prometheus text format (versiontrack.metrics)
@@ -130,6 +132,7 @@ def _routes() -> list[BaseRoute]:
         Route("/healthz", healthz),
         Route("/health.xml", web_health.health_feed),
         Route("/metrics", web_health.metrics),
+        *_search_routes(),
         Mount("/static", StaticFiles(directory=_STATIC), name="static"),
     ]
     for ext, fmt in (("xml", "rss"), ("atom", "atom")):
@@ -139,6 +142,12 @@ def _routes() -> list[BaseRoute]:
             Route(f"/articles/{{id:int}}/feed.{ext}", _feed_endpoint(fmt, "article")),
         ]
     return routes
+
+
+def _search_routes() -> list[BaseRoute]:
+    from versiontrack import web_search  # it builds on this module's helpers
+
+    return web_search.routes()
 
 
 # --- pages -----------------------------------------------------------------------------------

@@ -345,3 +345,48 @@ class OutputStateRow(Base):
     last_success_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
+
+
+class SearchSentenceRow(Base):
+    """A sentence (or headline, standfirst, byline: ``field``) for the span of versions that
+    held it: from ``added_in`` until ``removed_in`` dropped it (None while it is still there).
+
+    The full-text index over ``sentence`` lives beside the table, per database: an FTS5 table
+    (``search_fts``) on SQLite, a GIN index on a generated ``tsv`` column on PostgreSQL
+    (migration 0008; queried only by ``store/search.py``).
+    """
+
+    __tablename__ = "search_sentences"
+    __table_args__ = (
+        Index("ix_search_sentences_article_id_removed_in", "article_id", "removed_in"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(20))
+    sentence: Mapped[str] = mapped_column(Text)
+    added_in: Mapped[int]
+    removed_in: Mapped[int | None]
+
+
+#: Full-text index objects each database keeps beside ``search_sentences``, which the models
+#: cannot declare: SQLite's FTS5 table and its shadow tables, PostgreSQL's expression index.
+SEARCH_INDEX_OBJECTS = frozenset(
+    {
+        "search_fts",
+        "search_fts_data",
+        "search_fts_idx",
+        "search_fts_docsize",
+        "search_fts_config",
+        "ix_search_sentences_tsv",
+    }
+)
+
+
+def compare_filter(name: str | None, type_: str, parent_names: Any) -> bool:
+    """An Alembic ``include_name`` hook: leave the full-text index objects out of comparisons
+    of the database with the models (they are created by migration 0008, per dialect), and
+    PostgreSQL's generated ``search_sentences.tsv`` column with them."""
+    if type_ == "column" and name == "tsv":
+        return parent_names.get("table_name") != "search_sentences"
+    return name not in SEARCH_INDEX_OBJECTS
