@@ -7,6 +7,7 @@ Example:
     python -m bench --quick                  # a smaller, faster look (N=100, 1 run)
     python -m bench --only claim --claim-sizes 100000 1000000
     python -m bench realpages                # real news pages (python -m bench realpages -h)
+    python -m bench search                   # search and export at 100k versions
 
 Scenarios: first, churn, edited, conditional (end-to-end passes); extraction, diff, storage,
 feed, claim (micro-benchmarks). Results go to ``bench/results.json`` (``--json PATH``).
@@ -171,6 +172,10 @@ def run(config: Config) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["search"]:
+        from bench.research import main as search
+
+        return search(argv[1:])
     if argv[:1] == ["realpages"]:
         from bench.realpages.main import main as realpages
 

@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 
 from versiontrack.settings import load_settings
-from versiontrack.store.schema import Base, UTCDateTime
+from versiontrack.store.schema import Base, UTCDateTime, compare_filter
 
 config = context.config
 target_metadata = Base.metadata
@@ -32,6 +32,7 @@ def run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=render_item,
         compare_type=True,
+        include_name=compare_filter,
     )
     with context.begin_transaction():
         context.run_migrations()

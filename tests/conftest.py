@@ -109,7 +109,17 @@ def postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
-TABLES = ("checks", "changes", "versions", "article_urls", "articles", "sources")
+TABLES = (
+    "checks",
+    "changes",
+    "versions",
+    "article_urls",
+    "articles",
+    "sources",
+    "outbox",
+    "output_state",
+    "output_threads",
+)
 
 
 def empty_postgres(url: str) -> None:

@@ -136,7 +136,9 @@ def check(
             report = commands.check(
                 settings, db, force=force, refs=articles or [], on_progress=_print_outcome
             )
-    _print_report(report)
+        delivered = service_outputs.drain_after_pass(settings, db)  # what it found, pushed out
+    cli_outputs.print_drain(delivered)
+    _print_report(report)  # the summary stays the last line
 
 
 def _check_with_progress(
@@ -296,6 +298,8 @@ def db_upgrade() -> None:
     with _database(ensure=False) as (_settings, db):
         before, after = commands.upgrade_schema(db)
     out.print(f"database schema: {before or 'empty'} → {after}")
+    if before is not None and before < "0008" <= (after or ""):  # the search index came in 0008
+        out.print("now run `versiontrack db reindex` to index the stored versions for search")
 
 
 @db_app.command("current")
@@ -327,4 +331,10 @@ def main() -> None:
 
 # the other commands register themselves on ``app``: the reads (articles, history, show,
 # diff, feed), the source list and OPML, and the archive commands (warc, import, archive)
-from versiontrack import cli_archive, cli_read, cli_sources  # noqa: E402, F401
+from versiontrack import cli_archive, cli_outputs, cli_read, cli_sources, service_outputs  # noqa: E402, F401  # noqa: E402  (they use this module)
+
+cli_outputs.register(app)
+
+from versiontrack import research_cli  # noqa: E402  (registers search, export, db reindex)
+
+research_cli.register(app, db_app)

@@ -92,11 +92,16 @@ def history(
 def show(
     article: Annotated[str, typer.Argument(help="Article id or URL.")],
     version: Annotated[int | None, typer.Option("--version", help="Version number.")] = None,
+    json_: JsonOutput = False,
 ) -> None:
     """Print one version's text: headline, standfirst, byline, body.
 
-    Example: versiontrack show 1 --version 2
+    Example: versiontrack show 1 --version 2 --json
     """
+    if json_:
+        with _database() as (_settings, db):
+            _json(reads.show_version(db, article, version).to_json())
+        return
     with _database() as (_settings, db):
         shown = reads.show_version(db, article, version)
     t = shown.text
@@ -137,7 +142,14 @@ def diff(
     )
     for f in result.diff.fields:
         out.print(Text(f"{f.field}: ", style="bold") + _render_marked(f.html))
-    labels = {"added": "+", "removed": "-", "edited": "~", "moved": ">"}
+    labels = {
+        "added": "+",
+        "removed": "-",
+        "edited": "~",
+        "moved": ">",
+        "merged": "&",
+        "split": "|",
+    }
     for op in result.diff.ops:
         out.print(Text(f"{labels[op.op]} ", style="bold") + _render_marked(op.html))
 
@@ -171,13 +183,19 @@ def feed(
     flag: Annotated[
         list[str] | None, typer.Option("--flag", help="Only changes with this flag (repeat).")
     ] = None,
+    term: Annotated[
+        list[str] | None,
+        typer.Option("--term", help="Only changes touching a sentence with this word (repeat)."),
+    ] = None,
 ) -> None:
     """Print the change feed (RSS or Atom) to stdout.
 
     Example: versiontrack feed --source guardian --format atom --min substantive
     """
     with _database() as (settings, db):
-        query = feeds.FeedQuery(source, article, format_.value, limit, min_, tuple(flag or ()))
+        query = feeds.FeedQuery(
+            source, article, format_.value, limit, min_, tuple(flag or ()), tuple(term or ())
+        )
         xml = feeds.feed(settings, db, query)
     sys.stdout.buffer.write(xml)
     sys.stdout.buffer.flush()

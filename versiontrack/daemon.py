@@ -29,6 +29,7 @@ from versiontrack import health, pipeline, workers
 from versiontrack.archive import spn
 from versiontrack.archive.wayback import Pacer
 from versiontrack.fetch import Fetcher
+from versiontrack.outputs import deliver as outputs_deliver
 from versiontrack.pipeline import Runtime
 from versiontrack.service.database import Database
 from versiontrack.settings import Settings
@@ -135,6 +136,16 @@ class Daemon:
                 id=f"poll:{source.name}",
             )
         scheduler.add_job(self._health, "interval", seconds=HEALTH_EVERY, id="health")
+        if self.settings.outputs:  # the outbox, drained beside the checks, never inside one
+            scheduler.add_job(
+                self._deliver,
+                "interval",
+                seconds=d.tick,
+                next_run_time=now,
+                max_instances=1,
+                coalesce=True,
+                id="outputs",
+            )
         scheduler.add_job(
             self._tick,
             "interval",
@@ -189,7 +200,19 @@ class Daemon:
     async def _health(self) -> None:
         """Judge each source on its recent checks (``versiontrack.health``)."""
         assert self.rt is not None
-        await asyncio.to_thread(health.refresh, self.db.sessions, self.rt.clock())
+        await asyncio.to_thread(health.refresh, self.db.sessions, self.rt.clock(), self.settings)
+
+    async def _deliver(self) -> None:
+        assert self.rt is not None
+        if not self.stopping.is_set():
+            await asyncio.to_thread(
+                outputs_deliver.drain,
+                self.settings,
+                self.db.sessions,
+                owner=self.owner,
+                budget=self.settings.daemon.tick * 4,
+                writes=self.rt.sqlite_writes,
+            )
 
     async def _drain(self) -> None:
         """Let in-flight checks finish until the deadline, then cancel and release the rest."""

@@ -18,12 +18,14 @@ import feedparser
 from rich.console import Console
 from rich.text import Text
 
-from versiontrack import daemon
+from versiontrack import daemon, research
 from versiontrack.corpus import CorpusServer, build_corpus
 from versiontrack.pipeline import PassReport
 from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings, settings_from_dict
 
+#: The search the demo ends with: a phrase, in every version stored.
+DEMO_SEARCH = '"body bags"'
 STEP = timedelta(hours=2)
 START = datetime(2024, 10, 30, 8, 0, tzinfo=UTC)
 
@@ -67,7 +69,9 @@ def run_demo(console: Console, keep: Path | None = None, *, serve: bool = False)
                 for info in reads.list_articles(db):
                     _print_history(console, db, info.id)
                 xml = feeds.feed(settings, db, feeds.FeedQuery(limit=50))
+                hits = research.search(db, DEMO_SEARCH, limit=5)
         _print_feed(console, xml)
+        _print_search(console, hits)
         if keep is not None:
             console.print(
                 f"\nThe database is kept at {db_path}: try `versiontrack --db "
@@ -121,3 +125,16 @@ def serve_demo(console: Console, settings: Settings) -> None:
     )
     with database.open_database(settings) as db:
         daemon.run_web(settings, db)
+
+
+def _print_search(console: Console, hits: list[research.Hit]) -> None:
+    from versiontrack.cli import safe  # article text reaches the terminal through it
+
+    console.print(
+        Text(f"\nversiontrack search '{DEMO_SEARCH}' (every version, newest first):", style="bold")
+    )
+    for hit in hits:
+        gone = f", removed in v{hit.removed_in}" if hit.removed_in is not None else ""
+        label = "" if hit.field == "body" else f"{hit.field}: "
+        line = f"  [{hit.article_id}] v{hit.version}{gone}  {label}{safe(hit.sentence)}"
+        console.print(Text(line))

@@ -33,8 +33,8 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Literal
 
@@ -57,7 +57,7 @@ __all__ = [
     "summarize_rows",
 ]
 
-RowKind = Literal["equal", "removed", "added", "edited", "moved"]
+RowKind = Literal["equal", "removed", "added", "edited", "moved", "merged", "split"]
 
 #: Minimum ``similarity`` for a deleted and an inserted sentence of the same run to count as one
 #: edited sentence. At 0.5 half the words (by Dice) are shared: a rewording, not a new sentence.
@@ -65,6 +65,15 @@ PAIR_THRESHOLD = 0.5
 #: The same, for sentences in different runs. Stricter, since distance makes a match less likely
 #: to be the same sentence; news copy repeats names and phrases across paragraphs.
 MOVE_EDIT_THRESHOLD = 0.75
+
+#: Merges and splits: each piece has at least this many distinct words, at least this share of
+#: them in the whole sentence, and the pieces' words together reach this Dice coefficient with
+#: it. Strict on purpose: a sentence that only borrows a clause from a neighbour stays an edit.
+MIN_PIECE_WORDS = 4
+PIECE_CONTAINED = 0.8
+MERGE_THRESHOLD = 0.6
+# How far from a sentence's partner (or the run's diagonal) its pieces are looked for.
+_PIECE_REACH = 3
 
 # Past this many posting entries for one word, a word is too common inside a run to find
 # candidate pairs cheaply; pairing then also tries the few sentences near the run's diagonal.
@@ -425,6 +434,8 @@ class _Matching:
     moved: dict[int, int]  # old → new, verbatim moves
     edited: dict[int, int]  # old → new, paired by similarity
     anchored: dict[int, int]  # old → new, equal and edited-in-run: where removals are placed
+    merged: dict[int, tuple[int, ...]] = field(default_factory=dict)  # new → its old pieces
+    split: dict[int, tuple[int, ...]] = field(default_factory=dict)  # old → its new pieces
 
 
 def _match(old: tuple[str, ...], new: tuple[str, ...]) -> _Matching:
@@ -500,7 +511,135 @@ def _match(old: tuple[str, ...], new: tuple[str, ...]) -> _Matching:
                 bags[1, j] = _bag(new[j])
         edited.update(_pair(left_old, left_new, bags, MOVE_EDIT_THRESHOLD))
         _pair_beside_moves(left_old, left_new, bags, moved, edited)
-    return _Matching(equal, runs, moved, edited, anchored)
+    merged, split = _merges_and_splits(old, new, runs, moved, edited, bags)
+    for j, pieces in merged.items():
+        anchored.update((i, j) for i in pieces)
+    for i, pieces in split.items():
+        anchored[i] = pieces[-1]
+    return _Matching(equal, runs, moved, edited, anchored, merged, split)
+
+
+def _pieces(
+    whole: frozenset[str],
+    candidates: Sequence[int],
+    bag_of: Callable[[int], frozenset[str]],
+    must: int | None,
+) -> tuple[int, ...]:
+    """The best run of two or more consecutive sentence indexes among ``candidates`` that
+    together read as ``whole``: each piece has ``MIN_PIECE_WORDS`` words or more, nearly all of
+    them (``PIECE_CONTAINED``) in ``whole``, and their words together reach ``MERGE_THRESHOLD``
+    against it. ``must``, when given, has to be one of the pieces. Empty when none does."""
+    fit = []
+    for k in candidates:
+        words = bag_of(k)
+        if len(words) >= MIN_PIECE_WORDS and len(words & whole) >= PIECE_CONTAINED * len(words):
+            fit.append(k)
+    best: tuple[float, tuple[int, ...]] = (0.0, ())
+    start = 0
+    while start < len(fit):
+        end = start
+        while end + 1 < len(fit) and fit[end + 1] == fit[end] + 1:
+            end += 1
+        stretch = tuple(fit[start : end + 1])
+        if len(stretch) >= 2 and (must is None or must in stretch):
+            score = _dice(frozenset().union(*(bag_of(k) for k in stretch)), whole)
+            if score >= MERGE_THRESHOLD and score > best[0]:
+                best = (score, stretch)
+        start = end + 1
+    return best[1]
+
+
+def _merges_and_splits(
+    old: tuple[str, ...],
+    new: tuple[str, ...],
+    runs: Sequence[tuple[range, range]],
+    moved: dict[int, int],
+    edited: dict[int, int],
+    bags: dict[tuple[int, int], frozenset[str]],
+) -> tuple[dict[int, tuple[int, ...]], dict[int, tuple[int, ...]]]:
+    """Merges (consecutive old sentences that became one new sentence) and splits (one old
+    sentence that became consecutive new ones) inside each replaced run. A sentence already
+    paired as edited may become part of one when the pieces together match its partner better
+    than it alone; those edits are taken out of ``edited`` (updated in place).
+
+    Pieces are looked for within ``_PIECE_REACH`` sentences of the whole's partner (or of the
+    run's diagonal), so a rewrite of hundreds of sentences costs a few comparisons each."""
+    merged: dict[int, tuple[int, ...]] = {}
+    split: dict[int, tuple[int, ...]] = {}
+    moved_to = set(moved.values())
+
+    def bag(side: int, k: int) -> frozenset[str]:
+        found = bags.get((side, k))
+        if found is None:
+            found = bags[side, k] = _bag(old[k] if side == 0 else new[k])
+        return found
+
+    for olds, news in runs:
+        if len(olds) + len(news) < 3:
+            continue
+        old_at = [i for i in olds if i not in moved]
+        new_at = [j for j in news if j not in moved_to]
+        if not old_at or not new_at:
+            continue
+        in_old, in_new = set(old_at), set(new_at)
+        old_pos = {i: x for x, i in enumerate(old_at)}
+        new_pos = {j: y for y, j in enumerate(new_at)}
+        edited_from = {j: i for i, j in edited.items() if i in in_old and j in in_new}
+        cross = {i for i, j in edited.items() if i in in_old and j not in in_new}
+        cross_to = {j for i, j in edited.items() if j in in_new and i not in in_old}
+        scale = len(old_at) / len(new_at)
+        used_old: set[int] = set()
+        used_new: set[int] = set()
+        for y, j in enumerate(new_at):
+            if j in cross_to:
+                continue
+            partner = edited_from.get(j)
+            if partner is not None and _dice(bag(0, partner), bag(1, j)) >= _TIERS[0]:
+                continue  # a light edit of one sentence is no merge
+            mid = old_pos[partner] if partner is not None else round(y * scale)
+            window = old_at[max(0, mid - _PIECE_REACH) : mid + _PIECE_REACH + 1]
+            free = [
+                i for i in window if i not in cross and i not in used_old and edited.get(i, j) == j
+            ]
+            pieces = _pieces(bag(1, j), free, lambda i: bag(0, i), partner)
+            if not pieces:
+                continue
+            if partner is not None and _dice(bag(0, partner), bag(1, j)) >= _dice(
+                frozenset().union(*(bag(0, i) for i in pieces)), bag(1, j)
+            ):
+                continue
+            merged[j] = pieces
+            used_old.update(pieces)
+            used_new.add(j)
+        for x, i in enumerate(old_at):
+            if i in cross or i in used_old:
+                continue
+            partner = edited.get(i)
+            if partner in new_pos and _dice(bag(0, i), bag(1, partner)) >= _TIERS[0]:
+                continue  # nor a split
+            mid = new_pos[partner] if partner in new_pos else round(x / scale)
+            window = new_at[max(0, mid - _PIECE_REACH) : mid + _PIECE_REACH + 1]
+            free = [
+                j
+                for j in window
+                if j not in cross_to and j not in used_new and edited_from.get(j, i) == i
+            ]
+            pieces = _pieces(bag(0, i), free, lambda j: bag(1, j), partner)
+            if not pieces:
+                continue
+            if partner is not None and _dice(bag(0, i), bag(1, partner)) >= _dice(
+                bag(0, i), frozenset().union(*(bag(1, j) for j in pieces))
+            ):
+                continue
+            split[i] = pieces
+            used_old.add(i)
+            used_new.update(pieces)
+    for pieces in merged.values():
+        for i in pieces:
+            edited.pop(i, None)
+    for i in split:
+        edited.pop(i, None)
+    return merged, split
 
 
 def _pair_beside_moves(
@@ -546,6 +685,8 @@ def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, 
     m = _match(old, new)
     moved, edited, anchored = m.moved, m.edited, m.anchored
     moved_to = set(moved.values())
+    merged_old = {i for pieces in m.merged.values() for i in pieces}
+    split_new = {j for pieces in m.split.values() for j in pieces}
 
     # Article order: ops that exist in the new text sit at their new index; a removal sits
     # just after the new position of the last old sentence before it that stayed in place.
@@ -555,7 +696,7 @@ def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, 
     for i in range(len(old)):
         if i in anchored:
             last = max(last, anchored[i])
-        elif i not in moved and i not in edited:
+        elif i not in moved and i not in edited and i not in merged_old and i not in m.split:
             text = old[i]
             op = SentenceOp("removed", text, None, i, None, f"<del>{html.escape(text)}</del>")
             keyed.append(((last, 1, i), op))
@@ -566,9 +707,20 @@ def diff_sentences(old: Sequence[str], new: Sequence[str]) -> tuple[SentenceOp, 
     for i, j in edited.items():
         words = _render_pieces(pieces(old[i], new[j]), _BOTH)
         keyed.append(((j, 0, 0), SentenceOp("edited", old[i], new[j], i, j, words)))
+    for j, olds in m.merged.items():
+        joined = " ".join(old[i] for i in olds)
+        words = _render_pieces(pieces(joined, new[j]), _BOTH)
+        op = SentenceOp("merged", joined, new[j], olds[0], j, words, olds)
+        keyed.append(((j, 0, 0), op))
+    for i, news in m.split.items():
+        joined = " ".join(new[j] for j in news)
+        words = _render_pieces(pieces(old[i], joined), _BOTH)
+        op = SentenceOp("split", old[i], joined, i, news[0], words, news)
+        keyed.append(((news[0], 0, 0), op))
     for _, news in m.runs:
         for j in news:
-            if j not in moved_to and j not in edited_to:
+            taken = j in moved_to or j in edited_to or j in m.merged or j in split_new
+            if not taken:
                 text = new[j]
                 op = SentenceOp("added", None, text, None, j, f"<ins>{html.escape(text)}</ins>")
                 keyed.append(((j, 0, 0), op))
@@ -616,9 +768,15 @@ def align(old: Sequence[str], new: Sequence[str]) -> tuple[Row, ...]:
     m = _match(old, new)
     moved_from = {j: i for i, j in m.moved.items()}
     edited_from = {j: i for i, j in m.edited.items()}
+    merged_into = {i: j for j, pieces in m.merged.items() for i in pieces}
+    split_from = {j: i for i, pieces in m.split.items() for j in pieces}
 
     def old_only(i: int) -> Row:
         text = old[i]
+        if i in merged_into or i in m.split:
+            escaped = html.escape(text)
+            kind: RowKind = "merged" if i in merged_into else "split"
+            return Row(kind, text, None, i, None, escaped, "", escaped)
         if i in m.moved:
             escaped = html.escape(text)
             return Row("moved", text, None, i, None, escaped, "", escaped, m.moved[i])
@@ -631,6 +789,10 @@ def align(old: Sequence[str], new: Sequence[str]) -> tuple[Row, ...]:
 
     def new_only(j: int) -> Row:
         text = new[j]
+        if j in m.merged or j in split_from:
+            escaped = html.escape(text)
+            kind: RowKind = "merged" if j in m.merged else "split"
+            return Row(kind, None, text, None, j, "", escaped, escaped)
         if j in moved_from:
             escaped = html.escape(text)
             return Row("moved", None, text, None, j, "", escaped, escaped, moved_from[j])
@@ -719,7 +881,20 @@ def diff_texts(old: ArticleText, new: ArticleText) -> Diff:
 
 def summarize_rows(rows: Sequence[Row], fields: Sequence[str] = ()) -> ChangeSummary:
     """The ``ChangeSummary`` of an ``align`` result (the same counts ``Diff.summary`` gives)."""
-    counts = Counter(row.kind for row in rows if row.old is not None or row.kind == "added")
+    # one count per sentence of the old side, but a merge counts on its new side
+    counts = Counter(
+        row.kind
+        for row in rows
+        if (row.old is not None and row.kind != "merged")
+        or row.kind == "added"
+        or (row.kind == "merged" and row.new is not None)
+    )
     return ChangeSummary(
-        tuple(fields), counts["added"], counts["removed"], counts["edited"], counts["moved"]
+        tuple(fields),
+        counts["added"],
+        counts["removed"],
+        counts["edited"],
+        counts["moved"],
+        counts["merged"],
+        counts["split"],
     )

@@ -17,7 +17,7 @@ from typing import Any, Literal
 #: The article fields compared as wholes rather than sentence by sentence.
 FIELDS: tuple[str, ...] = ("headline", "standfirst", "byline")
 
-OpKind = Literal["added", "removed", "edited", "moved"]
+OpKind = Literal["added", "removed", "edited", "moved", "merged", "split"]
 ChangeKind = Literal["edited", "removed", "restored", "url"]
 
 
@@ -39,6 +39,8 @@ class Source:
     def listing_url(self) -> str:
         """The URL the source is known by: its feed, else its sitemap, else its front page."""
         return self.feed or self.sitemap or self.front or ""
+
+    terms: tuple[str, ...] = ()  # watch terms of this source, beside ``[watch] terms``
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,11 @@ class SentenceOp:
     Indexes count sentences across the whole body from 0. ``added`` has only new/new_index,
     ``removed`` only old/old_index; ``edited`` and ``moved`` have both. ``html`` renders the op
     (escaped; ``<del>``/``<ins>`` word highlights inside edits).
+
+    ``merged``: consecutive old sentences became one new sentence; ``parts`` are their old
+    indexes (``old_indexes`` in JSON), ``old`` their text joined by spaces and ``old_index``
+    the first. ``split``: one old sentence became consecutive new ones, ``parts`` their new
+    indexes (``new_indexes``), ``new`` their joined text and ``new_index`` the first.
     """
 
     op: OpKind
@@ -158,9 +165,10 @@ class SentenceOp:
     old_index: int | None
     new_index: int | None
     html: str
+    parts: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "op": self.op,
             "old": self.old,
             "new": self.new,
@@ -168,11 +176,23 @@ class SentenceOp:
             "new_index": self.new_index,
             "html": self.html,
         }
+        if self.op == "merged":
+            data["old_indexes"] = list(self.parts)
+        elif self.op == "split":
+            data["new_indexes"] = list(self.parts)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SentenceOp:
+        parts = data.get("old_indexes") or data.get("new_indexes") or ()
         return cls(
-            data["op"], data["old"], data["new"], data["old_index"], data["new_index"], data["html"]
+            data["op"],
+            data["old"],
+            data["new"],
+            data["old_index"],
+            data["new_index"],
+            data["html"],
+            tuple(parts),
         )
 
 
@@ -185,10 +205,20 @@ class ChangeSummary:
     removed: int = 0
     edited: int = 0
     moved: int = 0
+    merged: int = 0
+    split: int = 0
 
     @property
     def is_empty(self) -> bool:
-        return not (self.fields or self.added or self.removed or self.edited or self.moved)
+        return not (
+            self.fields
+            or self.added
+            or self.removed
+            or self.edited
+            or self.moved
+            or self.merged
+            or self.split
+        )
 
     def describe(self) -> str:
         """Human wording, e.g. ``standfirst changed, 2 sentences added, 1 edited``."""
@@ -200,6 +230,8 @@ class ChangeSummary:
                 (self.removed, "removed"),
                 (self.edited, "edited"),
                 (self.moved, "moved"),
+                (self.merged, "merged"),
+                (self.split, "split"),
             )
             if n
         ]
@@ -211,13 +243,20 @@ class ChangeSummary:
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """Counts by kind; ``merged`` and ``split`` only when there are some (older changes
+        and most edits have none, and their JSON stays as it was)."""
+        data: dict[str, Any] = {
             "fields": list(self.fields),
             "added": self.added,
             "removed": self.removed,
             "edited": self.edited,
             "moved": self.moved,
         }
+        if self.merged:
+            data["merged"] = self.merged
+        if self.split:
+            data["split"] = self.split
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChangeSummary:
@@ -227,6 +266,8 @@ class ChangeSummary:
             data.get("removed", 0),
             data.get("edited", 0),
             data.get("moved", 0),
+            data.get("merged", 0),
+            data.get("split", 0),
         )
 
 
@@ -248,6 +289,8 @@ class Diff:
             count("removed"),
             count("edited"),
             count("moved"),
+            count("merged"),
+            count("split"),
         )
 
     @property

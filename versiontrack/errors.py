@@ -12,6 +12,7 @@ records it on the check and moves on::
     ├── InvalidArgument          a filter or option value that makes no sense (e.g. ?min=)
     ├── InvalidURL               a URL with no canonical http(s) form (also a ValueError)
     ├── ArchiveError             a WARC/ARC file or the Wayback Machine cannot be read
+    ├── OutputError              an output (webhook, Apprise, Mastodon, Bluesky) failed a delivery
     └── CheckError               recorded on a check; never stops a pass
         ├── FetchError           transport-level failure (connection refused, DNS, TLS)
         │   ├── FetchTimeout
@@ -137,3 +138,7 @@ class EmptyArticle(ExtractionError):
 
 class BodyCollapsed(ExtractionError):
     """The body shrank implausibly compared with the previous version (a broken page)."""
+
+
+class OutputError(VersiontrackError):
+    """An output refused or failed a delivery; the outbox retries it later."""

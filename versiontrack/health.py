@@ -29,6 +29,9 @@ from typing import Any, Literal
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from versiontrack.outputs.config import HEALTH_FLAG
+from versiontrack.outputs.enqueue import enqueue_notice
+from versiontrack.settings import Settings
 from versiontrack.store import health as store
 
 __all__ = [
@@ -149,12 +152,26 @@ def health_changed(session: Session, now: datetime) -> list[HealthTransition]:
     return transitions
 
 
-def refresh(sessions: sessionmaker[Session], now: datetime) -> list[HealthTransition]:
-    """:func:`health_changed` in a transaction of its own; transitions are logged. A failure
-    is logged, never raised: health must not fail a pass."""
+def refresh(
+    sessions: sessionmaker[Session], now: datetime, settings: Settings
+) -> list[HealthTransition]:
+    """:func:`health_changed` in a transaction of its own; transitions are logged and queued
+    for the outputs that ask for ``health`` notices, in the same transaction. A failure is
+    logged, never raised: health must not fail a pass."""
     try:
         with sessions() as session, session.begin():
             transitions = health_changed(session, now)
+            for t in transitions:
+                enqueue_notice(
+                    session,
+                    settings,
+                    kind=HEALTH_FLAG,
+                    title=t.describe(),
+                    body=f"{t.source}: {t.previous} → {t.status}"
+                    + (f" ({t.reason})" if t.reason else ""),
+                    source=t.source,
+                    now=now,
+                )
     except SQLAlchemyError:
         log.exception("source health could not be updated")
         return []

@@ -36,7 +36,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack.store import health, metrics, schedule
+from versiontrack.store import health, metrics, outbox, schedule
 
 __all__ = ["CheckTally", "DatabaseCollector", "render_metrics"]
 
@@ -160,6 +160,15 @@ class DatabaseCollector(Collector):
         for state in sorted(set(HEALTH_STATES) | set(counted)):
             sources.add_metric([state], counted.get(state, 0))
         yield sources
+
+        backlog = GaugeMetricFamily(
+            "versiontrack_outbox_backlog",
+            "Messages owed to each output and not yet delivered.",
+            labels=["output"],
+        )
+        for output, n in sorted(outbox.backlog_by_output(session).items()):
+            backlog.add_metric([output], n)
+        yield backlog
 
 
 def render_metrics(

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from versiontrack import cadence, discover, significance, template, urls, workers
+from versiontrack import cadence, discover, significance, template, urls, watch, workers
 from versiontrack import extract as extractor
 from versiontrack import text as textmod
 from versiontrack.diff import diff_texts, diff_words
@@ -44,6 +44,7 @@ from versiontrack.domain import (
 )
 from versiontrack.errors import BodyCollapsed, CheckError, HTTPStatusError, NotHTML
 from versiontrack.fetch import Fetcher
+from versiontrack.outputs.enqueue import enqueue_changes
 from versiontrack.settings import Settings
 from versiontrack.store import archive_queue, lines, queries, schedule
 from versiontrack.store.schema import ArticleRow
@@ -406,6 +407,7 @@ def unit_of_work(rt: Runtime) -> Iterator[Session]:
         lock = rt.sqlite_writes if session.get_bind().dialect.name == "sqlite" else nullcontext()
         with lock, session.begin():
             yield session
+            enqueue_changes(session, rt.settings)  # deliveries commit with their changes
 
 
 def _require_html(result: FetchResult) -> None:
@@ -513,6 +515,8 @@ def _store_text(
                         session, article.id, text.content_hash
                     )
                     flags = _flags(session, article.id, diff, text, back_to, started_at)
+                    if significance.level(flags):  # a boring change stays boring
+                        flags |= watch.flags(diff, rt.settings.watch.terms, snap.source)
                     queries.add_change(
                         session,
                         article,

@@ -26,6 +26,7 @@ import cssselect
 from versiontrack import __version__
 from versiontrack.domain import Source
 from versiontrack.errors import ConfigError
+from versiontrack.outputs import config as outputs_config
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,8 @@ class Settings:
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     sources: tuple[Source, ...] = ()
     config_path: Path | None = None
+    outputs: tuple[outputs_config.Output, ...] = ()  # [[outputs]] (versiontrack.outputs)
+    watch: outputs_config.WatchSettings = field(default_factory=outputs_config.WatchSettings)
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database=replace(self.database, url=url))
@@ -156,7 +159,10 @@ _SOURCE_KEYS = {
     "sitemap": str,
     "front": str,
     "links": str,
+    "terms": list,
 }
+#: Top-level keys that are not plain sections.
+_SPECIAL = ("sources", "outputs", "watch")
 
 
 def load_settings(
@@ -202,7 +208,7 @@ def settings_from_dict(
     env = {} if env is None else env
     sections: dict[str, Any] = {}
     for key, value in data.items():
-        if key == "sources":
+        if key in _SPECIAL:
             continue
         if key not in _SECTIONS:
             log.warning("unknown config key %r ignored", key)
@@ -214,7 +220,13 @@ def settings_from_dict(
         if key not in sections:
             sections[key] = _build_section(key, cls, {}, env)
     sources = _build_sources(data.get("sources", []))
-    settings = Settings(sources=sources, config_path=config_path, **sections)
+    settings = Settings(
+        sources=sources,
+        config_path=config_path,
+        outputs=outputs_config.build_outputs(data.get("outputs", [])),
+        watch=outputs_config.build_watch(data.get("watch", {})),
+        **sections,
+    )
     _validate(settings)
     return settings
 
@@ -292,6 +304,7 @@ def _build_sources(raw: Any) -> tuple[Source, ...]:
                 selector=_selector(name, table.get("selector")),
                 ignore=_patterns(name, table.get("ignore", [])),
                 **listings,
+                terms=outputs_config.terms_list(f"source {name!r}: terms", table.get("terms", [])),
             )
         )
     return tuple(sources)
@@ -417,4 +430,4 @@ def documented_keys() -> set[str]:
     """Every ``section.key`` the settings understand (tests compare it with the docs)."""
     keys = {f"{name}.{f.name}" for name, cls in _SECTIONS.items() for f in fields(cls)}
     keys |= {f"sources.{k}" for k in _SOURCE_KEYS}
-    return keys
+    return keys | outputs_config.documented_keys()

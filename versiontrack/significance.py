@@ -71,6 +71,7 @@ FLAGS: tuple[str, ...] = (
     "restored",
     "revert",
     "headline_test",
+    "terms",
 )
 
 #: The flags in order of significance, most significant first (the feed title leads with it).
@@ -80,6 +81,7 @@ _RANK: tuple[str, ...] = (
     "headline_test",
     "headline",
     "url",
+    "terms",
     "numbers",
     "quotes",
     "standfirst",
@@ -358,8 +360,19 @@ def _text_flags(old: str, new: str, fixed: str | None) -> set[str]:
 def _units(ops: Sequence[SentenceOp]) -> tuple[list[tuple[str, str]], bool]:
     """The body ops as units of old and new text (module docstring, step 2), and whether
     anything moved."""
-    changed_old = sorted(op.old_index for op in ops if op.old_index is not None)
-    changed_new = sorted(op.new_index for op in ops if op.new_index is not None)
+    # a merge covers all its old sentences, a split all its new ones
+    changed_old = sorted(
+        i
+        for op in ops
+        for i in (op.parts if op.op == "merged" else (op.old_index,))
+        if i is not None
+    )
+    changed_new = sorted(
+        j
+        for op in ops
+        for j in (op.parts if op.op == "split" else (op.new_index,))
+        if j is not None
+    )
 
     # Unit of a sentence: how many unchanged sentences come before it on its side.
     def unit_old(i: int) -> int:

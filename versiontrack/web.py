@@ -17,11 +17,14 @@ Routes::
     /articles?q=&page=                   tracked articles, searchable by URL or title
     /articles/{id}                       versions, next check, check log
     /articles/{id}/diff/{a}/{b}[?view=inline]
+    /articles/{id}/diff/{a}/{b}.png      the change as a diff card (service_outputs.card_png)
     /articles/{id}/diff?a=&b=            (the version picker's form) → 303 to the above
     /articles/{id}/versions/{n}          one version's text
     /feed.xml  /feed.atom                change feeds: all, per source, per article,
-    /sources/{name}/feed.xml|.atom       with ETag/Last-Modified and 304s; ?limit=
-    /articles/{id}/feed.xml|.atom
+    /sources/{name}/feed.xml|.atom       with ETag/Last-Modified and 304s; ?limit= ?min=
+    /articles/{id}/feed.xml|.atom        ?flags= ?terms= (changes touching these words)
+    /search?q=&removed=                  every version's sentences (``web_search``)
+    /search.xml?q=                       RSS of the changes adding or removing them
     /healthz                             JSON; 503 when the database is unreachable
     /health.xml                          RSS of source health changes (web_health)
     /metrics                             Prometheus text format (versiontrack.metrics)
@@ -44,7 +47,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from versiontrack import web_feeds, web_health, web_templates
+from versiontrack import service_outputs, web_feeds, web_health, web_templates
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.resources import PACKAGE_DIR
 from versiontrack.service import database, pages, reads
@@ -102,11 +105,13 @@ def _routes() -> list[BaseRoute]:
         Route("/articles", articles),
         Route("/articles/{id:int}", article),
         Route("/articles/{id:int}/diff", diff_picker),
+        Route("/articles/{id:int}/diff/{a:int}/{b:int}.png", diff_card),
         Route("/articles/{id:int}/diff/{a:int}/{b:int}", diff),
         Route("/articles/{id:int}/versions/{n:int}", version),
         Route("/healthz", healthz),
         Route("/health.xml", web_health.health_feed),
         Route("/metrics", web_health.metrics),
+        *_search_routes(),
         Mount("/static", StaticFiles(directory=_STATIC), name="static"),
     ]
     for ext, fmt in (("xml", "rss"), ("atom", "atom")):
@@ -116,6 +121,12 @@ def _routes() -> list[BaseRoute]:
             Route(f"/articles/{{id:int}}/feed.{ext}", web_feeds.endpoint(fmt, "article")),
         ]
     return routes
+
+
+def _search_routes() -> list[BaseRoute]:
+    from versiontrack import web_search  # it builds on this module's helpers
+
+    return web_search.routes()
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -152,6 +163,12 @@ def diff(request: Request) -> Response:
     params = request.path_params
     data = pages.diff_page(db_of(request), article_ref(request), params["a"], params["b"])
     return _diff_response(request, data)
+
+
+def diff_card(request: Request) -> Response:
+    params = request.path_params
+    png = service_outputs.card_png(db_of(request), article_ref(request), params["a"], params["b"])
+    return Response(png, media_type="image/png", headers={"Cache-Control": "max-age=3600"})
 
 
 def diff_picker(request: Request) -> Response:

@@ -16,6 +16,7 @@ from typing import Literal
 from starlette.requests import Request
 from starlette.responses import Response
 
+from versiontrack import watch
 from versiontrack.service import feeds
 from versiontrack.service.database import Database
 from versiontrack.settings import Settings
@@ -65,6 +66,7 @@ def endpoint(
             limit=limit,
             min_significance=request.query_params.get("min") or None,
             flags=tuple(f.strip() for f in flags.split(",") if f.strip()),
+            terms=watch.parse_terms(request.query_params.get("terms")),
         )
         # The validators cost one aggregate query; most polls by feed readers end here.
         validators = feeds.feed_validators(settings, db, query)

@@ -42,11 +42,13 @@ def test_a_new_version_is_saved_after_a_5xx_and_the_check_never_fails(any_db_url
             report = service_commands.check(settings, db, refs=[url], clock=lambda: T1)
             assert [(c.outcome, c.version) for c in report.checks] == [("new", 1)]
             rows = [r.to_json() for r in reads.history(db, url)[1]]
+            shown = reads.show_version(db, url).to_json()
         saves = [r.path for r in archive.requests if r.path.startswith("/save/")]
         assert saves == [f"/save/{url}", f"/save/{url}"]
         assert rows[0]["archive_url"].startswith(f"{archive.base_url}/web/")
         assert rows[0]["archive_url"].endswith(f"/{url}")
         assert rows[0]["origin"] == "live"
+        assert (shown["archive_url"], shown["origin"]) == (rows[0]["archive_url"], "live")
         assert _requests(any_db_url) == [(1, "saved", 2, None)]
 
         # the archived copy is linked from the feed item (and the feed's ETag moved with it)

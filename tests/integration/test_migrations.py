@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 from versiontrack.errors import DatabaseError, SchemaMismatch
 from versiontrack.store import migrate
 from versiontrack.store.engine import make_engine
-from versiontrack.store.schema import Base
+from versiontrack.store.schema import SEARCH_INDEX_OBJECTS, Base, compare_filter
 
 
 def test_upgrade_from_empty_matches_the_models(tmp_path: Path) -> None:
@@ -21,7 +21,9 @@ def test_upgrade_from_empty_matches_the_models(tmp_path: Path) -> None:
     migrate.upgrade(engine)
     assert migrate.current(engine) == migrate.head()
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": compare_filter}
+        )
         assert compare_metadata(context, Base.metadata) == []
     assert set(inspect(engine).get_table_names()) == {
         "alembic_version",
@@ -34,6 +36,11 @@ def test_upgrade_from_empty_matches_the_models(tmp_path: Path) -> None:
         "template_lines",
         "health_events",
         "archive_requests",
+        "outbox",
+        "output_threads",
+        "output_state",
+        "search_sentences",
+        *(name for name in SEARCH_INDEX_OBJECTS if name.startswith("search_fts")),
     }
     engine.dispose()
 

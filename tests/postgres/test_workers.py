@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from versiontrack.corpus import LoopbackServer, RecordedRequest, Response
 from versiontrack.store import migrate, queries, schedule
 from versiontrack.store.engine import make_engine, session_factory
-from versiontrack.store.schema import Base
+from versiontrack.store.schema import Base, compare_filter
 
 from ..daemon.test_daemon import start, vt, wait_for
 
@@ -30,7 +30,9 @@ def test_migrations_match_the_models(postgres_url: str) -> None:
     engine = make_engine(postgres_url)
     assert migrate.current(engine) == migrate.head()
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": compare_filter}
+        )
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
 

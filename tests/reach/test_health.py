@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import feedparser
@@ -11,6 +12,7 @@ import pytest
 from versiontrack import catalog, health
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.health import Verdict, assess, rewritten_share
+from versiontrack.outputs import deliver
 from versiontrack.service import commands, database
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.web import create_app
@@ -173,6 +175,42 @@ def test_a_failing_feed_turns_its_source_degraded_on_the_second_failure(
         assert health.statuses(db.sessions) == {"site": "degraded"}
         (row,) = catalog.list_sources(settings, db)
         assert row["health_reason"] == f"feed failing: HTTP 503 from {server.url('/feed.rss')}"
+
+
+def test_an_output_asking_for_health_is_told_when_a_source_degrades(
+    server: LoopbackServer, db_url: str
+) -> None:
+    server.route("/feed.rss", Response(503, b"down"))
+    with LoopbackServer() as receiver:
+        receiver.route("/hook", Response(200, b"{}", {"Content-Type": "application/json"}))
+        settings = settings_from_dict(
+            {
+                "database": {"url": db_url},
+                "fetch": {"timeout": 5, "retries": 0, **TEST_FETCH},
+                "sources": [{"name": "site", "feed": server.url("/feed.rss")}],
+                "outputs": [
+                    {
+                        "name": "ops",
+                        "type": "webhook",
+                        "url": receiver.url("/hook"),
+                        "flags": ["health"],
+                    }
+                ],
+            }
+        )
+        clock = Clock()
+        with database.open_database(settings) as db:
+            for _ in range(2):  # the second failure in a row degrades it
+                commands.check(settings, db, clock=clock)
+                clock.now += timedelta(hours=1)
+            assert deliver.drain(settings, db.sessions, clock=clock).delivered == 1
+        posts = [r for r in receiver.requests if r.method == "POST"]
+    assert len(posts) == 1  # one transition, one message
+    body = json.loads(posts[0].body)
+    reason = f"feed failing: HTTP 503 from {server.url('/feed.rss')}"
+    assert (body["kind"], body["source"], body["flags"]) == ("health", "site", ["health"])
+    assert body["title"] == f"source site degraded: {reason}"
+    assert body["body"] == f"site: ok → degraded ({reason})"
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,8 @@ def test_metrics_parse_and_count_what_the_database_holds(
             "database": {"url": any_db_url},
             "fetch": {"timeout": 5, **TEST_FETCH},
             "sources": [{"name": "site", "feed": server.url("/feed.rss")}],
+            # never drained here: the edit's message stays owed
+            "outputs": [{"name": "hook", "type": "webhook", "url": server.url("/hook")}],
         }
     )
     now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
@@ -105,6 +107,7 @@ def test_metrics_parse_and_count_what_the_database_holds(
     assert samples[("versiontrack_articles", (("status", "removed"),))] == 1.0
     assert samples[("versiontrack_sources", (("health", "ok"),))] == 1.0
     assert samples[("versiontrack_sources", (("health", "degraded"),))] == 0.0
+    assert samples[("versiontrack_outbox_backlog", (("output", "hook"),))] == 1.0
 
     latency = families["versiontrack_fetch_duration_seconds"]
     assert latency.type == "histogram"

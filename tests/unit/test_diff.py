@@ -273,28 +273,30 @@ def test_quote_style_change_pairs_and_escapes() -> None:
 
 def test_sentence_split_in_two() -> None:
     ops = diff_sentences([S1, S2_LONGER, S3], [S1, S2, S2_TAIL, S3])
-    assert ops == (
-        SentenceOp("added", None, S2, None, 1, f"<ins>{S2}</ins>"),
-        SentenceOp(
-            "edited",
-            S2_LONGER,
-            S2_TAIL,
-            1,
-            2,
-            "The US<del> and South Korean defence chiefs have called for North Korea to withdraw "
-            "its troops from Russia, as the US</del> envoy to the UN, Robert Wood, bluntly warned "
-            "that Pyongyang’s forces entering Ukraine “will surely return in body bags”.",
-        ),
+    # one op of its own: the old sentence and the two it became (it was "added" + "edited")
+    assert kinds(ops) == [("split", 1, 1)]
+    assert ops[0].old == S2_LONGER
+    assert ops[0].new == f"{S2} {S2_TAIL}"
+    assert ops[0].parts == (1, 2)
+    assert ops[0].to_dict()["new_indexes"] == [1, 2]
+    assert ops[0].html == (
+        "The US and South Korean defence chiefs have called for North Korea to withdraw its "
+        "troops from Russia<del>, as the</del><ins>. The</ins> US envoy to the UN, Robert "
+        "Wood, bluntly warned that Pyongyang’s forces entering Ukraine “will surely return in "
+        "body bags”."
     )
 
 
 def test_two_sentences_merged_into_one() -> None:
     ops = diff_sentences([S1, S2, S2_TAIL, S3], [S1, S2_LONGER, S3])
-    assert kinds(ops) == [("removed", 1, None), ("edited", 2, 1)]
-    assert ops[0].html == f"<del>{S2}</del>"
-    assert ops[1].old == S2_TAIL
-    assert ops[1].new == S2_LONGER
-    assert ops[1].html.startswith("The US<ins> and South Korean defence chiefs")
+    # one op of its own (it was "removed" + "edited")
+    assert kinds(ops) == [("merged", 1, 1)]
+    assert ops[0].old == f"{S2} {S2_TAIL}"
+    assert ops[0].new == S2_LONGER
+    assert ops[0].parts == (1, 2)
+    assert ops[0].to_dict()["old_indexes"] == [1, 2]
+    assert Diff((), ops).summary.merged == 1
+    assert Diff((), ops).summary.describe() == "1 sentence merged"
 
 
 def test_unrelated_replacement_is_removed_and_added() -> None:

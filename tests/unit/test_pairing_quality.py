@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from versiontrack.diff import diff_sentences
+from versiontrack.diff import diff_sentences, similarity
 
 PAIRING = Path(__file__).resolve().parent.parent / "data" / "pairing"
 CASES = sorted(PAIRING.glob("*.json"))
@@ -66,18 +66,29 @@ def expected_pairs(case: dict[str, Any]) -> set[Pair]:
 
 
 def found(case: dict[str, Any]) -> tuple[set[Pair], int, int]:
-    """The diff's edited and moved pairs, and its added and removed counts, for one case."""
-    ops = diff_sentences(case["old"], case["new"])
+    """The diff's edited and moved pairs, and its added and removed counts, for one case.
+
+    A ``split`` or ``merged`` op is scored in the fixtures' terms: the piece most like the
+    whole is the edit, the other pieces are added (split) or removed (merged)."""
+    old, new = case["old"], case["new"]
+    ops = diff_sentences(old, new)
     pairs = {
         (op.old_index, op.new_index)
         for op in ops
         if op.op in ("edited", "moved") and op.old_index is not None and op.new_index is not None
     }
-    return (
-        pairs,
-        sum(op.op == "added" for op in ops),
-        sum(op.op == "removed" for op in ops),
-    )
+    added = sum(op.op == "added" for op in ops)
+    removed = sum(op.op == "removed" for op in ops)
+    for op in ops:
+        if op.op == "split" and op.old_index is not None:
+            i = op.old_index
+            pairs.add((i, max(op.parts, key=lambda j: similarity(old[i], new[j]))))
+            added += len(op.parts) - 1
+        elif op.op == "merged" and op.new_index is not None:
+            j = op.new_index
+            pairs.add((max(op.parts, key=lambda i: similarity(old[i], new[j])), j))
+            removed += len(op.parts) - 1
+    return pairs, added, removed
 
 
 def test_there_are_enough_cases() -> None:

@@ -141,10 +141,16 @@ def test_example_config_lists_every_key_with_its_default() -> None:
     }
     listed |= {f"sources.{key}" for key in data["sources"][0]}
     text = (ROOT / "config.example.toml").read_text()
-    for optional in ("interval", "selector", "ignore"):
+    for optional in ("interval", "selector", "ignore", "terms"):
         # the optional source keys are documented, commented out
         assert f"# {optional} = " in text
         listed.add(f"sources.{optional}")
+    # so is every [[outputs]] key (an example output would send to nowhere)
+    from versiontrack.outputs.config import OUTPUT_KEYS
+
+    for key in OUTPUT_KEYS:
+        assert f"# {key} = " in text, key
+        listed.add(f"outputs.{key}")
     # so is check.workers, whose default is the machine's CPU count
     assert "# workers = " in text
     listed.add("check.workers")

@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from versiontrack.domain import ChangeEntry
+from versiontrack.publish.card import card_path
 from versiontrack.publish.html import change_html
 
 __all__ = ["FeedMeta", "entry_guid", "entry_link", "entry_title", "render_feed"]
@@ -29,6 +31,7 @@ EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SPACE = re.compile(r"\s+")
 
+_ATOM = "{http://www.w3.org/2005/Atom}"
 _MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 
 
@@ -128,6 +131,8 @@ def render_feed(
         fe.id(entry_guid(entry))  # also the RSS guid, with isPermaLink="false"
         fe.title(_xml(entry_title(entry)))
         fe.link(href=_xml(entry_link(entry, public_url)), rel="alternate")
+        if (card := card_path(entry)) is not None:  # the diff card, as an image enclosure
+            fe.link(href=public_url.rstrip("/") + card, rel="enclosure", type="image/png")
         # type="html": Atom <content type="html">, and the RSS <description> (escaped).
         fe.content(_xml(change_html(entry)), type="html")
         detected = _utc(entry.detected_at)
@@ -137,8 +142,21 @@ def render_feed(
             fe.category(term=_xml(entry.source))
 
     if fmt == "atom":
-        return fg.atom_str(pretty=True)
+        return _atom_enclosures(fg.atom_str(pretty=True))
     return fg.rss_str(pretty=True)
+
+
+def _atom_enclosures(document: bytes) -> bytes:
+    """Mark the cards' Atom links ``rel="enclosure"``: feedgen drops every entry link's ``rel``
+    (and an Atom link without one means ``alternate``)."""
+    if b'.png"' not in document:
+        return document
+    root = etree.fromstring(document)
+    for link in root.iterfind(f"{_ATOM}entry/{_ATOM}link"):
+        if link.get("href", "").endswith(".png"):
+            link.set("rel", "enclosure")
+            link.set("type", "image/png")
+    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
 
 
 def _utc(moment: datetime) -> datetime:

@@ -63,7 +63,7 @@ def check(
 
     with workers.cpu_pool(settings) as pool:
         report = asyncio.run(go(pool))
-    health.refresh(db.sessions, clock())  # judge each source on the checks just logged
+    health.refresh(db.sessions, clock(), settings)  # judge each source on the checks just logged
     return report
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from versiontrack import __version__, significance
+from versiontrack import __version__, significance, watch
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.publish.feed import FeedMeta, render_feed
 from versiontrack.service.database import Database, resolve_article
@@ -26,8 +26,9 @@ from versiontrack.store import archive_queue, queries
 class FeedQuery:
     """One change feed: global, for one ``source``, or for one ``article`` (an id or URL).
 
-    Changes below ``min_significance`` (default ``feed.min_significance``) are left out, and
-    with ``flags`` only changes carrying one of them are included.
+    Changes below ``min_significance`` (default ``feed.min_significance``) are left out, with
+    ``flags`` only changes carrying one of them are included, and with ``terms`` only changes
+    touching a sentence that names one (``watch``; among the newest ``watch.SCAN`` changes).
     """
 
     source: str | None = None
@@ -36,6 +37,7 @@ class FeedQuery:
     limit: int = 50
     min_significance: str | None = None
     flags: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +85,11 @@ def feed(settings: Settings, db: Database, query: FeedQuery = FeedQuery()) -> by
             session,
             source=source,
             article_id=article_id,
-            limit=query.limit,
+            limit=watch.SCAN if query.terms else query.limit,
             min_level=min_level,
             flags=flags,
         )
+        entries = watch.matching(entries, query.terms)[: query.limit]
         entries = archive_queue.with_archive_urls(session, entries)
     return render_feed(entries, meta, base, query.fmt)
 
@@ -138,7 +141,7 @@ def feed_validators(
         f"{__version__}\n{settings.server.public_url.rstrip('/')}\n{query.fmt}\n{query.limit}\n"
         f"{'' if article_id is not None else source}\n{article_id}\n"
         f"{state.count}\n{state.newest_id}\n{newest}\n{state.revisions}\n{revised}\n"
-        f"{state.label}\n{min_level}\n{flags}\n{archived_at}"
+        f"{state.label}\n{min_level}\n{flags}\n{archived_at}\n{tuple(query.terms)}"
     )
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
     modified = max((t for t in (state.newest_at, state.revised_at) if t), default=None)

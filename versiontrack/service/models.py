@@ -49,10 +49,10 @@ class ArticleItem:
             "source": self.source,
             "title": self.title,
             "versions": self.versions,
-            "first_seen": _iso(self.first_seen),
-            "last_checked": _iso(self.last_checked),
-            "last_changed": _iso(self.last_changed),
-            "next_check_at": _iso(self.next_check_at),
+            "first_seen": iso(self.first_seen),
+            "last_checked": iso(self.last_checked),
+            "last_changed": iso(self.last_changed),
+            "next_check_at": iso(self.next_check_at),
             "status": self.status,
             "last_status": self.last_status,
             "last_error": self.last_error,
@@ -99,7 +99,7 @@ class VersionItem:
         """The JSON shape of a version (``history --json``)."""
         return {
             "version": self.number,
-            "fetched_at": _iso(self.fetched_at),
+            "fetched_at": iso(self.fetched_at),
             "title": self.headline,
             "summary": self.summary,
             "change": self.change.to_dict() if self.change else None,
@@ -118,6 +118,22 @@ class ShownVersion:
     version: VersionItem
     text: ArticleText
     count: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of a version's text (``show --json``)."""
+        return {
+            "article": self.article.id,
+            "url": self.article.url,
+            "version": self.version.number,
+            "fetched_at": iso(self.version.fetched_at),
+            "headline": self.text.headline,
+            "standfirst": self.text.standfirst,
+            "byline": self.text.byline,
+            "paragraphs": [list(paragraph) for paragraph in self.text.paragraphs],
+            "content_hash": self.version.content_hash,
+            "archive_url": self.version.archive_url,
+            "origin": self.version.origin,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,5 +246,5 @@ def _versions_with_changes(
     return [(row, incoming.get(row.number)) for row in queries.versions(session, article_id)]
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None

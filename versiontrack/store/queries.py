@@ -29,7 +29,8 @@ from versiontrack.domain import (
     Source,
     Validators,
 )
-from versiontrack.store import codec
+from versiontrack.store import codec, outbox
+from versiontrack.store import search as search_index
 from versiontrack.store.schema import (
     ArticleRow,
     ArticleURLRow,
@@ -606,6 +607,7 @@ def add_version(
     article.title = text.headline or article.title
     article.last_changed = fetched_at
     session.flush()
+    search_index.index_version(session, article.id, number, text)  # same transaction
     return row
 
 
@@ -655,6 +657,7 @@ def rewrite_texts(
         article.title = texts[-1].headline or article.title
     set_region(session, article, None)
     session.flush()
+    search_index.reindex_article(session, article.id, texts)
 
 
 def replace_change(
@@ -716,6 +719,7 @@ def add_change(
     )
     session.add(row)
     session.flush()
+    outbox.note_new_change(session, row)  # its deliveries join this transaction
     return row
 
 

@@ -289,3 +289,104 @@ class HealthEventRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     previous: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxRow(Base):
+    """One message owed to one output (``versiontrack.outputs``): a change, or a notice.
+
+    Written in the transaction that stores the change, so a change is never stored without
+    its deliveries or delivered without being stored. ``delivery_id`` is the id receivers
+    de-duplicate by (unique per change and output). A drainer leases due rows
+    (``lease_owner``/``lease_until``), sends them, and sets ``delivered_at`` or, after a
+    failure, ``attempts``, ``last_error`` and a later ``next_attempt_at``.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("change_id", "output", name="uq_outbox_change_output"),
+        Index("ix_outbox_pending", "output", "delivered_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    output: Mapped[str] = mapped_column(String(200))
+    delivery_id: Mapped[str] = mapped_column(String(100), unique=True)
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id", ondelete="CASCADE"))
+    article_id: Mapped[int | None]
+    # a notice's message (kind, title, body, source); None for a change, read from ``changes``
+    payload: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class OutputThreadRow(Base):
+    """The first post a social output made about an article: later changes reply to it."""
+
+    __tablename__ = "output_threads"
+
+    output: Mapped[str] = mapped_column(String(200), primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_id: Mapped[str] = mapped_column(Text)  # Mastodon status id, or Bluesky post URI
+    post_cid: Mapped[str | None] = mapped_column(Text)  # Bluesky only
+
+
+class OutputStateRow(Base):
+    """Per output: the last delivery error and when it last succeeded (``versiontrack outputs``)."""
+
+    __tablename__ = "output_state"
+
+    output: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+
+
+class SearchSentenceRow(Base):
+    """A sentence (or headline, standfirst, byline: ``field``) for the span of versions that
+    held it: from ``added_in`` until ``removed_in`` dropped it (None while it is still there).
+
+    The full-text index over ``sentence`` lives beside the table, per database: an FTS5 table
+    (``search_fts``) on SQLite, a GIN index on a generated ``tsv`` column on PostgreSQL
+    (migration 0008; queried only by ``store/search.py``).
+    """
+
+    __tablename__ = "search_sentences"
+    __table_args__ = (
+        Index("ix_search_sentences_article_id_removed_in", "article_id", "removed_in"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(20))
+    sentence: Mapped[str] = mapped_column(Text)
+    added_in: Mapped[int]
+    removed_in: Mapped[int | None]
+
+
+#: Full-text index objects each database keeps beside ``search_sentences``, which the models
+#: cannot declare: SQLite's FTS5 table and its shadow tables, PostgreSQL's expression index.
+SEARCH_INDEX_OBJECTS = frozenset(
+    {
+        "search_fts",
+        "search_fts_data",
+        "search_fts_idx",
+        "search_fts_docsize",
+        "search_fts_config",
+        "ix_search_sentences_tsv",
+    }
+)
+
+
+def compare_filter(name: str | None, type_: str, parent_names: Any) -> bool:
+    """An Alembic ``include_name`` hook: leave the full-text index objects out of comparisons
+    of the database with the models (they are created by migration 0008, per dialect), and
+    PostgreSQL's generated ``search_sentences.tsv`` column with them."""
+    if type_ == "column" and name == "tsv":
+        return parent_names.get("table_name") != "search_sentences"
+    return name not in SEARCH_INDEX_OBJECTS
