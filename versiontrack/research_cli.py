@@ -39,7 +39,7 @@ def search(
     limit: Annotated[
         int, typer.Option("--limit", min=1, max=research.MAX_LIMIT, help="At most N results.")
     ] = research.DEFAULT_LIMIT,
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    json_: cli.JsonOutput = False,
 ) -> None:
     """Search every stored version (headline, standfirst, byline, body), removed sentences
     included.
