@@ -17,6 +17,7 @@ from versiontrack.outputs.config import Output
 from versiontrack.publish.card import CardData, render_card
 from versiontrack.service import reads
 from versiontrack.service.database import Database
+from versiontrack.service.models import iso
 from versiontrack.settings import Settings
 from versiontrack.store import outbox, queries
 from versiontrack.store.engine import describe_error
@@ -93,12 +94,8 @@ def _status_json(output: Output, s: outbox.OutputStatus) -> dict[str, Any]:
         "backlog": s.backlog,
         "retrying": s.retrying,
         "delivered": s.delivered,
-        "oldest_pending": _iso(s.oldest_pending),
-        "last_success": _iso(s.last_success_at),
+        "oldest_pending": iso(s.oldest_pending),
+        "last_success": iso(s.last_success_at),
         "last_error": s.last_error,
-        "last_error_at": _iso(s.last_error_at),
+        "last_error_at": iso(s.last_error_at),
     }
-
-
-def _iso(value: Any) -> str | None:
-    return None if value is None else value.isoformat()
