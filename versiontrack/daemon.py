@@ -30,9 +30,9 @@ from versiontrack.archive import spn
 from versiontrack.archive.wayback import Pacer
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline import Runtime
-from versiontrack.service import Database
 from versiontrack.settings import Settings
-from versiontrack.store import queries, schedule
+from versiontrack.store import schedule, sources
+from versiontrack.store.engine import Database
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class Daemon:
         assert self.rt is not None
         now = self.rt.clock()
         with self.db.sessions() as session, session.begin():
-            queries.sync_sources(session, self.settings.sources, now)
+            sources.sync_sources(session, self.settings.sources, now)
             pipeline.recover_dead_leases(session)
 
     def _scheduler(self) -> AsyncIOScheduler:

@@ -45,7 +45,9 @@ from versiontrack.domain import (
 from versiontrack.errors import BodyCollapsed, CheckError, HTTPStatusError, NotHTML
 from versiontrack.fetch import Fetcher
 from versiontrack.settings import Settings
-from versiontrack.store import archive_queue, lines, queries, schedule
+from versiontrack.store import archive_queue, articles, changes, lines, schedule, versions
+from versiontrack.store import checks as checks_store
+from versiontrack.store import sources as sources_store
 from versiontrack.store.schema import ArticleRow
 
 log = logging.getLogger(__name__)
@@ -162,7 +164,7 @@ class FeedFetch:
 
 def _source_state(rt: Runtime, name: str) -> tuple[int, Validators]:
     with rt.sessions() as session:
-        row = queries.source_by_name(session, name)
+        row = sources_store.source_by_name(session, name)
         assert row is not None, "sources are synced before they are polled"
         return row.id, Validators(row.etag, row.last_modified)
 
@@ -210,19 +212,19 @@ def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
     new = 0
     with unit_of_work(rt) as session:
         # most polls list articles we already track: one query rules those out
-        tracked = queries.known_urls(session, [item.url for item in fetched.items])
+        tracked = articles.known_urls(session, [item.url for item in fetched.items])
         for item in fetched.items:
             if item.url in tracked:
                 continue
-            known = queries.article_for_url(session, item.url)
+            known = articles.article_for_url(session, item.url)
             if known is None and item.guid:
                 # Same entry, new link (the site renamed the article): the URL joins the
                 # article's aliases and its next check follows the site's redirect.
-                known = queries.article_for_guid(session, fetched.source_id, item.guid)
+                known = articles.article_for_guid(session, fetched.source_id, item.guid)
                 if known is not None:
-                    queries.add_alias(session, known.id, item.url)
+                    articles.add_alias(session, known.id, item.url)
             if known is None:
-                queries.add_article(
+                articles.add_article(
                     session,
                     item.url,
                     now=fetched.started_at,
@@ -235,7 +237,7 @@ def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
             outcome = "failed"
         else:
             outcome = "not_modified" if fetched.status == 304 else "polled"
-        queries.record_feed_poll(
+        sources_store.record_feed_poll(
             session,
             fetched.source_id,
             started_at=fetched.started_at,
@@ -261,7 +263,7 @@ def store_feed(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
-    state: queries.CheckState  # the article as the check starts
+    state: checks_store.CheckState  # the article as the check starts
     source: Source | None  # its source's config, for the per-source extraction overrides
 
     @property
@@ -321,7 +323,7 @@ async def check_capture(
 
 def _snapshot(rt: Runtime, article_id: int) -> _Snapshot:
     with rt.sessions() as session:
-        state = queries.check_state(session, article_id)
+        state = checks_store.check_state(session, article_id)
     if state is None:
         raise LookupError(f"no article {article_id}")
     source = next((s for s in rt.settings.sources if s.name == state.source_name), None)
@@ -429,15 +431,15 @@ def _store_text(
         url_before = article.url
         original = _claim_identity(session, article, result.url, canonical)
         if original is not None:
-            queries.merge_duplicate(session, article.id, into=original)
+            articles.merge_duplicate(session, article.id, into=original)
             log.info("article %d is article %d reached another way; merged", snap.id, original)
             return CheckOutcome(snap.id, snap.url, "duplicate", http_status=result.status)
 
-        latest = queries.latest_version(session, article.id)
+        latest = versions.latest_version(session, article.id)
         if latest is not None and article.url != url_before:
             # The site renamed the article (a new slug, the old URL redirecting): one history,
             # and the move itself is news.
-            queries.add_change(
+            changes.add_change(
                 session,
                 article,
                 kind="url",
@@ -453,8 +455,9 @@ def _store_text(
                 to_version=latest.number,
                 http_status=result.status,
                 flags=("url",),
+                level=significance.level(("url",)),
             )
-        previous = queries.version_text(session, article.id, latest.number) if latest else None
+        previous = versions.version_text(session, article.id, latest.number) if latest else None
         stored = previous  # the latest version as stored: the next one is chained on it
         # What the source prints around every article is not article text (``template``):
         # it leaves the new text, and the latest version is compared without it too.
@@ -462,7 +465,7 @@ def _store_text(
         restored = article.status == "removed"
         if restored:
             article.status = "active"
-            queries.add_change(
+            changes.add_change(
                 session,
                 article,
                 kind="restored",
@@ -472,6 +475,7 @@ def _store_text(
                 to_version=latest.number if latest else None,
                 http_status=result.status,
                 flags=("restored",),
+                level=significance.level(("restored",)),
             )
 
         outcome, summary, number = ("restored" if restored else "unchanged"), None, None
@@ -491,7 +495,7 @@ def _store_text(
                 )
                 outcome = "failed"
             else:
-                version = queries.add_version(
+                version = versions.add_version(
                     session,
                     article,
                     text,
@@ -509,11 +513,13 @@ def _store_text(
                 else:
                     diff = diff_texts(previous, text)
                     summary = diff.summary
-                    back_to = queries.earlier_version_with_hash(
+                    back_to = versions.earlier_version_with_hash(
                         session, article.id, text.content_hash
                     )
-                    flags = _flags(session, article.id, diff, text, back_to, started_at)
-                    queries.add_change(
+                    flags = significance.rank(
+                        _flags(session, article.id, diff, text, back_to, started_at)
+                    )
+                    changes.add_change(
                         session,
                         article,
                         kind="edited",
@@ -522,12 +528,13 @@ def _store_text(
                         from_version=number - 1,
                         to_version=number,
                         flags=flags,
+                        level=significance.level(flags),
                         reverts_to=back_to,
                     )
                     outcome = "changed"
         # The fingerprint stands for the text we now hold; a failed check holds none.
-        queries.set_region(session, article, None if outcome == "failed" else found)
-        queries.record_check(
+        articles.set_region(session, article, None if outcome == "failed" else found)
+        checks_store.record_check(
             session,
             article,
             url=result.url,
@@ -553,15 +560,15 @@ def _claim_identity(
     article has no history yet: the two are one article reached two ways.
     """
     for url in dict.fromkeys((urls.canonicalize(final_url), canonical)):
-        owner = queries.article_for_url(session, url)
+        owner = articles.article_for_url(session, url)
         if owner is not None and owner.id != article.id:
             if article.version_count == 0:
                 return owner.id
             continue  # two histories already exist; keep both rather than guess
         if url == canonical:
-            queries.move_article_url(session, article, url)
+            articles.move_article_url(session, article, url)
         else:
-            queries.add_alias(session, article.id, url)
+            articles.add_alias(session, article.id, url)
     return None
 
 
@@ -584,11 +591,11 @@ def _flags(
     if back_to is not None:
         flags.add("revert")  # back to an earlier, not the latest, version
     headline_only = not diff.ops and [f.field for f in diff.fields] == ["headline"]
-    if headline_only and text.headline in queries.older_headlines(session, article_id):
-        if queries.has_flag(session, article_id, "headline_test"):
+    if headline_only and text.headline in versions.older_headlines(session, article_id):
+        if changes.has_flag(session, article_id, "headline_test"):
             return {"revert"}
         # The headline change that started the test is now known to be one of its flips.
-        queries.hide_headline_only_changes(session, article_id, now)
+        changes.hide_headline_only_changes(session, article_id, now)
         return {"headline_test", "revert"}
     return flags
 
@@ -598,7 +605,7 @@ def _reextract_if_stale(rt: Runtime, snap: _Snapshot, text: ArticleText) -> None
     extractor and reads differently now: compare like with like, so that what only the new
     extractor sees differently is not taken for an edit."""
     with rt.sessions() as session:
-        latest = queries.latest_reading(session, snap.id)
+        latest = versions.latest_reading(session, snap.id)
     if latest is None or latest[0] == extractor.EXTRACTOR_VERSION or latest[1] == text.content_hash:
         return
     reextract_article(rt.sessions, lambda: unit_of_work(rt), snap.id, snap.source, rt.clock())
@@ -628,12 +635,15 @@ def reextract_article(
     """
     with read() as session:
         article = session.get(ArticleRow, article_id)
-        rows = queries.versions(session, article_id)
+        rows = versions.versions(session, article_id)
         if article is None or not rows or any(row.raw is None for row in rows):
             return 0
         url = article.url
         kept = [
-            (queries.version_text(session, article_id, row.number), queries.raw_page(session, row))
+            (
+                versions.version_text(session, article_id, row.number),
+                versions.raw_page(session, row),
+            )
             for row in rows
         ]
     texts: list[ArticleText] = []
@@ -657,7 +667,7 @@ def reextract_article(
         article = session.get_one(ArticleRow, article_id)
         if article.version_count != len(texts):
             return 0
-        queries.rewrite_texts(session, article, texts, extractor.EXTRACTOR_VERSION)
+        versions.rewrite_texts(session, article, texts, extractor.EXTRACTOR_VERSION)
         for number in range(2, len(texts) + 1):
             if not (reread[number - 2] or reread[number - 1]):
                 continue  # both ends read as before: the stored change (and its flags) stands
@@ -674,13 +684,23 @@ def reextract_article(
             )
             if back_to is not None:
                 flags.add("revert")
-            queries.replace_change(session, article_id, number, diff, flags, now, back_to)
+            ranked = significance.rank(flags)
+            changes.replace_change(
+                session,
+                article_id,
+                number,
+                diff,
+                ranked,
+                now,
+                back_to,
+                level=significance.level(ranked),
+            )
     return sum(reread)
 
 
 def _plan(
     rt: Runtime,
-    article: ArticleRow | queries.CheckState,
+    article: ArticleRow | checks_store.CheckState,
     outcome: str,
     retry_after: float | None = None,
 ) -> cadence.Plan:
@@ -799,7 +819,7 @@ def _record_gone(
             article.status = "removed"
             outcome = "removed"
             if article.version_count:
-                queries.add_change(
+                changes.add_change(
                     session,
                     article,
                     kind="removed",
@@ -809,8 +829,9 @@ def _record_gone(
                     to_version=None,
                     http_status=result.status,
                     flags=("removed",),
+                    level=significance.level(("removed",)),
                 )
-        queries.record_check(
+        checks_store.record_check(
             session,
             article,
             url=result.url,
@@ -837,7 +858,7 @@ def _record_plain(
 ) -> CheckOutcome:
     """Record a check that found nothing to store: a 304, or an unchanged fingerprint."""
     with unit_of_work(rt) as session:
-        queries.record_quiet_check(
+        checks_store.record_quiet_check(
             session,
             snap.state,
             url=result.url,
@@ -877,7 +898,7 @@ def _record_failure(
     with unit_of_work(rt) as session:
         article = session.get(ArticleRow, snap.id)
         if article is not None:
-            queries.record_check(
+            checks_store.record_check(
                 session,
                 article,
                 url=snap.url,
@@ -985,7 +1006,7 @@ async def start_pass(
     first: their articles are claimed now instead of skipped until the leases expire.
     """
     with unit_of_work(rt) as session:
-        queries.sync_sources(session, rt.settings.sources, rt.clock())
+        sources_store.sync_sources(session, rt.settings.sources, rt.clock())
     polls = await poll_sources(rt, rt.settings.sources) if article_ids is None else []
     due, held = await asyncio.to_thread(_claim_pass, rt, force, article_ids)
     return polls, due, held

@@ -23,7 +23,8 @@ from versiontrack import pipeline, urls
 from versiontrack.domain import FetchResult
 from versiontrack.errors import InvalidURL
 from versiontrack.pipeline import CheckOutcome, Runtime, unit_of_work
-from versiontrack.store import archived, queries, schedule
+from versiontrack.store import archived, schedule
+from versiontrack.store import articles as articles_store
 
 log = logging.getLogger(__name__)
 
@@ -142,10 +143,10 @@ async def backfill_one(
 def _article(rt: Runtime, url: str, *, create: bool) -> tuple[int | None, datetime | None]:
     """The article tracked under ``url`` (started now if ``create``), and its history's reach."""
     with unit_of_work(rt) as session:
-        article = queries.article_for_url(session, url)
+        article = articles_store.article_for_url(session, url)
         if article is None:
             if not create:
                 return None, None
-            article = queries.add_article(session, url, now=rt.clock())
+            article = articles_store.add_article(session, url, now=rt.clock())
             return article.id, None
         return article.id, archived.history_reach(session, article.id)
