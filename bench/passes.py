@@ -35,7 +35,7 @@ from bench import corpus
 from bench.measure import measured, rss_mb
 from versiontrack import service
 from versiontrack.domain import Extracted
-from versiontrack.pipeline import CheckOutcome, PassReport
+from versiontrack.pipeline.context import CheckOutcome, PassReport
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.store import versions
 from versiontrack.store.engine import Database

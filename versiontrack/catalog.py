@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from versiontrack import health, opml, service
 from versiontrack.domain import Source
-from versiontrack.pipeline import utcnow
+from versiontrack.pipeline.context import utcnow
 from versiontrack.settings import Settings
 from versiontrack.store import catalog
 from versiontrack.store import sources as sources_store

@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from versiontrack import __version__, catalog, logs, service
 from versiontrack.errors import VersiontrackError
-from versiontrack.pipeline import CheckOutcome, PassReport
+from versiontrack.pipeline.context import CheckOutcome, PassReport
 from versiontrack.settings import Settings, load_settings
 from versiontrack.store import migrate
 from versiontrack.store.engine import Database, describe_error

@@ -34,16 +34,10 @@ from versiontrack.diff import (
 from versiontrack.domain import FIELDS, ArticleText, ChangeEntry, ChangeSummary, Diff
 from versiontrack.errors import ConfigError, InvalidArgument, NotFound
 from versiontrack.fetch import Fetcher
-from versiontrack.pipeline import (
-    CheckOutcome,
-    PassReport,
-    Runtime,
-    check_claimed,
-    reextract_article,
-    start_pass,
-    utcnow,
-    without_template,
-)
+from versiontrack.pipeline.context import CheckOutcome, PassReport, Runtime, utcnow
+from versiontrack.pipeline.passes import check_claimed, start_pass
+from versiontrack.pipeline.record import without_template
+from versiontrack.pipeline.reextract import reextract_article
 from versiontrack.publish.feed import FeedMeta, entry_link, render_feed
 from versiontrack.settings import Settings
 from versiontrack.store import archive_queue, articles, changes, migrate, schedule
@@ -155,7 +149,7 @@ def reextract(
     """Re-run extraction over the kept pages of the named articles (default: all).
 
     One short transaction per article; no version is added or removed (see
-    ``pipeline.reextract_article``).
+    ``pipeline.reextract.reextract_article``).
     """
     with db.sessions() as session:
         ids = (

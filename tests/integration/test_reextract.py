@@ -15,10 +15,11 @@ import feedparser
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from versiontrack import pipeline, service
+from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.diff import diff_texts
 from versiontrack.domain import ArticleText
+from versiontrack.pipeline.reextract import reextract_article
 from versiontrack.settings import Settings
 from versiontrack.store import versions
 from versiontrack.store.schema import ArticleRow, ChangeRow
@@ -144,7 +145,7 @@ def test_reextract_reads_pages_with_no_transaction_open(
                 events.append("write")
                 yield session
 
-        changed = pipeline.reextract_article(read, write, 1, None, clock.now)
+        changed = reextract_article(read, write, 1, None, clock.now)
         assert changed == 1
         assert events == ["read", "read done", "write"]
         assert service.show_version(db, "1").text.paragraphs[-1] != SHARE
@@ -167,6 +168,6 @@ def test_reextract_leaves_an_article_that_gained_a_version_meanwhile(
             with db.sessions() as session, session.begin():
                 yield session
 
-        changed = pipeline.reextract_article(db.sessions, write_after_a_check, 1, None, clock.now)
+        changed = reextract_article(db.sessions, write_after_a_check, 1, None, clock.now)
         assert changed == 0
         assert service.list_articles(db)[0]["versions"] == 2

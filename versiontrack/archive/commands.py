@@ -16,7 +16,7 @@ from versiontrack.archive import spn, warc, wayback
 from versiontrack.archive.captures import BackfillReport, CaptureOutcome, backfill
 from versiontrack.errors import ArchiveError, ConfigError
 from versiontrack.fetch import Fetcher
-from versiontrack.pipeline import Runtime, unit_of_work, utcnow
+from versiontrack.pipeline.context import Runtime, unit_of_work, utcnow
 from versiontrack.service import resolve_article
 from versiontrack.settings import Settings
 from versiontrack.store import archive_queue, archived, articles

@@ -95,13 +95,14 @@ def earlier_version_with_hash(session: Session, article_id: int, content_hash: s
 
 
 def older_headlines(session: Session, article_id: int) -> set[str]:
-    """Headlines of every version but the two newest (the new one and the one it replaced)."""
+    """Headlines of every version but the latest (read before a new version is stored: the
+    headlines older than the one it replaces)."""
     newest = select(func.max(VersionRow.number)).where(VersionRow.article_id == article_id)
     return set(
         session.scalars(
             select(VersionRow.headline).where(
                 VersionRow.article_id == article_id,
-                VersionRow.number < newest.scalar_subquery() - 1,
+                VersionRow.number < newest.scalar_subquery(),
             )
         )
     )
