@@ -25,7 +25,9 @@ from versiontrack.pipeline.reextract import reextract_if_stale
 from versiontrack.store import checks as checks_store
 from versiontrack.store.checks import CheckState
 
-log = logging.getLogger(__name__)
+# One logger for the whole write side: log lines read "versiontrack.pipeline: …" as before
+# the split, whichever stage wrote them.
+log = logging.getLogger(__package__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 

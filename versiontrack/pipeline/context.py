@@ -111,7 +111,7 @@ class PassReport:
     #: articles the pass wanted but left alone: a live worker (a daemon, another pass) holds them
     held: int = 0
 
-    def count(self, outcome: str) -> int:
+    def count(self, outcome: CheckOutcomeKind) -> int:
         return sum(1 for c in self.checks if c.outcome == outcome)
 
     @property

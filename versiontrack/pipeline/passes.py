@@ -29,7 +29,9 @@ from versiontrack.pipeline.context import (
 from versiontrack.store import schedule
 from versiontrack.store import sources as sources_store
 
-log = logging.getLogger(__name__)
+# One logger for the whole write side: log lines read "versiontrack.pipeline: …" as before
+# the split, whichever stage wrote them.
+log = logging.getLogger(__package__)
 
 #: Checks in flight per allowed concurrent request: enough to keep every fetch slot busy
 #: while other checks extract, few enough that pages never queue up.

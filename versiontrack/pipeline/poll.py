@@ -25,7 +25,9 @@ from versiontrack.pipeline.context import (
 from versiontrack.store import articles
 from versiontrack.store import sources as sources_store
 
-log = logging.getLogger(__name__)
+# One logger for the whole write side: log lines read "versiontrack.pipeline: …" as before
+# the split, whichever stage wrote them.
+log = logging.getLogger(__package__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,9 @@ from versiontrack.store import checks as checks_store
 from versiontrack.store.checks import CheckState
 from versiontrack.store.schema import ArticleRow
 
-log = logging.getLogger(__name__)
+# One logger for the whole write side: log lines read "versiontrack.pipeline: …" as before
+# the split, whichever stage wrote them.
+log = logging.getLogger(__package__)
 
 
 def record_text(
