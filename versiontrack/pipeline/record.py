@@ -89,7 +89,7 @@ def record_text(
         article.pending_hash = comparison.pending_hash
         if comparison.restored:
             article.status = "active"
-            number = latest.number if latest else None
+            at = latest.number if latest else None
             _add_change(
                 session,
                 article,
@@ -97,12 +97,15 @@ def record_text(
                 kind="restored",
                 detected_at=started_at,
                 diff=Diff(),
-                from_version=number,
-                to_version=number,
+                from_version=at,
+                to_version=at,
                 http_status=result.status,
             )
 
-        outcome, summary, number, error = comparison.outcome, None, None, None
+        outcome = comparison.outcome
+        summary: ChangeSummary | None = None
+        number: int | None = None
+        error: str | None = None
         if comparison.found == "byline_held":
             found = None  # the next check must read the page in full to confirm the byline
         elif comparison.found == "collapsed":

@@ -81,7 +81,8 @@ def version_text(session: Session, article_id: int, number: int) -> ArticleText 
 
 
 def earlier_version_with_hash(session: Session, article_id: int, content_hash: str) -> int | None:
-    """The newest stored version with this text, other than the latest one (a revert)."""
+    """The newest stored version with this text, other than the latest one: what a new
+    version with this text reverts to (``pipeline.verdict`` looks at the latest itself)."""
     return session.scalar(
         select(func.max(VersionRow.number)).where(
             VersionRow.article_id == article_id,
