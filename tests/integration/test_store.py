@@ -98,6 +98,46 @@ def test_changes_newest_first_with_entries(db_url: str) -> None:
     engine.dispose()
 
 
+def test_a_change_keeps_the_flags_and_level_it_is_given(db_url: str) -> None:
+    """The store decides nothing: flags in the order given, the level as given, and a
+    rewrite (re-extraction) counts one more revision."""
+    engine = make_engine(db_url)
+    sessions = session_factory(engine)
+    with sessions() as session, session.begin():
+        article = articles.add_article(session, "https://example.org/a", now=T0, title="A")
+        for n in (1, 2):
+            versions.add_version(
+                session, article, text(n), fetched_at=T0, extractor_version="t", previous=None
+            )
+        changes.add_change(
+            session,
+            article,
+            kind="edited",
+            detected_at=T0,
+            diff=Diff(),
+            from_version=1,
+            to_version=2,
+            flags=("minor", "headline"),
+            level=2,
+        )
+    with sessions() as session:
+        (entry,) = changes.changes(session, min_level=2)
+        assert entry.flags == ("minor", "headline")
+        assert changes.changes(session, min_level=3) == []
+    with sessions() as session, session.begin():
+        changes.replace_change(
+            session, article.id, 2, Diff(), ("revert",), T0 + timedelta(hours=1), 1, level=0
+        )
+    with sessions() as session:
+        (entry,) = changes.changes(session, min_level=0)
+        assert (entry.flags, entry.reverts_to) == (("revert",), 1)
+        assert changes.changes(session) == []
+        state = changes.changes_state(session)
+        assert state is not None
+        assert (state.revisions, state.revised_at) == (1, T0 + timedelta(hours=1))
+    engine.dispose()
+
+
 def test_aliases_find_the_article_and_are_exclusive(db_url: str) -> None:
     engine = make_engine(db_url)
     sessions = session_factory(engine)
