@@ -29,10 +29,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from versiontrack import __version__, catalog, logs, research, service
 from versiontrack.errors import VersiontrackError
-from versiontrack.pipeline import CheckOutcome, PassReport
+from versiontrack.pipeline.context import CheckOutcome, PassReport
 from versiontrack.settings import Settings, load_settings
 from versiontrack.store import migrate
-from versiontrack.store.engine import describe_error
+from versiontrack.store.engine import Database, describe_error
 
 app = typer.Typer(
     help="Track how news articles change: versions, sentence diffs and a feed of changes.",
@@ -104,9 +104,7 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _database(
-    ensure: bool = True, imported: bool = True
-) -> Iterator[tuple[Settings, service.Database]]:
+def _database(ensure: bool = True, imported: bool = True) -> Iterator[tuple[Settings, Database]]:
     settings = _settings()
     with service.open_database(settings, ensure=ensure) as db:
         # the feeds `sources import` kept join the config's (versiontrack.catalog)
@@ -149,7 +147,7 @@ def check(
 
 
 def _check_with_progress(
-    settings: Settings, db: service.Database, force: bool, refs: list[str]
+    settings: Settings, db: Database, force: bool, refs: list[str]
 ) -> PassReport:
     with Progress(
         TextColumn("checking"), BarColumn(), MofNCompleteColumn(), console=out, transient=True

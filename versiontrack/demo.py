@@ -21,6 +21,7 @@ from rich.text import Text
 from versiontrack import daemon, research, service
 from versiontrack.corpus import CorpusServer, build_corpus
 from versiontrack.settings import Settings, settings_from_dict
+from versiontrack.store.engine import Database
 
 #: The search the demo ends with: a phrase, in every version stored.
 DEMO_SEARCH = '"body bags"'
@@ -88,7 +89,7 @@ def _describe(report: service.PassReport) -> str:
     return ", ".join(parts)
 
 
-def _print_history(console: Console, db: service.Database, article_id: int) -> None:
+def _print_history(console: Console, db: Database, article_id: int) -> None:
     info, versions = service.history(db, str(article_id))
     console.print(Text(f"[{info['id']}] {info['title']}", style="bold"))
     console.print(Text(f"    {info['url']}  ({info['status']})", style="dim"))

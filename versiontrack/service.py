@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from versiontrack import __version__, health, shards, significance, template, urls, watch, workers
 from versiontrack.archive import spn
@@ -35,27 +34,18 @@ from versiontrack.diff import (
 from versiontrack.domain import FIELDS, ArticleText, ChangeEntry, ChangeSummary, Diff
 from versiontrack.errors import ConfigError, InvalidArgument, NotFound
 from versiontrack.fetch import Fetcher
-from versiontrack.pipeline import (
-    CheckOutcome,
-    PassReport,
-    Runtime,
-    check_claimed,
-    reextract_article,
-    start_pass,
-    utcnow,
-    without_template,
-)
+from versiontrack.pipeline.context import CheckOutcome, PassReport, Runtime, utcnow
+from versiontrack.pipeline.passes import check_claimed, start_pass
+from versiontrack.pipeline.record import without_template
+from versiontrack.pipeline.reextract import reextract_article
 from versiontrack.publish.feed import FeedMeta, entry_link, render_feed
 from versiontrack.settings import Settings
-from versiontrack.store import archive_queue, migrate, queries, schedule
-from versiontrack.store.engine import make_engine, session_factory
+from versiontrack.store import archive_queue, articles, changes, migrate, schedule
+from versiontrack.store import checks as checks_store
+from versiontrack.store import sources as sources_store
+from versiontrack.store import versions as versions_store
+from versiontrack.store.engine import Database, make_engine, session_factory
 from versiontrack.store.schema import ArticleRow, CheckRow, VersionRow
-
-
-@dataclass(frozen=True)
-class Database:
-    engine: Engine
-    sessions: sessionmaker[Session]
 
 
 @contextmanager
@@ -126,17 +116,17 @@ def add_article(
         raise ConfigError(f"not an article URL: {url!r} ({exc})") from exc
     now = utcnow()
     with db.sessions() as session, session.begin():
-        queries.sync_sources(session, settings.sources, now)
+        sources_store.sync_sources(session, settings.sources, now)
         source_id = None
         if source is not None:
-            row = queries.source_by_name(session, source)
+            row = sources_store.source_by_name(session, source)
             if row is None:
                 raise NotFound(f"no source named {source!r} in the config")
             source_id = row.id
-        article = queries.article_for_url(session, canonical)
+        article = articles.article_for_url(session, canonical)
         created = article is None
         if article is None:
-            article = queries.add_article(session, canonical, now=now, source_id=source_id)
+            article = articles.add_article(session, canonical, now=now, source_id=source_id)
         return article_info(article), created
 
 
@@ -159,20 +149,20 @@ def reextract(
     """Re-run extraction over the kept pages of the named articles (default: all).
 
     One short transaction per article; no version is added or removed (see
-    ``pipeline.reextract_article``).
+    ``pipeline.reextract.reextract_article``).
     """
     with db.sessions() as session:
         ids = (
             [resolve_article(session, ref).id for ref in refs]
             if refs
-            else [a.id for a in queries.list_articles(session)]
+            else [a.id for a in articles.list_articles(session)]
         )
     sources = {s.name: s for s in settings.sources}
     results = []
     for article_id in ids:
         with db.sessions() as session:
             article = session.get_one(ArticleRow, article_id)
-            rows = queries.versions(session, article_id)
+            rows = versions_store.versions(session, article_id)
             url, count, kept = article.url, len(rows), all(row.raw is not None for row in rows)
             source = sources.get(article.source.name) if article.source else None
         changed = reextract_article(
@@ -193,7 +183,7 @@ def resolve_article(session: Session, ref: str) -> ArticleRow:
             canonical = urls.canonicalize(ref)
         except ValueError:
             canonical = None
-    article = queries.find_article(session, ref, canonical)
+    article = articles.find_article(session, ref, canonical)
     if article is None:
         raise NotFound(f"no tracked article {ref!r}")
     return article
@@ -233,9 +223,9 @@ def list_articles(
             f"unknown flag {flag!r}; expected one of {', '.join(significance.FLAGS)}"
         )
     with db.sessions() as session:
-        if source is not None and queries.source_by_name(session, source) is None:
+        if source is not None and sources_store.source_by_name(session, source) is None:
             raise NotFound(f"no source named {source!r}")
-        rows = queries.list_articles(session, source, changed_since=since, flag=flag)
+        rows = articles.list_articles(session, source, changed_since=since, flag=flag)
         return [article_info(a) for a in rows]
 
 
@@ -257,10 +247,10 @@ def parse_since(value: str, now: datetime) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def list_sources(settings: Settings, db: Database) -> list[queries.SourceStats]:
+def list_sources(settings: Settings, db: Database) -> list[sources_store.SourceStats]:
     with db.sessions() as session, session.begin():
-        queries.sync_sources(session, settings.sources, utcnow())
-        return queries.source_stats(session)
+        sources_store.sync_sources(session, settings.sources, utcnow())
+        return sources_store.source_stats(session)
 
 
 def history(db: Database, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -339,7 +329,7 @@ def _version_text(
 ) -> tuple[VersionRow, ArticleText]:
     """Version ``number`` (default: the latest) and its text."""
     row = _version(session, article, number)
-    text = queries.version_text(session, article.id, row.number)
+    text = versions_store.version_text(session, article.id, row.number)
     assert text is not None
     return row, text
 
@@ -361,7 +351,7 @@ def _diff_ends(
 
 
 def _version(session: Session, article: ArticleRow, number: int | None) -> VersionRow:
-    rows = queries.versions(session, article.id)
+    rows = versions_store.versions(session, article.id)
     if not rows:
         raise NotFound(f"article {article.id} has no stored version yet")
     if number is None:
@@ -405,7 +395,7 @@ def feed(
                 self_url=f"{base}/articles/{row.id}/feed.{ext}",
             )
         elif source is not None:
-            if queries.source_by_name(session, source) is None:
+            if sources_store.source_by_name(session, source) is None:
                 raise NotFound(f"no source named {source!r}")
             meta = FeedMeta(
                 title=f"versiontrack: {source}",
@@ -420,7 +410,7 @@ def feed(
                 description="Changes to tracked news articles",
                 self_url=f"{base}/feed.{ext}",
             )
-        entries = queries.changes(
+        entries = changes.changes(
             session,
             source=source,
             article_id=article_id,
@@ -483,7 +473,7 @@ def feed_validators(
         article_id: int | None = None
         if article is not None:
             article_id = int(article) if article.isdigit() else resolve_article(session, article).id
-        state = queries.changes_state(session, source=source, article_id=article_id)
+        state = changes.changes_state(session, source=source, article_id=article_id)
         # items link their archived copy once Save Page Now answered (archive.save)
         archived_at = archive_queue.saved_marker(session) if settings.archive.save else ""
     if state is None:
@@ -635,7 +625,7 @@ class VersionPage:
 def recent_changes(db: Database, *, limit: int = 50) -> list[ChangeItem]:
     """The newest changes of every article, newest first."""
     with db.sessions() as session:
-        return [_change_item(entry) for entry in queries.changes(session, limit=limit)]
+        return [_change_item(entry) for entry in changes.changes(session, limit=limit)]
 
 
 def search_articles(
@@ -644,7 +634,7 @@ def search_articles(
     """Articles whose URL or title contains ``query`` (any case), most recently changed first."""
     query = (query or "").strip() or None
     with db.sessions() as session:
-        rows = queries.search_articles(session, query, limit=limit, offset=offset)
+        rows = articles.search_articles(session, query, limit=limit, offset=offset)
         return [_article_item(row) for row in rows]
 
 
@@ -652,10 +642,10 @@ def article_page(db: Database, ref: str, *, checks: int = 20) -> ArticlePage:
     with db.sessions() as session:
         article = resolve_article(session, ref)
         versions = _version_items(session, article.id)
-        log = queries.checks_for(session, article.id, limit=checks)
+        log = checks_store.checks_for(session, article.id, limit=checks)
         events = [
             _change_item(entry)
-            for entry in queries.changes(session, article_id=article.id, limit=100)
+            for entry in changes.changes(session, article_id=article.id, limit=100)
             if entry.kind != "edited"
         ]
         return ArticlePage(
@@ -781,8 +771,8 @@ def _versions_with_changes(
     session: Session, article_id: int
 ) -> list[tuple[VersionRow, ChangeEntry | None]]:
     """Every version, oldest first, with the change that produced it (None for the first)."""
-    incoming = queries.changes_by_version(session, article_id)
-    return [(row, incoming.get(row.number)) for row in queries.versions(session, article_id)]
+    incoming = changes.changes_by_version(session, article_id)
+    return [(row, incoming.get(row.number)) for row in versions_store.versions(session, article_id)]
 
 
 def _paragraph_starts(text: ArticleText) -> frozenset[int]:

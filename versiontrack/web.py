@@ -56,6 +56,7 @@ from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.publish.html import is_diff_markup
 from versiontrack.resources import PACKAGE_DIR
 from versiontrack.settings import Settings
+from versiontrack.store.engine import Database
 
 __all__ = ["CONTENT_SECURITY_POLICY", "FEED_MEDIA_TYPES", "create_app"]
 
@@ -91,9 +92,7 @@ _STATIC = PACKAGE_DIR / "static"
 Health = Callable[[], dict[str, Any]]
 
 
-def create_app(
-    settings: Settings, db: service.Database, *, health: Health | None = None
-) -> Starlette:
+def create_app(settings: Settings, db: Database, *, health: Health | None = None) -> Starlette:
     """The ASGI app serving ``db``; ``health`` reports the scheduler (None: no scheduler)."""
     app = Starlette(
         routes=_routes(),
@@ -353,8 +352,8 @@ class SecurityHeaders:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _db(request: Request) -> service.Database:
-    db: service.Database = request.app.state.db
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
     return db
 
 

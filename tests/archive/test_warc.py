@@ -13,12 +13,13 @@ from versiontrack import service
 from versiontrack.archive import commands
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.errors import ArchiveError
+from versiontrack.store.engine import Database
 
 from ..conftest import make_settings
 from .helpers import T1, T2, T3, T4, archive_settings, crawler_warc, page, wipe
 
 
-def _versions(db: service.Database, ref: str) -> list[tuple]:
+def _versions(db: Database, ref: str) -> list[tuple]:
     _info, rows = service.history(db, ref)
     return [(r["version"], r["fetched_at"], r["content_hash"], r["title"]) for r in rows]
 

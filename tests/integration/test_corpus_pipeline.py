@@ -18,7 +18,7 @@ import pytest
 from versiontrack import service
 from versiontrack.corpus import CorpusServer, build_corpus
 from versiontrack.domain import Source
-from versiontrack.pipeline import PassReport
+from versiontrack.pipeline.context import PassReport
 
 from ..conftest import empty_postgres, make_settings
 

@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 
 from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
-from versiontrack.pipeline import PassReport
+from versiontrack.pipeline.context import PassReport
 from versiontrack.store.schema import ArticleRow
 
 from ..conftest import make_settings

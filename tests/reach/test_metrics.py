@@ -129,10 +129,10 @@ def test_metrics_parse_and_count_what_the_database_holds(
 
 
 def test_metrics_answer_503_without_a_database(tmp_path) -> None:
-    from versiontrack.store.engine import make_engine, session_factory
+    from versiontrack.store.engine import Database, make_engine, session_factory
 
     engine = make_engine(f"sqlite:///{tmp_path}")  # a folder: every connection fails
-    db = service.Database(engine, session_factory(engine))
+    db = Database(engine, session_factory(engine))
     settings = settings_from_dict({"database": {"url": f"sqlite:///{tmp_path}"}})
     try:
         with TestClient(create_app(settings, db)) as client:
