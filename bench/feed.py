@@ -32,7 +32,9 @@ from versiontrack import significance
 from versiontrack.diff import diff_texts
 from versiontrack.domain import Extracted, Source
 from versiontrack.settings import Settings, settings_from_dict
-from versiontrack.store import queries
+from versiontrack.store import articles, versions
+from versiontrack.store import changes as changes_store
+from versiontrack.store import sources as sources_store
 from versiontrack.text import normalise
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,12 +61,12 @@ def build_feed_db(db_path: Path, changes: int = 60) -> int:
     bc = corpus.build(changes, 1)
     rng = random.Random("feed")
     with database.open_database(settings) as db, db.sessions() as session, session.begin():
-        queries.sync_sources(
+        sources_store.sync_sources(
             session,
             [Source(s.name, f"http://127.0.0.1:8080{s.feed_path}") for s in corpus.SOURCES],
             corpus.EPOCH,
         )
-        sources = {s.name: queries.source_by_name(session, s.name) for s in corpus.SOURCES}
+        sources = {s.name: sources_store.source_by_name(session, s.name) for s in corpus.SOURCES}
         for k, article in enumerate(bc.articles):
             v = article.versions[0]
             old = normalise(Extracted(v.headline, v.standfirst, v.byline, v.paragraphs))
@@ -74,22 +76,23 @@ def build_feed_db(db_path: Path, changes: int = 60) -> int:
             new = normalise(Extracted(v.headline, v.standfirst, v.byline, tuple(paragraphs)))
             when = corpus.EPOCH + timedelta(minutes=k)
             source = sources[article.source]
-            row = queries.add_article(
+            row = articles.add_article(
                 session,
                 corpus.page_url("https://news.example.org", article),
                 now=when,
                 source_id=source.id if source else None,
                 title=v.headline,
             )
-            queries.add_version(
+            versions.add_version(
                 session, row, old, fetched_at=when, extractor_version="bench", previous=None
             )
             later = when + timedelta(hours=1)
-            queries.add_version(
+            versions.add_version(
                 session, row, new, fetched_at=later, extractor_version="bench", previous=old
             )
             diff = diff_texts(old, new)
-            queries.add_change(
+            flags = significance.rank(significance.classify(diff))
+            changes_store.add_change(
                 session,
                 row,
                 kind="edited",
@@ -97,7 +100,8 @@ def build_feed_db(db_path: Path, changes: int = 60) -> int:
                 diff=diff,
                 from_version=1,
                 to_version=2,
-                flags=significance.classify(diff),
+                flags=flags,
+                level=significance.level(flags),
             )
     return changes
 

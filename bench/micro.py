@@ -7,7 +7,7 @@
 * ``sentence_diff``: ``diff.diff_texts`` on a 500-sentence article with 5% of the sentences
   edited, 100% edited, and 100% rewritten.
 * ``storage``: a 58 KB article stored 20 times with small edits through
-  ``queries.add_version`` on SQLite: body bytes per version, and ``queries.version_text`` time
+  ``versions.add_version`` on SQLite: body bytes per version, and ``versions.version_text`` time
   for every version; plus what other chain layouts would cost (computed with zstd directly).
 """
 
@@ -32,7 +32,8 @@ from versiontrack import extract, text
 from versiontrack.diff import diff_texts
 from versiontrack.domain import ArticleText, Extracted
 from versiontrack.settings import settings_from_dict
-from versiontrack.store import codec, queries
+from versiontrack.store import articles, codec
+from versiontrack.store import versions as versions_store
 from versiontrack.store.schema import ArticleRow
 
 BASE_URL = "http://127.0.0.1:8080"
@@ -264,7 +265,7 @@ def storage(versions: int = 20, target_bytes: int = 58_000, repeats: int = 5) ->
         with service_database.open_database(settings) as db:
             when = corpus.EPOCH
             with db.sessions() as session, session.begin():
-                article = queries.add_article(session, "https://example.org/a/1", now=when)
+                article = articles.add_article(session, "https://example.org/a/1", now=when)
                 article_id = article.id
             previous: ArticleText | None = None
             store_ms = []
@@ -272,7 +273,7 @@ def storage(versions: int = 20, target_bytes: int = 58_000, repeats: int = 5) ->
                 start = time.thread_time()
                 with db.sessions() as session, session.begin():
                     row = session.get_one(ArticleRow, article_id)
-                    queries.add_version(
+                    versions_store.add_version(
                         session,
                         row,
                         t,
@@ -283,15 +284,15 @@ def storage(versions: int = 20, target_bytes: int = 58_000, repeats: int = 5) ->
                 store_ms.append((time.thread_time() - start) * 1000)
                 previous = t
             with db.sessions() as session:
-                blobs = [len(v.body) for v in queries.versions(session, article_id)]
+                blobs = [len(v.body) for v in versions_store.versions(session, article_id)]
                 read_ms = []
                 for number in range(1, versions + 1):
-                    got = queries.version_text(session, article_id, number)
+                    got = versions_store.version_text(session, article_id, number)
                     assert got == texts[number - 1], f"version {number} does not read back"
                     times = []
                     for _ in range(repeats):
                         start = time.perf_counter()
-                        queries.version_text(session, article_id, number)
+                        versions_store.version_text(session, article_id, number)
                         times.append((time.perf_counter() - start) * 1000)
                     read_ms.append(statistics.median(times))
     what_if = {

@@ -34,10 +34,11 @@ from sqlalchemy import inspect, text
 from bench import corpus
 from bench.measure import measured, rss_mb
 from versiontrack.domain import Extracted
-from versiontrack.pipeline import CheckOutcome, PassReport
+from versiontrack.pipeline.context import CheckOutcome, PassReport
 from versiontrack.service import commands, database
 from versiontrack.settings import Settings, settings_from_dict
-from versiontrack.store import queries
+from versiontrack.store import versions
+from versiontrack.store.engine import Database
 from versiontrack.text import normalise
 
 PASS_NAMES = ("first", "churn", "edited", "conditional")
@@ -85,7 +86,7 @@ class FixedClock:
         return self.moment
 
 
-def _storage(db: database.Database, db_path: Path | None) -> dict[str, int]:
+def _storage(db: Database, db_path: Path | None) -> dict[str, int]:
     columns = {c["name"] for c in inspect(db.engine).get_columns("versions")}
     raw = "coalesce(sum(length(raw)), 0)" if "raw" in columns else "0"  # the kept page, if any
     with db.engine.connect() as conn:
@@ -117,17 +118,17 @@ def _truth_text(bc: corpus.BenchCorpus, slug: str, step: int) -> Any:
 
 
 def _text_matches(
-    db: database.Database, bc: corpus.BenchCorpus, step: int, ids: dict[str, int]
+    db: Database, bc: corpus.BenchCorpus, step: int, ids: dict[str, int]
 ) -> dict[str, int]:
     """How many articles' latest stored text equals the corpus truth at ``step``."""
     counts = Counter[str]()
     with db.sessions() as session:
         for slug, article_id in ids.items():
-            latest = queries.latest_version(session, article_id)
+            latest = versions.latest_version(session, article_id)
             if latest is None:
                 counts["missing"] += 1
                 continue
-            stored = queries.version_text(session, article_id, latest.number)
+            stored = versions.version_text(session, article_id, latest.number)
             truth = _truth_text(bc, slug, step)
             assert stored is not None
             counts["headline"] += stored.headline == truth.headline

@@ -3,7 +3,7 @@
 Builds (once, cached under ``bench/.cache/``) a database of ``--versions`` versions (default
 100,000: 20,000 articles of five versions, about 30 sentences each, two or three sentences
 edited, added or removed per version, a change stored for each) through the real store path
-(``queries.add_version`` writes the search index in the version's transaction). Then:
+(``versions.add_version`` writes the search index in the version's transaction). Then:
 
 - search: each query's median and worst of ``--runs`` calls of ``research.search`` (a session
   opened per call, as the CLI does), from a rare phrase to a word in most articles;
@@ -36,7 +36,9 @@ from versiontrack.diff import diff_texts
 from versiontrack.domain import Extracted
 from versiontrack.service import database
 from versiontrack.settings import settings_from_dict
-from versiontrack.store import queries
+from versiontrack.store import articles as articles_store
+from versiontrack.store import changes, sources
+from versiontrack.store import versions as versions_store
 from versiontrack.store.engine import make_engine
 from versiontrack.text import normalise
 
@@ -99,15 +101,15 @@ def build(url: str, versions: int) -> None:
     started = time.perf_counter()
     with database.open_database(settings) as db:
         with db.sessions() as session, session.begin():
-            queries.sync_sources(session, settings.sources, EPOCH)
+            sources.sync_sources(session, settings.sources, EPOCH)
             source_ids = [
-                queries.source_by_name(session, f"source{s}").id  # type: ignore[union-attr]
+                sources.source_by_name(session, f"source{s}").id  # type: ignore[union-attr]
                 for s in range(SOURCES)
             ]
         for a in range(articles):
             with db.sessions() as session, session.begin():
                 when = EPOCH + timedelta(minutes=a)
-                row = queries.add_article(
+                row = articles_store.add_article(
                     session,
                     f"https://s{a % SOURCES}.example.org/news/{a}",
                     now=when,
@@ -131,7 +133,7 @@ def build(url: str, versions: int) -> None:
                         Extracted(headline, "", "", tuple(" ".join(p) for p in paragraphs))
                     )
                     at = when + timedelta(hours=n - 1)
-                    queries.add_version(
+                    versions_store.add_version(
                         session,
                         row,
                         text,
@@ -141,7 +143,7 @@ def build(url: str, versions: int) -> None:
                     )
                     if previous is not None:
                         diff = diff_texts(previous, text)
-                        queries.add_change(
+                        changes.add_change(
                             session,
                             row,
                             kind="edited",
@@ -149,6 +151,8 @@ def build(url: str, versions: int) -> None:
                             diff=diff,
                             from_version=n - 1,
                             to_version=n,
+                            flags=(),
+                            level=1,  # minor: the bench searches sentences, not levels
                         )
                     previous = text
             if a and a % 2000 == 0:

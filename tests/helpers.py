@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from versiontrack.corpus import LoopbackServer
-from versiontrack.pipeline import PassReport
+from versiontrack.pipeline.context import PassReport
 from versiontrack.service import commands, database
 from versiontrack.settings import Settings
 from versiontrack.store.schema import CheckRow

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from versiontrack import health, opml
 from versiontrack.domain import Source
-from versiontrack.pipeline import utcnow
+from versiontrack.pipeline.context import utcnow
 from versiontrack.service import commands
-from versiontrack.service.database import Database
 from versiontrack.settings import Settings
-from versiontrack.store import catalog, queries
+from versiontrack.store import catalog
+from versiontrack.store import sources as sources_store
+from versiontrack.store.engine import Database
 
 __all__ = [
     "ImportReport",
@@ -81,7 +82,7 @@ def import_opml(
     skipped = list(read.skipped)
     configured = {s.name: s for s in settings.sources}
     with db.sessions() as session, session.begin():
-        queries.sync_sources(session, settings.sources, now)
+        sources_store.sync_sources(session, settings.sources, now)
         rows = catalog.source_rows(session)
         followed = {s.listing_url: s.name for s in sources_in_force(session, settings)}
         for sub in read.subscriptions:

@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from versiontrack import __version__, catalog, logs
-from versiontrack.pipeline import CheckOutcome, PassReport
+from versiontrack.pipeline.context import CheckOutcome, PassReport
 from versiontrack.service import commands, database
 from versiontrack.settings import Settings, load_settings
 

@@ -3,8 +3,8 @@
 The scheduler only fires ticks; the database holds the schedule. Each source feed is polled at
 its interval (with jitter) after taking its poll turn in the database, so several daemons on
 one PostgreSQL poll a feed once. Every ``daemon.tick`` seconds the daemon claims up to
-``daemon.batch`` due articles (leases) and checks them with ``pipeline.check_safely`` — the same
-unit of work as ``versiontrack check``.
+``daemon.batch`` due articles (leases) and checks them with ``pipeline.article.check_safely`` —
+the same unit of work as ``versiontrack check``.
 
 SIGTERM/SIGINT stop the ticks, give in-flight checks ``daemon.shutdown_timeout`` seconds, then
 cancel the rest and release their leases; the process exits 0. A ``kill -9`` loses nothing: each
@@ -25,15 +25,17 @@ from typing import Any
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from versiontrack import health, pipeline, workers
+from versiontrack import health, workers
 from versiontrack.archive import spn
 from versiontrack.archive.wayback import Pacer
 from versiontrack.fetch import Fetcher
 from versiontrack.outputs import deliver as outputs_deliver
-from versiontrack.pipeline import Runtime
-from versiontrack.service.database import Database
+from versiontrack.pipeline.article import check_safely
+from versiontrack.pipeline.context import CheckOutcome, Runtime, unit_of_work, worker_id
+from versiontrack.pipeline.passes import claim, poll_sources, recover_dead_leases
 from versiontrack.settings import Settings
-from versiontrack.store import queries, schedule
+from versiontrack.store import schedule, sources
+from versiontrack.store.engine import Database
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +60,9 @@ class Daemon:
         self.settings = settings
         self.db = db
         self.web = web
-        self.owner = pipeline.worker_id()
+        self.owner = worker_id()
         self.stopping = asyncio.Event()
-        self.in_flight: set[asyncio.Task[pipeline.CheckOutcome]] = set()
+        self.in_flight: set[asyncio.Task[CheckOutcome]] = set()
         self.last_pass: datetime | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.rt: Runtime | None = None
@@ -115,8 +117,8 @@ class Daemon:
         assert self.rt is not None
         now = self.rt.clock()
         with self.db.sessions() as session, session.begin():
-            queries.sync_sources(session, self.settings.sources, now)
-            pipeline.recover_dead_leases(session)
+            sources.sync_sources(session, self.settings.sources, now)
+            recover_dead_leases(session)
 
     def _scheduler(self) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone="UTC")
@@ -171,14 +173,14 @@ class Daemon:
         assert self.rt is not None
         source = next(s for s in self.settings.sources if s.name == name)
         if await asyncio.to_thread(self._take_poll_turn, name, interval):
-            await pipeline.poll_sources(self.rt, [source])
+            await poll_sources(self.rt, [source])
         else:
             log.debug("feed %s was just polled by another worker", name)
 
     def _take_poll_turn(self, name: str, interval: float) -> bool:
         # The next turn comes a little early so that jitter never makes us skip a round.
         assert self.rt is not None
-        with pipeline.unit_of_work(self.rt) as session:
+        with unit_of_work(self.rt) as session:
             return schedule.take_poll_turn(
                 session, name, now=self.rt.clock(), interval=max(interval * 0.9, 1)
             )
@@ -190,9 +192,9 @@ class Daemon:
         room = self.settings.daemon.batch - len(self.in_flight)
         if room > 0:
             # Database work never runs on the loop: it may wait on SQLite's write lock.
-            claimed = await asyncio.to_thread(pipeline.claim, self.rt, limit=room)
+            claimed = await asyncio.to_thread(claim, self.rt, limit=room)
             for article_id in claimed:
-                task = asyncio.create_task(pipeline.check_safely(self.rt, article_id))
+                task = asyncio.create_task(check_safely(self.rt, article_id))
                 self.in_flight.add(task)
                 task.add_done_callback(self.in_flight.discard)
         self.last_pass = self.rt.clock()

@@ -20,9 +20,10 @@ from rich.text import Text
 
 from versiontrack import daemon, research
 from versiontrack.corpus import CorpusServer, build_corpus
-from versiontrack.pipeline import PassReport
+from versiontrack.pipeline.context import PassReport
 from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings, settings_from_dict
+from versiontrack.store.engine import Database
 
 #: The search the demo ends with: a phrase, in every version stored.
 DEMO_SEARCH = '"body bags"'
@@ -90,7 +91,7 @@ def _describe(report: PassReport) -> str:
     return ", ".join(parts)
 
 
-def _print_history(console: Console, db: database.Database, article_id: int) -> None:
+def _print_history(console: Console, db: Database, article_id: int) -> None:
     info, versions = reads.history(db, str(article_id))
     console.print(Text(f"[{info.id}] {info.title}", style="bold"))
     console.print(Text(f"    {info.url}  ({info.status})", style="dim"))

@@ -19,6 +19,24 @@ FIELDS: tuple[str, ...] = ("headline", "standfirst", "byline")
 
 OpKind = Literal["added", "removed", "edited", "moved", "merged", "split"]
 ChangeKind = Literal["edited", "removed", "restored", "url"]
+#: What one article check did (``pipeline.context.CheckOutcome``): ``new`` (first version),
+#: ``changed``, ``unchanged``, ``not_modified`` (HTTP 304), ``removed`` (started answering
+#: 404/410), ``gone`` (still 404/410), ``restored``, ``duplicate`` (the URL turned out to be
+#: another tracked article), ``failed`` or ``disallowed`` (robots.txt).
+CheckOutcomeKind = Literal[
+    "new",
+    "changed",
+    "unchanged",
+    "not_modified",
+    "removed",
+    "gone",
+    "restored",
+    "duplicate",
+    "failed",
+    "disallowed",
+]
+#: What one feed poll did.
+PollOutcomeKind = Literal["polled", "not_modified", "failed"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,9 +27,9 @@ from versiontrack import significance
 from versiontrack.diff import diff_texts, similarity
 from versiontrack.domain import ArticleText, Diff, SentenceOp
 from versiontrack.errors import NotFound
-from versiontrack.service.database import Database
 from versiontrack.service.models import iso
-from versiontrack.store import queries, stream
+from versiontrack.store import sources, stream
+from versiontrack.store.engine import Database
 from versiontrack.store.newsedits import Match, NewsEditsWriter
 
 Format = Literal["jsonl", "newsedits"]
@@ -141,7 +141,7 @@ def export(
     """Write every version (of ``source``, fetched at or after ``since``) to ``out``."""
     articles = versions = 0
     with db.sessions() as session:
-        if source is not None and queries.source_by_name(session, source) is None:
+        if source is not None and sources.source_by_name(session, source) is None:
             raise NotFound(f"no source named {source!r}")
         if on_total is not None:
             on_total(stream.count_versions(session, source=source, since=since))

@@ -1,7 +1,7 @@
 """One source's listings polled together: its feed, its sitemap and its front page.
 
-``pipeline.poll_sources`` calls :func:`fetch_source` and :func:`store_source` for every source.
-A source with only a ``feed`` is polled exactly as before (``pipeline.fetch_feed``). A
+``pipeline.passes.poll_sources`` calls :func:`fetch_source` and :func:`store_source` for every
+source. A source with only a ``feed`` is polled exactly as before (``pipeline.poll.fetch_feed``). A
 ``sitemap`` (index, urlset or Google News) and a ``front`` page with its ``links`` pattern add
 the articles they list that the feed lacks; all of them go through the one fetcher, so robots,
 politeness, size caps and the SSRF guard apply as to any request.
@@ -27,15 +27,8 @@ from versiontrack import discover_sitemap, front
 from versiontrack.discover_sitemap import SitemapEntry
 from versiontrack.domain import FeedItem, Source, Validators
 from versiontrack.errors import CheckError, HTTPStatusError
-from versiontrack.pipeline import (
-    GONE_STATUSES,
-    FeedFetch,
-    PollOutcome,
-    Runtime,
-    fetch_feed,
-    store_feed,
-    unit_of_work,
-)
+from versiontrack.pipeline.context import GONE_STATUSES, PollOutcome, Runtime, unit_of_work
+from versiontrack.pipeline.poll import FeedFetch, fetch_feed, store_feed
 from versiontrack.store import discovery
 
 __all__ = ["HarvestFetch", "fetch_source", "store_source"]
@@ -115,7 +108,7 @@ async def fetch_source(rt: Runtime, source: Source) -> FeedFetch:
 
 
 def store_source(rt: Runtime, fetched: FeedFetch) -> PollOutcome:
-    """``pipeline.store_feed``, then the sitemap's mark and the nudges, in a second unit of
+    """``pipeline.poll.store_feed``, then the sitemap's mark and the nudges, in a second unit of
     work (a crash between the two only makes the next poll read more of the sitemap)."""
     outcome = store_feed(rt, fetched)
     if isinstance(fetched, HarvestFetch) and fetched.sitemap_mark is not None:

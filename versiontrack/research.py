@@ -16,12 +16,12 @@ from urllib.parse import quote
 from versiontrack.domain import ChangeEntry
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.publish.feed import FeedMeta, render_feed
-from versiontrack.service.database import Database
 from versiontrack.service.models import iso
 from versiontrack.service.reads import parse_since
 from versiontrack.settings import Settings
-from versiontrack.store import queries, stream
+from versiontrack.store import changes, sources, stream
 from versiontrack.store import search as index
+from versiontrack.store.engine import Database
 from versiontrack.store.search import Hit
 
 __all__ = ["Hit", "reindex", "search", "search_feed"]
@@ -69,11 +69,11 @@ def search(
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidArgument(f"limit must be between 1 and {MAX_LIMIT}")
     if isinstance(since, str):
-        from versiontrack.pipeline import utcnow
+        from versiontrack.pipeline.context import utcnow
 
         since = parse_since(since, now or utcnow())
     with db.sessions() as session:
-        if source is not None and queries.source_by_name(session, source) is None:
+        if source is not None and sources.source_by_name(session, source) is None:
             raise NotFound(f"no source named {source!r}")
         return index.search(
             session, terms, removed=removed, source=source, since=since, limit=limit
@@ -114,7 +114,7 @@ def search_feed(
         by_article: dict[int, dict[int, ChangeEntry]] = {}
         for article_id, version in index.hits_in_changes(session, terms):
             if article_id not in by_article:
-                by_article[article_id] = queries.changes_by_version(session, article_id)
+                by_article[article_id] = changes.changes_by_version(session, article_id)
             entry = by_article[article_id].get(version)
             if entry is not None:
                 entries.append(entry)

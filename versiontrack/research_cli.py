@@ -17,7 +17,7 @@ from rich.text import Text
 
 from versiontrack import cli, research
 from versiontrack.export import export as export_versions
-from versiontrack.pipeline import utcnow
+from versiontrack.pipeline.context import utcnow
 from versiontrack.service.reads import parse_since
 
 

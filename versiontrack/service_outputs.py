@@ -16,11 +16,10 @@ from versiontrack.outputs import deliver
 from versiontrack.outputs.config import Output
 from versiontrack.publish.card import CardData, render_card
 from versiontrack.service import reads
-from versiontrack.service.database import Database
 from versiontrack.service.models import iso
 from versiontrack.settings import Settings
-from versiontrack.store import outbox, queries
-from versiontrack.store.engine import describe_error
+from versiontrack.store import changes, outbox
+from versiontrack.store.engine import Database, describe_error
 
 
 def card_data(db: Database, ref: str, from_version: int | None, to_version: int | None) -> CardData:
@@ -30,7 +29,7 @@ def card_data(db: Database, ref: str, from_version: int | None, to_version: int 
     info = found.article
     detected = None
     with db.sessions() as session:
-        stored = queries.changes_by_version(session, info.id).get(found.to_version)
+        stored = changes.changes_by_version(session, info.id).get(found.to_version)
         if stored is not None and stored.from_version == found.from_version:
             detected = stored.detected_at
     return CardData(

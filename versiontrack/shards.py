@@ -5,7 +5,7 @@ client, the fingerprint, two database statements, the event loop — and so tops
 checks a second on one core, whatever the rest of the machine does. A pass of at least
 ``SHARD_MIN_CHECKS`` claimed articles is therefore split into ``check.workers`` shards, each
 checked by a spawned process of its own (event loop, fetcher, database connection) running
-``pipeline.check_claimed``. The shards stay as polite as one process: each gets its share of
+``pipeline.passes.check_claimed``. The shards stay as polite as one process: each gets its share of
 the concurrency limits and multiplies the per-host delay by the number of shards
 (``Fetcher(share=…)``). SQLite writers of all shards take turns on one lock, as the threads of
 one process do. Outcomes stream back to the parent as they happen (progress bars move) and
@@ -19,7 +19,7 @@ the parent (``children``).
 
 A shard that dies leaves its unfinished articles failed ("internal error: shard lost") with
 their leases held by the pass, which spaces out their retry as a crash in one check does; the
-next pass, in another process, reclaims them (``pipeline.start_pass``). An interrupted pass
+next pass, in another process, reclaims them (``pipeline.passes.start_pass``). An interrupted pass
 stops its shards at once, their unfinished articles likewise keeping their leases.
 """
 
@@ -44,7 +44,8 @@ from sqlalchemy.engine import make_url
 
 from versiontrack import children, logs
 from versiontrack.fetch import Fetcher
-from versiontrack.pipeline import CheckOutcome, Runtime, check_claimed
+from versiontrack.pipeline.context import CheckOutcome, Runtime
+from versiontrack.pipeline.passes import check_claimed
 from versiontrack.store.engine import make_engine, session_factory
 
 log = logging.getLogger(__name__)

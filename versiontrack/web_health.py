@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from versiontrack import health
 from versiontrack.metrics import CheckTally, render_metrics
-from versiontrack.pipeline import utcnow
+from versiontrack.pipeline.context import utcnow
 from versiontrack.publish.health import render_health_feed
 
 __all__ = ["health_feed", "metrics", "sources_health"]

@@ -14,12 +14,13 @@ from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.errors import ArchiveError
 from versiontrack.service import commands as service_commands
 from versiontrack.service import database, reads
+from versiontrack.store.engine import Database
 
 from ..conftest import make_settings
 from .helpers import T1, T2, T3, T4, archive_settings, crawler_warc, page, wipe
 
 
-def _versions(db: database.Database, ref: str) -> list[tuple]:
+def _versions(db: Database, ref: str) -> list[tuple]:
     rows = [r.to_json() for r in reads.history(db, ref)[1]]
     return [(r["version"], r["fetched_at"], r["content_hash"], r["title"]) for r in rows]
 

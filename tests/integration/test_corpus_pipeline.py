@@ -17,7 +17,7 @@ import pytest
 
 from versiontrack.corpus import CorpusServer, build_corpus
 from versiontrack.domain import Source
-from versiontrack.pipeline import PassReport
+from versiontrack.pipeline.context import PassReport
 from versiontrack.service import commands, database, feeds, reads
 
 from ..conftest import empty_postgres, make_settings

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select, update
 
 from versiontrack.corpus import LoopbackServer, Response
-from versiontrack.pipeline import PassReport
+from versiontrack.pipeline.context import PassReport
 from versiontrack.service import commands, database, reads
 from versiontrack.store.schema import ArticleRow
 

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from versiontrack import pipeline
 from versiontrack.corpus import LoopbackServer, Response
+from versiontrack.pipeline.passes import POOL_MIN_CHECKS
 from versiontrack.service import commands, database, pages, reads
 from versiontrack.settings import Settings
 from versiontrack.store.schema import ArticleRow
@@ -110,7 +110,7 @@ def test_a_redirect_elsewhere_takes_the_full_path(server: LoopbackServer, db_url
 def test_a_big_pass_reads_its_pages_in_the_process_pool(
     server: LoopbackServer, db_url: str
 ) -> None:
-    count = pipeline.POOL_MIN_CHECKS
+    count = POOL_MIN_CHECKS
     settings = make_settings(db_url)
     settings = dataclasses.replace(settings, check=dataclasses.replace(settings.check, workers=2))
     with database.open_database(settings) as db:

@@ -92,7 +92,7 @@ def test_downgrading_0006_stores_kept_pages_alone_again(tmp_path: Path) -> None:
 
     from alembic import command
 
-    from versiontrack.store import codec, queries
+    from versiontrack.store import articles, codec, versions
     from versiontrack.store.engine import session_factory
 
     from .test_store import page
@@ -102,9 +102,9 @@ def test_downgrading_0006_stores_kept_pages_alone_again(tmp_path: Path) -> None:
     migrate.upgrade(engine)
     now = datetime(2024, 11, 1, tzinfo=UTC)
     with session_factory(engine)() as session, session.begin():
-        article = queries.add_article(session, "https://example.org/d", now=now)
+        article = articles.add_article(session, "https://example.org/d", now=now)
         for n in (1, 2):
-            queries.add_version(
+            versions.add_version(
                 session,
                 article,
                 article_text(n),

@@ -13,7 +13,7 @@ What a careful human expects, in short:
 
 * churn, whitespace and markup never make a version;
 * punctuation and quote-style edits make a version that is *boring*: no flags, in no feed (the
-  API has no feed level below ``minor``; ``queries.changes(min_level=0)`` and the history show
+  API has no feed level below ``minor``; ``changes.changes(min_level=0)`` and the history show
   them);
 * a typo fix or a paragraph move is ``minor``: in the default feed, not at ``?min=substantive``;
 * a number, a quotation, the standfirst, the byline or the headline are flagged as such;
@@ -53,7 +53,9 @@ from versiontrack.corpus import edits as ed
 from versiontrack.domain import ChangeEntry, Source
 from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings
-from versiontrack.store import queries
+from versiontrack.store import changes as changes_store
+from versiontrack.store import versions as versions_store
+from versiontrack.store.engine import Database
 
 from ..conftest import make_settings
 from ..helpers import Clock
@@ -178,7 +180,7 @@ class Ctx:
 
     server: LoopbackServer
     settings: Settings
-    db: database.Database
+    db: Database
     clock: Clock
     #: Default feed titles after each pass.
     feeds: list[list[str]] = field(default_factory=list)
@@ -194,7 +196,7 @@ class Ctx:
     def changes(self) -> list[ChangeEntry]:
         """Every stored change, boring ones too, oldest first."""
         with self.db.sessions() as session:
-            return list(reversed(queries.changes(session, min_level=0, limit=1000)))
+            return list(reversed(changes_store.changes(session, min_level=0, limit=1000)))
 
     def history(self, ref: str = "1") -> list[dict[str, Any]]:
         return [v.to_json() for v in reads.history(self.db, ref)[1]]
@@ -403,7 +405,7 @@ def run_case(case: Case, server: LoopbackServer, db_url: str) -> Ctx:
 
 def boring_is_stored_but_never_published(ctx: Ctx) -> None:
     """A boring change: a version with flags [] in the history, left out at every feed level
-    (there is no level below ``minor``), listed by ``queries.changes(min_level=0)``."""
+    (there is no level below ``minor``), listed by ``changes.changes(min_level=0)``."""
     (change,) = [c for c in ctx.changes() if c.kind == "edited"]
     assert change.flags == ()
     for level in ("minor", "substantive", "headline"):
@@ -500,15 +502,15 @@ def pretend_an_older_extractor_kept_a_line(ctx: Ctx) -> None:
     with ctx.db.sessions() as session, session.begin():
         article = session.get_one(ArticleRow, 1)
         texts = []
-        for row in queries.versions(session, 1):
-            t = queries.version_text(session, 1, row.number)
+        for row in versions_store.versions(session, 1):
+            t = versions_store.version_text(session, 1, row.number)
             assert t is not None
             paragraphs = (*t.paragraphs, ("Share this article",))
             digest = content_hash(
                 t.headline, t.standfirst, t.byline, [" ".join(p) for p in paragraphs]
             )
             texts.append(dataclasses.replace(t, paragraphs=paragraphs, content_hash=digest))
-        queries.rewrite_texts(session, article, texts, "trafilatura-0.9+vt0")
+        versions_store.rewrite_texts(session, article, texts, "trafilatura-0.9+vt0")
 
 
 def removal_is_headline_level(ctx: Ctx) -> None:

@@ -43,7 +43,8 @@ from versiontrack.corpus.realism import FEATURES
 from versiontrack.domain import Extracted, Source
 from versiontrack.extract import extract
 from versiontrack.service import commands, database, reads
-from versiontrack.store import queries
+from versiontrack.store import changes as changes_store
+from versiontrack.store import versions
 
 from ..conftest import make_settings
 from ..unit.test_churn import CORPUS_SELECTORS
@@ -257,8 +258,8 @@ def test_pipeline_sees_no_churn_and_the_real_edit(
             (listed,) = reads.list_articles(db)
             assert listed.versions == 2
             with db.sessions() as session:
-                changes = queries.changes(session, min_level=0, limit=10)
-                stored = queries.version_text(session, listed.id, 2)
+                changes = changes_store.changes(session, min_level=0, limit=10)
+                stored = versions.version_text(session, listed.id, 2)
             assert stored is not None
             body = tuple(" ".join(sentences) for sentences in stored.paragraphs)
             assert (stored.headline, stored.byline, body) == (

@@ -15,13 +15,13 @@ import feedparser
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from versiontrack import pipeline
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.diff import diff_texts
 from versiontrack.domain import ArticleText
+from versiontrack.pipeline.reextract import reextract_article
 from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings
-from versiontrack.store import queries
+from versiontrack.store import versions
 from versiontrack.store.schema import ArticleRow, ChangeRow
 from versiontrack.text import content_hash
 
@@ -44,13 +44,13 @@ def _pretend_an_older_extractor_kept_a_line(
     ``numbers``, default all), and their changes as it would have computed them."""
     with database.open_database(settings) as db, db.sessions() as session, session.begin():
         article = session.get_one(ArticleRow, 1)
-        rows = queries.versions(session, 1)
-        texts = [queries.version_text(session, 1, row.number) for row in rows]
+        rows = versions.versions(session, 1)
+        texts = [versions.version_text(session, 1, row.number) for row in rows]
         texts = [
             _with_share_line(t) if numbers is None or n in numbers else t
             for n, t in enumerate(texts, start=1)
         ]
-        queries.rewrite_texts(session, article, texts, "trafilatura-0.9+vt0")
+        versions.rewrite_texts(session, article, texts, "trafilatura-0.9+vt0")
         for n in range(2, len(texts) + 1):
             diff = diff_texts(texts[n - 2], texts[n - 1])
             session.execute(  # as stored then: never edited since
@@ -143,7 +143,7 @@ def test_reextract_reads_pages_with_no_transaction_open(
                 events.append("write")
                 yield session
 
-        changed = pipeline.reextract_article(read, write, 1, None, clock.now)
+        changed = reextract_article(read, write, 1, None, clock.now)
         assert changed == 1
         assert events == ["read", "read done", "write"]
         assert reads.show_version(db, "1").text.paragraphs[-1] != SHARE
@@ -166,6 +166,6 @@ def test_reextract_leaves_an_article_that_gained_a_version_meanwhile(
             with db.sessions() as session, session.begin():
                 yield session
 
-        changed = pipeline.reextract_article(db.sessions, write_after_a_check, 1, None, clock.now)
+        changed = reextract_article(db.sessions, write_after_a_check, 1, None, clock.now)
         assert changed == 0
         assert reads.list_articles(db)[0].versions == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from versiontrack.store import queries, schedule
+from versiontrack.store import articles, schedule, sources
 from versiontrack.store.engine import make_engine, session_factory
 from versiontrack.store.schema import ArticleRow
 
@@ -16,11 +16,11 @@ def setup(url: str, due: int, later: int = 0):
     sessions = session_factory(engine)
     with sessions() as session, session.begin():
         for i in range(due):
-            queries.add_article(
+            articles.add_article(
                 session, f"https://example.org/due/{i}", now=NOW - timedelta(minutes=i)
             )
         for i in range(later):
-            a = queries.add_article(session, f"https://example.org/later/{i}", now=NOW)
+            a = articles.add_article(session, f"https://example.org/later/{i}", now=NOW)
             a.next_check_at = NOW + timedelta(hours=1)
     return engine, sessions
 
@@ -89,7 +89,7 @@ def test_poll_turns(any_db_url: str) -> None:
     from versiontrack.domain import Source
 
     with sessions() as session, session.begin():
-        queries.sync_sources(session, [Source("g", "https://example.org/rss")], NOW)
+        sources.sync_sources(session, [Source("g", "https://example.org/rss")], NOW)
 
     def turn(at: datetime) -> bool:
         with sessions() as session, session.begin():

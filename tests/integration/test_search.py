@@ -20,6 +20,7 @@ from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.export import export
 from versiontrack.service import commands, database, reads
 from versiontrack.settings import Settings
+from versiontrack.store.engine import Database
 from versiontrack.store.schema import SearchSentenceRow
 
 from ..cli.test_cli import Runner
@@ -60,7 +61,7 @@ def vt(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> R
 @dataclass
 class Tracked:
     settings: Settings
-    db: database.Database
+    db: Database
     article: int
     url: str
 
@@ -263,15 +264,15 @@ def test_cli_search_show_export_reindex(tracked: Tracked, vt: Runner, tmp_path: 
 
 def test_the_index_is_written_in_the_versions_transaction(any_db_url: str) -> None:
     from versiontrack.domain import Extracted
-    from versiontrack.store import queries
+    from versiontrack.store import articles, versions
     from versiontrack.text import normalise
 
     settings = make_settings(any_db_url)
     text = normalise(Extracted(HEADLINE, "", "", tuple(P1)))
     with database.open_database(settings) as db:
         with pytest.raises(RuntimeError), db.sessions() as session, session.begin():
-            article = queries.add_article(session, "https://example.org/a", now=START)
-            queries.add_version(
+            article = articles.add_article(session, "https://example.org/a", now=START)
+            versions.add_version(
                 session, article, text, fetched_at=START, extractor_version="t", previous=None
             )
             with session.no_autoflush:
@@ -280,8 +281,8 @@ def test_the_index_is_written_in_the_versions_transaction(any_db_url: str) -> No
         with db.sessions() as session:  # rolled back together
             assert session.scalar(select(func.count()).select_from(SearchSentenceRow)) == 0
         with db.sessions() as session, session.begin():
-            article = queries.add_article(session, "https://example.org/a", now=START)
-            queries.add_version(
+            article = articles.add_article(session, "https://example.org/a", now=START)
+            versions.add_version(
                 session, article, text, fetched_at=START, extractor_version="t", previous=None
             )
         assert [h.sentence for h in research.search(db, "body bags")] == [QUOTE]

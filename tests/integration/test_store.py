@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from versiontrack import significance
 from versiontrack.domain import ArticleText, Diff
-from versiontrack.store import codec, queries
+from versiontrack.store import articles, changes, codec, versions
 from versiontrack.store.engine import make_engine, session_factory
 from versiontrack.store.schema import VersionRow
 from versiontrack.text import content_hash
@@ -31,11 +32,11 @@ def test_forty_versions_chain_and_read_back_exactly(db_url: str) -> None:
     engine = make_engine(db_url)
     sessions = session_factory(engine)
     with sessions() as session, session.begin():
-        article = queries.add_article(session, "https://example.org/a", now=T0)
+        article = articles.add_article(session, "https://example.org/a", now=T0)
         previous = None
         for n in range(1, 41):
             current = text(n)
-            queries.add_version(
+            versions.add_version(
                 session,
                 article,
                 current,
@@ -45,15 +46,15 @@ def test_forty_versions_chain_and_read_back_exactly(db_url: str) -> None:
             )
             previous = current
     with sessions() as session:
-        rows = queries.versions(session, article.id)
+        rows = versions.versions(session, article.id)
         assert [r.number for r in rows] == list(range(1, 41))
         assert [r.base for r in rows] == [
             None if codec.is_keyframe(n) else n - 1 for n in range(1, 41)
         ]
         assert [r.base for r in rows][32] is None  # version 33 is a keyframe
         for n in range(1, 41):
-            assert queries.version_text(session, article.id, n) == text(n)
-        assert queries.version_text(session, article.id, 41) is None
+            assert versions.version_text(session, article.id, n) == text(n)
+        assert versions.version_text(session, article.id, 41) is None
         deltas = [len(r.body) for r in rows if r.base is not None]
         keyframes = [len(r.body) for r in rows if r.base is None]
         # a one-sentence edit of a ~7 KB text costs a small fraction of a standalone version
@@ -66,13 +67,13 @@ def test_changes_newest_first_with_entries(db_url: str) -> None:
     engine = make_engine(db_url)
     sessions = session_factory(engine)
     with sessions() as session, session.begin():
-        article = queries.add_article(session, "https://example.org/a", now=T0, title="A")
+        article = articles.add_article(session, "https://example.org/a", now=T0, title="A")
         for n in (1, 2, 3):
-            queries.add_version(
+            versions.add_version(
                 session, article, text(n), fetched_at=T0, extractor_version="t", previous=None
             )
         for n in (2, 3):
-            queries.add_change(
+            changes.add_change(
                 session,
                 article,
                 kind="edited",
@@ -81,18 +82,59 @@ def test_changes_newest_first_with_entries(db_url: str) -> None:
                 from_version=n - 1,
                 to_version=n,
                 flags=("minor",) if n == 2 else (),  # version 3's change is boring
+                level=significance.level(("minor",) if n == 2 else ()),
             )
     with sessions() as session:
-        entries = queries.changes(session, min_level=0)
+        entries = changes.changes(session, min_level=0)
         assert [(e.from_version, e.to_version) for e in entries] == [(2, 3), (1, 2)]
         assert [e.flags for e in entries] == [(), ("minor",)]
         # boring changes stay out of feeds unless asked for
-        assert [e.to_version for e in queries.changes(session)] == [2]
+        assert [e.to_version for e in changes.changes(session)] == [2]
         assert entries[0].headline == "Headline 0"
         assert entries[0].article_url == "https://example.org/a"
-        assert queries.changes(session, limit=1, min_level=0)[0].to_version == 3
-        assert set(queries.changes_by_version(session, article.id)) == {2, 3}
+        assert changes.changes(session, limit=1, min_level=0)[0].to_version == 3
+        assert set(changes.changes_by_version(session, article.id)) == {2, 3}
         assert session.query(VersionRow).count() == 3
+    engine.dispose()
+
+
+def test_a_change_keeps_the_flags_and_level_it_is_given(db_url: str) -> None:
+    """The store decides nothing: flags in the order given, the level as given, and a
+    rewrite (re-extraction) counts one more revision."""
+    engine = make_engine(db_url)
+    sessions = session_factory(engine)
+    with sessions() as session, session.begin():
+        article = articles.add_article(session, "https://example.org/a", now=T0, title="A")
+        for n in (1, 2):
+            versions.add_version(
+                session, article, text(n), fetched_at=T0, extractor_version="t", previous=None
+            )
+        changes.add_change(
+            session,
+            article,
+            kind="edited",
+            detected_at=T0,
+            diff=Diff(),
+            from_version=1,
+            to_version=2,
+            flags=("minor", "headline"),
+            level=2,
+        )
+    with sessions() as session:
+        (entry,) = changes.changes(session, min_level=2)
+        assert entry.flags == ("minor", "headline")
+        assert changes.changes(session, min_level=3) == []
+    with sessions() as session, session.begin():
+        changes.replace_change(
+            session, article.id, 2, Diff(), ("revert",), T0 + timedelta(hours=1), 1, level=0
+        )
+    with sessions() as session:
+        (entry,) = changes.changes(session, min_level=0)
+        assert (entry.flags, entry.reverts_to) == (("revert",), 1)
+        assert changes.changes(session) == []
+        state = changes.changes_state(session)
+        assert state is not None
+        assert (state.revisions, state.revised_at) == (1, T0 + timedelta(hours=1))
     engine.dispose()
 
 
@@ -100,18 +142,18 @@ def test_aliases_find_the_article_and_are_exclusive(db_url: str) -> None:
     engine = make_engine(db_url)
     sessions = session_factory(engine)
     with sessions() as session, session.begin():
-        a = queries.add_article(session, "https://example.org/a", now=T0)
-        b = queries.add_article(session, "https://example.org/b", now=T0)
-        assert queries.add_alias(session, a.id, "https://example.org/a-old")
-        assert queries.add_alias(session, a.id, "https://example.org/a-old")
-        assert not queries.add_alias(session, b.id, "https://example.org/a-old")
-        assert queries.article_for_url(session, "https://example.org/a-old").id == a.id
-        assert queries.move_article_url(session, b, "https://example.org/b-canonical")
-        assert queries.article_for_url(session, "https://example.org/b").id == b.id
+        a = articles.add_article(session, "https://example.org/a", now=T0)
+        b = articles.add_article(session, "https://example.org/b", now=T0)
+        assert articles.add_alias(session, a.id, "https://example.org/a-old")
+        assert articles.add_alias(session, a.id, "https://example.org/a-old")
+        assert not articles.add_alias(session, b.id, "https://example.org/a-old")
+        assert articles.article_for_url(session, "https://example.org/a-old").id == a.id
+        assert articles.move_article_url(session, b, "https://example.org/b-canonical")
+        assert articles.article_for_url(session, "https://example.org/b").id == b.id
         assert b.url == "https://example.org/b-canonical"
-        queries.merge_duplicate(session, b.id, into=a.id)
-        assert queries.article_for_url(session, "https://example.org/b").id == a.id
-        assert [x.id for x in queries.list_articles(session)] == [a.id]
+        articles.merge_duplicate(session, b.id, into=a.id)
+        assert articles.article_for_url(session, "https://example.org/b").id == a.id
+        assert [x.id for x in articles.list_articles(session)] == [a.id]
     engine.dispose()
 
 
@@ -130,10 +172,10 @@ def test_kept_pages_are_chained_on_their_keyframe_page(db_url: str) -> None:
     sessions = session_factory(engine)
     count = codec.KEYFRAME_EVERY + 2
     with sessions() as session, session.begin():
-        article = queries.add_article(session, "https://example.org/p", now=T0)
+        article = articles.add_article(session, "https://example.org/p", now=T0)
         previous = None
         for n in range(1, count + 1):
-            queries.add_version(
+            versions.add_version(
                 session,
                 article,
                 text(n),
@@ -144,14 +186,14 @@ def test_kept_pages_are_chained_on_their_keyframe_page(db_url: str) -> None:
             )
             previous = text(n)
     with sessions() as session:
-        rows = queries.versions(session, article.id)
+        rows = versions.versions(session, article.id)
         expected = [
             None if codec.is_keyframe(n) else codec.keyframe_of(n) for n in range(1, count + 1)
         ]
         assert [r.raw_base for r in rows] == expected
         assert expected[-2:] == [None, codec.KEYFRAME_EVERY + 1]
         for n, row in enumerate(rows, start=1):
-            assert queries.raw_page(session, row) == page(n)
+            assert versions.raw_page(session, row) == page(n)
         alone = [len(r.raw) for r in rows if r.raw_base is None]
         chained = [len(r.raw) for r in rows if r.raw_base is not None]
         assert max(chained) * 10 < min(alone)

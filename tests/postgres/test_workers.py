@@ -15,7 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from versiontrack.corpus import LoopbackServer, RecordedRequest, Response
-from versiontrack.store import migrate, queries, schedule
+from versiontrack.store import articles, migrate, schedule
 from versiontrack.store.engine import make_engine, session_factory
 from versiontrack.store.schema import Base, compare_filter
 
@@ -42,7 +42,7 @@ def test_concurrent_claims_never_overlap(postgres_url: str) -> None:
     sessions = session_factory(engine)
     with sessions() as session, session.begin():
         for i in range(200):
-            queries.add_article(session, f"https://example.org/{i}", now=NOW)
+            articles.add_article(session, f"https://example.org/{i}", now=NOW)
     claimed: dict[str, list[int]] = {f"w{i}": [] for i in range(4)}
     barrier = threading.Barrier(4)
 

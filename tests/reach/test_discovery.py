@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from versiontrack.corpus import LoopbackServer, Response
-from versiontrack.pipeline import PassReport
+from versiontrack.pipeline.context import PassReport
 from versiontrack.service import commands, database
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.store.schema import ArticleRow, SourceRow

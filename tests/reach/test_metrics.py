@@ -11,6 +11,7 @@ from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.metrics import CheckTally, render_metrics
 from versiontrack.service import commands, database
 from versiontrack.settings import settings_from_dict
+from versiontrack.store.engine import Database
 from versiontrack.web import create_app
 
 from ..conftest import TEST_FETCH
@@ -124,7 +125,7 @@ def test_metrics_answer_503_without_a_database(tmp_path) -> None:
     from versiontrack.store.engine import make_engine, session_factory
 
     engine = make_engine(f"sqlite:///{tmp_path}")  # a folder: every connection fails
-    db = database.Database(engine, session_factory(engine))
+    db = Database(engine, session_factory(engine))
     settings = settings_from_dict({"database": {"url": f"sqlite:///{tmp_path}"}})
     try:
         with TestClient(create_app(settings, db)) as client:

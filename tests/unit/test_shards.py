@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from versiontrack import shards
-from versiontrack.pipeline import Runtime, utcnow
+from versiontrack.pipeline.context import Runtime, utcnow
 from versiontrack.settings import settings_from_dict
 
 MOMENT = datetime(2024, 11, 1, tzinfo=UTC)

@@ -26,6 +26,7 @@ from versiontrack.corpus import CorpusServer, LoopbackServer, Response, build_co
 from versiontrack.domain import Source
 from versiontrack.service import commands, database, reads
 from versiontrack.settings import Settings
+from versiontrack.store.engine import Database
 from versiontrack.web import create_app
 
 from ..conftest import make_settings
@@ -95,7 +96,7 @@ def text_of(body: str) -> str:
 @dataclass
 class Site:
     settings: Settings
-    db: database.Database
+    db: Database
     ids: dict[str, int]
     app: Starlette
 

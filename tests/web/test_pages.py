@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from versiontrack.service import commands, database, pages, reads
-from versiontrack.store.engine import make_engine, session_factory
+from versiontrack.store.engine import Database, make_engine, session_factory
 from versiontrack.store.schema import ArticleRow
 from versiontrack.web import CONTENT_SECURITY_POLICY, create_app
 
@@ -365,7 +365,7 @@ def test_healthz_reports_the_scheduler(site: Site) -> None:
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
     # A folder where the database file should be: every connection fails.
     engine = make_engine(f"sqlite:///{tmp_path}")
-    db = database.Database(engine, session_factory(engine))
+    db = Database(engine, session_factory(engine))
     try:
         with TestClient(create_app(make_settings(f"sqlite:///{tmp_path}"), db)) as client:
             response = client.get("/healthz")

@@ -1,7 +1,7 @@
 """Back-filling an article's history from captures made elsewhere.
 
 A ``Capture`` is a page as some archive recorded it (a WARC response record, a Wayback
-Machine replay). ``backfill`` feeds captures, oldest first, to ``pipeline.check_capture``:
+Machine replay). ``backfill`` feeds captures, oldest first, to ``pipeline.article.check_capture``:
 the same extraction, text, comparison and storage as a live check, dated at the capture time
 and marked with its ``origin`` — so a capture whose text did not change is recorded as an
 unchanged check, exactly as a live one would be.
@@ -19,11 +19,14 @@ from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from versiontrack import pipeline, urls
+from versiontrack import urls
 from versiontrack.domain import FetchResult
 from versiontrack.errors import InvalidURL
-from versiontrack.pipeline import CheckOutcome, Runtime, unit_of_work
-from versiontrack.store import archived, queries, schedule
+from versiontrack.pipeline.article import check_capture
+from versiontrack.pipeline.context import CheckOutcome, Runtime, unit_of_work
+from versiontrack.pipeline.passes import claim
+from versiontrack.store import archived, schedule
+from versiontrack.store import articles as articles_store
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +109,7 @@ async def backfill_one(
         return CaptureOutcome(url, capture.captured_at, "skipped", error="not tracked")
     if reach is not None and capture.captured_at <= reach:
         return CaptureOutcome(url, capture.captured_at, "older", article_id)
-    if not pipeline.claim(rt, article_ids=[article_id]):
+    if not claim(rt, article_ids=[article_id]):
         return CaptureOutcome(url, capture.captured_at, "held", article_id)
     result = FetchResult(
         url=capture.url,
@@ -119,7 +122,7 @@ async def backfill_one(
     # (the article is then due at once, and the next pass checks the live page).
     at_capture = dataclasses.replace(rt, clock=lambda: capture.captured_at)
     try:
-        outcome: CheckOutcome = await pipeline.check_capture(
+        outcome: CheckOutcome = await check_capture(
             at_capture, article_id, result, capture.captured_at
         )
     except Exception as exc:  # a bug on one page must not lose the rest of the import
@@ -142,10 +145,10 @@ async def backfill_one(
 def _article(rt: Runtime, url: str, *, create: bool) -> tuple[int | None, datetime | None]:
     """The article tracked under ``url`` (started now if ``create``), and its history's reach."""
     with unit_of_work(rt) as session:
-        article = queries.article_for_url(session, url)
+        article = articles_store.article_for_url(session, url)
         if article is None:
             if not create:
                 return None, None
-            article = queries.add_article(session, url, now=rt.clock())
+            article = articles_store.add_article(session, url, now=rt.clock())
             return article.id, None
         return article.id, archived.history_reach(session, article.id)

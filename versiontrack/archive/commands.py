@@ -16,10 +16,11 @@ from versiontrack.archive import spn, warc, wayback
 from versiontrack.archive.captures import BackfillReport, CaptureOutcome, backfill
 from versiontrack.errors import ArchiveError, ConfigError
 from versiontrack.fetch import Fetcher
-from versiontrack.pipeline import Runtime, unit_of_work, utcnow
-from versiontrack.service.database import Database, resolve_article
+from versiontrack.pipeline.context import Runtime, unit_of_work, utcnow
+from versiontrack.service.database import resolve_article
 from versiontrack.settings import Settings
-from versiontrack.store import archive_queue, archived, queries
+from versiontrack.store import archive_queue, archived, articles
+from versiontrack.store.engine import Database
 
 __all__ = [
     "queue_status",
@@ -120,7 +121,7 @@ def wayback_import(
 
 def _reach(rt: Runtime, url: str) -> datetime | None:
     with unit_of_work(rt) as session:
-        article = queries.article_for_url(session, url)
+        article = articles.article_for_url(session, url)
         return archived.history_reach(session, article.id) if article else None
 
 

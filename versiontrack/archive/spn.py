@@ -30,7 +30,7 @@ from urllib.parse import urljoin
 import httpx
 
 from versiontrack.archive.wayback import Pacer, archive_client
-from versiontrack.pipeline import Runtime, unit_of_work
+from versiontrack.pipeline.context import Runtime, unit_of_work
 from versiontrack.settings import ArchiveSettings
 from versiontrack.store import archive_queue
 from versiontrack.store.archive_queue import SaveJob

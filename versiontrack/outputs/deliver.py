@@ -92,7 +92,7 @@ def drain(
     outputs = {o.name: o for o in settings.outputs}
     if not outputs:
         return report
-    from versiontrack.pipeline import owner_alive, worker_id  # pipeline imports ``enqueue``
+    from versiontrack.pipeline.context import owner_alive, worker_id  # pipeline imports ``enqueue``
 
     owner = owner or worker_id()
     now = clock()

@@ -1,9 +1,9 @@
 """Which outputs want a change or a notice, written to the outbox in the caller's transaction.
 
-``enqueue_changes`` runs just before a check's transaction commits (``pipeline.unit_of_work``):
-the changes that transaction stored get one outbox row per output whose filters they pass, so
-a change and its deliveries commit together or not at all. Nothing here does I/O; a failing
-output can never slow or fail a check.
+``enqueue_changes`` runs just before a check's transaction commits
+(``pipeline.context.unit_of_work``): the changes that transaction stored get one outbox row
+per output whose filters they pass, so a change and its deliveries commit together or not at
+all. Nothing here does I/O; a failing output can never slow or fail a check.
 
 ``enqueue_notice`` is for messages that are not changes (source health): they go to outputs
 whose ``flags`` name the notice's kind (``flags = ["health"]``).

@@ -14,19 +14,16 @@ from versiontrack import health, shards, urls, workers
 from versiontrack.archive import spn
 from versiontrack.errors import ConfigError, NotFound
 from versiontrack.fetch import Fetcher
-from versiontrack.pipeline import (
-    CheckOutcome,
-    PassReport,
-    Runtime,
-    check_claimed,
-    reextract_article,
-    start_pass,
-    utcnow,
-)
-from versiontrack.service.database import Database, resolve_article, transaction
+from versiontrack.pipeline.context import CheckOutcome, PassReport, Runtime, utcnow
+from versiontrack.pipeline.passes import check_claimed, start_pass
+from versiontrack.pipeline.reextract import reextract_article
+from versiontrack.service.database import resolve_article, transaction
 from versiontrack.service.models import ArticleItem, article_item
 from versiontrack.settings import Settings
-from versiontrack.store import migrate, queries
+from versiontrack.store import articles, migrate
+from versiontrack.store import sources as sources_store
+from versiontrack.store import versions as versions_store
+from versiontrack.store.engine import Database
 from versiontrack.store.schema import ArticleRow
 
 
@@ -77,17 +74,17 @@ def add_article(
         raise ConfigError(f"not an article URL: {url!r} ({exc})") from exc
     now = utcnow()
     with db.sessions() as session, session.begin():
-        queries.sync_sources(session, settings.sources, now)
+        sources_store.sync_sources(session, settings.sources, now)
         source_id = None
         if source is not None:
-            row = queries.source_by_name(session, source)
+            row = sources_store.source_by_name(session, source)
             if row is None:
                 raise NotFound(f"no source named {source!r} in the config")
             source_id = row.id
-        article = queries.article_for_url(session, canonical)
+        article = articles.article_for_url(session, canonical)
         created = article is None
         if article is None:
-            article = queries.add_article(session, canonical, now=now, source_id=source_id)
+            article = articles.add_article(session, canonical, now=now, source_id=source_id)
         return article_item(article), created
 
 
@@ -116,14 +113,14 @@ def reextract(
         ids = (
             [resolve_article(session, ref).id for ref in refs]
             if refs
-            else [a.id for a in queries.list_articles(session)]
+            else [a.id for a in articles.list_articles(session)]
         )
     sources = {s.name: s for s in settings.sources}
     results = []
     for article_id in ids:
         with db.sessions() as session:
             article = session.get_one(ArticleRow, article_id)
-            rows = queries.versions(session, article_id)
+            rows = versions_store.versions(session, article_id)
             url, count, kept = article.url, len(rows), all(row.raw is not None for row in rows)
             source = sources.get(article.source.name) if article.source else None
         changed = reextract_article(
@@ -133,10 +130,10 @@ def reextract(
     return results
 
 
-def list_sources(settings: Settings, db: Database) -> list[queries.SourceStats]:
+def list_sources(settings: Settings, db: Database) -> list[sources_store.SourceStats]:
     with db.sessions() as session, session.begin():
-        queries.sync_sources(session, settings.sources, utcnow())
-        return queries.source_stats(session)
+        sources_store.sync_sources(session, settings.sources, utcnow())
+        return sources_store.source_stats(session)
 
 
 def upgrade_schema(db: Database) -> tuple[str | None, str | None]:

@@ -1,36 +1,28 @@
 """The database the use cases open, and finding an article by what a user typed.
 
-Owns ``Database`` (an engine with its session factory), ``open_database`` (creating or checking
-the schema first), ``transaction`` (one unit of work), ``resolve_article`` (id or URL → row)
-and how a failure reads to a user (``USER_ERRORS``, ``describe_failure``).
+Owns ``open_database`` (a ``store.engine.Database``, its schema created or checked first),
+``transaction`` (one unit of work), ``resolve_article`` (id or URL → row) and how a failure
+reads to a user (``USER_ERRORS``, ``describe_failure``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from versiontrack import urls
 from versiontrack.errors import NotFound, VersiontrackError
 from versiontrack.settings import Settings
-from versiontrack.store import migrate, queries
-from versiontrack.store.engine import describe_error, make_engine, session_factory
+from versiontrack.store import articles, migrate
+from versiontrack.store.engine import Database, describe_error, make_engine, session_factory
 from versiontrack.store.schema import ArticleRow
 
 #: Failures the edges report in one line rather than a traceback: ours (config, unknown
 #: article…) and the database's (gone away, locked, not a database).
 USER_ERRORS = (VersiontrackError, SQLAlchemyError)
-
-
-@dataclass(frozen=True)
-class Database:
-    engine: Engine
-    sessions: sessionmaker[Session]
 
 
 @contextmanager
@@ -60,7 +52,7 @@ def resolve_article(session: Session, ref: str) -> ArticleRow:
             canonical = urls.canonicalize(ref)
         except ValueError:
             canonical = None
-    article = queries.find_article(session, ref, canonical)
+    article = articles.find_article(session, ref, canonical)
     if article is None:
         raise NotFound(f"no tracked article {ref!r}")
     return article

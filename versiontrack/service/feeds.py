@@ -17,9 +17,10 @@ from typing import Literal
 from versiontrack import __version__, significance, watch
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.publish.feed import FeedMeta, render_feed
-from versiontrack.service.database import Database, resolve_article
+from versiontrack.service.database import resolve_article
 from versiontrack.settings import Settings
-from versiontrack.store import archive_queue, queries
+from versiontrack.store import archive_queue, changes, sources
+from versiontrack.store.engine import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,7 @@ def feed(settings: Settings, db: Database, query: FeedQuery = FeedQuery()) -> by
                 self_url=f"{base}/articles/{row.id}/feed.{ext}",
             )
         elif source is not None:
-            if queries.source_by_name(session, source) is None:
+            if sources.source_by_name(session, source) is None:
                 raise NotFound(f"no source named {source!r}")
             meta = FeedMeta(
                 title=f"versiontrack: {source}",
@@ -81,7 +82,7 @@ def feed(settings: Settings, db: Database, query: FeedQuery = FeedQuery()) -> by
                 description="Changes to tracked news articles",
                 self_url=f"{base}/feed.{ext}",
             )
-        entries = queries.changes(
+        entries = changes.changes(
             session,
             source=source,
             article_id=article_id,
@@ -128,7 +129,7 @@ def feed_validators(
         article_id: int | None = None
         if article is not None:
             article_id = int(article) if article.isdigit() else resolve_article(session, article).id
-        state = queries.changes_state(session, source=source, article_id=article_id)
+        state = changes.changes_state(session, source=source, article_id=article_id)
         # items link their archived copy once Save Page Now answered (archive.save)
         archived_at = archive_queue.saved_marker(session) if settings.archive.save else ""
     if state is None:

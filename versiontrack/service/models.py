@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from versiontrack import significance
 from versiontrack.domain import ArticleText, ChangeEntry, ChangeSummary, Diff
 from versiontrack.publish.feed import entry_link
-from versiontrack.store import queries
+from versiontrack.store import changes
+from versiontrack.store import versions as versions_store
 from versiontrack.store.schema import ArticleRow, CheckRow, VersionRow
 
 
@@ -242,8 +243,8 @@ def _versions_with_changes(
     session: Session, article_id: int
 ) -> list[tuple[VersionRow, ChangeEntry | None]]:
     """Every version, oldest first, with the change that produced it (None for the first)."""
-    incoming = queries.changes_by_version(session, article_id)
-    return [(row, incoming.get(row.number)) for row in queries.versions(session, article_id)]
+    incoming = changes.changes_by_version(session, article_id)
+    return [(row, incoming.get(row.number)) for row in versions_store.versions(session, article_id)]
 
 
 def iso(value: datetime | None) -> str | None:

@@ -12,8 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from versiontrack.diff import Row, align, diff_words, diff_words_split, summarize_rows
 from versiontrack.domain import FIELDS, ArticleText, ChangeSummary
-from versiontrack.pipeline import utcnow
-from versiontrack.service.database import Database, resolve_article
+from versiontrack.pipeline.context import utcnow
+from versiontrack.service.database import resolve_article
 from versiontrack.service.models import (
     ArticleItem,
     ChangeItem,
@@ -25,7 +25,9 @@ from versiontrack.service.models import (
     version_items,
 )
 from versiontrack.service.reads import diff_ends
-from versiontrack.store import queries, schedule
+from versiontrack.store import articles, changes, schedule
+from versiontrack.store import checks as checks_store
+from versiontrack.store.engine import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,7 @@ class DiffPage:
 def recent_changes(db: Database, *, limit: int = 50) -> list[ChangeItem]:
     """The newest changes of every article, newest first."""
     with db.sessions() as session:
-        return [change_item(entry) for entry in queries.changes(session, limit=limit)]
+        return [change_item(entry) for entry in changes.changes(session, limit=limit)]
 
 
 def search_articles(
@@ -90,7 +92,7 @@ def search_articles(
     """Articles whose URL or title contains ``query`` (any case), most recently changed first."""
     query = (query or "").strip() or None
     with db.sessions() as session:
-        rows = queries.search_articles(session, query, limit=limit, offset=offset)
+        rows = articles.search_articles(session, query, limit=limit, offset=offset)
         return [article_item(row) for row in rows]
 
 
@@ -98,10 +100,10 @@ def article_page(db: Database, ref: str, *, checks: int = 20) -> ArticlePage:
     with db.sessions() as session:
         article = resolve_article(session, ref)
         versions = version_items(session, article.id)
-        log = queries.checks_for(session, article.id, limit=checks)
+        log = checks_store.checks_for(session, article.id, limit=checks)
         events = [
             change_item(entry)
-            for entry in queries.changes(session, article_id=article.id, limit=100)
+            for entry in changes.changes(session, article_id=article.id, limit=100)
             if entry.kind != "edited"
         ]
         return ArticlePage(

@@ -12,8 +12,9 @@ from versiontrack import significance, template
 from versiontrack.diff import diff_texts
 from versiontrack.domain import ArticleText
 from versiontrack.errors import InvalidArgument, NotFound
-from versiontrack.pipeline import utcnow, without_template
-from versiontrack.service.database import Database, resolve_article
+from versiontrack.pipeline.context import utcnow
+from versiontrack.pipeline.record import without_template
+from versiontrack.service.database import resolve_article
 from versiontrack.service.models import (
     ArticleItem,
     ShownVersion,
@@ -22,7 +23,9 @@ from versiontrack.service.models import (
     article_item,
     version_items,
 )
-from versiontrack.store import queries
+from versiontrack.store import articles, sources
+from versiontrack.store import versions as versions_store
+from versiontrack.store.engine import Database
 from versiontrack.store.schema import ArticleRow, VersionRow
 
 
@@ -42,9 +45,9 @@ def list_articles(
             f"unknown flag {flag!r}; expected one of {', '.join(significance.FLAGS)}"
         )
     with db.sessions() as session:
-        if source is not None and queries.source_by_name(session, source) is None:
+        if source is not None and sources.source_by_name(session, source) is None:
             raise NotFound(f"no source named {source!r}")
-        rows = queries.list_articles(session, source, changed_since=since, flag=flag)
+        rows = articles.list_articles(session, source, changed_since=since, flag=flag)
         return [article_item(a) for a in rows]
 
 
@@ -99,7 +102,7 @@ def version_text(
 ) -> tuple[VersionRow, ArticleText]:
     """Version ``number`` (default: the latest) and its text."""
     row = _version(session, article, number)
-    text = queries.version_text(session, article.id, row.number)
+    text = versions_store.version_text(session, article.id, row.number)
     assert text is not None
     return row, text
 
@@ -121,7 +124,7 @@ def diff_ends(
 
 
 def _version(session: Session, article: ArticleRow, number: int | None) -> VersionRow:
-    rows = queries.versions(session, article.id)
+    rows = versions_store.versions(session, article.id)
     if not rows:
         raise NotFound(f"article {article.id} has no stored version yet")
     if number is None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from versiontrack.store import queries
+from versiontrack.store import versions
 from versiontrack.store.schema import ArticleRow, VersionRow
 
 __all__ = ["KeptPage", "article_ids", "history_reach", "kept_pages"]
@@ -44,8 +44,8 @@ def kept_pages(session: Session, article_ids: Sequence[int]) -> Iterator[KeptPag
         article = session.get(ArticleRow, article_id)
         if article is None:
             continue
-        for row in queries.versions(session, article_id):
-            page = queries.raw_page(session, row)
+        for row in versions.versions(session, article_id):
+            page = versions.raw_page(session, row)
             if page is None:
                 continue
             yield KeptPage(

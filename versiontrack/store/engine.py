@@ -2,11 +2,12 @@
 
 SQLite gets WAL (readers never block the writer), foreign keys and a busy timeout on every
 connection. Sessions come from ``session_factory``; callers own the unit of work with
-``with session.begin():``.
+``with session.begin():``. A ``Database`` is the pair every command and the daemon carry.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (we hand them to formatters)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@dataclass(frozen=True)
+class Database:
+    """An open database: its engine and the sessions made on it."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]

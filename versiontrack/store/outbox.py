@@ -262,7 +262,7 @@ def _state(session: Session, output: str) -> OutputStateRow:
 
 def change_entry(session: Session, change_id: int) -> ChangeEntry | None:
     """A stored change as publishers see it."""
-    from versiontrack.store.queries import _entry  # queries imports this module
+    from versiontrack.store.changes import entry  # changes imports this module
 
     found = session.execute(
         select(ChangeRow, ArticleRow.url, SourceRow.name)
@@ -270,7 +270,7 @@ def change_entry(session: Session, change_id: int) -> ChangeEntry | None:
         .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id)
         .where(ChangeRow.id == change_id)
     ).first()
-    return None if found is None else _entry(*found)
+    return None if found is None else entry(*found)
 
 
 def thread(session: Session, output: str, article_id: int) -> OutputThreadRow | None:

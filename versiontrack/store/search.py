@@ -8,7 +8,7 @@ byline, by ``field``) for the span of versions that held it: ``added_in`` is the
 comes back later gets a new row. So the index grows with what changed, not with the number of
 versions, and "who removed this quote, and when" is one lookup.
 
-``index_version`` is called by ``queries.add_version`` in the transaction that stores the
+``index_version`` is called by ``versions.add_version`` in the transaction that stores the
 version; ``reindex_article`` rebuilds one article's rows from its stored texts (after
 re-extraction, or ``versiontrack db reindex``). Functions take a ``Session`` and never commit.
 """
