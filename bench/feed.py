@@ -55,12 +55,12 @@ def _settings(db_path: Path) -> Settings:
 
 def build_feed_db(db_path: Path, changes: int = 60) -> int:
     """A database holding ``changes`` edited-article changes; returns how many it stored."""
-    from versiontrack import service
+    from versiontrack.service import database
 
     settings = _settings(db_path)
     bc = corpus.build(changes, 1)
     rng = random.Random("feed")
-    with service.open_database(settings) as db, db.sessions() as session, session.begin():
+    with database.open_database(settings) as db, db.sessions() as session, session.begin():
         sources_store.sync_sources(
             session,
             [Source(s.name, f"http://127.0.0.1:8080{s.feed_path}") for s in corpus.SOURCES],
@@ -108,11 +108,11 @@ def build_feed_db(db_path: Path, changes: int = 60) -> int:
 
 def make_app() -> Any:
     """uvicorn factory: the web app over the database named by ``BENCH_FEED_DB``."""
-    from versiontrack import service
+    from versiontrack.service import database
     from versiontrack.web import create_app
 
     settings = _settings(Path(os.environ["BENCH_FEED_DB"]))
-    db = service.open_database(settings).__enter__()  # held for the server's lifetime
+    db = database.open_database(settings).__enter__()  # held for the server's lifetime
     return create_app(settings, db)
 
 

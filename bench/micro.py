@@ -256,13 +256,13 @@ def raw_pages(count: int = 50) -> dict[str, Any]:
 
 
 def storage(versions: int = 20, target_bytes: int = 58_000, repeats: int = 5) -> dict[str, Any]:
-    from versiontrack import service  # the database opener, as the pipeline uses it
+    from versiontrack.service import database as service_database
 
     texts = history(versions, target_bytes)
     serialized = [text.serialize(t) for t in texts]
     with tempfile.TemporaryDirectory(prefix="bench-storage-") as tmp:
         settings = settings_from_dict({"database": {"url": f"sqlite:///{Path(tmp) / 's.db'}"}})
-        with service.open_database(settings) as db:
+        with service_database.open_database(settings) as db:
             when = corpus.EPOCH
             with db.sessions() as session, session.begin():
                 article = articles.add_article(session, "https://example.org/a/1", now=when)

@@ -1,6 +1,6 @@
 """The end-to-end passes, run through the real pipeline in a process of their own.
 
-One run: a fresh SQLite database, then ``service.check(settings, db, force=True)`` once per
+One run: a fresh SQLite database, then ``commands.check(settings, db, force=True)`` once per
 pass over the served corpus:
 
 ``first``        step 0, every article new;
@@ -33,9 +33,9 @@ from sqlalchemy import inspect, text
 
 from bench import corpus
 from bench.measure import measured, rss_mb
-from versiontrack import service
 from versiontrack.domain import Extracted
 from versiontrack.pipeline.context import CheckOutcome, PassReport
+from versiontrack.service import commands, database
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.store import versions
 from versiontrack.store.engine import Database
@@ -216,7 +216,7 @@ def run(
     settings = bench_settings(bc, db_url or f"sqlite:///{db_path}", base_url, concurrency)
     results: list[dict[str, Any]] = []
     try:
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             before = _storage(db, db_path)
             ids: dict[str, int] = {}
             for name, step in pass_plan(edit_steps):
@@ -227,7 +227,7 @@ def run(
                 with measured() as box:
                     if profiler is not None:
                         profiler.start()
-                    report = service.check(settings, db, force=True, clock=clock)
+                    report = commands.check(settings, db, force=True, clock=clock)
                     if profiler is not None:
                         profiler.stop()
                 m = box.measurement

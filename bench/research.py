@@ -31,9 +31,10 @@ from pathlib import Path
 
 from sqlalchemy import text as sql
 
-from versiontrack import research, service
+from versiontrack import research
 from versiontrack.diff import diff_texts
 from versiontrack.domain import Extracted
+from versiontrack.service import database
 from versiontrack.settings import settings_from_dict
 from versiontrack.store import articles as articles_store
 from versiontrack.store import changes, sources
@@ -98,7 +99,7 @@ def build(url: str, versions: int) -> None:
     writer = Writer(1)
     rng = writer.rng
     started = time.perf_counter()
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         with db.sessions() as session, session.begin():
             sources.sync_sources(session, settings.sources, EPOCH)
             source_ids = [
@@ -167,7 +168,7 @@ def copy(source_url: str, target_url: str) -> None:
     from versiontrack.store.schema import Base
 
     settings = settings_from_dict({"database": {"url": target_url}})
-    with service.open_database(settings):
+    with database.open_database(settings):
         pass  # creates the schema
     source, target = make_engine(source_url), make_engine(target_url)
     names = ("sources", "articles", "article_urls", "versions", "changes", "search_sentences")
@@ -231,7 +232,7 @@ def _queries(writer: Writer) -> list[tuple[str, str, bool]]:
 def measure_search(url: str, runs: int) -> list[tuple[str, str, int, float, float]]:
     settings = settings_from_dict({"database": {"url": url}})
     rows = []
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         for label, query, removed in _queries(Writer(1)):
             research.search(db, query, removed=removed)  # warm the cache
             times = []
@@ -298,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"building {args.versions:,} versions into {url} …", flush=True)
             build(url, args.versions)
     settings = settings_from_dict({"database": {"url": url}})
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         sentences = session.execute(sql("SELECT count(*) FROM search_sentences")).scalar()
     print(f"\n{args.versions:,} versions, {sentences:,} indexed sentences ({url})\n")
     print(f"{'search':28} {'hits':>5} {'median ms':>10} {'worst ms':>9}  query")

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from versiontrack.corpus import LoopbackServer
 from versiontrack.domain import Source
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.store import migrate
@@ -141,3 +142,10 @@ def any_db_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("db_url")
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    """A loopback HTTP server for one test; tests route its paths to pages and feeds."""
+    with LoopbackServer() as s:
+        yield s

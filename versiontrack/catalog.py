@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from versiontrack import health, opml, service
+from versiontrack import health, opml
 from versiontrack.domain import Source
 from versiontrack.pipeline.context import utcnow
+from versiontrack.service import commands
 from versiontrack.settings import Settings
 from versiontrack.store import catalog
 from versiontrack.store import sources as sources_store
@@ -115,7 +116,7 @@ def export_opml(settings: Settings, db: Database, *, now: datetime | None = None
 
 def list_sources(settings: Settings, db: Database) -> list[dict[str, Any]]:
     """``versiontrack sources --json``: each source's counts, last poll, health and origin."""
-    stats = service.list_sources(settings, db)
+    stats = commands.list_sources(settings, db)
     judged = health.source_health(db.sessions)
     rows = []
     for s in stats:

@@ -8,7 +8,6 @@ so a page can neither drive the terminal nor reorder what it shows.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import re
@@ -16,7 +15,6 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,14 +23,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 
-from versiontrack import __version__, catalog, logs, research, service
-from versiontrack.errors import VersiontrackError
+from versiontrack import __version__, catalog, logs
 from versiontrack.pipeline.context import CheckOutcome, PassReport
+from versiontrack.service import commands, database
 from versiontrack.settings import Settings, load_settings
-from versiontrack.store import migrate
-from versiontrack.store.engine import Database, describe_error
 
 app = typer.Typer(
     help="Track how news articles change: versions, sentence diffs and a feed of changes.",
@@ -43,8 +38,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-sources_app = typer.Typer()
-app.add_typer(sources_app, name="sources")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -55,9 +48,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
-class Format(StrEnum):
-    rss = "rss"
-    atom = "atom"
+#: ``--json``, declared once for every command that can print JSON (as sqlite-utils'
+#: ``output_options``): the rows are the service's read models, printed with their ``to_json``.
+JsonOutput = Annotated[bool, typer.Option("--json", help="JSON output.")]
 
 
 class State:
@@ -104,9 +97,11 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _database(ensure: bool = True, imported: bool = True) -> Iterator[tuple[Settings, Database]]:
+def _database(
+    ensure: bool = True, imported: bool = True
+) -> Iterator[tuple[Settings, database.Database]]:
     settings = _settings()
-    with service.open_database(settings, ensure=ensure) as db:
+    with database.open_database(settings, ensure=ensure) as db:
         # the feeds `sources import` kept join the config's (versiontrack.catalog)
         yield (catalog.with_imported(settings, db) if ensure and imported else settings), db
 
@@ -138,7 +133,7 @@ def check(
         if out.is_terminal:
             report = _check_with_progress(settings, db, force, articles or [])
         else:
-            report = service.check(
+            report = commands.check(
                 settings, db, force=force, refs=articles or [], on_progress=_print_outcome
             )
         delivered = service_outputs.drain_after_pass(settings, db)  # what it found, pushed out
@@ -147,13 +142,13 @@ def check(
 
 
 def _check_with_progress(
-    settings: Settings, db: Database, force: bool, refs: list[str]
+    settings: Settings, db: database.Database, force: bool, refs: list[str]
 ) -> PassReport:
     with Progress(
         TextColumn("checking"), BarColumn(), MofNCompleteColumn(), console=out, transient=True
     ) as progress:
         task = progress.add_task("check", total=None)
-        return service.check(
+        return commands.check(
             settings,
             db,
             force=force,
@@ -203,79 +198,9 @@ def add(
     Example: versiontrack add https://example.org/news/story --source example
     """
     with _database() as (settings, db):
-        info, created = service.add_article(settings, db, url, source)
+        info, created = commands.add_article(settings, db, url, source)
     verb = "tracking" if created else "already tracked"
-    out.print(Text(f"{verb} article {info['id']}: {safe(info['url'])}"))
-
-
-@sources_app.callback(invoke_without_command=True)
-def sources(
-    ctx: typer.Context,
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
-) -> None:
-    """List sources with article counts, health, last poll and last error; or import and
-    export them as OPML (`sources import FILE.opml`, `sources export`).
-
-    Example: versiontrack sources
-    """
-    if ctx.invoked_subcommand is not None:
-        return
-    with _database() as (settings, db):
-        stats = catalog.list_sources(settings, db)
-    if json_:
-        _json(stats)
-        return
-    _table(
-        ("source", "articles", "health", "last poll", "last error", "feed"),
-        [
-            (
-                s["name"],
-                str(s["articles"]),
-                s["health"] if s["health"] == "ok" else f"{s['health']}: {s['health_reason']}",
-                s["last_polled_at"][:16].replace("T", " ") if s["last_polled_at"] else "never",
-                s["last_error"] or "",
-                s["feed"],
-            )
-            for s in stats
-        ],
-    )
-
-
-@sources_app.command("import")
-def sources_import(
-    file: Annotated[Path, typer.Argument(help="An OPML file (from a feed reader).")],
-) -> None:
-    """Add the OPML file's feeds as sources, kept in the database across restarts.
-
-    Config-file sources win on a name clash. Example: versiontrack sources import feeds.opml
-    """
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise typer.BadParameter(f"cannot read {file}: {exc.strerror or exc}") from exc
-    with _database(imported=False) as (settings, db):
-        report = catalog.import_opml(settings, db, data)
-    for verb, names in (("added", report.added), ("updated", report.updated)):
-        for name in names:
-            out.print(Text(f"{verb:9} {safe(name)}"))
-    for why in report.skipped:
-        out.print(Text(f"skipped   {safe(why)}"))
-    out.print(
-        f"{len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped"
-    )
-
-
-@sources_app.command("export")
-def sources_export() -> None:
-    """Print every source that has a feed (config and imported) as OPML 2.0.
-
-    Example: versiontrack sources export > feeds.opml
-    """
-    with _database(imported=False) as (settings, db):
-        xml = catalog.export_opml(settings, db)
-    sys.stdout.buffer.write(xml)
-    sys.stdout.buffer.flush()
+    out.print(Text(f"{verb} article {info.id}: {safe(info.url)}"))
 
 
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
@@ -288,192 +213,6 @@ def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         return
     for row in (headers, *rows):
         out.print(Text("\t".join(safe(cell).replace("\t", " ") for cell in row)), crop=False)
-
-
-@app.command()
-def articles(
-    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    changed_since: Annotated[
-        str | None,
-        typer.Option("--changed-since", help="Only articles changed since: 24h, 7d, or a date."),
-    ] = None,
-    flag: Annotated[
-        str | None, typer.Option("--flag", help="Only articles with a change flagged so.")
-    ] = None,
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
-) -> None:
-    """List tracked articles.
-
-    Example: versiontrack articles --changed-since 24h --flag headline --json
-    """
-    with _database() as (_settings, db):
-        rows = service.list_articles(db, source, changed_since=changed_since, flag=flag)
-    if json_:
-        _json(rows)
-        return
-    _table(
-        ("id", "versions", "status", "last changed", "title", "url"),
-        [
-            (
-                str(r["id"]),
-                str(r["versions"]),
-                r["status"],
-                (r["last_changed"] or "")[:16].replace("T", " "),
-                r["title"] or "",
-                r["url"],
-            )
-            for r in rows
-        ],
-    )
-
-
-@app.command()
-def history(
-    article: Annotated[str, typer.Argument(help="Article id or URL.")],
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
-) -> None:
-    """List an article's versions and what changed in each.
-
-    Example: versiontrack history 1
-    """
-    with _database() as (_settings, db):
-        info, versions = service.history(db, article)
-    if json_:
-        _json(versions)
-        return
-    out.print(Text(f"{safe(info['title'])}\n{safe(info['url'])}", style="bold"))
-    next_check = (
-        "retired (no longer checked)"
-        if info["status"] == "retired"
-        else f"next check {info['next_check_at'][:16].replace('T', ' ')} UTC"
-    )
-    out.print(Text(f"status: {info['status']}, {next_check}"))
-    for v in versions:
-        out.print(
-            Text(f"v{v['version']}  {v['fetched_at'][:19].replace('T', ' ')}  ")
-            + Text(safe(v["summary"]))
-            + Text(f"  {safe(v['title'])}", style="dim")
-        )
-
-
-@app.command()
-def show(
-    article: Annotated[str, typer.Argument(help="Article id or URL.")],
-    version: Annotated[int | None, typer.Option("--version", help="Version number.")] = None,
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
-) -> None:
-    """Print one version's text: headline, standfirst, byline, body.
-
-    Example: versiontrack show 1 --version 2 --json
-    """
-    if json_:
-        with _database() as (_settings, db):
-            _json(research.show_json(db, article, version))
-        return
-    with _database() as (_settings, db):
-        shown = service.show_version(db, article, version)
-    t = shown.text
-    out.print(Text(f"v{shown.number} of {safe(shown.article['url'])}", style="dim"))
-    out.print(Text(safe(t.headline), style="bold"))
-    if t.standfirst:
-        out.print(Text(safe(t.standfirst), style="italic"))
-    if t.byline:
-        out.print(Text(safe(t.byline), style="dim"))
-    out.print()
-    for paragraph in t.paragraphs:
-        out.print(Text(safe(" ".join(paragraph))))
-        out.print()
-
-
-@app.command()
-def diff(
-    article: Annotated[str, typer.Argument(help="Article id or URL.")],
-    from_: Annotated[int | None, typer.Option("--from", help="Old version.")] = None,
-    to: Annotated[int | None, typer.Option("--to", help="New version (default latest).")] = None,
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
-) -> None:
-    """Show the sentence diff between two versions (default: the latest change).
-
-    Example: versiontrack diff 1 --from 2 --to 3
-    """
-    with _database() as (_settings, db):
-        result = service.diff_versions(db, article, from_, to)
-    if json_:
-        _json(result.to_json())
-        return
-    out.print(
-        Text(
-            f"{safe(result.article['url'])}  v{result.from_version} → v{result.to_version}: "
-            f"{result.diff.summary.describe()}",
-            style="bold",
-        )
-    )
-    for f in result.diff.fields:
-        out.print(Text(f"{f.field}: ", style="bold") + _render_marked(f.html))
-    labels = {
-        "added": "+",
-        "removed": "-",
-        "edited": "~",
-        "moved": ">",
-        "merged": "&",
-        "split": "|",
-    }
-    for op in result.diff.ops:
-        out.print(Text(f"{labels[op.op]} ", style="bold") + _render_marked(op.html))
-
-
-_MARK = re.compile(r"(</?del>|</?ins>)")
-
-
-def _render_marked(fragment: str) -> Text:
-    """Turn our diff HTML (escaped text with <del>/<ins>) into coloured terminal text."""
-    text, style = Text(), ""
-    for part in _MARK.split(fragment):
-        if part in ("<del>", "<ins>"):
-            style = "red strike" if part == "<del>" else "green"
-        elif part in ("</del>", "</ins>"):
-            style = ""
-        elif part:
-            text.append(safe(html.unescape(part)), style=style)
-    return text
-
-
-@app.command()
-def feed(
-    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    article: Annotated[str | None, typer.Option("--article", help="Only this article.")] = None,
-    format_: Annotated[Format, typer.Option("--format", help="rss or atom.")] = Format.rss,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Most recent N changes.")] = 50,
-    min_: Annotated[
-        str | None,
-        typer.Option("--min", help="all, minor, substantive or headline (default: config)."),
-    ] = None,
-    flag: Annotated[
-        list[str] | None, typer.Option("--flag", help="Only changes with this flag (repeat).")
-    ] = None,
-    term: Annotated[
-        list[str] | None,
-        typer.Option("--term", help="Only changes touching a sentence with this word (repeat)."),
-    ] = None,
-) -> None:
-    """Print the change feed (RSS or Atom) to stdout.
-
-    Example: versiontrack feed --source guardian --format atom --min substantive
-    """
-    with _database() as (settings, db):
-        xml = service.feed(
-            settings,
-            db,
-            source=source,
-            article=article,
-            fmt=format_.value,
-            limit=limit,
-            min_significance=min_,
-            flags=flag or (),
-            terms=tuple(term or ()),
-        )
-    sys.stdout.buffer.write(xml)
-    sys.stdout.buffer.flush()
 
 
 @app.command()
@@ -508,7 +247,7 @@ def reextract(
     Example: versiontrack reextract 12 14
     """
     with _database() as (settings, db):
-        results = service.reextract(settings, db, articles or [])
+        results = commands.reextract(settings, db, articles or [])
     for r in results:
         if not r.kept_pages:
             out.print(Text(f"skipped      {safe(r.url)}: some versions have no kept page"))
@@ -557,9 +296,7 @@ def db_upgrade() -> None:
     Example: versiontrack db upgrade
     """
     with _database(ensure=False) as (_settings, db):
-        before = migrate.current(db.engine)
-        migrate.upgrade(db.engine)
-        after = migrate.current(db.engine)
+        before, after = commands.upgrade_schema(db)
     out.print(f"database schema: {before or 'empty'} → {after}")
     if before is not None and before < "0008" <= (after or ""):  # the search index came in 0008
         out.print("now run `versiontrack db reindex` to index the stored versions for search")
@@ -572,18 +309,9 @@ def db_current() -> None:
     Example: versiontrack db current
     """
     with _database(ensure=False) as (_settings, db):
-        revision = migrate.current(db.engine)
-    state_ = "up to date" if revision == migrate.head() else f"needs {migrate.head()}"
+        revision, head = commands.schema_revision(db)
+    state_ = "up to date" if revision == head else f"needs {head}"
     out.print(f"{revision or 'empty'} ({state_})")
-
-
-from versiontrack import cli_outputs, service_outputs  # noqa: E402  (they use this module)
-
-cli_outputs.register(app)
-
-from versiontrack import research_cli  # noqa: E402  (registers search, export, db reindex)
-
-research_cli.register(app, db_app)
 
 
 def main() -> None:
@@ -594,17 +322,19 @@ def main() -> None:
     """
     try:
         app()
-    except (VersiontrackError, SQLAlchemyError) as exc:
+    except database.USER_ERRORS as exc:
         if state.verbose:
             err.print(Text("".join(traceback.format_exception(exc)).rstrip()))
-        message = (
-            f"database error: {describe_error(exc)}"
-            if isinstance(exc, SQLAlchemyError)
-            else str(exc)
-        )
-        err.print(Text(f"error: {safe(message)}"))
+        err.print(Text(f"error: {safe(database.describe_failure(exc))}"))
         sys.exit(1)
 
 
-# the archive commands (warc, import wayback, archive) register themselves on ``app``
-from versiontrack import cli_archive  # noqa: E402, F401
+# the other commands register themselves on ``app``: the reads (articles, history, show,
+# diff, feed), the source list and OPML, and the archive commands (warc, import, archive)
+from versiontrack import cli_archive, cli_outputs, cli_read, cli_sources, service_outputs  # noqa: E402, F401  # noqa: E402  (they use this module)
+
+cli_outputs.register(app)
+
+from versiontrack import research_cli  # noqa: E402  (registers search, export, db reindex)
+
+research_cli.register(app, db_app)

@@ -50,7 +50,7 @@ def card(
 @outputs_app.callback()
 def outputs(
     ctx: typer.Context,
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    json_: cli.JsonOutput = False,
 ) -> None:
     """List outputs with their backlog (undelivered messages) and last error.
 

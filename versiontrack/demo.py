@@ -18,8 +18,10 @@ import feedparser
 from rich.console import Console
 from rich.text import Text
 
-from versiontrack import daemon, research, service
+from versiontrack import daemon, research
 from versiontrack.corpus import CorpusServer, build_corpus
+from versiontrack.pipeline.context import PassReport
+from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.store.engine import Database
 
@@ -55,19 +57,19 @@ def run_demo(console: Console, keep: Path | None = None, *, serve: bool = False)
                 f"{server.base_url}; replaying {len(corpus.steps)} steps, two hours apart "
                 f"(simulated clock), into {db_path}\n"
             )
-            with service.open_database(settings) as db:
+            with database.open_database(settings) as db:
                 for step in corpus.steps:
                     server.set_step(step.index)
                     now = START + step.index * STEP
-                    report = service.check(settings, db, clock=lambda now=now: now)
+                    report = commands.check(settings, db, clock=lambda now=now: now)
                     console.print(
                         Text(f"step {step.index} ({step.note}): ", style="bold")
                         + Text(_describe(report))
                     )
                 console.print()
-                for info in service.list_articles(db):
-                    _print_history(console, db, info["id"])
-                xml = service.feed(settings, db, limit=50)
+                for info in reads.list_articles(db):
+                    _print_history(console, db, info.id)
+                xml = feeds.feed(settings, db, feeds.FeedQuery(limit=50))
                 hits = research.search(db, DEMO_SEARCH, limit=5)
         _print_feed(console, xml)
         _print_search(console, hits)
@@ -80,7 +82,7 @@ def run_demo(console: Console, keep: Path | None = None, *, serve: bool = False)
             serve_demo(console, settings)
 
 
-def _describe(report: service.PassReport) -> str:
+def _describe(report: PassReport) -> str:
     parts = [f"{report.count(k)} {k}" for k in ("new", "changed", "removed") if report.count(k)]
     unchanged = report.count("unchanged") + report.count("not_modified")
     parts.append(f"{unchanged} unchanged")
@@ -90,14 +92,11 @@ def _describe(report: service.PassReport) -> str:
 
 
 def _print_history(console: Console, db: Database, article_id: int) -> None:
-    info, versions = service.history(db, str(article_id))
-    console.print(Text(f"[{info['id']}] {info['title']}", style="bold"))
-    console.print(Text(f"    {info['url']}  ({info['status']})", style="dim"))
+    info, versions = reads.history(db, str(article_id))
+    console.print(Text(f"[{info.id}] {info.title}", style="bold"))
+    console.print(Text(f"    {info.url}  ({info.status})", style="dim"))
     for v in versions:
-        console.print(
-            Text(f"    v{v['version']}  {v['fetched_at'][:16].replace('T', ' ')}  ")
-            + Text(v["summary"])
-        )
+        console.print(Text(f"    v{v.number}  {v.fetched_at:%Y-%m-%d %H:%M}  ") + Text(v.summary))
 
 
 def _print_feed(console: Console, xml: bytes) -> None:
@@ -125,7 +124,7 @@ def serve_demo(console: Console, settings: Settings) -> None:
         f"\nServing the web app on {root}/ (changes: {root}/, feed: {root}/feed.xml, health: "
         f"{root}/healthz); stop with Ctrl-C."
     )
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         daemon.run_web(settings, db)
 
 

@@ -27,7 +27,7 @@ from versiontrack import significance
 from versiontrack.diff import diff_texts, similarity
 from versiontrack.domain import ArticleText, Diff, SentenceOp
 from versiontrack.errors import NotFound
-from versiontrack.service import _iso
+from versiontrack.service.models import iso
 from versiontrack.store import sources, stream
 from versiontrack.store.engine import Database
 from versiontrack.store.newsedits import Match, NewsEditsWriter
@@ -206,7 +206,7 @@ class _JsonLines(_Sink):
             "url": ref.url,
             "source": ref.source,
             "version": version.number,
-            "fetched_at": _iso(version.fetched_at),
+            "fetched_at": iso(version.fetched_at),
             "headline": t.headline,
             "standfirst": t.standfirst,
             "byline": t.byline,
@@ -240,7 +240,7 @@ class _NewsEdits(_Sink):
             version=version.number,
             title=t.headline,
             url=ref.url,
-            created=_iso(version.fetched_at) or "",
+            created=iso(version.fetched_at) or "",
             source=ref.source,
             num_versions=ref.versions,
             standfirst=t.standfirst,

@@ -1,5 +1,5 @@
-"""Use cases for research over the stored history: ``search``, ``show --json``, ``db reindex``
-and the search page and feed of the web app.
+"""Use cases for research over the stored history: ``search``, ``db reindex`` and the search
+page and feed of the web app.
 
 Each function opens one session, calls ``store.search`` / ``store.stream`` and returns plain
 data (JSON-ready dicts, or feed bytes) for the CLI or the web app to format. Nothing here
@@ -16,14 +16,15 @@ from urllib.parse import quote
 from versiontrack.domain import ChangeEntry
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.publish.feed import FeedMeta, render_feed
-from versiontrack.service import _iso, _version_text, parse_since, resolve_article
+from versiontrack.service.models import iso
+from versiontrack.service.reads import parse_since
 from versiontrack.settings import Settings
 from versiontrack.store import changes, sources, stream
 from versiontrack.store import search as index
 from versiontrack.store.engine import Database
 from versiontrack.store.search import Hit
 
-__all__ = ["Hit", "reindex", "search", "search_feed", "show_json"]
+__all__ = ["Hit", "reindex", "search", "search_feed"]
 
 #: Results ``search`` returns unless told otherwise, and the most it returns.
 DEFAULT_LIMIT = 20
@@ -45,7 +46,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "url": hit.url,
         "title": hit.title,
         "version": hit.version,
-        "fetched_at": _iso(hit.fetched_at),
+        "fetched_at": iso(hit.fetched_at),
         "field": hit.field,
         "sentence": hit.sentence,
         "removed_in": hit.removed_in,
@@ -77,26 +78,6 @@ def search(
         return index.search(
             session, terms, removed=removed, source=source, since=since, limit=limit
         )
-
-
-def show_json(db: Database, ref: str, number: int | None = None) -> dict[str, Any]:
-    """One version as ``show --json`` prints it."""
-    with db.sessions() as session:
-        article = resolve_article(session, ref)
-        row, text = _version_text(session, article, number)
-        return {
-            "article": article.id,
-            "url": article.url,
-            "version": row.number,
-            "fetched_at": _iso(row.fetched_at),
-            "headline": text.headline,
-            "standfirst": text.standfirst,
-            "byline": text.byline,
-            "paragraphs": [list(paragraph) for paragraph in text.paragraphs],
-            "content_hash": row.content_hash,
-            "archive_url": row.archive_url,
-            "origin": row.origin,
-        }
 
 
 def reindex(db: Database, on_article: Callable[[int], None] | None = None) -> tuple[int, int]:

@@ -18,7 +18,7 @@ from rich.text import Text
 from versiontrack import cli, research
 from versiontrack.export import export as export_versions
 from versiontrack.pipeline.context import utcnow
-from versiontrack.service import parse_since
+from versiontrack.service.reads import parse_since
 
 
 class ExportFormat(StrEnum):
@@ -39,7 +39,7 @@ def search(
     limit: Annotated[
         int, typer.Option("--limit", min=1, max=research.MAX_LIMIT, help="At most N results.")
     ] = research.DEFAULT_LIMIT,
-    json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    json_: cli.JsonOutput = False,
 ) -> None:
     """Search every stored version (headline, standfirst, byline, body), removed sentences
     included.

@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from versiontrack import service
 from versiontrack.outputs import deliver
 from versiontrack.outputs.config import Output
 from versiontrack.publish.card import CardData, render_card
+from versiontrack.service import reads
+from versiontrack.service.models import iso
 from versiontrack.settings import Settings
 from versiontrack.store import changes, outbox
 from versiontrack.store.engine import Database, describe_error
@@ -24,18 +25,18 @@ from versiontrack.store.engine import Database, describe_error
 def card_data(db: Database, ref: str, from_version: int | None, to_version: int | None) -> CardData:
     """What the card of ``ref``'s change ``from_version`` → ``to_version`` shows (default: the
     latest change). The change's detection time is shown when the two are one stored change."""
-    found = service.diff_versions(db, ref, from_version, to_version)
+    found = reads.diff_versions(db, ref, from_version, to_version)
     info = found.article
     detected = None
     with db.sessions() as session:
-        stored = changes.changes_by_version(session, info["id"]).get(found.to_version)
+        stored = changes.changes_by_version(session, info.id).get(found.to_version)
         if stored is not None and stored.from_version == found.from_version:
             detected = stored.detected_at
     return CardData(
-        headline=info["title"] or info["url"],
+        headline=info.title or info.url,
         diff=found.diff,
-        url=info["url"],
-        source=info["source"],
+        url=info.url,
+        source=info.source,
         from_version=found.from_version,
         to_version=found.to_version,
         detected_at=detected,
@@ -92,12 +93,8 @@ def _status_json(output: Output, s: outbox.OutputStatus) -> dict[str, Any]:
         "backlog": s.backlog,
         "retrying": s.retrying,
         "delivered": s.delivered,
-        "oldest_pending": _iso(s.oldest_pending),
-        "last_success": _iso(s.last_success_at),
+        "oldest_pending": iso(s.oldest_pending),
+        "last_success": iso(s.last_success_at),
         "last_error": s.last_error,
-        "last_error_at": _iso(s.last_error_at),
+        "last_error_at": iso(s.last_error_at),
     }
-
-
-def _iso(value: Any) -> str | None:
-    return None if value is None else value.isoformat()

@@ -14,7 +14,9 @@ from starlette.routing import BaseRoute, Route
 from versiontrack import research
 from versiontrack.errors import InvalidArgument
 from versiontrack.settings import Settings
-from versiontrack.web import FEED_MEDIA_TYPES, _db, _page
+from versiontrack.web import _page
+from versiontrack.web_feeds import FEED_MEDIA_TYPES
+from versiontrack.web_request import db_of
 
 #: Results shown on the search page.
 RESULTS = 50
@@ -27,7 +29,7 @@ def search_page(request: Request) -> Response:
     error = None
     if query:
         try:
-            hits = research.search(_db(request), query, removed=removed, limit=RESULTS + 1)
+            hits = research.search(db_of(request), query, removed=removed, limit=RESULTS + 1)
         except InvalidArgument as exc:
             error = str(exc)
     return _page(
@@ -45,7 +47,7 @@ def search_page(request: Request) -> Response:
 def search_feed(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     query = request.query_params.get("q", "").strip()
-    body = research.search_feed(settings, _db(request), query)
+    body = research.search_feed(settings, db_of(request), query)
     return Response(body, media_type=FEED_MEDIA_TYPES["rss"])
 
 

@@ -76,7 +76,7 @@ def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
 
     Workers are spawned, not forked: the checking process runs threads (database, scheduler)
     whose locks a fork could copy mid-use. As with any spawned process, a program that calls
-    ``service.check`` must do so under ``if __name__ == "__main__":``.
+    ``service.commands.check`` must do so under ``if __name__ == "__main__":``.
     """
     if settings.check.workers <= 1:
         yield None

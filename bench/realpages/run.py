@@ -29,7 +29,7 @@ from bench import corpus
 from bench.realpages import churn
 from bench.realpages.pages import Page
 from bench.server import StaticServer
-from versiontrack import service
+from versiontrack.service import commands, database, reads
 from versiontrack.settings import load_settings
 
 CONFIG = """\
@@ -211,11 +211,9 @@ def run_once(
             )
         )
         settings = load_settings(workdir / "versiontrack.toml")
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             ids = {
-                page.key: service.add_article(settings, db, urls[page.key], source=page.site)[0][
-                    "id"
-                ]
+                page.key: commands.add_article(settings, db, urls[page.key], source=page.site)[0].id
                 for page in pages
             }
         result = RunResult([], {k: [] for k in urls}, {k: {} for k in urls}, {}, {})
@@ -227,8 +225,8 @@ def run_once(
                 f"step {step}: check exit {check.returncode}, {check.wall_s:.1f} s, "
                 f"{len(check.failures)} failed, {len(check.crashes)} crash lines"
             )
-            with service.open_database(settings, ensure=False) as db:
-                counts = {row["id"]: row["versions"] for row in service.list_articles(db)}
+            with database.open_database(settings, ensure=False) as db:
+                counts = {row.id: row.versions for row in reads.list_articles(db)}
                 for key, article_id in ids.items():
                     count = counts.get(article_id, 0)
                     before = result.versions[key][-1] if result.versions[key] else 0
@@ -237,12 +235,10 @@ def run_once(
                         check.outcomes.get(urls[key], "missing")
                     )
                     if step > 0 and count > before and before > 0:
-                        result.diffs[key][step] = service.diff_versions(
-                            db, str(article_id)
-                        ).to_json()
-        with service.open_database(settings, ensure=False) as db:
+                        result.diffs[key][step] = reads.diff_versions(db, str(article_id)).to_json()
+        with database.open_database(settings, ensure=False) as db:
             for key, article_id in ids.items():
                 if result.versions[key] and result.versions[key][-1] > 0:
-                    text = service.show_version(db, str(article_id), 1).text
+                    text = reads.show_version(db, str(article_id), 1).text
                     result.v1_body[key] = "\n".join(" ".join(p) for p in text.paragraphs)
     return result

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import warnings
 
-from versiontrack import service
 from versiontrack.archive import commands
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.corpus.wayback import WaybackStandIn
+from versiontrack.service import commands as service_commands
+from versiontrack.service import database, reads
 from versiontrack.web import create_app
 
 from .helpers import T1, T2, T3, archive_settings, page
@@ -25,15 +26,19 @@ def test_pages_link_the_archived_copy_and_name_the_origin(db_url: str) -> None:
         url = site.url("/news/story")
         archive.capture(url, T1, page(0))
         settings = archive_settings(db_url, wayback=archive.base_url, save=True)
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             commands.wayback_import(settings, db, url)  # version 1, from the Wayback Machine
             site.route("/news/story", Response.html(page(1).decode()))
-            service.check(settings, db, refs=[url], clock=lambda: T2)  # version 2, live, saved
+            service_commands.check(
+                settings, db, refs=[url], clock=lambda: T2
+            )  # version 2, live, saved
             site.route("/news/story", Response.html(page(2).decode()))
             archive.save_answers.append(Response(500, b""))
             archive.route(f"/save/{url}", Response(500, b""))
-            service.check(settings, db, refs=[url], clock=lambda: T3)  # version 3, not saved
-            archive_url = service.history(db, url)[1][1]["archive_url"]
+            service_commands.check(
+                settings, db, refs=[url], clock=lambda: T3
+            )  # version 3, not saved
+            archive_url = reads.history(db, url)[1][1].archive_url
             assert archive_url is not None
             with TestClient(create_app(settings, db)) as client:
                 v1 = client.get("/articles/1/versions/1").text

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from versiontrack import service
 from versiontrack.archive import commands
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.errors import ArchiveError
+from versiontrack.service import commands as service_commands
+from versiontrack.service import database, reads
 from versiontrack.store.engine import Database
 
 from ..conftest import make_settings
@@ -20,7 +21,7 @@ from .helpers import T1, T2, T3, T4, archive_settings, crawler_warc, page, wipe
 
 
 def _versions(db: Database, ref: str) -> list[tuple]:
-    _info, rows = service.history(db, ref)
+    rows = [r.to_json() for r in reads.history(db, ref)[1]]
     return [(r["version"], r["fetched_at"], r["content_hash"], r["title"]) for r in rows]
 
 
@@ -30,11 +31,11 @@ def test_a_warc_written_and_read_back_gives_the_same_versions(
     settings = archive_settings(any_db_url)
     with LoopbackServer() as site:
         url = site.url("/news/council-budget")
-        with service.open_database(settings) as db:
-            service.add_article(settings, db, url)
+        with database.open_database(settings) as db:
+            service_commands.add_article(settings, db, url)
             for edits, now in ((0, T1), (1, T2), (2, T3)):
                 site.route("/news/council-budget", Response.html(page(edits).decode()))
-                report = service.check(settings, db, refs=[url], clock=lambda now=now: now)
+                report = service_commands.check(settings, db, refs=[url], clock=lambda now=now: now)
                 assert [c.outcome for c in report.checks] == ["new" if edits == 0 else "changed"]
             before = _versions(db, url)
             counts = commands.warc_export(settings, db, tmp_path / "out.warc.gz")
@@ -74,11 +75,11 @@ def test_a_warc_written_and_read_back_gives_the_same_versions(
     )
 
     wipe(any_db_url)
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         report = commands.warc_import(settings, db, [tmp_path / "out.warc.gz"])
         assert [o.outcome for o in report.outcomes] == ["new", "changed", "changed"]
         assert _versions(db, url) == before
-        _info, rows = service.history(db, url)
+        rows = [r.to_json() for r in reads.history(db, url)[1]]
         assert {r["origin"] for r in rows} == {"warc"}
         assert [r["summary"] for r in rows] == [
             "first version",
@@ -103,7 +104,7 @@ def test_a_warc_of_a_page_that_changed_twice_imports_as_two_versions(
         ],
     )
     settings = archive_settings(any_db_url)
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         report = commands.warc_import(settings, db, [tmp_path / "crawl.warc.gz"])
         assert [(o.captured_at, o.outcome, o.version) for o in report.outcomes] == [
             (T1, "new", 1),
@@ -111,13 +112,13 @@ def test_a_warc_of_a_page_that_changed_twice_imports_as_two_versions(
             (T3, "changed", 2),
             (T4, "unchanged", None),
         ]
-        _info, rows = service.history(db, url)
+        rows = [r.to_json() for r in reads.history(db, url)[1]]
         assert [(r["version"], r["fetched_at"], r["origin"]) for r in rows] == [
             (1, T1.isoformat(), "warc"),
             (2, T3.isoformat(), "warc"),
         ]
         # the back-fill is dated at capture time and leaves the article due for a live check
-        article = service.list_articles(db)[0]
+        article = reads.list_articles(db)[0].to_json()
         assert article["last_checked"] == T4.isoformat()
         assert article["status"] == "active"
 
@@ -125,7 +126,7 @@ def test_a_warc_of_a_page_that_changed_twice_imports_as_two_versions(
         crawler_warc(tmp_path / "late.warc.gz", [(url, T2 + timedelta(minutes=1), page(2))])
         late = commands.warc_import(settings, db, [tmp_path / "late.warc.gz"])
         assert [o.outcome for o in late.outcomes] == ["older"]
-        assert len(service.history(db, url)[1]) == 2
+        assert len(reads.history(db, url)[1]) == 2
 
 
 def test_tracked_only_leaves_other_pages_alone(db_url: str, tmp_path: Path) -> None:
@@ -134,14 +135,14 @@ def test_tracked_only_leaves_other_pages_alone(db_url: str, tmp_path: Path) -> N
         [("https://news.example.org/a", T1, page(0)), ("https://news.example.org/b", T2, page(1))],
     )
     settings = archive_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, "https://news.example.org/b")
+    with database.open_database(settings) as db:
+        service_commands.add_article(settings, db, "https://news.example.org/b")
         report = commands.warc_import(settings, db, [tmp_path / "c.warc.gz"], tracked_only=True)
         assert [(o.url, o.outcome) for o in report.outcomes] == [
             ("https://news.example.org/a", "skipped"),
             ("https://news.example.org/b", "new"),
         ]
-        assert [a["url"] for a in service.list_articles(db)] == ["https://news.example.org/b"]
+        assert [a.url for a in reads.list_articles(db)] == ["https://news.example.org/b"]
 
 
 def test_an_uncompressed_warc_and_an_arc_file_import_too(db_url: str, tmp_path: Path) -> None:
@@ -156,7 +157,7 @@ def test_an_uncompressed_warc_and_an_arc_file_import_too(db_url: str, tmp_path: 
     record = f"{url} 93.184.216.34 20241030113000 text/html {len(body)}\n".encode() + body
     (tmp_path / "crawl.arc").write_bytes(header.encode() + version + b"\n" + record + b"\n")
     settings = archive_settings(db_url)
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         report = commands.warc_import(
             settings, db, [tmp_path / "crawl.warc", tmp_path / "crawl.arc"]
         )
@@ -169,10 +170,10 @@ def test_an_uncompressed_warc_and_an_arc_file_import_too(db_url: str, tmp_path: 
 def test_a_file_that_is_not_a_warc_is_a_clear_error(db_url: str, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello\n")
     settings = archive_settings(db_url)
-    with service.open_database(settings) as db, pytest.raises(ArchiveError) as raised:
+    with database.open_database(settings) as db, pytest.raises(ArchiveError) as raised:
         commands.warc_import(settings, db, [tmp_path / "notes.txt"])
     assert str(raised.value).startswith(f"{tmp_path / 'notes.txt'} is not a WARC or ARC file")
-    with service.open_database(settings) as db, pytest.raises(ArchiveError) as raised:
+    with database.open_database(settings) as db, pytest.raises(ArchiveError) as raised:
         commands.warc_import(settings, db, [tmp_path / "missing.warc"])
     assert (
         str(raised.value) == f"cannot read {tmp_path / 'missing.warc'}: No such file or directory"
@@ -183,7 +184,7 @@ def test_a_capture_larger_than_max_bytes_fails_alone(db_url: str, tmp_path: Path
     url = "https://news.example.org/story"
     crawler_warc(tmp_path / "c.warc.gz", [(url, T1, page(0) + b" " * 5000), (url, T2, page(1))])
     settings = make_settings(db_url, fetch={"max_bytes": 5000})
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         report = commands.warc_import(settings, db, [tmp_path / "c.warc.gz"])
         assert [(o.outcome, o.error) for o in report.outcomes] == [
             ("failed", "page larger than fetch.max_bytes (5000 bytes)"),
@@ -198,10 +199,10 @@ def test_a_crawl_cut_off_mid_record_imports_what_is_whole(db_url: str, tmp_path:
     second = whole.index(b"WARC/1.0", whole.index(b"logo.png"))  # the second page's record
     (tmp_path / "cut.warc").write_bytes(whole[: second + 700])
     settings = archive_settings(db_url)
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         report = commands.warc_import(settings, db, [tmp_path / "cut.warc"])
         assert [(o.outcome, o.version) for o in report.outcomes] == [("new", 1), ("failed", None)]
         assert report.outcomes[1].error.startswith(
             f"the capture in {tmp_path / 'cut.warc'} is cut off"
         )
-        assert len(service.history(db, url)[1]) == 1
+        assert len(reads.history(db, url)[1]) == 1

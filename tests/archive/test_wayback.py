@@ -6,11 +6,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from versiontrack import service
 from versiontrack.archive import commands, wayback
 from versiontrack.corpus import Response
 from versiontrack.corpus.wayback import WaybackStandIn
 from versiontrack.errors import ArchiveError, InvalidArgument
+from versiontrack.service import database, reads
 
 from ..conftest import make_settings
 from .helpers import T1, T2, T3, T4, archive_settings, page
@@ -26,14 +26,14 @@ def test_wayback_import_back_fills_the_changed_captures(any_db_url: str) -> None
         archive.capture(URL, T4, page(1, churn="3"))
         archive.capture("https://news.example.org/other", T2, page(2))
         settings = archive_settings(any_db_url, wayback=archive.base_url)
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             report = commands.wayback_import(settings, db, URL + "?utm_source=x")
             assert [(o.captured_at, o.outcome, o.version) for o in report.outcomes] == [
                 (T1, "new", 1),
                 (T3, "unchanged", None),
                 (T4, "changed", 2),
             ]
-            _info, rows = service.history(db, URL)
+            rows = [r.to_json() for r in reads.history(db, URL)[1]]
             assert [(r["version"], r["fetched_at"], r["origin"]) for r in rows] == [
                 (1, T1.isoformat(), "wayback"),
                 (2, T4.isoformat(), "wayback"),
@@ -63,7 +63,7 @@ def test_from_and_to_limit_the_captures(db_url: str) -> None:
         for n, when in enumerate((T1, T3, T4)):
             archive.capture(URL, when, page(min(n, 2)))
         settings = archive_settings(db_url, wayback=archive.base_url)
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             report = commands.wayback_import(
                 settings, db, URL, since="2024-10-30T09:00", until="2024-10-30"
             )
@@ -78,7 +78,7 @@ def test_an_unreadable_capture_fails_alone(db_url: str) -> None:
         archive.capture(URL, T2, page(1))
         archive.route(f"/web/20241030080000id_/{URL}", lambda _r: _gone())
         settings = archive_settings(db_url, wayback=archive.base_url)
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             report = commands.wayback_import(settings, db, URL)
             assert [(o.outcome, o.error) for o in report.outcomes] == [
                 ("failed", "replay answered HTTP 502"),
@@ -94,10 +94,10 @@ def test_a_wayback_that_does_not_answer_is_a_clear_error(db_url: str) -> None:
     with WaybackStandIn() as archive:
         archive.route("/cdx/search/cdx", lambda _r: _gone())
         settings = archive_settings(db_url, wayback=archive.base_url)
-        with service.open_database(settings) as db, pytest.raises(ArchiveError) as raised:
+        with database.open_database(settings) as db, pytest.raises(ArchiveError) as raised:
             commands.wayback_import(settings, db, URL)
         assert str(raised.value) == f"the CDX API at {archive.base_url} answered HTTP 502"
-        assert service.list_articles(db) == []
+        assert reads.list_articles(db) == []
 
 
 def test_cdx_answers_and_dates() -> None:
@@ -129,7 +129,7 @@ def test_a_replay_larger_than_max_bytes_fails_alone(db_url: str) -> None:
         settings = make_settings(
             db_url, fetch={"max_bytes": 5000}, archive={"wayback_url": archive.base_url, "delay": 0}
         )
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             report = commands.wayback_import(settings, db, URL)
             assert [(o.outcome, o.error) for o in report.outcomes] == [
                 ("failed", "page larger than fetch.max_bytes (5000 bytes)"),

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
+from versiontrack.service import database, reads
 
 from ..conftest import make_settings
-from ..integration.test_bad_inputs import STORY, article_html, rss
+from ..helpers import STORY, article_html, rss
 from .test_daemon import wait_for
 
 ARTICLES = 12
@@ -152,20 +152,20 @@ def revisions(db_url: str) -> dict[int, list[int]]:
     """Per article, the revision each stored version holds, read back whole."""
     settings = make_settings(db_url)
     found: dict[int, list[int]] = {}
-    with service.open_database(settings) as db:
-        for article in service.list_articles(db):
-            info, history = service.history(db, str(article["id"]))
-            assert [v["version"] for v in history] == list(range(1, info["versions"] + 1))
+    with database.open_database(settings) as db:
+        for article in reads.list_articles(db):
+            info, history = reads.history(db, str(article.id))
+            assert [v.number for v in history] == list(range(1, info.versions + 1))
             story = []
             for v in history:
-                text = service.show_version(db, str(article["id"]), v["version"]).text
+                text = reads.show_version(db, str(article.id), v.number).text
                 first = text.paragraphs[0][0]
                 match = re.fullmatch(r"Story (\d+) revision (\d+)\.", first)
                 assert match, first
                 assert text.headline == f"Story {match[1]}"
                 assert len(text.paragraphs) == 1 + len(STORY)
                 story.append(int(match[2]))
-            found[int(article["url"].rsplit("/", 1)[1])] = story
+            found[int(article.url.rsplit("/", 1)[1])] = story
     return found
 
 

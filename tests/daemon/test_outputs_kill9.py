@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.corpus.server import RecordedRequest
 from versiontrack.outputs.enqueue import delivery_id
+from versiontrack.service import database
 from versiontrack.store.schema import ChangeRow
 
 from ..conftest import make_settings
@@ -104,7 +104,7 @@ def test_each_change_reaches_the_webhook_once_across_kill9(
             restarted.send_signal(signal.SIGTERM)
             assert restarted.wait(timeout=60) == 0
 
-    with service.open_database(make_settings(any_db_url)) as db, db.sessions() as session:
+    with database.open_database(make_settings(any_db_url)) as db, db.sessions() as session:
         changes = list(session.scalars(select(ChangeRow).where(ChangeRow.kind == "edited")))
     assert len(changes) == ARTICLES
     expected = {delivery_id(c.id, "hook"): c.id for c in changes}

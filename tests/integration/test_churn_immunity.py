@@ -5,15 +5,12 @@ text; a real edit is still caught on the first check that sees it, and diffs sho
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
-import pytest
-
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
+from versiontrack.service import commands, database, reads
 
 from ..conftest import make_settings
-from .test_bad_inputs import STORY, Clock, article_html, run
+from ..helpers import STORY, Clock, article_html, run
 
 RELATED = [
     "Storm warnings issued for coastal regions this weekend",
@@ -28,12 +25,6 @@ ADS = [
     "Why thousands of families are choosing this cruise line for their winter holiday.",
 ]
 ARTICLES = 9  # each ad line shows in three articles of the first pass
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
 
 
 def story(i: int) -> list[str]:
@@ -56,10 +47,10 @@ def test_rotating_related_lists_and_ad_copy_make_no_versions_and_edits_still_sho
     server: LoopbackServer, db_url: str
 ) -> None:
     settings = make_settings(db_url)
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         for i in range(ARTICLES):
             server.route(f"/a{i}", render(i, 0, story(i)))
-            service.add_article(settings, db, server.url(f"/a{i}"))
+            commands.add_article(settings, db, server.url(f"/a{i}"))
     clock = Clock()
     assert Counter(c.outcome for c in run(settings, clock).checks) == {"new": ARTICLES}
     for step in (1, 2, 3):
@@ -77,12 +68,12 @@ def test_rotating_related_lists_and_ad_copy_make_no_versions_and_edits_still_sho
     assert checks == {
         server.url(f"/a{i}"): ("changed" if i == 2 else "unchanged") for i in range(ARTICLES)
     }
-    with service.open_database(settings) as db:
-        diff = service.diff_versions(db, server.url("/a2"))
+    with database.open_database(settings) as db:
+        diff = reads.diff_versions(db, server.url("/a2"))
         assert [(op.op, op.old, op.new) for op in diff.diff.ops] == [
             ("edited", story(2)[1], edited[1])
         ]
-        shown = service.show_version(db, server.url("/a2"))
+        shown = reads.show_version(db, server.url("/a2"))
     # what is stored is what a reader sees of the article: no ad copy, no related list
     body = shown.text.body
     assert not any(line in body for line in ADS + RELATED)
@@ -109,12 +100,12 @@ def test_a_list_rotating_inside_the_article_box_is_no_change_but_moved_prose_is(
 
     serve(QUOTES, STORY)
     settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/a"))
+    with database.open_database(settings) as db:
+        commands.add_article(settings, db, server.url("/a"))
     clock = Clock()
     assert [c.outcome for c in run(settings, clock).checks] == ["new"]
-    with service.open_database(settings) as db:
-        stored = service.show_version(db, server.url("/a")).text.body
+    with database.open_database(settings) as db:
+        stored = reads.show_version(db, server.url("/a")).text.body
     assert all(q in stored for q in QUOTES)  # read as part of the article
     serve(QUOTES[::-1], STORY)
     assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]

@@ -15,10 +15,10 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from versiontrack import service
 from versiontrack.corpus import CorpusServer, build_corpus
 from versiontrack.domain import Source
 from versiontrack.pipeline.context import PassReport
+from versiontrack.service import commands, database, feeds, reads
 
 from ..conftest import empty_postgres, make_settings
 
@@ -57,21 +57,23 @@ def replay_corpus(db_url: str) -> Replay:
         sources = [Source(s.name, server.feed_url(s.name)) for s in corpus.sources]
         settings = make_settings(db_url, sources)
         reports, after = [], []
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             slug_of = {}
             for step in corpus.steps:
                 server.set_step(step.index)
                 now = START + timedelta(hours=2 * step.index)
-                reports.append(service.check(settings, db, clock=lambda now=now: now))
-                rows = service.list_articles(db)
+                reports.append(commands.check(settings, db, clock=lambda now=now: now))
+                rows = reads.list_articles(db)
                 for row in rows:
-                    slug = next(a.slug for a in corpus.articles if row["url"].endswith(a.path))
-                    slug_of[row["id"]] = slug
-                after.append({slug_of[r["id"]]: r["versions"] for r in rows})
+                    slug = next(a.slug for a in corpus.articles if row.url.endswith(a.path))
+                    slug_of[row.id] = slug
+                after.append({slug_of[r.id]: r.versions for r in rows})
             ids = {slug: i for i, slug in slug_of.items()}
-            histories = {slug: service.history(db, str(i))[1] for slug, i in ids.items()}
-            rss = service.feed(settings, db, fmt="rss")
-            atom = service.feed(settings, db, fmt="atom")
+            histories = {
+                slug: [v.to_json() for v in reads.history(db, str(i))[1]] for slug, i in ids.items()
+            }
+            rss = feeds.feed(settings, db, feeds.FeedQuery(fmt="rss"))
+            atom = feeds.feed(settings, db, feeds.FeedQuery(fmt="atom"))
     return Replay(reports, after, ids, histories, rss, atom, settings, db_url)
 
 

@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.pipeline.context import PassReport
+from versiontrack.service import commands, database, reads
 from versiontrack.store.schema import ArticleRow
 
 from ..conftest import make_settings
-from .test_bad_inputs import STORY, article_html
+from ..helpers import STORY, article_html
 
 
 @pytest.fixture
@@ -62,18 +62,18 @@ def test_a_shard_killed_holding_the_sqlite_write_lock_cannot_hang_the_pass(
 
     monkeypatch.setattr(shards, "SHARD_MIN_CHECKS", 10)  # 2 shards for 20 articles
     settings = make_settings(db_url, check={"workers": 2})
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         for i in range(20):
             server.route(f"/d{i}", Response(200, article_html(f"Story {i}", STORY)))
-            service.add_article(settings, db, server.url(f"/d{i}"))
+            commands.add_article(settings, db, server.url(f"/d{i}"))
     clock = DiesHoldingTheWriteLock(
         os.getpid(), str(tmp_path / "died"), datetime.now(UTC) + timedelta(seconds=1)
     )
     reports: list[PassReport] = []
 
     def check() -> None:
-        with service.open_database(settings) as db:
-            reports.append(service.check(settings, db, clock=clock))
+        with database.open_database(settings) as db:
+            reports.append(commands.check(settings, db, clock=clock))
 
     # a pass that hangs must fail this test, not hang the suite
     passing = threading.Thread(target=check, daemon=True)
@@ -87,8 +87,8 @@ def test_a_shard_killed_holding_the_sqlite_write_lock_cannot_hang_the_pass(
     assert {c.error for c in report.failures} == {"internal error: shard lost"}
     ids = list(range(1, 21))
     assert sorted(lost) in (ids[0::2], ids[1::2])  # one whole shard: the dead one
-    with service.open_database(settings) as db:
-        versions = {a["id"]: a["versions"] for a in service.list_articles(db)}
+    with database.open_database(settings) as db:
+        versions = {a.id: a.versions for a in reads.list_articles(db)}
     # the dead shard's write was rolled back whole: no version, not half of one
     assert versions == {i: 0 if i in lost else 1 for i in ids}
 
@@ -102,7 +102,7 @@ def dead_pid() -> int:
 
 def lease(db_url: str, owners: dict[int, str]) -> None:
     settings = make_settings(db_url)
-    with service.open_database(settings) as db, db.sessions() as session, session.begin():
+    with database.open_database(settings) as db, db.sessions() as session, session.begin():
         for article_id, owner in owners.items():
             session.execute(
                 update(ArticleRow)
@@ -113,17 +113,17 @@ def lease(db_url: str, owners: dict[int, str]) -> None:
 
 def leases(db_url: str) -> dict[int, str | None]:
     settings = make_settings(db_url)
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         rows = session.execute(select(ArticleRow.id, ArticleRow.lease_owner)).all()
     return {article_id: owner for article_id, owner in rows}
 
 
 def track_six(server: LoopbackServer, db_url: str) -> None:
     settings = make_settings(db_url)
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         for i in range(1, 7):
             server.route(f"/l{i}", Response(200, article_html(f"Story {i}", STORY)))
-            service.add_article(settings, db, server.url(f"/l{i}"))
+            commands.add_article(settings, db, server.url(f"/l{i}"))
 
 
 def test_a_pass_reclaims_the_leases_of_dead_workers_and_counts_the_live_ones(
@@ -135,15 +135,15 @@ def test_a_pass_reclaims_the_leases_of_dead_workers_and_counts_the_live_ones(
     elsewhere = f"other-host-{os.getpid()}:1:cccccc"  # another host's: cannot tell, left alone
     lease(db_url, {1: dead, 2: dead, 3: alive, 4: elsewhere})
     settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        report = service.check(settings, db, force=True)
+    with database.open_database(settings) as db:
+        report = commands.check(settings, db, force=True)
     assert sorted(c.article_id for c in report.checks) == [1, 2, 5, 6]
     assert [c.outcome for c in report.checks] == ["new"] * 4
     assert report.held == 2
     assert leases(db_url) == {1: None, 2: None, 3: alive, 4: elsewhere, 5: None, 6: None}
     # named articles: the held one is counted too, never silently skipped
-    with service.open_database(settings) as db:
-        report = service.check(settings, db, refs=["3", "5"])
+    with database.open_database(settings) as db:
+        report = commands.check(settings, db, refs=["3", "5"])
     assert [c.article_id for c in report.checks] == [5]
     assert report.held == 1
 

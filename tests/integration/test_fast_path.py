@@ -9,33 +9,25 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.pipeline.passes import POOL_MIN_CHECKS
+from versiontrack.service import commands, database, pages, reads
 from versiontrack.settings import Settings
 from versiontrack.store.schema import ArticleRow
 
 from ..conftest import make_settings
-from .test_bad_inputs import STORY, Clock, article_html, run, track
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
-
+from ..helpers import STORY, Clock, article_html, run, track
 
 MOST_READ = "<aside><h2>Most read</h2><ol><li>{}</li></ol></aside>"
 
 
 def state(settings: Settings) -> tuple[str | None, int]:
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         row = session.get_one(ArticleRow, 1)
         return row.region_path, row.region_skips
 
@@ -111,8 +103,8 @@ def test_a_redirect_elsewhere_takes_the_full_path(server: LoopbackServer, db_url
     server.route("/a-renamed", page(1))
     [check] = run(settings, clock).checks
     assert check.outcome == "unchanged" and check.url == server.url("/a-renamed")
-    with service.open_database(settings) as db:
-        assert [c.kind for c in service.recent_changes(db)] == ["url"]
+    with database.open_database(settings) as db:
+        assert [c.kind for c in pages.recent_changes(db)] == ["url"]
 
 
 def test_a_big_pass_reads_its_pages_in_the_process_pool(
@@ -121,13 +113,13 @@ def test_a_big_pass_reads_its_pages_in_the_process_pool(
     count = POOL_MIN_CHECKS
     settings = make_settings(db_url)
     settings = dataclasses.replace(settings, check=dataclasses.replace(settings.check, workers=2))
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         for i in range(count):
             server.route(f"/a{i}", page(0, [f"Story number {i}.", *STORY]))
-            service.add_article(settings, db, server.url(f"/a{i}"))
+            commands.add_article(settings, db, server.url(f"/a{i}"))
     server.route("/broken", Response(200, b"<html><body><nav>Home</nav></body></html>"))
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/broken"))
+    with database.open_database(settings) as db:
+        commands.add_article(settings, db, server.url("/broken"))
     clock = Clock()
     first = run(settings, clock)
     assert Counter(c.outcome for c in first.checks) == {"new": count, "failed": 1}
@@ -166,14 +158,14 @@ def test_a_big_pass_is_split_across_checking_processes(
     count = 24
     settings = make_settings(any_db_url)
     settings = dataclasses.replace(settings, check=dataclasses.replace(settings.check, workers=2))
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         for i in range(count):
             server.route(f"/s{i}", page(0, [f"Story number {i}.", *STORY]))
-            service.add_article(settings, db, server.url(f"/s{i}"))
+            commands.add_article(settings, db, server.url(f"/s{i}"))
     clock = Clock()
     progress: list[int] = []
-    with service.open_database(settings) as db:
-        first = service.check(
+    with database.open_database(settings) as db:
+        first = commands.check(
             settings, db, clock=clock, on_progress=lambda o: progress.append(o.article_id)
         )
     assert [c.article_id for c in first.checks] == claimed[0]  # in the order they were claimed
@@ -189,8 +181,8 @@ def test_a_big_pass_is_split_across_checking_processes(
     second = run(settings, clock)
     assert Counter(c.outcome for c in second.checks) == {"unchanged": 20, "changed": 4}
     assert split == [2, 2]  # both passes ran in two shard processes
-    with service.open_database(settings) as db:
-        assert sum(a["versions"] for a in service.list_articles(db)) == count + 4
+    with database.open_database(settings) as db:
+        assert sum(a.versions for a in reads.list_articles(db)) == count + 4
         # both shards wrote: the leases they held are all released
         with db.sessions() as session:
             assert (
@@ -224,11 +216,11 @@ def test_a_shard_that_dies_fails_its_articles_and_the_pass_ends(
     monkeypatch.setattr(shards, "SHARD_MIN_CHECKS", 10)
     settings = make_settings(db_url)
     settings = dataclasses.replace(settings, check=dataclasses.replace(settings.check, workers=2))
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         for i in range(20):
             server.route(f"/d{i}", page(0))
-            service.add_article(settings, db, server.url(f"/d{i}"))
-        report = service.check(settings, db, clock=DeadlyClock(os.getpid(), datetime.now(UTC)))
+            commands.add_article(settings, db, server.url(f"/d{i}"))
+        report = commands.check(settings, db, clock=DeadlyClock(os.getpid(), datetime.now(UTC)))
     assert [(c.outcome, c.error) for c in report.checks] == [
         ("failed", "internal error: shard lost")
     ] * 20

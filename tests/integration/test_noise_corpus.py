@@ -3,7 +3,7 @@
 Each case is one article on one of the five corpus site templates (``versiontrack.corpus``:
 navigation, cookie banners, most-read lists, timestamps, ad slots and counters that change on
 every request), served from a loopback server step by step: a page, a redirect, a 404, an AMP
-copy. After each step the real pipeline runs one pass (``service.check``, the test clock moved
+copy. After each step the real pipeline runs one pass (``commands.check``, the test clock moved
 past the longest check interval so the article is always due). Then we assert what a careful
 human would say happened: how many articles and versions, every stored change with its ranked
 flags (boring ones included), the history's flags, and the titles of the default change feed,
@@ -30,16 +30,15 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
 import feedparser
 import pytest
 
-from versiontrack import service
 from versiontrack.corpus import (
     CorpusArticle,
     CorpusVersion,
@@ -52,12 +51,14 @@ from versiontrack.corpus import (
 )
 from versiontrack.corpus import edits as ed
 from versiontrack.domain import ChangeEntry, Source
+from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings
 from versiontrack.store import changes as changes_store
 from versiontrack.store import versions as versions_store
 from versiontrack.store.engine import Database
 
 from ..conftest import make_settings
+from ..helpers import Clock
 
 # --- the story --------------------------------------------------------------------------------
 
@@ -173,16 +174,6 @@ class Case:
 # --- the site and the run -------------------------------------------------------------------------
 
 
-class Clock:
-    """A test clock that starts just after the real now and moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @dataclass
 class Ctx:
     """One case's running state, for the steps' hooks and the extra assertions."""
@@ -197,7 +188,9 @@ class Ctx:
     def feed_titles(self, **kwargs: Any) -> list[str]:
         return [
             e.title
-            for e in feedparser.parse(service.feed(self.settings, self.db, **kwargs)).entries
+            for e in feedparser.parse(
+                feeds.feed(self.settings, self.db, feeds.FeedQuery(**kwargs))
+            ).entries
         ]
 
     def changes(self) -> list[ChangeEntry]:
@@ -206,7 +199,7 @@ class Ctx:
             return list(reversed(changes_store.changes(session, min_level=0, limit=1000)))
 
     def history(self, ref: str = "1") -> list[dict[str, Any]]:
-        return service.history(self.db, ref)[1]
+        return [v.to_json() for v in reads.history(self.db, ref)[1]]
 
     def url(self, path: str) -> str:
         return self.server.url(path)
@@ -365,12 +358,6 @@ def amp_page(
 """
 
 
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
-
-
 def run_case(case: Case, server: LoopbackServer, db_url: str) -> Ctx:
     settings = make_settings(db_url, [Source("courier", server.url("/feed.xml"))])
     clock = Clock()
@@ -378,13 +365,13 @@ def run_case(case: Case, server: LoopbackServer, db_url: str) -> Ctx:
     # past the longest interval: every pass checks the article, however often it was unchanged
     gap = timedelta(seconds=settings.check.max_interval + 60)
     outcomes = []
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         ctx = Ctx(server, settings, db, clock)
         for step in case.steps:
             site.show(step)
             if step.before:
                 step.before(ctx)
-            report = service.check(settings, db, clock=clock)
+            report = commands.check(settings, db, clock=clock)
             assert not report.feed_failures
             outcomes.append(tuple(sorted(c.outcome for c in report.checks)))
             ctx.feeds.append(ctx.feed_titles())
@@ -392,7 +379,7 @@ def run_case(case: Case, server: LoopbackServer, db_url: str) -> Ctx:
         assert not server.errors
         if case.outcomes is not None:
             assert tuple(outcomes) == case.outcomes
-        articles = service.list_articles(db)
+        articles = [a.to_json() for a in reads.list_articles(db)]
         assert [(a["url"], a["versions"]) for a in articles] == [
             (server.url(case.url), case.versions)
         ]
@@ -424,7 +411,7 @@ def boring_is_stored_but_never_published(ctx: Ctx) -> None:
     for level in ("minor", "substantive", "headline"):
         assert ctx.feed_titles(min_significance=level) == []
     assert all(titles == [] for titles in ctx.feeds)
-    shown = service.diff_versions(ctx.db, "1", change.from_version, change.to_version).to_json()
+    shown = reads.diff_versions(ctx.db, "1", change.from_version, change.to_version).to_json()
     assert shown["boring"] is True and shown["flags"] == []
     assert ctx.history()[change.to_version - 1]["summary"] == "1 sentence edited"
 
@@ -435,13 +422,13 @@ def minor_only_in_the_default_feed(ctx: Ctx) -> None:
 
 
 def every_op_is_a_move(ctx: Ctx) -> None:
-    shown = service.diff_versions(ctx.db, "1").to_json()
+    shown = reads.diff_versions(ctx.db, "1").to_json()
     assert shown["ops"] and {op["op"] for op in shown["ops"]} == {"moved"}
     assert shown["fields"] == []
 
 
 def a_new_lead_is_one_sentence_added_at_the_top(ctx: Ctx) -> None:
-    (op,) = service.diff_versions(ctx.db, "1").to_json()["ops"]
+    (op,) = reads.diff_versions(ctx.db, "1").to_json()["ops"]
     assert (op["op"], op["new_index"], op["new"]) == ("added", 0, NEW_LEAD)
 
 
@@ -469,7 +456,7 @@ def flips_after_the_first_repeat_add_no_items(ctx: Ctx) -> None:
 
 
 def back_to_the_first_text(ctx: Ctx) -> None:
-    shown = service.diff_versions(ctx.db, "1", 1, 3).to_json()
+    shown = reads.diff_versions(ctx.db, "1", 1, 3).to_json()
     assert (shown["fields"], shown["ops"]) == ([], [])
     assert ctx.history()[2]["content_hash"] == ctx.history()[0]["content_hash"]
 
@@ -480,12 +467,12 @@ def tracking_variants_find_the_article(ctx: Ctx) -> None:
         ctx.url(f"{PATH}?utm_term=flood&fbclid=IwAR9"),
         ctx.url(f"{PATH}#comments"),
     ):
-        assert service.history(ctx.db, ref)[0]["url"] == ctx.url(PATH)
+        assert reads.history(ctx.db, ref)[0].url == ctx.url(PATH)
 
 
 def old_url_finds_the_history(ctx: Ctx) -> None:
     old = ctx.url(OLD_SLUG)
-    assert service.history(ctx.db, old)[0]["url"] == ctx.url(NEW_SLUG)
+    assert reads.history(ctx.db, old)[0].url == ctx.url(NEW_SLUG)
     assert ctx.feed_titles(flags=("url",)) == [f"URL changed: {old} → {ctx.url(NEW_SLUG)}"]
 
 
@@ -496,13 +483,13 @@ def every_way_in_finds_the_article(ctx: Ctx) -> None:
         ctx.url(f"{PATH}#comments"),
         ctx.url(AMP),
     ):
-        assert service.history(ctx.db, ref)[0]["url"] == ctx.url(PATH)
+        assert reads.history(ctx.db, ref)[0].url == ctx.url(PATH)
 
 
 def upgrade_left_no_trace(ctx: Ctx) -> None:
-    shown = service.diff_versions(ctx.db, "1").to_json()
+    shown = reads.diff_versions(ctx.db, "1").to_json()
     assert "Share this article" not in str(shown)
-    text = service.show_version(ctx.db, "1", 1).text
+    text = reads.show_version(ctx.db, "1", 1).text
     assert [" ".join(p) for p in text.paragraphs] == list(STORY.paragraphs)
 
 

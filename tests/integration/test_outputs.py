@@ -1,7 +1,7 @@
 """Outputs against real peers on loopback: a signature-checking webhook receiver, an Apprise
 ``json://`` target, and Mastodon and Bluesky stand-ins speaking the endpoints we use.
 
-Changes come from the real pipeline over a loopback news site (``service.check``), go
+Changes come from the real pipeline over a loopback news site (``commands.check``), go
 through the outbox in the database, and are delivered by the real drainer.
 """
 
@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.corpus.server import RecordedRequest
 from versiontrack.outputs import deliver
 from versiontrack.outputs.enqueue import delivery_id, enqueue_notice
+from versiontrack.service import commands, database
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.store.schema import ChangeRow, OutboxRow
 
@@ -119,25 +119,25 @@ def make(db_url: str, site: NewsSite, outputs: list[dict[str, Any]], **extra: An
 
 def step(settings: Settings, site: NewsSite, clock: Clock, n: int) -> None:
     site.step = n
-    with service.open_database(settings) as db:
-        service.check(settings, db, force=True, clock=clock)
+    with database.open_database(settings) as db:
+        commands.check(settings, db, force=True, clock=clock)
     clock.tick()
 
 
 def drain(settings: Settings, **kwargs: Any) -> deliver.DrainReport:
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         return deliver.drain(settings, db.sessions, **kwargs)
 
 
 def stored_changes(settings: Settings) -> list[ChangeRow]:
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         return list(session.scalars(select(ChangeRow).order_by(ChangeRow.id)))
 
 
 def status(settings: Settings) -> dict[str, dict[str, Any]]:
     from versiontrack import service_outputs
 
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         return {s["name"]: s for s in service_outputs.outputs_status(settings, db)}
 
 
@@ -223,8 +223,8 @@ def test_a_failing_output_is_retried_with_backoff_and_never_fails_a_check(
     step(settings, site, clock, 0)
     peer.status["/hook"] = 500
     site.step = 1
-    with service.open_database(settings) as db:
-        report = service.check(settings, db, force=True, clock=clock)
+    with database.open_database(settings) as db:
+        report = commands.check(settings, db, force=True, clock=clock)
     assert [c.outcome for c in report.checks] == ["changed"]  # the check is not held up
 
     t0 = datetime.now(UTC)
@@ -245,7 +245,7 @@ def test_a_failing_output_is_retried_with_backoff_and_never_fails_a_check(
     assert first.headers["X-Versiontrack-Delivery"] == retry.headers["X-Versiontrack-Delivery"]
     assert status(settings)["hook"]["backlog"] == 0
     assert status(settings)["hook"]["last_success"] is not None
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         dead_row = session.scalars(select(OutboxRow).where(OutboxRow.output == "dead")).one()
     # backoff doubles: 30 s after the first failure, 60 s after the second
     assert dead_row.attempts == 2
@@ -416,7 +416,7 @@ def test_notices_go_to_outputs_asking_for_their_kind(
             },
         ],
     )
-    with service.open_database(settings) as db, db.sessions() as session, session.begin():
+    with database.open_database(settings) as db, db.sessions() as session, session.begin():
         queued = enqueue_notice(
             session,
             settings,
@@ -442,7 +442,7 @@ def test_outputs_test_sends_now_and_records_the_outcome(
     from versiontrack.errors import NotFound, OutputError
 
     settings = make(db_url, site, [{"name": "hook", "type": "webhook", "url": peer.sink("/hook")}])
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         service_outputs.test_output(settings, db, "hook")
         body = json.loads(peer.posts("/hook")[0].body)
         assert body["kind"] == "test" and "hook" in body["title"]
@@ -506,7 +506,7 @@ def test_two_drainers_at_once_send_each_delivery_once(
         clock = Clock()
         step(settings, site, clock, 0)
         step(settings, site, clock, 1)
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         barrier = threading.Barrier(2)
         reports: list[deliver.DrainReport] = []
 

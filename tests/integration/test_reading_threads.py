@@ -25,7 +25,7 @@ import pytest
 
 from versiontrack import workers
 
-from .test_bad_inputs import STORY, article_html
+from ..helpers import STORY, article_html
 
 REPO = Path(__file__).resolve().parents[2]
 REALPAGES = Path(os.environ.get("VERSIONTRACK_REALPAGES", REPO / ".." / "shared" / "realpages"))

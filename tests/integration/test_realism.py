@@ -29,7 +29,6 @@ from html import escape
 
 import pytest
 
-from versiontrack import service
 from versiontrack.corpus import (
     CorpusArticle,
     CorpusVersion,
@@ -43,6 +42,7 @@ from versiontrack.corpus import edits as ed
 from versiontrack.corpus.realism import FEATURES
 from versiontrack.domain import Extracted, Source
 from versiontrack.extract import extract
+from versiontrack.service import commands, database, reads
 from versiontrack.store import changes as changes_store
 from versiontrack.store import versions
 
@@ -247,19 +247,19 @@ def test_pipeline_sees_no_churn_and_the_real_edit(
         server.route("/feed.xml", Response(200, feed, {"Content-Type": "application/rss+xml"}))
         settings = make_settings(db_url, [Source(site, server.url("/feed.xml"))])
         gap = timedelta(seconds=settings.check.max_interval + 60)
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             for version in (STORY, STORY, NUMBER):
                 server.route(PATH, page(version))
-                report = service.check(settings, db, clock=lambda: clock["now"])
+                report = commands.check(settings, db, clock=lambda: clock["now"])
                 outcomes.append(tuple(sorted(c.outcome for c in report.checks)))
                 clock["now"] += gap
             assert not server.errors
             assert outcomes == [("new",), ("unchanged",), ("changed",)]
-            (listed,) = service.list_articles(db)
-            assert listed["versions"] == 2
+            (listed,) = reads.list_articles(db)
+            assert listed.versions == 2
             with db.sessions() as session:
                 changes = changes_store.changes(session, min_level=0, limit=10)
-                stored = versions.version_text(session, listed["id"], 2)
+                stored = versions.version_text(session, listed.id, 2)
             assert stored is not None
             body = tuple(" ".join(sentences) for sentences in stored.paragraphs)
             assert (stored.headline, stored.byline, body) == (

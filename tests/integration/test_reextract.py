@@ -15,19 +15,17 @@ import feedparser
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.diff import diff_texts
 from versiontrack.domain import ArticleText
 from versiontrack.pipeline.reextract import reextract_article
+from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings
 from versiontrack.store import versions
 from versiontrack.store.schema import ArticleRow, ChangeRow
 from versiontrack.text import content_hash
 
-from .test_bad_inputs import STORY, article_html, run, server, track
-
-__all__ = ["server"]  # the loopback site fixture, shared with the bad-input tests
+from ..helpers import STORY, article_html, run, track
 
 SHARE = ("Share this article",)
 
@@ -44,7 +42,7 @@ def _pretend_an_older_extractor_kept_a_line(
     """Rewrite the stored texts as an older extractor would have read them: with a
     boilerplate line at the end of the body that today's extractor drops (in versions
     ``numbers``, default all), and their changes as it would have computed them."""
-    with service.open_database(settings) as db, db.sessions() as session, session.begin():
+    with database.open_database(settings) as db, db.sessions() as session, session.begin():
         article = session.get_one(ArticleRow, 1)
         rows = versions.versions(session, 1)
         texts = [versions.version_text(session, 1, row.number) for row in rows]
@@ -69,9 +67,9 @@ def test_an_extractor_upgrade_never_makes_a_version(server: LoopbackServer, db_u
     _pretend_an_older_extractor_kept_a_line(settings)
     # the page has not changed; only our extractor has
     assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]
-    with service.open_database(settings) as db:
-        assert service.list_articles(db)[0]["versions"] == 1
-        assert service.show_version(db, "1").text.paragraphs[-1] != SHARE
+    with database.open_database(settings) as db:
+        assert reads.list_articles(db)[0].versions == 1
+        assert reads.show_version(db, "1").text.paragraphs[-1] != SHARE
 
 
 def test_reextract_recomputes_texts_and_changes_without_adding_versions(
@@ -83,15 +81,15 @@ def test_reextract_recomputes_texts_and_changes_without_adding_versions(
     server.route("/a", Response(200, article_html("Story", [*STORY, "A new paragraph."])))
     run(settings, clock)
     _pretend_an_older_extractor_kept_a_line(settings)
-    with service.open_database(settings) as db:
-        results = service.reextract(settings, db)
+    with database.open_database(settings) as db:
+        results = commands.reextract(settings, db)
         assert [(r.versions, r.changed, r.kept_pages) for r in results] == [(2, 2, True)]
-        assert service.reextract(settings, db) == [
-            service.Reextracted(1, server.url("/a"), 2, 0, True)
+        assert commands.reextract(settings, db) == [
+            commands.Reextracted(1, server.url("/a"), 2, 0, True)
         ]
         for n in (1, 2):
-            assert service.show_version(db, "1", n).text.paragraphs[-1] != SHARE
-        _, history = service.history(db, "1")
+            assert reads.show_version(db, "1", n).text.paragraphs[-1] != SHARE
+        history = [v.to_json() for v in reads.history(db, "1")[1]]
         assert [v["summary"] for v in history] == ["first version", "1 sentence added"]
 
 
@@ -105,15 +103,15 @@ def test_a_feed_and_its_etag_follow_changes_that_reextract_edits(
     run(settings, clock)
     # the older extractor read the share line into version 2 only: "2 sentences added"
     _pretend_an_older_extractor_kept_a_line(settings, numbers=(2,))
-    with service.open_database(settings) as db:
-        before = service.feed_validators(settings, db)
-        titles = [e.title for e in feedparser.parse(service.feed(settings, db)).entries]
+    with database.open_database(settings) as db:
+        before = feeds.feed_validators(settings, db)
+        titles = [e.title for e in feedparser.parse(feeds.feed(settings, db)).entries]
         assert titles == ["[substantive] Story — v2: 2 sentences added"]
-        assert service.feed_validators(settings, db) == before  # stable while nothing changes
+        assert feeds.feed_validators(settings, db) == before  # stable while nothing changes
         clock.tick()
-        service.reextract(settings, db, clock=clock)
-        after = service.feed_validators(settings, db)
-        titles = [e.title for e in feedparser.parse(service.feed(settings, db)).entries]
+        commands.reextract(settings, db, clock=clock)
+        after = feeds.feed_validators(settings, db)
+        titles = [e.title for e in feedparser.parse(feeds.feed(settings, db)).entries]
     assert titles == ["[substantive] Story — v2: 1 sentence added"]
     assert after.etag != before.etag
     assert before.last_modified is not None and after.last_modified is not None
@@ -128,7 +126,7 @@ def test_reextract_reads_pages_with_no_transaction_open(
     run(settings, clock)
     _pretend_an_older_extractor_kept_a_line(settings)
     events: list[str] = []
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
 
         @contextmanager
         def read() -> Iterator[Session]:
@@ -148,7 +146,7 @@ def test_reextract_reads_pages_with_no_transaction_open(
         changed = reextract_article(read, write, 1, None, clock.now)
         assert changed == 1
         assert events == ["read", "read done", "write"]
-        assert service.show_version(db, "1").text.paragraphs[-1] != SHARE
+        assert reads.show_version(db, "1").text.paragraphs[-1] != SHARE
 
 
 def test_reextract_leaves_an_article_that_gained_a_version_meanwhile(
@@ -158,7 +156,7 @@ def test_reextract_leaves_an_article_that_gained_a_version_meanwhile(
     settings, clock = track(server, db_url, "/a")
     run(settings, clock)
     _pretend_an_older_extractor_kept_a_line(settings)
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
 
         @contextmanager
         def write_after_a_check() -> Iterator[Session]:
@@ -170,4 +168,4 @@ def test_reextract_leaves_an_article_that_gained_a_version_meanwhile(
 
         changed = reextract_article(db.sessions, write_after_a_check, 1, None, clock.now)
         assert changed == 0
-        assert service.list_articles(db)[0]["versions"] == 2
+        assert reads.list_articles(db)[0].versions == 2

@@ -9,25 +9,18 @@ SQLite file.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.domain import Source
 from versiontrack.errors import BlockedAddress, FetchTimeout
 from versiontrack.fetch import Fetcher
+from versiontrack.service import commands, database, reads
 from versiontrack.settings import FetchSettings
 
 from ..conftest import make_settings
-from .test_bad_inputs import STORY, Clock, article_html, checks, rss, run, track
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
+from ..helpers import STORY, Clock, article_html, checks, rss, run, track
 
 
 def test_a_control_character_reference_keeps_the_article_and_drops_the_character(
@@ -37,14 +30,14 @@ def test_a_control_character_reference_keeps_the_article_and_drops_the_character
     server.route("/ref", Response(200, article_html("Story", [f"{p}&#27;[32m" for p in STORY])))
     server.route("/raw", Response(200, article_html("Story", [f"{p}\x1b[32m" for p in STORY])))
     settings, clock = track(server, db_url, "/ref")
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/raw"))
+    with database.open_database(settings) as db:
+        commands.add_article(settings, db, server.url("/raw"))
     # forced: /raw was added after the clock started, and is due only from then
     report = run(settings, clock, force=True)
     assert sorted((c.outcome, c.error) for c in report.checks) == [("new", None), ("new", None)]
-    with service.open_database(settings) as db:
-        by_ref = service.show_version(db, server.url("/ref"), None).text
-        by_raw = service.show_version(db, server.url("/raw"), None).text
+    with database.open_database(settings) as db:
+        by_ref = reads.show_version(db, server.url("/ref"), None).text
+        by_raw = reads.show_version(db, server.url("/raw"), None).text
     assert by_ref.paragraphs == by_raw.paragraphs
     assert by_ref.paragraphs[0] == (STORY[0] + "[32m",)
     assert not any("\x1b" in s for p in by_ref.paragraphs for s in p)
@@ -100,9 +93,9 @@ def test_a_trickling_article_fails_its_check_and_the_pass_goes_on(
     server.route("/trickle", trickle(30))
     server.route("/ok", Response(200, article_html("A real story", STORY)))
     settings = make_settings(db_url, fetch={"timeout": 1, "deadline": 1.5})
-    with service.open_database(settings) as db:
-        service.add_article(settings, db, server.url("/trickle"))
-        service.add_article(settings, db, server.url("/ok"))
+    with database.open_database(settings) as db:
+        commands.add_article(settings, db, server.url("/trickle"))
+        commands.add_article(settings, db, server.url("/ok"))
     report = run(settings, Clock())
     outcomes = {c.url.rsplit("/", 1)[1]: (c.outcome, c.error) for c in report.checks}
     assert outcomes == {
@@ -127,8 +120,8 @@ def test_a_feed_that_breaks_the_parser_is_that_feeds_error(
     report = run(settings, Clock())
     assert {p.source: p.outcome for p in report.polls} == {"bad": "failed", "good": "polled"}
     assert [(c.url, c.outcome) for c in report.checks] == [(server.url("/ok"), "new")]
-    with service.open_database(settings) as db:
-        errors = {s.name: s.last_error for s in service.list_sources(settings, db)}
+    with database.open_database(settings) as db:
+        errors = {s.name: s.last_error for s in commands.list_sources(settings, db)}
     assert errors == {
         "bad": "malformed feed: feedparser failed: UnicodeDecodeError: 'utf-8' codec can't "
         "decode byte 0x80 in position 0: invalid start byte",
@@ -151,8 +144,8 @@ def test_feed_entries_without_a_canonical_url_are_skipped_and_recorded(
         "skipped 3 entries: invalid host name '.'; invalid host name 'a b'; "
         "not an http(s) URL: 'mailto:x'"
     )
-    with service.open_database(settings) as db:
-        assert [s.last_error for s in service.list_sources(settings, db)] == [note]
+    with database.open_database(settings) as db:
+        assert [s.last_error for s in commands.list_sources(settings, db)] == [note]
     assert [(c.outcome, c.error) for c in checks(settings) if c.source_id] == [("polled", note)]
 
 

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from versiontrack import research, service
+from versiontrack import research
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.domain import Source
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.export import export
+from versiontrack.service import commands, database, reads
 from versiontrack.settings import Settings
 from versiontrack.store.engine import Database
 from versiontrack.store.schema import SearchSentenceRow
@@ -71,15 +72,15 @@ def tracked(any_db_url: str) -> Iterator[Tracked]:
         url = server.url("/world/envoy-warns")
         server.route("/feed.xml", Response(200, EMPTY_RSS, {"Content-Type": "application/rss+xml"}))
         settings = make_settings(any_db_url, [Source("wire", server.url("/feed.xml"))])
-        with service.open_database(settings) as db:
-            info, _ = service.add_article(settings, db, url, "wire")
+        with database.open_database(settings) as db:
+            info, _ = commands.add_article(settings, db, url, "wire")
             for n, (headline, paragraphs) in enumerate(
                 [(HEADLINE, P1), (HEADLINE, P2), (HEADLINE3, P2)]
             ):
                 server.route("/world/envoy-warns", Response.html(page(headline, paragraphs)))
                 when = START + timedelta(hours=2 * n)
-                service.check(settings, db, refs=[url], clock=lambda when=when: when)
-            yield Tracked(settings, db, info["id"], info["url"])
+                commands.check(settings, db, refs=[url], clock=lambda when=when: when)
+            yield Tracked(settings, db, info.id, info.url)
 
 
 def test_a_removed_quote_is_found_with_the_version_that_removed_it(tracked: Tracked) -> None:
@@ -161,7 +162,7 @@ def test_reindex_rebuilds_the_same_index(tracked: Tracked) -> None:
 
 
 def test_show_json(tracked: Tracked) -> None:
-    assert research.show_json(tracked.db, str(tracked.article), 1) == {
+    assert reads.show_version(tracked.db, str(tracked.article), 1).to_json() == {
         "article": tracked.article,
         "url": tracked.url,
         "version": 1,
@@ -170,11 +171,11 @@ def test_show_json(tracked: Tracked) -> None:
         "standfirst": "",
         "byline": "",
         "paragraphs": [[s] for s in P1],
-        "content_hash": service.history(tracked.db, str(tracked.article))[1][0]["content_hash"],
+        "content_hash": reads.history(tracked.db, str(tracked.article))[1][0].content_hash,
         "archive_url": None,
         "origin": "live",
     }
-    assert research.show_json(tracked.db, tracked.url)["version"] == 3
+    assert reads.show_version(tracked.db, tracked.url).to_json()["version"] == 3
 
 
 def test_export_jsonl_has_every_version_and_its_ops(tracked: Tracked, tmp_path: Path) -> None:
@@ -192,11 +193,11 @@ def test_export_jsonl_has_every_version_and_its_ops(tracked: Tracked, tmp_path: 
     ops = [(op["op"], op["old_index"], op["new_index"]) for op in lines[1]["change"]["ops"]]
     assert ops == [("removed", 1, None), ("edited", 2, 1), ("added", None, 2)]
     assert lines[1]["change"]["ops"] == [
-        op for op in service.diff_versions(tracked.db, str(tracked.article), 1, 2).to_json()["ops"]
+        op for op in reads.diff_versions(tracked.db, str(tracked.article), 1, 2).to_json()["ops"]
     ]
     assert (
         lines[1]["change"]["flags"]
-        == service.history(tracked.db, str(tracked.article))[1][1]["flags"]
+        == reads.history(tracked.db, str(tracked.article))[1][1].to_json()["flags"]
     )
     assert lines[2]["change"]["ops"] == []
     # --since keeps the later versions
@@ -268,7 +269,7 @@ def test_the_index_is_written_in_the_versions_transaction(any_db_url: str) -> No
 
     settings = make_settings(any_db_url)
     text = normalise(Extracted(HEADLINE, "", "", tuple(P1)))
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         with pytest.raises(RuntimeError), db.sessions() as session, session.begin():
             article = articles.add_article(session, "https://example.org/a", now=START)
             versions.add_version(

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
+from versiontrack.pipeline.context import PassReport
+from versiontrack.service import commands, database
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.store.schema import ArticleRow, SourceRow
 
 from ..conftest import TEST_FETCH
+from ..helpers import Clock, rss_links
 
 STORY = (
     "The council voted on Tuesday to close the old bridge to lorries from the first of March. "
@@ -28,14 +28,6 @@ def page(headline: str) -> bytes:
         "<body><nav><a href='/'>Home</a></nav><article><h1>" + headline + "</h1>"
         f"<p>{STORY}</p><p>{headline} was reported by our correspondent.</p></article>"
         "</body></html>"
-    ).encode()
-
-
-def rss(*links: str) -> bytes:
-    items = "".join(f"<item><title>t</title><link>{link}</link></item>" for link in links)
-    return (
-        "<?xml version='1.0'?><rss version='2.0'><channel><title>x</title>"
-        f"<link>http://example.org/</link><description>d</description>{items}</channel></rss>"
     ).encode()
 
 
@@ -66,12 +58,6 @@ def index(*entries: tuple[str, str]) -> bytes:
     ).encode()
 
 
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
-
-
 def settings_for(db_url: str, **source: str) -> Settings:
     return settings_from_dict(
         {
@@ -83,21 +69,13 @@ def settings_for(db_url: str, **source: str) -> Settings:
 
 
 def tracked(settings: Settings) -> dict[str, str | None]:
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         return {a.url: a.title for a in session.scalars(select(ArticleRow).order_by(ArticleRow.id))}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def check(settings: Settings, clock: Clock) -> service.PassReport:
-    with service.open_database(settings) as db:
-        return service.check(settings, db, clock=clock)
+def check(settings: Settings, clock: Clock) -> PassReport:
+    with database.open_database(settings) as db:
+        return commands.check(settings, db, clock=clock)
 
 
 def test_a_sitemap_and_a_front_page_find_the_articles_the_feed_lacks(
@@ -105,7 +83,7 @@ def test_a_sitemap_and_a_front_page_find_the_articles_the_feed_lacks(
 ) -> None:
     u = server.url
     server.route(
-        "/feed.rss", Response(200, rss(u("/news/a")), {"Content-Type": "application/rss+xml"})
+        "/feed.rss", Response(200, rss_links(u("/news/a")), {"Content-Type": "application/rss+xml"})
     )
     server.route(
         "/sitemap.xml",
@@ -219,13 +197,13 @@ def test_a_sitemap_alone_is_read_incrementally_and_lastmod_makes_articles_due(
         (u("/news/d"), "new"),
     ]
     assert mark(settings) == datetime.fromisoformat(late)
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         row = session.scalar(select(SourceRow).where(SourceRow.name == "site"))
         assert row is not None and row.feed_url == u("/sitemap.xml")
 
 
 def mark(settings: Settings) -> datetime | None:
-    with service.open_database(settings) as db, db.sessions() as session:
+    with database.open_database(settings) as db, db.sessions() as session:
         row = session.scalar(select(SourceRow).where(SourceRow.name == "site"))
         assert row is not None
         return row.sitemap_lastmod
@@ -236,7 +214,7 @@ def test_a_broken_sitemap_fails_the_poll_but_keeps_what_the_feed_found(
 ) -> None:
     u = server.url
     server.route(
-        "/feed.rss", Response(200, rss(u("/news/a")), {"Content-Type": "application/rss+xml"})
+        "/feed.rss", Response(200, rss_links(u("/news/a")), {"Content-Type": "application/rss+xml"})
     )
     server.route("/sitemap.xml", Response.html("<html><body>Not here</body></html>"))
     server.route("/news/a", Response(200, page("Story a")))

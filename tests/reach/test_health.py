@@ -4,20 +4,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import feedparser
 import pytest
 
-from versiontrack import catalog, health, service
+from versiontrack import catalog, health
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.health import Verdict, assess, rewritten_share
 from versiontrack.outputs import deliver
+from versiontrack.service import commands, database
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.web import create_app
 
 from ..conftest import TEST_FETCH
+from ..helpers import Clock, rss_links
 from ..web.conftest import TestClient  # imported without Starlette's httpx2 warning
 
 PARAGRAPHS = [
@@ -47,34 +48,14 @@ BROKEN = (
 )
 
 
-def rss(*links: str) -> bytes:
-    items = "".join(f"<item><title>t</title><link>{link}</link></item>" for link in links)
-    return (
-        "<?xml version='1.0'?><rss version='2.0'><channel><title>x</title>"
-        f"<link>http://example.org/</link><description>d</description>{items}</channel></rss>"
-    ).encode()
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def test_a_source_whose_template_breaks_turns_degraded_and_recovers(
     server: LoopbackServer, any_db_url: str
 ) -> None:
     links = [server.url(f"/news/{n}") for n in "abc"]
-    server.route("/feed.rss", Response(200, rss(*links), {"Content-Type": "application/rss+xml"}))
-    server.route("/other.rss", Response(200, rss(), {"Content-Type": "application/rss+xml"}))
+    server.route(
+        "/feed.rss", Response(200, rss_links(*links), {"Content-Type": "application/rss+xml"})
+    )
+    server.route("/other.rss", Response(200, rss_links(), {"Content-Type": "application/rss+xml"}))
     for n in "abc":
         server.route(f"/news/{n}", Response(200, article(f"Story {n}")))
     settings: Settings = settings_from_dict(
@@ -88,14 +69,14 @@ def test_a_source_whose_template_breaks_turns_degraded_and_recovers(
         }
     )
     clock = Clock()
-    with service.open_database(settings) as db:
-        assert service.check(settings, db, clock=clock).count("new") == 3
+    with database.open_database(settings) as db:
+        assert commands.check(settings, db, clock=clock).count("new") == 3
         assert health.statuses(db.sessions) == {"quiet": "ok", "site": "ok"}
 
         for n in "abc":
             server.route(f"/news/{n}", Response(200, BROKEN))
         clock.now += timedelta(hours=1)
-        report = service.check(settings, db, force=True, clock=clock)
+        report = commands.check(settings, db, force=True, clock=clock)
         assert {(c.outcome, c.error) for c in report.checks} == {
             ("failed", "no article body found")
         }
@@ -125,7 +106,7 @@ def test_a_source_whose_template_breaks_turns_degraded_and_recovers(
             server.route(f"/news/{n}", Response(200, article(f"Story {n}")))
         for _ in range(3):
             clock.now += timedelta(hours=1)
-            service.check(settings, db, force=True, clock=clock)
+            commands.check(settings, db, force=True, clock=clock)
         assert health.statuses(db.sessions)["site"] == "ok"
         with TestClient(create_app(settings, db)) as client:
             titles = [e.title for e in feedparser.parse(client.get("/health.xml").content).entries]
@@ -145,7 +126,9 @@ def test_a_template_that_pours_text_into_every_article_turns_its_source_degraded
     server: LoopbackServer, any_db_url: str
 ) -> None:
     links = [server.url(f"/news/{n}") for n in "abc"]
-    server.route("/feed.rss", Response(200, rss(*links), {"Content-Type": "application/rss+xml"}))
+    server.route(
+        "/feed.rss", Response(200, rss_links(*links), {"Content-Type": "application/rss+xml"})
+    )
     for n in "abc":
         server.route(f"/news/{n}", Response(200, article(f"Story {n}")))
     settings = settings_from_dict(
@@ -156,13 +139,13 @@ def test_a_template_that_pours_text_into_every_article_turns_its_source_degraded
         }
     )
     clock = Clock()
-    with service.open_database(settings) as db:
-        service.check(settings, db, clock=clock)
+    with database.open_database(settings) as db:
+        commands.check(settings, db, clock=clock)
         for n in "abc":
             page = article(f"Story {n}").replace(b"</article>", LEAK.encode() + b"</article>")
             server.route(f"/news/{n}", Response(200, page))
         clock.now += timedelta(hours=1)
-        report = service.check(settings, db, force=True, clock=clock)
+        report = commands.check(settings, db, force=True, clock=clock)
         assert report.count("changed") == 3
         assert health.statuses(db.sessions) == {"site": "degraded"}
         (row,) = catalog.list_sources(settings, db)
@@ -184,11 +167,11 @@ def test_a_failing_feed_turns_its_source_degraded_on_the_second_failure(
         }
     )
     clock = Clock()
-    with service.open_database(settings) as db:
-        service.check(settings, db, clock=clock)
+    with database.open_database(settings) as db:
+        commands.check(settings, db, clock=clock)
         assert health.statuses(db.sessions) == {"site": "ok"}
         clock.now += timedelta(hours=1)
-        service.check(settings, db, clock=clock)
+        commands.check(settings, db, clock=clock)
         assert health.statuses(db.sessions) == {"site": "degraded"}
         (row,) = catalog.list_sources(settings, db)
         assert row["health_reason"] == f"feed failing: HTTP 503 from {server.url('/feed.rss')}"
@@ -216,9 +199,9 @@ def test_an_output_asking_for_health_is_told_when_a_source_degrades(
             }
         )
         clock = Clock()
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             for _ in range(2):  # the second failure in a row degrades it
-                service.check(settings, db, clock=clock)
+                commands.check(settings, db, clock=clock)
                 clock.now += timedelta(hours=1)
             assert deliver.drain(settings, db.sessions, clock=clock).delivered == 1
         posts = [r for r in receiver.requests if r.method == "POST"]
@@ -292,9 +275,9 @@ def test_health_feed_escapes_hostile_names_and_reasons(server: LoopbackServer, d
         }
     )
     clock = Clock()
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         for _ in range(2):
-            service.check(settings, db, clock=clock)
+            commands.check(settings, db, clock=clock)
             clock.now += timedelta(hours=1)
         assert health.statuses(db.sessions) == {name: "degraded"}
         with TestClient(create_app(settings, db)) as client:
@@ -311,7 +294,7 @@ def test_the_daemon_judges_health_every_minute(db_url: str) -> None:
     from versiontrack.daemon import HEALTH_EVERY, Daemon
 
     settings = settings_from_dict({"database": {"url": db_url}})
-    with service.open_database(settings) as db:
+    with database.open_database(settings) as db:
         scheduler = Daemon(settings, db, web=False)._scheduler()
     job = scheduler.get_job("health")
     assert job is not None and HEALTH_EVERY == 60

@@ -3,16 +3,15 @@ database's totals (checks by outcome, fetch latency, versions, changes, backlog,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.metrics import CheckTally, render_metrics
+from versiontrack.service import commands, database
 from versiontrack.settings import settings_from_dict
+from versiontrack.store.engine import Database
 from versiontrack.web import create_app
 
 from ..conftest import TEST_FETCH
@@ -31,12 +30,6 @@ def page(paragraphs: list[str]) -> bytes:
         "<!doctype html><html><head><meta charset='utf-8'><title>Bridge</title></head><body>"
         f"<article><h1>Bridge to close</h1>{body}</article></body></html>"
     ).encode()
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as s:
-        yield s
 
 
 def test_metrics_parse_and_count_what_the_database_holds(
@@ -70,12 +63,12 @@ def test_metrics_parse_and_count_what_the_database_holds(
     now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
     far = lambda: datetime(2100, 1, 1, tzinfo=UTC)  # noqa: E731 - every check settled
     tally = CheckTally()
-    with service.open_database(settings) as db:
-        service.check(settings, db, clock=lambda: now)
+    with database.open_database(settings) as db:
+        commands.check(settings, db, clock=lambda: now)
         render_metrics(db.sessions, far, tally)  # the first pass's checks are now tallied
         server.route("/a", Response(200, page([*STORY, "The work will take two years."])))
         later = now + timedelta(hours=1)
-        service.check(settings, db, force=True, clock=lambda: later)
+        commands.check(settings, db, force=True, clock=lambda: later)
         with TestClient(create_app(settings, db)) as client:
             response = client.get("/metrics")
             assert client.get("/metrics").text == response.text  # the app's tally, again
@@ -129,7 +122,7 @@ def test_metrics_parse_and_count_what_the_database_holds(
 
 
 def test_metrics_answer_503_without_a_database(tmp_path) -> None:
-    from versiontrack.store.engine import Database, make_engine, session_factory
+    from versiontrack.store.engine import make_engine, session_factory
 
     engine = make_engine(f"sqlite:///{tmp_path}")  # a folder: every connection fails
     db = Database(engine, session_factory(engine))

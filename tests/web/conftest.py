@@ -22,9 +22,9 @@ import pytest
 from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 
-from versiontrack import service
 from versiontrack.corpus import CorpusServer, LoopbackServer, Response, build_corpus
 from versiontrack.domain import Source
+from versiontrack.service import commands, database, reads
 from versiontrack.settings import Settings
 from versiontrack.store.engine import Database
 from versiontrack.web import create_app
@@ -112,24 +112,24 @@ def site(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     with CorpusServer(corpus) as server, LoopbackServer() as hostile:
         sources = [Source(s.name, server.feed_url(s.name)) for s in corpus.sources]
         settings = make_settings(f"sqlite:///{path}", sources, fetch={"allow_private": True})
-        with service.open_database(settings) as db:
+        with database.open_database(settings) as db:
             for step in corpus.steps:
                 server.set_step(step.index)
                 now = START + timedelta(hours=2 * step.index)
-                service.check(settings, db, clock=lambda now=now: now)
+                commands.check(settings, db, clock=lambda now=now: now)
             ids = {}
-            for row in service.list_articles(db):
-                slug = next(a.slug for a in corpus.articles if row["url"].endswith(a.path))
-                ids[slug] = row["id"]
+            for row in reads.list_articles(db):
+                slug = next(a.slug for a in corpus.articles if row.url.endswith(a.path))
+                ids[slug] = row.id
 
             url = hostile.url("/news/council-row")
             hostile.route("/news/council-row", Response.html(hostile_page()))
-            ids[HOSTILE] = service.add_article(settings, db, url)[0]["id"]
+            ids[HOSTILE] = commands.add_article(settings, db, url)[0].id
             for n, edited in enumerate((False, True)):
                 hostile.route("/news/council-row", Response.html(hostile_page(edited)))
                 when = START + timedelta(days=1, hours=3 * n)
-                service.check(settings, db, refs=[url], clock=lambda when=when: when)
-    with service.open_database(settings) as db:
+                commands.check(settings, db, refs=[url], clock=lambda when=when: when)
+    with database.open_database(settings) as db:
         yield Site(settings, db, ids, create_app(settings, db))
 
 

@@ -8,8 +8,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 import feedparser
 
-from versiontrack import service
 from versiontrack.corpus import LoopbackServer, Response
+from versiontrack.service import commands, database, feeds
 from versiontrack.web import create_app
 
 from ..conftest import make_settings
@@ -24,8 +24,8 @@ def test_global_feeds_list_every_change(site: Site, client: TestClient) -> None:
     atom = client.get("/feed.atom")
     assert (rss.status_code, rss.headers["content-type"]) == (200, RSS)
     assert (atom.status_code, atom.headers["content-type"]) == (200, ATOM)
-    assert rss.content == service.feed(site.settings, site.db, fmt="rss")
-    assert atom.content == service.feed(site.settings, site.db, fmt="atom")
+    assert rss.content == feeds.feed(site.settings, site.db, feeds.FeedQuery(fmt="rss"))
+    assert atom.content == feeds.feed(site.settings, site.db, feeds.FeedQuery(fmt="atom"))
     parsed = feedparser.parse(rss.content)
     assert parsed.bozo is False
     assert len(parsed.entries) == 9  # the corpus's 8 changes and the hostile article's edit
@@ -150,10 +150,10 @@ def test_a_new_change_gives_a_new_etag(db_url: str) -> None:
     with LoopbackServer() as server:
         url = server.url("/news/story")
         settings = make_settings(db_url, fetch={"allow_private": True})
-        with service.open_database(settings) as db, TestClient(create_app(settings, db)) as client:
-            article = service.add_article(settings, db, url)[0]["id"]
+        with database.open_database(settings) as db, TestClient(create_app(settings, db)) as client:
+            article = commands.add_article(settings, db, url)[0].id
             server.route("/news/story", Response.html(hostile_page()))
-            service.check(settings, db, refs=[url], clock=lambda: start)
+            commands.check(settings, db, refs=[url], clock=lambda: start)
             empty = client.get("/feed.xml")
             article_feed = client.get(f"/articles/{article}/feed.xml")
             assert feedparser.parse(empty.content).entries == []
@@ -164,7 +164,7 @@ def test_a_new_change_gives_a_new_etag(db_url: str) -> None:
 
             server.route("/news/story", Response.html(hostile_page(edited=True)))
             later = start + timedelta(hours=1)
-            service.check(settings, db, refs=[url], clock=lambda: later)
+            commands.check(settings, db, refs=[url], clock=lambda: later)
 
             changed = client.get("/feed.xml", headers={"If-None-Match": empty.headers["etag"]})
             assert changed.status_code == 200

@@ -9,7 +9,7 @@ import feedparser
 import pytest
 from markupsafe import Markup
 
-from versiontrack import web
+from versiontrack import web_templates
 
 from .conftest import HOSTILE, HOSTILE_HEADLINE, IMG, SCRIPT, Site, TestClient
 
@@ -100,6 +100,6 @@ def test_feeds_carry_the_hostile_text_as_text(site: Site, client: TestClient) ->
     ],
 )
 def test_only_our_own_diff_markup_is_let_through(fragment: str, expected: str) -> None:
-    result = web._diff_markup(fragment)
+    result = web_templates.diff_markup(fragment)
     assert isinstance(result, Markup)
     assert str(result) == expected

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from versiontrack import service
+from versiontrack.service import commands, database, pages, reads
 from versiontrack.store.engine import Database, make_engine, session_factory
 from versiontrack.store.schema import ArticleRow
 from versiontrack.web import CONTENT_SECURITY_POLICY, create_app
@@ -182,7 +182,7 @@ def test_article_page_shows_versions_next_check_checks_and_feed(
 ) -> None:
     g = site.ids[GUARDIAN]
     body = client.get(f"/articles/{g}").text
-    info = service.list_articles(site.db)[g - 1]
+    info = reads.list_articles(site.db)[g - 1].to_json()
     next_check = datetime.fromisoformat(info["next_check_at"]).astimezone(UTC)
     assert "<dt>Next check</dt>" in body
     assert (
@@ -222,12 +222,12 @@ def test_removed_article_page_says_so_and_lists_the_removal(site: Site, client: 
 
 def test_retired_article_shows_retired_instead_of_a_next_check(tmp_path: Path, db_url: str) -> None:
     settings = make_settings(db_url)
-    with service.open_database(settings) as db:
-        info, _ = service.add_article(settings, db, "https://news.example/story")
+    with database.open_database(settings) as db:
+        info, _ = commands.add_article(settings, db, "https://news.example/story")
         with db.sessions() as session, session.begin():
-            session.get_one(ArticleRow, info["id"]).status = "retired"
+            session.get_one(ArticleRow, info.id).status = "retired"
         with TestClient(create_app(settings, db)) as client:
-            body = client.get(f"/articles/{info['id']}").text
+            body = client.get(f"/articles/{info.id}").text
     assert '<dd class="next-check">retired: no longer checked for changes</dd>' in body
     assert '<span class="tag tag-retired">retired</span>' in body
     assert "No version stored yet" in body
@@ -255,7 +255,7 @@ def test_guardian_diff_shows_both_headlines_and_the_body_bags_sentences_inserted
     assert '<table class="sbs">' in body
     added_rows = re.findall(r'<tr class="row-added[^"]*">\s*<td class="old gap"></td>', body)
     assert len(added_rows) == 3
-    diff = service.diff_page(site.db, str(g), 2, 3)
+    diff = pages.diff_page(site.db, str(g), 2, 3)
     assert body.count('<tr class="row-') == len(diff.rows)
     assert body.count('<tr class="field field-') == 3  # headline, standfirst, byline
     # Links around the change, and the picker with both versions selected.
@@ -319,7 +319,7 @@ def test_version_picker_redirects_to_the_diff(site: Site, client: TestClient) ->
 def test_version_page_shows_the_text_and_links_around_it(site: Site, client: TestClient) -> None:
     g = site.ids[GUARDIAN]
     body = client.get(f"/articles/{g}/versions/3").text
-    shown = service.show_version(site.db, str(g), 3)
+    shown = reads.show_version(site.db, str(g), 3)
     assert f"<h1>{html.escape(NEW_HEADLINE)}</h1>" in body
     assert f'<p class="standfirst">{html.escape(shown.text.standfirst)}</p>' in body
     assert f'<p class="byline">{html.escape(shown.text.byline)}</p>' in body

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import feedparser
 
-from versiontrack import research, service
+from versiontrack import research
 from versiontrack.export import export
+from versiontrack.service import reads
 
 from .conftest import GUARDIAN, HOSTILE, IMG, NEW_HEADLINE, OLD_HEADLINE, SCRIPT, Site, TestClient
 
@@ -20,9 +21,9 @@ HTML = "text/html; charset=utf-8"
 def every_version(site: Site) -> list[tuple[int, int, str]]:
     """(article, version, content hash) of every stored version, by article and version."""
     out = []
-    for info in service.list_articles(site.db):
-        _, versions = service.history(site.db, str(info["id"]))
-        out += [(info["id"], v["version"], v["content_hash"]) for v in versions]
+    for info in reads.list_articles(site.db):
+        _, versions = reads.history(site.db, str(info.id))
+        out += [(info.id, v.number, v.content_hash) for v in versions]
     return out
 
 
@@ -95,14 +96,14 @@ def test_jsonl_export_of_the_seeds_corpus_has_exactly_its_versions_and_ops(
     assert (done.versions, len(lines)) == (len(expected), len(expected))
     assert [(x["article"], x["version"]) for x in lines] == [(a, v) for a, v, _ in expected]
     for line in lines:
-        shown = research.show_json(site.db, str(line["article"]), line["version"])
+        shown = reads.show_version(site.db, str(line["article"]), line["version"]).to_json()
         assert {k: line[k] for k in ("headline", "standfirst", "byline", "paragraphs")} == {
             k: shown[k] for k in ("headline", "standfirst", "byline", "paragraphs")
         }
         if line["version"] == 1:
             assert line["change"] is None
             continue
-        diffed = service.diff_versions(
+        diffed = reads.diff_versions(
             site.db, str(line["article"]), line["version"] - 1, line["version"]
         ).to_json()
         assert line["change"]["ops"] == diffed["ops"]
@@ -128,7 +129,7 @@ def test_newsedits_export_of_the_seeds_corpus(site: Site, tmp_path: Path) -> Non
         == pairs
     )
     for a, x, y in pairs:
-        summary = service.diff_versions(site.db, str(a), x, y).diff.summary
+        summary = reads.diff_versions(site.db, str(a), x, y).diff.summary
         row = con.execute(
             "SELECT added, deleted, edited, moved, merged, split FROM edit_counts "
             "WHERE entry_id = ? AND version_x = ?",

@@ -17,7 +17,7 @@ from versiontrack.archive.captures import BackfillReport, CaptureOutcome, backfi
 from versiontrack.errors import ArchiveError, ConfigError
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline.context import Runtime, unit_of_work, utcnow
-from versiontrack.service import resolve_article
+from versiontrack.service.database import resolve_article
 from versiontrack.settings import Settings
 from versiontrack.store import archive_queue, archived, articles
 from versiontrack.store.engine import Database
