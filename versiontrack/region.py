@@ -26,7 +26,9 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -64,6 +66,11 @@ _SPACE = re.compile(r"\s+")
 _ANCHOR = 40  # characters of a paragraph's start that find the element holding it
 _INLINE_NOT_BR = INLINE_HTML - {"br"}
 _LINE_CHILDREN = 4  # elements with more children are never taken for one dropped line
+_EVIDENCE = 8  # characters of a text piece found in the extracted text: read, not chance
+_SHORT_LINE = 150  # a line extraction left out and this short may churn (a teaser caption)
+_Line = tuple[int, int]  # (k, n): the n-th element (ordinal) of the region's k-th element
+#: The fingerprint's own version: a new way of hashing never matches an old fingerprint.
+FORMAT = "2"
 
 
 @dataclass(frozen=True)
@@ -76,16 +83,20 @@ class Reader:
     ignore: tuple[re.Pattern[str], ...]
 
     def fingerprint(self, html: bytes, path: str) -> str | None:
-        """The page's fingerprint with the article at ``path`` (one XPath, or a union of
-        them); None when an element it names is gone."""
+        """The page's fingerprint with the article at ``path`` (``locate``'s: one XPath or a
+        union of them, then the lines left out); None when an element it names is gone."""
+        union, _, skipped = path.partition("\n")
         try:
             tree = _parse(html)
-            hits = tree.xpath(path)
+            hits = tree.xpath(union)
+            skips = _parse_skips(skipped)
         except (etree.LxmlError, ValueError):
             return None
-        if len(hits) != path.count("|") + 1 or not all(isinstance(h, HtmlElement) for h in hits):
+        if len(hits) != union.count("|") + 1 or not all(isinstance(h, HtmlElement) for h in hits):
             return None
-        return self._digest(tree, hits)
+        for element in hits:
+            _clean(tree, element)
+        return self._digest(tree, hits, skips)
 
     def locate(self, html: bytes, extracted: Extracted) -> Region | None:
         """Find the article in ``html`` (the page ``extracted`` came from) and fingerprint it;
@@ -99,10 +110,22 @@ class Reader:
         if elements is None:
             return None
         root = tree.getroottree()
-        path = " | ".join(sorted(root.getpath(e) for e in elements))
-        return Region(path, self._digest(tree, tree.xpath(path)))
+        union = " | ".join(sorted(root.getpath(e) for e in elements))
+        hits = tree.xpath(union)
+        for element in hits:
+            _clean(tree, element)
+        fields = (extracted.headline, extracted.standfirst, extracted.byline)
+        read = "".join(_squeeze(t) for t in (*fields, *extracted.paragraphs))
+        skips = {(k, n) for k, element in enumerate(hits) for n in self._unread(element, read)}
+        path = union + ("\n" + " ".join(f"{k}.{n}" for k, n in sorted(skips)) if skips else "")
+        return Region(path, self._digest(tree, hits, skips))
 
-    def _digest(self, tree: HtmlElement, elements: Sequence[HtmlElement]) -> str:
+    def _digest(
+        self,
+        tree: HtmlElement,
+        elements: Sequence[HtmlElement],
+        skips: AbstractSet[tuple[int, int]],
+    ) -> str:
         h = hashlib.blake2b(self.salt.encode(), digest_size=16)
         for meta in _META(tree):
             key = meta.get("name") or meta.get("property") or meta.get("itemprop") or ""
@@ -114,34 +137,91 @@ class Reader:
         for script in _LD_JSON(tree):
             h.update(b"\x05")
             h.update(_ld_fields(script.text_content()).encode())
-        for element in elements:
-            etree.strip_elements(element, *_UNREAD, with_tail=False)
-            self._drop_dropped_lines(element)
+        for k, element in enumerate(elements):
             h.update(b"\x04")
-            h.update(_fold(element.text_content()).encode())
+            self._hash_region(h, element, {n for j, n in skips if j == k})
         return h.hexdigest()
 
-    def _drop_dropped_lines(self, element: HtmlElement) -> None:
-        """Leave out lines extraction drops whole ("Updated 3 minutes ago", "Hits: 123", a
-        source's ``ignore`` lines): they churn inside many articles."""
-        for el in list(element.iterdescendants()):
-            # one line has few children; reading every big subtree's text would cost more
-            # than the rest of the fingerprint (and leaving a line in is always safe)
-            if not isinstance(el.tag, str) or len(el) > _LINE_CHILDREN:
+    def _hash_region(self, h: Any, element: HtmlElement, skips: AbstractSet[int]) -> None:
+        """The region's markup skeleton (tags, in order) and its text, except the lines
+        ``locate`` found extraction does not read: of those only that they are still lines
+        extraction would drop (short, or boilerplate, or ignored)."""
+        parts: list[str] = []
+        ordinal = -1
+        skipping: HtmlElement | None = None
+        for event, el in etree.iterwalk(element, events=("start", "end")):
+            if not isinstance(el.tag, str):
                 continue
+            if event == "start":
+                ordinal += 1
+                if skipping is not None:
+                    continue
+                if ordinal in skips:
+                    skipping = el
+                    line = _fold(el.text_content())
+                    parts.append(f"\x06{el.tag}\x02{'' if self._droppable(el, line) else line}")
+                    continue
+                parts.append(f"<{el.tag}\x02{_fold(el.text or '')}")
+                continue
+            if skipping is not None:
+                if el is not skipping:
+                    continue
+                skipping = None
+            else:
+                parts.append(">")
+            if el is not element and el.tail:
+                parts.append(_fold(el.tail))
+        h.update("\x07".join(parts).encode())
+
+    def _droppable(self, el: HtmlElement, line: str) -> bool:
+        """Whether a line extraction left out (``el``, its text ``line``) may change without
+        changing what it reads: short pieces of text (teaser captions, counters, stamps), our
+        boilerplate, ignored lines. A dropped line an edit makes long is read again."""
+        return (
+            all(len(piece) <= _SHORT_LINE for piece in el.itertext())
+            or is_boilerplate(line)
+            or self._ignored(line)
+        )
+
+    def _ignored(self, line: str) -> bool:
+        return any(p.search(line) for p in self.ignore)
+
+    def _unread(self, element: HtmlElement, read: str) -> list[int]:
+        """The ordinals (in ``element.iter()`` order) of the lines of ``element`` extraction
+        did not read and that may change without changing what it reads (short lines,
+        boilerplate, ignored lines): the outermost element of each such line.
+
+        ``read`` is the extracted text, squeezed. A line is read when its whole text is in
+        it; a line none of whose words is in it (no piece of its text of ``_EVIDENCE``
+        characters or more) is not; a line with some of both is looked into, child by child.
+        """
+        tags = (e for e in element.iter() if isinstance(e.tag, str))
+        ordinals = {el: n for n, el in enumerate(tags)}
+        found: list[int] = []
+        stack = [c for c in reversed(element) if isinstance(c.tag, str)]
+        while stack:
+            el = stack.pop()
             line = _fold(el.text_content())
-            if (
-                line
-                and (is_boilerplate(line) or any(p.search(line) for p in self.ignore))
-                and _own_line(el)
-            ):
-                el.drop_tree()
+            if not line:
+                continue  # no text: its markup is in the skeleton, nothing else to read
+            small = len(el) <= _LINE_CHILDREN
+            if _squeeze(line) in read:
+                if small and _own_line(el) and (is_boilerplate(line) or self._ignored(line)):
+                    found.append(ordinals[el])  # read by chance ("3 : 14" in a sentence)
+                continue  # read: so is all of it
+            pieces = (_squeeze(t) for t in el.itertext())
+            partly = any(len(p) >= _EVIDENCE and p in read for p in pieces)
+            if small and not partly and self._droppable(el, line):
+                found.append(ordinals[el])
+                continue
+            stack.extend(c for c in reversed(el) if isinstance(c.tag, str))
+        return found
 
 
 @functools.lru_cache(maxsize=256)
 def reader(selector: str | None = None, ignore: tuple[str, ...] = ()) -> Reader:
     """The reader for a source's overrides (none: the generic extraction)."""
-    salt = "\x00".join((EXTRACTOR_VERSION, selector or "", *ignore))
+    salt = "\x00".join((EXTRACTOR_VERSION, FORMAT, selector or "", *ignore))
     return Reader(salt, tuple(re.compile(p) for p in ignore))
 
 
@@ -174,9 +254,24 @@ def _squeeze(value: str) -> str:
 
 
 def _parse(html: bytes) -> HtmlElement:
-    tree = lxml.html.document_fromstring(decode(html).encode("utf-8"), parser=_PARSER)
-    drop_unread(tree)
-    return tree
+    return lxml.html.document_fromstring(decode(html).encode("utf-8"), parser=_PARSER)
+
+
+def _clean(tree: HtmlElement, element: HtmlElement) -> None:
+    """Leave out of ``element`` what extraction never reads: code, and what ``drop_unread``
+    removes (hidden markup, machine microdata, ad slots), judged inside it alone (cleaning
+    the whole page cost more than the rest of the fingerprint)."""
+    etree.strip_elements(element, *_UNREAD, with_tail=False)
+    drop_unread(tree, within=element)
+
+
+def _parse_skips(text: str) -> set[_Line]:
+    """``locate``'s "k.n k.n …": line n (an ordinal) of the region's k-th element."""
+    skips = set()
+    for item in text.split():
+        k, _, n = item.partition(".")
+        skips.add((int(k), int(n)))
+    return skips
 
 
 def _own_line(el: HtmlElement) -> bool:
