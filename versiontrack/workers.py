@@ -28,7 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from versiontrack import children, extract, logs, region
+from versiontrack import children, extract, fingerprint, logs
 from versiontrack import text as textmod
 from versiontrack.domain import ArticleText, Region
 from versiontrack.errors import CheckError
@@ -62,12 +62,12 @@ def read_page(
         text = textmod.normalise(extracted)
     except CheckError as exc:
         return Reading(error=exc)
-    found = region.reader(selector, ignore).locate(body, extracted) if locate else None
+    found = fingerprint.reader(selector, ignore).locate(body, extracted) if locate else None
     return Reading(text=text, canonical_url=extracted.canonical_url, region=found)
 
 
 def _unchanged(body: bytes, selector: str | None, ignore: tuple[str, ...], known: Region) -> bool:
-    return region.reader(selector, ignore).fingerprint(body, known.path) == known.digest
+    return fingerprint.reader(selector, ignore).fingerprint(body, known.path) == known.digest
 
 
 @contextmanager
