@@ -42,20 +42,35 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from versiontrack.domain import Extracted, Region
-from versiontrack.extract import EXTRACTOR_VERSION, INLINE_HTML, decode, drop_unread, is_boilerplate
-from versiontrack.locate import LD_JSON, META, article_elements, path_of, resolve, squeeze
+from versiontrack.extract import (
+    BOILERPLATE,
+    EXTRACTOR_VERSION,
+    INLINE_HTML,
+    decode,
+    drop_unread,
+)
+from versiontrack.locate import article_elements, path_of, resolve, squeeze
 
 __all__ = ["FORMAT", "Reader", "reader"]
 
 #: The fingerprint's own version: a new way of hashing never matches an old fingerprint.
 FORMAT = "2"
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+# every element an HtmlElement, chosen in C: lxml.html's own lookup calls Python for each
+# element it hands out (to give forms and inputs their classes), a fifth of a fingerprint
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
 # The metadata the extractor reads headline, standfirst, byline and site name from (ours and
 # trafilatura's), by name/property/itemprop. Other <meta> tags (CSRF tokens, request ids) churn.
 _META_NAMES = re.compile(
     r"title|headline|description|author|creator|byl|site_?name|application-name", re.IGNORECASE
 )
-_HEAD_PARTS = etree.XPath("//title | //h1 | //link[@rel='canonical']")
 # The JSON-LD fields extraction reads (trafilatura's metadata, our thin-body check): never
 # dates, counts or ids, which sites rewrite on every render (``dateModified``,
 # ``interactionStatistic``), so that one changed stamp does not send every check the long way.
@@ -144,23 +159,31 @@ class Reader:
             if not isinstance(el.tag, str) or len(el) > _LINE_CHILDREN:
                 continue
             line = _fold(el.text_content())
-            if line and (is_boilerplate(line) or self._ignored(line)) and _own_line(el):
+            if line and (_boilerplate(line) or self._ignored(line)) and _own_line(el):
                 el.drop_tree()
 
     def _head(self, tree: HtmlElement) -> Any:
         """The hash of what extraction reads outside the region (read before the region is
         prepared: a JSON-LD script may sit inside it)."""
+        parts: list[str] = []
+        # one walk over the page for all of them, in document order
+        for el in tree.iter("meta", "title", "h1", "link", "script"):
+            tag = el.tag
+            if tag == "meta":
+                key = el.get("name") or el.get("property") or el.get("itemprop") or ""
+                content = el.get("content")
+                if content is not None and _META_NAMES.search(key):
+                    parts.append(f"\x01{key}\x02{_fold(content)}")
+            elif tag == "link":
+                if el.get("rel") == "canonical":
+                    parts.append(f"\x03link\x02{_fold(el.get('href') or '')}")
+            elif tag == "script":
+                if el.get("type") == "application/ld+json":
+                    parts.append(f"\x05{_ld_fields(el.text_content())}")
+            else:
+                parts.append(f"\x03{tag}\x02{_fold(el.text_content())}")
         h = hashlib.blake2b(self.salt.encode(), digest_size=16)
-        for meta in META(tree):
-            key = meta.get("name") or meta.get("property") or meta.get("itemprop") or ""
-            if _META_NAMES.search(key):
-                h.update(f"\x01{key}\x02{_fold(meta.get('content') or '')}".encode())
-        for part in _HEAD_PARTS(tree):
-            value = part.get("href") if part.tag == "link" else part.text_content()
-            h.update(f"\x03{part.tag}\x02{_fold(value or '')}".encode())
-        for script in LD_JSON(tree):
-            h.update(b"\x05")
-            h.update(_ld_fields(script.text_content()).encode())
+        h.update("".join(parts).encode())
         return h
 
     def _digest(self, h: Any, elements: Sequence[HtmlElement], skips: AbstractSet[_Line]) -> str:
@@ -233,7 +256,7 @@ class Reader:
         boilerplate, ignored lines. A dropped line an edit makes long is read again."""
         return (
             all(len(piece) <= _SHORT_LINE for piece in el.itertext())
-            or is_boilerplate(line)
+            or _boilerplate(line)
             or self._ignored(line)
         )
 
@@ -267,6 +290,21 @@ def _kept(value: object, key: str = "") -> object:
     if not isinstance(value, str):
         return None
     return _DIGIT.sub("0", value) if key in _LD_DIGITS else value
+
+
+# our boilerplate rules, longest limit first: a line longer than a rule's limit is longer than
+# every later one's, so the search stops there (``extract.is_boilerplate``, with early exit)
+_RULES = sorted(BOILERPLATE, key=lambda rule: -rule[1])
+
+
+def _boilerplate(line: str) -> bool:
+    size = len(line)
+    for pattern, limit in _RULES:
+        if size > limit:
+            return False
+        if pattern.fullmatch(line):
+            return True
+    return False
 
 
 def _fold(value: str) -> str:

@@ -25,7 +25,6 @@ __all__ = ["LD_JSON", "META", "article_elements", "path_of", "resolve", "squeeze
 
 META = etree.XPath("//meta[@content]")
 LD_JSON = etree.XPath("//script[@type='application/ld+json']")
-_SPACE = re.compile(r"\s+")
 _ANCHOR = 40  # characters of a paragraph's start that find the element holding it
 _MIN_ANCHOR = _ANCHOR // 2  # a shorter text node never opens a paragraph by itself
 _STEP = re.compile(r"([A-Za-z][\w.-]*):(\d+)")
@@ -33,7 +32,7 @@ _STEP = re.compile(r"([A-Za-z][\w.-]*):(\d+)")
 
 def squeeze(value: str) -> str:
     """A containment key: no whitespace at all, case folded (extraction re-spaces inline text)."""
-    return _SPACE.sub("", value).casefold()
+    return "".join(value.split()).casefold()
 
 
 def article_elements(tree: HtmlElement, extracted: Extracted) -> list[HtmlElement] | None:
@@ -128,9 +127,13 @@ def _anchors(tree: HtmlElement, match: Callable[[str], bool]) -> Iterable[HtmlEl
     for el in tree.iter():
         if not isinstance(el.tag, str):
             continue
-        for text, holder in ((el.text, el), (el.tail, el.getparent())):
-            if text and holder is not None and (folded := squeeze(text)) and match(folded):
-                yield holder
+        text, tail = el.text, el.tail
+        if text and not text.isspace() and match(squeeze(text)):
+            yield el
+        if tail and not tail.isspace() and match(squeeze(tail)):
+            parent = el.getparent()
+            if parent is not None:
+                yield parent
 
 
 def _common_ancestor(elements: Sequence[HtmlElement]) -> HtmlElement | None:
