@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 
 #: The one thread that reads pages in this process (see the module's docstring).
 _READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-reader")
+#: Full readings go to the process pool only once this many wait for the reading thread:
+#: starting a pool process costs about a second of CPU (its imports), more than a pass that
+#: extracts a page now and then (most checks only fingerprint) ever saves by it.
+BACKLOG = 2
+_backlog = 0  # full readings queued or running in the reading thread (event loop only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,18 +110,25 @@ async def read(
     """Read a page: first the fingerprint of ``known`` (when given), then in full.
 
     The fingerprint runs in this process's reading thread: it costs about a millisecond, less
-    than shipping the page to another process. Full reading runs in ``pool`` (or that thread).
+    than shipping the page to another process. Full reading runs in that thread too, and in
+    ``pool`` when ``BACKLOG`` full readings already wait for it (a pass that extracts every
+    page, such as the first).
     """
     loop = asyncio.get_running_loop()
     if known is not None and await loop.run_in_executor(
         _READER, _unchanged, body, selector, ignore, known
     ):
         return Reading(unchanged=True)
+    global _backlog
     args = (body, url, selector, ignore, locate)
-    if pool is not None:
+    if pool is not None and _backlog >= BACKLOG:
         try:
             return await loop.run_in_executor(pool, read_page, *args)
         except BrokenProcessPool as exc:
             # a worker died (killed, out of memory): this check still gets its reading
             log.warning("page reader process pool broken (%s); reading in this process", exc)
-    return await loop.run_in_executor(_READER, read_page, *args)
+    _backlog += 1
+    try:
+        return await loop.run_in_executor(_READER, read_page, *args)
+    finally:
+        _backlog -= 1
