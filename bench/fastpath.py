@@ -121,8 +121,9 @@ def realpages(root: Path | None = None, limit: int | None = None) -> dict[str, A
             if hashes[number] is None:
                 known = None
                 continue
+            extracted = extract.extract(html, url)
             start = time.thread_time()
-            known = reader.locate(html, extract.extract(html, url))
+            known = reader.locate(html, extracted)
             locate_costs.append((time.thread_time() - start) * 1000)
             located += known is not None and number == 0
             known_hash = hashes[number]
