@@ -122,7 +122,8 @@ async def check_in_shards(
                 assert isinstance(reader, Connection)
                 message = _receive(reader)
                 if message is None:  # the shard has exited, one way or another
-                    _ended(reports.pop(reader), processes)
+                    # (joined off the event loop: this process checks a share meanwhile)
+                    await asyncio.to_thread(_ended, reports.pop(reader), processes)
                     reader.close()
                 elif message[0] == "check":
                     outcomes[message[2].article_id] = message[2]
