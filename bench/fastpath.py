@@ -86,6 +86,7 @@ def realpages(root: Path | None = None, limit: int | None = None) -> dict[str, A
     reader = fingerprint.reader()
     hits = located = steps = edits = edits_flagged = edits_missed = 0
     unsafe: list[str] = []
+    by_step = {n: 0 for n in churn.CHURN_STEPS}
     fp_costs: list[float] = []
     locate_costs: list[float] = []
     for page in pages:
@@ -107,6 +108,7 @@ def realpages(root: Path | None = None, limit: int | None = None) -> dict[str, A
                 if number in churn.CHURN_STEPS:
                     steps += 1
                     hits += equal
+                    by_step[number] += equal
                 if equal and hashes[number] != known_hash:
                     unsafe.append(f"{page.key} step {number}")
                 if number == churn.EDIT_STEP and hashes[number] != known_hash:
@@ -133,6 +135,7 @@ def realpages(root: Path | None = None, limit: int | None = None) -> dict[str, A
         "churn_steps": steps,
         "hits": hits,
         "hit_rate": round(hits / steps, 3) if steps else None,
+        "hits_by_step": by_step,
         "unsafe": unsafe,
         "edits_seen_by_extraction": edits,
         "edits_flagged": edits_flagged,

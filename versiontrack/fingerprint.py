@@ -159,8 +159,19 @@ class Reader:
             if not isinstance(el.tag, str) or len(el) > _LINE_CHILDREN:
                 continue
             line = _fold(el.text_content())
-            if line and (_boilerplate(line) or self._ignored(line)) and _own_line(el):
+            if line and self._dropped(el, line) and _own_line(el):
                 el.drop_tree()
+
+    def _dropped(self, el: HtmlElement, line: str) -> bool:
+        """Whether extraction drops the line ``el`` (its text ``line``) whole: our boilerplate,
+        an ignored line, or a short line of boilerplate pieces ("Updated 5 minutes ago ·
+        1,204 comments", a stamp and a counter in two spans)."""
+        if _boilerplate(line) or self._ignored(line):
+            return True
+        if len(line) > _SHORT_LINE or not len(el):
+            return False
+        pieces = [p for p in (_fold(t) for t in el.itertext()) if p]
+        return len(pieces) > 1 and all(_boilerplate(p) for p in pieces)
 
     def _head(self, tree: HtmlElement) -> Any:
         """The hash of what extraction reads outside the region (read before the region is
