@@ -158,6 +158,10 @@ class Reader:
             # than the rest of the fingerprint (and leaving a line in is always safe)
             if not isinstance(el.tag, str) or len(el) > _LINE_CHILDREN:
                 continue
+            head = el.text
+            if head and len(head) > _LONGEST_RULE and not self.ignore:
+                if len(_fold(head)) > _LONGEST_RULE:
+                    continue  # its own text alone is longer than any line our rules drop
             line = _fold(el.text_content())
             if line and self._dropped(el, line) and _own_line(el):
                 el.drop_tree()
@@ -306,6 +310,9 @@ def _kept(value: object, key: str = "") -> object:
 # our boilerplate rules, longest limit first: a line longer than a rule's limit is longer than
 # every later one's, so the search stops there (``extract.is_boilerplate``, with early exit)
 _RULES = sorted(BOILERPLATE, key=lambda rule: -rule[1])
+
+
+_LONGEST_RULE = _RULES[0][1]
 
 
 def _boilerplate(line: str) -> bool:
