@@ -27,6 +27,7 @@ META = etree.XPath("//meta[@content]")
 LD_JSON = etree.XPath("//script[@type='application/ld+json']")
 _ANCHOR = 40  # characters of a paragraph's start that find the element holding it
 _MIN_ANCHOR = _ANCHOR // 2  # a shorter text node never opens a paragraph by itself
+_CODE = frozenset({"script", "style", "template"})
 _STEP = re.compile(r"([A-Za-z][\w.-]*):(\d+)")
 
 
@@ -44,16 +45,21 @@ def article_elements(tree: HtmlElement, extracted: Extracted) -> list[HtmlElemen
         return None
     elements = [body]
     names = [k for k in (squeeze(n) for n in extracted.byline.split(";")) if k]  # "A; B"
-    in_metadata = [m.get("content") or "" for m in META(tree)]
-    in_metadata += [s.text_content() for s in LD_JSON(tree)]
-    meta_text = squeeze(" ".join(in_metadata))
-    if names and not all(n in meta_text for n in names) and not _holds(body, names):
+    if names and not _holds(body, names) and not _in_metadata(tree, names):
         # a "By …" line in the page: only its own element, not the share counts beside it
         line = _smallest_holding(tree, names, lambda t: any(n in t for n in names))
         if line is None or line.tag in ("html", "body"):
             return None
         elements.append(line)
     return elements
+
+
+def _in_metadata(tree: HtmlElement, names: Sequence[str]) -> bool:
+    """Whether the page's ``<meta>`` contents and JSON-LD hold every name (squeezed)."""
+    in_metadata = [m.get("content") or "" for m in META(tree)]
+    in_metadata += [s.text_content() for s in LD_JSON(tree)]
+    meta_text = squeeze(" ".join(in_metadata))
+    return all(n in meta_text for n in names)
 
 
 class _Openers:
@@ -128,6 +134,8 @@ def _anchors(tree: HtmlElement, match: Callable[[str], bool]) -> Iterable[HtmlEl
         if not isinstance(el.tag, str):
             continue
         text, tail = el.text, el.tail
+        if el.tag in _CODE:
+            text = None  # code, never read as text (a state blob can be 100 KB of JSON)
         if text and not text.isspace() and match(squeeze(text)):
             yield el
         if tail and not tail.isspace() and match(squeeze(tail)):
