@@ -10,6 +10,10 @@ while the extracted text changed (``missed``: must be 0).
 chrome alone: the fast path's own contract (it skips what only churns and misses nothing). The
 extraction scenario also runs it on the ``news`` pages, whose volatile metadata real sites
 have (issue 10): how often it fires there is the number that matters.
+
+``realpages`` does the same on the real pages of ``bench.realpages`` through their five steps
+(``python -m bench.fastpath [PAGES_PER_SET]`` prints it as JSON): the hit rate under churn,
+and every fingerprint that stood for another text than its step's own (``unsafe``).
 """
 
 from __future__ import annotations
