@@ -184,3 +184,44 @@ def test_an_article_spread_over_the_whole_page_is_not_fingerprinted() -> None:
     )
     extracted = extract(html, "https://news.example/n")
     assert region.reader().locate(html, extracted) is None
+
+
+# other stories' headlines in the article box: links extraction does not read
+TEASERS = (
+    "<ul class='related'><li><a href='/s/1'>{}</a></li>"
+    "<li><a href='/s/2'>Storm warnings issued for the coast</a></li></ul>"
+)
+
+
+def test_lines_extraction_does_not_read_may_churn_inside_the_box() -> None:
+    html = page(BODY + TEASERS.format("Chess prodigy becomes youngest grandmaster"))
+    found = locate(html)
+    assert "\n" in found.path  # the teaser lines are named, by where they sit
+    rotated = page(BODY + TEASERS.format("Village bakery wins a national bread award"))
+    assert region.reader().fingerprint(rotated, found.path) == found.digest
+    url = "https://news.example/a"
+    assert extract(rotated, url) == extract(html, url)  # and extraction reads the same
+    # a real edit beside them still shows, and so does a line made long enough to be read
+    edited = page(BODY.replace("Monday", "Tuesday") + TEASERS.format("Chess prodigy"))
+    assert region.reader().fingerprint(edited, found.path) != found.digest
+    long = page(BODY + TEASERS.format("A caption grown into a paragraph. " * 6))
+    assert region.reader().fingerprint(long, found.path) != found.digest
+    # a new line in the box (a paragraph inserted) changes the skeleton
+    added = page(BODY + "<p>A new paragraph, added later.</p>" + TEASERS.format("Chess"))
+    assert region.reader().fingerprint(added, found.path) != found.digest
+
+
+def test_an_ad_slot_inserted_before_the_article_does_not_move_it() -> None:
+    found = locate(page(BODY))
+    ad = "<div class='ad'><p>Compare mortgage rates in 60 seconds.</p></div>"
+    moved = page(BODY).replace(b"<div class='story'>", f"{ad}<div class='story'>".encode())
+    assert region.reader().fingerprint(moved, found.path) == found.digest
+
+
+def test_a_stamp_and_a_counter_added_to_the_box_are_left_out() -> None:
+    found = locate(page(BODY))
+    stamped = page(
+        "<div class='meta'><span>Updated 5 minutes ago</span> <span>1,204 comments</span></div>"
+        + BODY
+    )
+    assert region.reader().fingerprint(stamped, found.path) == found.digest
