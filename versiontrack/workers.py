@@ -19,6 +19,7 @@ in eight (``bench`` and ``tests/integration/test_reading_threads.py``).
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import multiprocessing
 import os
@@ -38,11 +39,15 @@ log = logging.getLogger(__name__)
 
 #: The one thread that reads pages in this process (see the module's docstring).
 _READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-reader")
-#: Full readings go to the process pool only once this many wait for the reading thread:
-#: starting a pool process costs about a second of CPU (its imports), more than a pass that
-#: extracts a page now and then (most checks only fingerprint) ever saves by it.
+#: Full readings go to the process pool only while this many wait for the reading thread
+#: and most of the last ``RECENT`` readings were full: starting a pool process costs about
+#: a second of CPU (its imports), more than a pass that extracts a page now and then (most
+#: checks only fingerprint, even in a burst of edits) ever saves by it. A pass that extracts
+#: every page (the first) fills the pool after its first ``RECENT // 2`` pages.
 BACKLOG = 2
+RECENT = 32
 _backlog = 0  # full readings queued or running in the reading thread (event loop only)
+_recent: collections.deque[bool] = collections.deque(maxlen=RECENT)  # True: a full reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,17 +116,19 @@ async def read(
 
     The fingerprint runs in this process's reading thread: it costs about a millisecond, less
     than shipping the page to another process. Full reading runs in that thread too, and in
-    ``pool`` when ``BACKLOG`` full readings already wait for it (a pass that extracts every
-    page, such as the first).
+    ``pool`` when ``BACKLOG`` full readings already wait for it in a pass that extracts most
+    pages (see ``RECENT``), such as the first.
     """
     loop = asyncio.get_running_loop()
     if known is not None and await loop.run_in_executor(
         _READER, _unchanged, body, selector, ignore, known
     ):
+        _recent.append(False)
         return Reading(unchanged=True)
     global _backlog
+    _recent.append(True)
     args = (body, url, selector, ignore, locate)
-    if pool is not None and _backlog >= BACKLOG:
+    if pool is not None and _backlog >= BACKLOG and 2 * sum(_recent) >= RECENT:
         try:
             return await loop.run_in_executor(pool, read_page, *args)
         except BrokenProcessPool as exc:
