@@ -40,10 +40,10 @@ log = logging.getLogger(__name__)
 #: The one thread that reads pages in this process (see the module's docstring).
 _READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-reader")
 #: Full readings go to the process pool only while this many wait for the reading thread
-#: and most of the last ``RECENT`` readings were full: starting a pool process costs about
-#: a second of CPU (its imports), more than a pass that extracts a page now and then (most
-#: checks only fingerprint, even in a burst of edits) ever saves by it. A pass that extracts
-#: every page (the first) fills the pool after its first ``RECENT // 2`` pages.
+#: and at least half of the last ``RECENT`` readings were full: starting a pool process
+#: costs about a second of CPU (its imports), more than a pass that extracts a page now and
+#: then (most checks only fingerprint, even in a burst of edits) ever saves by it, while a
+#: pass that extracts every page (the first) uses the pool from its first pages on.
 BACKLOG = 2
 RECENT = 32
 _backlog = 0  # full readings queued or running in the reading thread (event loop only)
@@ -128,7 +128,7 @@ async def read(
     global _backlog
     _recent.append(True)
     args = (body, url, selector, ignore, locate)
-    if pool is not None and _backlog >= BACKLOG and 2 * sum(_recent) >= RECENT:
+    if pool is not None and _backlog >= BACKLOG and 2 * sum(_recent) >= len(_recent):
         try:
             return await loop.run_in_executor(pool, read_page, *args)
         except BrokenProcessPool as exc:
