@@ -101,7 +101,7 @@ def check(
                 checks = await check_claimed(rt, due, on_progress)
             return PassReport(polls, checks, held)
 
-    with workers.cpu_pool(settings) as pool:
+    with workers.cpu_pool(settings, sparing=True) as pool:
         return asyncio.run(go(pool))
 
 

@@ -23,6 +23,7 @@ import collections
 import logging
 import multiprocessing
 import os
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -48,6 +49,7 @@ BACKLOG = 2
 RECENT = 32
 _backlog = 0  # full readings queued or running in the reading thread (event loop only)
 _recent: collections.deque[bool] = collections.deque(maxlen=RECENT)  # True: a full reading
+_SPARING: weakref.WeakSet[Executor] = weakref.WeakSet()  # pools of one-off passes
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +83,12 @@ def _unchanged(body: bytes, selector: str | None, ignore: tuple[str, ...], known
 
 
 @contextmanager
-def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
+def cpu_pool(settings: Settings, *, sparing: bool = False) -> Iterator[Executor | None]:
     """The process pool of a pass or a daemon (None when ``check.workers`` is 0 or 1).
+
+    ``sparing`` (a one-off pass): full readings go to the pool only when the pass extracts
+    most of its pages (``BACKLOG``, ``RECENT``), since its processes live for this pass
+    alone; a daemon's pool lives as long as the daemon and takes every full reading.
 
     Workers are spawned, not forked: the checking process runs threads (database, scheduler)
     whose locks a fork could copy mid-use. As with any spawned process, a program that calls
@@ -97,6 +103,8 @@ def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
         initializer=children.start,
         initargs=(os.getpid(), logs.level(), "reader"),
     )
+    if sparing:
+        _SPARING.add(pool)
     try:
         yield pool
     finally:
@@ -128,7 +136,9 @@ async def read(
     global _backlog
     _recent.append(True)
     args = (body, url, selector, ignore, locate)
-    if pool is not None and _backlog >= BACKLOG and 2 * sum(_recent) >= len(_recent):
+    if pool is not None and (
+        pool not in _SPARING or (_backlog >= BACKLOG and 2 * sum(_recent) >= len(_recent))
+    ):
         try:
             return await loop.run_in_executor(pool, read_page, *args)
         except BrokenProcessPool as exc:
