@@ -3,7 +3,7 @@
 * ``extraction``: ``extract.extract`` + ``text.normalise`` on corpus pages (80–150 KB), CPU per
   page in one process, then throughput with a 2-process pool (both cores); plus the floor any
   HTML-reading fast path pays (lxml parse alone) and the cost of hashing the raw bytes; and
-  the unchanged-check fast path (``bench.fastpath``: ``versiontrack.region``'s fingerprint).
+  the unchanged-check fast path (``bench.fastpath``: ``versiontrack.fingerprint``).
 * ``sentence_diff``: ``diff.diff_texts`` on a 500-sentence article with 5% of the sentences
   edited, 100% edited, and 100% rewritten.
 * ``storage``: a 58 KB article stored 20 times with small edits through

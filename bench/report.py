@@ -139,6 +139,39 @@ TARGETS: tuple[tuple[str, str, str, float, str, str], ...] = (
         "ms",
         "no target given; same bar",
     ),
+    # issue 10: on pages as messy as news sites, beside urlwatch (--peers)
+    (
+        "10%-edited pass vs urlwatch, wall",
+        "peers.side_by_side.edited.speed_ratio",
+        ">=",
+        3,
+        "x faster",
+        "same pass, same machine, side by side",
+    ),
+    (
+        "CPU per check, text unchanged (churn pass)",
+        "passes.churn.median.cpu_ms_per_check",
+        "<=",
+        5,
+        "ms",
+        "metadata and chrome churn; all processes",
+    ),
+    (
+        "CPU per check, full path (first pass)",
+        "passes.first.median.cpu_ms_per_check",
+        "<=",
+        20,
+        "ms",
+        "extract, locate, store a new version",
+    ),
+    (
+        "first pass (all new), CPU per article",
+        "passes.first.median.cpu_ms_per_check",
+        "<=",
+        25,
+        "ms",
+        "process start-up included",
+    ),
     ("peak RSS of a pass", "passes.max_peak_rss_mb", "<", 300, "MB", "any pass"),
     (
         "peak RSS of a child process",
@@ -366,6 +399,31 @@ def render(results: dict[str, Any]) -> str:
         )
     elif peers:
         parts.append(f"\nPeer: {peers.get('skipped') or peers}")
+    side = (peers or {}).get("side_by_side")
+    if side:
+        rows = [
+            [
+                name,
+                _fmt(p.get("speed_ratio"), 2),
+                f"{_fmt(p.get('versiontrack_checks_per_s'))} / "
+                f"{_fmt(p.get('urlwatch_checks_per_s'))}",
+                f"{_fmt(p.get('versiontrack_cpu_ms_per_check'), 2)} / "
+                f"{_fmt(p.get('urlwatch_cpu_ms_per_check'), 2)}",
+                f"{_fmt(p.get('versiontrack_edits_found'))} / {_fmt(p.get('urlwatch_edits_found'))}"
+                f" of {_fmt(p.get('edits'))}",
+                f"{_fmt(p.get('versiontrack_false_positives'))} / "
+                f"{_fmt(p.get('urlwatch_false_positives'))}",
+            ]
+            for name, p in side.items()
+        ]
+        parts.append(
+            "\nSide by side, versiontrack / urlwatch (each run back to back; medians; ratio = "
+            "urlwatch wall / versiontrack wall)\n"
+            + _table(
+                ["pass", "ratio", "checks/s", "CPU ms/check", "edits found", "false positives"],
+                rows,
+            )
+        )
     details = _micro_rows(results.get("micro") or {})
     if details:
         table = _table(["benchmark", "measure", "value"], details)

@@ -135,6 +135,10 @@ def run_passes(config: Config) -> tuple[dict[str, Any], dict[str, Any], dict[str
         server.start()
         info["server"] = server.description
         runs: list[list[dict[str, Any]]] = []
+        peer_runs: list[dict[str, Any]] = []
+        exe = peers.ensure_urlwatch() if config.peers else None
+        if isinstance(exe, str):
+            peer_result = {"skipped": exe}
         for r in range(config.runs):
             corpus.activate(root, 0)
             out = root / f"run-{r}.json"
@@ -168,6 +172,14 @@ def run_passes(config: Config) -> tuple[dict[str, Any], dict[str, Any], dict[str
                 for p in runs[-1]
             )
             config.say(f"run {r + 1}/{config.runs}: {summary}")
+            if isinstance(exe, Path):
+                # urlwatch right after our run: the same corpus, server and machine load
+                peer_runs.append(peers.run_steps(exe, root, server.base_url, bc, config.steps))
+                summary = ", ".join(
+                    f"{name} {p['checks_per_s']:.0f}/s {p['cpu_ms_per_check']:.1f} ms"
+                    for name, p in peer_runs[-1].items()
+                )
+                config.say(f"run {r + 1}/{config.runs}, urlwatch: {summary}")
         passes: dict[str, Any] = {}
         for name in PASS_NAMES:
             per_run = [_combine_pass([p for p in run if p["name"] == name]) for run in runs]
@@ -183,15 +195,53 @@ def run_passes(config: Config) -> tuple[dict[str, Any], dict[str, Any], dict[str
         passes["max_peak_rss_children_mb"] = max(
             p["measurement"].get("peak_rss_children_mb", 0.0) for run in runs for p in run
         )
-        if config.peers:
-            config.say("peers: urlwatch on the same corpus")
-            peer_result = peers.run(root, server.base_url, bc, config.steps)
+        if peer_runs and isinstance(exe, Path):
+            peer_result = {
+                "tool": peers.version(exe),
+                "passes": median_of(peer_runs),
+                "runs": peer_runs,
+                "side_by_side": side_by_side(runs, peer_runs),
+            }
     finally:
         server.stop()
         if config.keep is not None:
             shutil.copytree(root, config.keep, symlinks=True, dirs_exist_ok=True)
         shutil.rmtree(root, ignore_errors=True)
     return passes, info, peer_result
+
+
+def side_by_side(
+    runs: list[list[dict[str, Any]]], peer_runs: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Per pass, versiontrack beside urlwatch: each figure the median over the runs, and the
+    speed ratio (urlwatch's wall time over ours) taken within each run first, where both
+    tools met the same load."""
+    table: dict[str, Any] = {}
+    for name in PASS_NAMES:
+        pairs = []
+        for ours, theirs in zip(runs, peer_runs, strict=True):
+            mine = [p for p in ours if p["name"] == name]
+            if not mine or name not in theirs:
+                continue
+            vt, uw = _combine_pass(mine), theirs[name]
+            wall = vt["measurement"]["wall_s"]
+            pairs.append(
+                {
+                    "speed_ratio": uw["wall_s"] / wall if wall else None,
+                    "versiontrack_checks_per_s": vt["checks_per_s"],
+                    "urlwatch_checks_per_s": uw["checks_per_s"],
+                    "versiontrack_cpu_ms_per_check": vt["cpu_ms_per_check"],
+                    "urlwatch_cpu_ms_per_check": uw["cpu_ms_per_check"],
+                    "versiontrack_edits_found": vt.get("edits_found", 0),
+                    "urlwatch_edits_found": uw["edits_found"],
+                    "edits": vt.get("edits_truth", 0),
+                    "versiontrack_false_positives": len(vt.get("false_positives") or []),
+                    "urlwatch_false_positives": uw["false_positives"],
+                }
+            )
+        if pairs:
+            table[name] = median_of(pairs)
+    return table
 
 
 def run_micro(name: str, config: Config) -> dict[str, Any]:

@@ -82,7 +82,7 @@ class Validators:
 @dataclass(frozen=True, slots=True)
 class Region:
     """Where an article sits in its page (an XPath, or a union of them) and the fingerprint of
-    the page as its extraction read it (``versiontrack.region``)."""
+    the page as its extraction read it (``versiontrack.fingerprint``)."""
 
     path: str
     digest: str

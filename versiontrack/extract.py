@@ -19,6 +19,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -390,7 +391,7 @@ def _double_single_breaks(tree: HtmlElement) -> None:
 
 # Elements whose markup may hide them; ``_hidden`` (Readability's judgement) decides. Most
 # elements carry none of these attributes, so the XPath leaves few for Python to look at.
-_MAY_BE_HIDDEN = etree.XPath("//body//*[@hidden or @aria-hidden or @style]")
+_MAY_BE_HIDDEN = "//body//*[@hidden or @aria-hidden or @style]"
 # schema.org microdata that carries values for machines, not words for readers: an image URL,
 # "1200" "676" dimensions, a publisher logo, "2018-10-12 06:43:54" stamps. Sites hide these
 # with a stylesheet we never see, so the itemprop alone has to say it.
@@ -399,14 +400,18 @@ _MACHINE_ITEMPROPS = (
     "interactionCount interactionStatistic commentCount wordCount"
 ).split()
 _ITEMPROP = "contains(concat(' ', normalize-space(@itemprop), ' '), ' {} ')"
-_MACHINE_MICRODATA = etree.XPath(
-    "//body//*[@itemprop and not(.//p)]["
+# (the cheap tests first: ``@itemprop`` turns most elements away before any string work,
+# and ``not(.//p)``, a search of the subtree, runs only on the few with a machine name)
+_MACHINE_MICRODATA = (
+    "//body//*[@itemprop]["
     + " or ".join(_ITEMPROP.format(name) for name in _MACHINE_ITEMPROPS)
-    + "]"
+    + "][not(.//p)]"
 )
 # a "url" itemprop is often the link around an author's name: only a bare address goes
-_URL_MICRODATA = etree.XPath(
-    "//body//*[not(*)][" + " or ".join(_ITEMPROP.format(n) for n in ("url", "contentUrl")) + "]"
+_URL_MICRODATA = (
+    "//body//*[@itemprop][not(*)]["
+    + " or ".join(_ITEMPROP.format(n) for n in ("url", "contentUrl"))
+    + "]"
 )
 _BARE_ADDRESS = re.compile(r"\S*[/.]\S*")
 
@@ -421,7 +426,7 @@ _AD_NAME = re.compile(
     re.IGNORECASE,
 )
 _AD_SEGMENT = re.compile(r"[-_]")
-_AD_CANDIDATES = etree.XPath(
+_AD_CANDIDATES = (
     "//body//*[@class or @id or @data-ad-slot or @data-ad-unit or @data-adunit or @data-ad-client]"
 )
 # Every ad name holds one of these stems (case aside): a substring test turns most named
@@ -431,12 +436,45 @@ _AD_WORDS = 60  # more than an ad's copy: a slot this big holding half the page 
 _AD_ATTRIBUTES = ("data-ad-slot", "data-ad-unit", "data-adunit", "data-ad-client")
 
 
+@dataclass(frozen=True)
+class _Unread:
+    """The XPaths that find what extraction never reads, over the page's body or inside one
+    element of it (the fingerprint's region: ``drop_unread(tree, within=…)``)."""
+
+    hidden: etree.XPath
+    machine: etree.XPath
+    urls: etree.XPath
+    ads: etree.XPath
+
+    @classmethod
+    def compile(cls, prefix: str) -> _Unread:
+        def xpath(page_wide: str) -> etree.XPath:
+            return etree.XPath(prefix + page_wide.removeprefix("//body"))
+
+        return cls(
+            xpath(_MAY_BE_HIDDEN),
+            xpath(_MACHINE_MICRODATA),
+            xpath(_URL_MICRODATA),
+            xpath(_AD_CANDIDATES),
+        )
+
+
+_ON_PAGE = _Unread.compile("//body")
+_WITHIN = _Unread.compile(".")
+
+
+# the stems as one search of the lower-cased names (one call instead of one per stem)
+_AD_STEM = re.compile("|".join(_AD_STEMS))
+
+
 def _is_ad_slot(el: HtmlElement) -> bool:
-    if any(el.get(name) is not None for name in _AD_ATTRIBUTES):
+    get = el.get
+    joined = f"{get('class') or ''} {get('id') or ''}"
+    if not _AD_STEM.search(joined.lower()):
+        # most named elements end here: the attribute test is the rarer way in
+        return any(get(name) is not None for name in _AD_ATTRIBUTES)
+    if any(get(name) is not None for name in _AD_ATTRIBUTES):
         return True
-    joined = f"{el.get('class') or ''} {el.get('id') or ''}"
-    if not any(stem in joined.lower() for stem in _AD_STEMS):
-        return False
     names = joined.split()
     # "ad", "ad-slot", "inline-ad-3", "mid_ads": a segment of its own, never "head" or "load"
     return any(
@@ -446,12 +484,11 @@ def _is_ad_slot(el: HtmlElement) -> bool:
     )
 
 
-def _drop_ad_slots(tree: HtmlElement) -> None:
+def _drop_ad_slots(tree: HtmlElement, within: HtmlElement | None = None) -> None:
     """Remove ad slots; never one holding a headline or half the page's words beyond an ad's
     length (a site that names its article wrapper "ad-…" keeps its article)."""
-    slots = [
-        el for el in _AD_CANDIDATES(tree) if el.tag not in ("html", "body") and _is_ad_slot(el)
-    ]
+    candidates = _ON_PAGE.ads(tree) if within is None else _WITHIN.ads(within)
+    slots = [el for el in candidates if el.tag not in ("html", "body") and _is_ad_slot(el)]
     if not slots:
         return
     body = tree.find("body")
@@ -465,25 +502,27 @@ def _drop_ad_slots(tree: HtmlElement) -> None:
         el.drop_tree()
 
 
-def _drop_unseen(tree: HtmlElement) -> None:
+def _drop_unseen(scope: HtmlElement, xpaths: _Unread) -> None:
     """Remove what a reader never sees: elements hidden by their markup (they leaked hidden
     schema.org values and collapsed teasers into bodies, and trafilatura's default mode reads
     them) and machine-only microdata. ``aria-hidden`` icons and screen-reader duplicates go
     too, as in Readability (Firefox's reader view)."""
     bare_urls = [
-        el for el in _URL_MICRODATA(tree) if _BARE_ADDRESS.fullmatch(_fold(el.text_content()))
+        el for el in xpaths.urls(scope) if _BARE_ADDRESS.fullmatch(_fold(el.text_content()))
     ]
-    hidden = [el for el in _MAY_BE_HIDDEN(tree) if _hidden(el)]
-    for el in [*hidden, *_MACHINE_MICRODATA(tree), *bare_urls]:
+    hidden = [el for el in xpaths.hidden(scope) if _hidden(el)]
+    for el in [*hidden, *xpaths.machine(scope), *bare_urls]:
         if el.getparent() is not None and el.tag not in ("html", "body"):
             el.drop_tree()
 
 
-def drop_unread(tree: HtmlElement) -> None:
+def drop_unread(tree: HtmlElement, within: HtmlElement | None = None) -> None:
     """Remove what extraction never reads: hidden markup, machine microdata and ad slots (the
-    fingerprint leaves them out too, so their churn does not send a check the long way)."""
-    _drop_unseen(tree)
-    _drop_ad_slots(tree)
+    fingerprint leaves them out too, so their churn does not send a check the long way).
+    ``within``: only inside that element of ``tree`` (the fingerprint's region), judged as
+    on the whole page (an ad slot's size is weighed against the page's words)."""
+    _drop_unseen(tree if within is None else within, _ON_PAGE if within is None else _WITHIN)
+    _drop_ad_slots(tree, within)
 
 
 def _prepare(tree: HtmlElement) -> None:

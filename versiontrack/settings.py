@@ -79,7 +79,7 @@ class CheckSettings:
     retire_after_age: int = 90  # days since first seen before an article is no longer checked
     collapse_ratio: float = 0.2  # a body under this share of the previous one is a broken page
     # checks in a row that may skip extraction because the article's region of the page is
-    # unchanged (versiontrack.region); the next one extracts in full. 0: always extract.
+    # unchanged (versiontrack.fingerprint); the next one extracts in full. 0: always extract.
     fingerprint_skips: int = 20
     # how many cores a pass uses: checking processes of a big `check` pass (versiontrack.shards)
     # or page-reading processes (versiontrack.workers); 0 or 1 keeps everything in one process

@@ -3,9 +3,12 @@
 One checking process spends about 10 ms of CPU on a check that finds nothing new — the HTTP
 client, the fingerprint, two database statements, the event loop — and so tops out near 100
 checks a second on one core, whatever the rest of the machine does. A pass of at least
-``SHARD_MIN_CHECKS`` claimed articles is therefore split into ``check.workers`` shards, each
-checked by a spawned process of its own (event loop, fetcher, database connection) running
-``pipeline.passes.check_claimed``. The shards stay as polite as one process: each gets its share of
+``SHARD_MIN_CHECKS`` claimed articles is therefore split into ``check.workers`` shards: the
+first is checked by the pass's own process, each other by a spawned process of its own (event
+loop, fetcher, database connection) running ``pipeline.passes.check_claimed``. Starting a process
+costs about a second of CPU (importing trafilatura, httpx, SQLAlchemy), so a pass starts one
+fewer than it has shards, and a shard reads its pages itself, never in a pool of processes
+of its own. The shards stay as polite as one process: each gets its share of
 the concurrency limits and multiplies the per-host delay by the number of shards
 (``Fetcher(share=…)``). SQLite writers of all shards take turns on one lock, as the threads of
 one process do. Outcomes stream back to the parent as they happen (progress bars move) and
@@ -78,17 +81,19 @@ async def check_in_shards(
     shards: int,
     on_progress: Callable[[CheckOutcome], None] | None = None,
 ) -> list[CheckOutcome]:
-    """Check claimed articles in ``shards`` spawned processes; outcomes in ``due`` order."""
+    """Check claimed articles in ``shards`` shares: the first in this process, each other in
+    a spawned process of its own; outcomes in ``due`` order."""
     context = multiprocessing.get_context("spawn")
     settings = replace(rt.settings, check=replace(rt.settings.check, workers=0))
     parts = [list(due[k::shards]) for k in range(shards)]
     outcomes: dict[int, CheckOutcome] = {}
-    processes: list[BaseProcess] = []
+    processes: list[BaseProcess | None] = [None]  # share 0 is this process's
     reports: dict[Connection, int] = {}
     finished = False
     writes = _write_lock_path(rt.settings.database.url)
+    here: asyncio.Task[list[CheckOutcome]] | None = None
     try:
-        for k, part in enumerate(parts):
+        for k, part in enumerate(parts[1:], start=1):
             reader, writer = context.Pipe(duplex=False)
             process = context.Process(
                 target=_shard_main,
@@ -111,13 +116,15 @@ async def check_in_shards(
             writer.close()  # the shard holds the only write end: its exit ends the pipe
             processes.append(process)
             reports[reader] = k
+        here = asyncio.create_task(_check_here(rt, parts[0], shards, writes, on_progress))
         while reports:
             ready = await asyncio.to_thread(connection.wait, list(reports), 1.0)
             for reader in ready:
                 assert isinstance(reader, Connection)
                 message = _receive(reader)
                 if message is None:  # the shard has exited, one way or another
-                    _ended(reports.pop(reader), processes)
+                    # (joined off the event loop: this process checks a share meanwhile)
+                    await asyncio.to_thread(_ended, reports.pop(reader), processes)
                     reader.close()
                 elif message[0] == "check":
                     outcomes[message[2].article_id] = message[2]
@@ -125,9 +132,14 @@ async def check_in_shards(
                         on_progress(message[2])
                 else:
                     log.error("shard %d crashed: %s", message[1], message[2])
+        outcomes.update((o.article_id, o) for o in await here)
         finished = True
     finally:
+        if here is not None and not here.done():
+            here.cancel()
         for process in processes:
+            if process is None:
+                continue
             if not finished:  # interrupted (Ctrl-C, cancelled): stop the shards now
                 process.terminate()
             await asyncio.to_thread(process.join, 30)
@@ -157,10 +169,28 @@ def _receive(reader: Connection) -> tuple[str, int, Any] | None:
     return message
 
 
-def _ended(k: int, processes: list[BaseProcess]) -> None:
-    processes[k].join(5)  # its pipe is closed: it is exiting, if not gone yet
-    if processes[k].exitcode != 0:
-        log.error("shard %d died (exit code %s)", k, processes[k].exitcode)
+async def _check_here(
+    rt: Runtime,
+    ids: list[int],
+    shards: int,
+    writes: str | None,
+    on_progress: Callable[[CheckOutcome], None] | None,
+) -> list[CheckOutcome]:
+    """This process's share of a sharded pass: with its share of the politeness limits, its
+    SQLite writes taking turns with the shards', and pages read in this process (a pool
+    would start more processes than the share is worth)."""
+    turns: AbstractContextManager[Any] = _WriteTurns(writes) if writes else rt.sqlite_writes
+    async with Fetcher(rt.settings.fetch, share=shards) as fetcher:
+        mine = replace(rt, fetcher=fetcher, sqlite_writes=turns, cpu=None)
+        return await check_claimed(mine, ids, on_progress)
+
+
+def _ended(k: int, processes: list[BaseProcess | None]) -> None:
+    process = processes[k]
+    assert process is not None
+    process.join(5)  # its pipe is closed: it is exiting, if not gone yet
+    if process.exitcode != 0:
+        log.error("shard %d died (exit code %s)", k, process.exitcode)
 
 
 class _WriteTurns:

@@ -19,16 +19,18 @@ in eight (``bench`` and ``tests/integration/test_reading_threads.py``).
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import multiprocessing
 import os
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from versiontrack import children, extract, logs, region
+from versiontrack import children, extract, fingerprint, logs
 from versiontrack import text as textmod
 from versiontrack.domain import ArticleText, Region
 from versiontrack.errors import CheckError
@@ -38,6 +40,16 @@ log = logging.getLogger(__name__)
 
 #: The one thread that reads pages in this process (see the module's docstring).
 _READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-reader")
+#: Full readings go to the process pool only while this many wait for the reading thread
+#: and at least half of the last ``RECENT`` readings were full: starting a pool process
+#: costs about a second of CPU (its imports), more than a pass that extracts a page now and
+#: then (most checks only fingerprint, even in a burst of edits) ever saves by it, while a
+#: pass that extracts every page (the first) uses the pool from its first pages on.
+BACKLOG = 2
+RECENT = 32
+_backlog = 0  # full readings queued or running in the reading thread (event loop only)
+_recent: collections.deque[bool] = collections.deque(maxlen=RECENT)  # True: a full reading
+_SPARING: weakref.WeakSet[Executor] = weakref.WeakSet()  # pools of one-off passes
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +74,21 @@ def read_page(
         text = textmod.normalise(extracted)
     except CheckError as exc:
         return Reading(error=exc)
-    found = region.reader(selector, ignore).locate(body, extracted) if locate else None
+    found = fingerprint.reader(selector, ignore).locate(body, extracted) if locate else None
     return Reading(text=text, canonical_url=extracted.canonical_url, region=found)
 
 
 def _unchanged(body: bytes, selector: str | None, ignore: tuple[str, ...], known: Region) -> bool:
-    return region.reader(selector, ignore).fingerprint(body, known.path) == known.digest
+    return fingerprint.reader(selector, ignore).fingerprint(body, known.path) == known.digest
 
 
 @contextmanager
-def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
+def cpu_pool(settings: Settings, *, sparing: bool = False) -> Iterator[Executor | None]:
     """The process pool of a pass or a daemon (None when ``check.workers`` is 0 or 1).
+
+    ``sparing`` (a one-off pass): full readings go to the pool only when the pass extracts
+    most of its pages (``BACKLOG``, ``RECENT``), since its processes live for this pass
+    alone; a daemon's pool lives as long as the daemon and takes every full reading.
 
     Workers are spawned, not forked: the checking process runs threads (database, scheduler)
     whose locks a fork could copy mid-use. As with any spawned process, a program that calls
@@ -87,6 +103,8 @@ def cpu_pool(settings: Settings) -> Iterator[Executor | None]:
         initializer=children.start,
         initargs=(os.getpid(), logs.level(), "reader"),
     )
+    if sparing:
+        _SPARING.add(pool)
     try:
         yield pool
     finally:
@@ -105,18 +123,29 @@ async def read(
     """Read a page: first the fingerprint of ``known`` (when given), then in full.
 
     The fingerprint runs in this process's reading thread: it costs about a millisecond, less
-    than shipping the page to another process. Full reading runs in ``pool`` (or that thread).
+    than shipping the page to another process. Full reading runs in that thread too, and in
+    ``pool`` when ``BACKLOG`` full readings already wait for it in a pass that extracts most
+    pages (see ``RECENT``), such as the first.
     """
     loop = asyncio.get_running_loop()
     if known is not None and await loop.run_in_executor(
         _READER, _unchanged, body, selector, ignore, known
     ):
+        _recent.append(False)
         return Reading(unchanged=True)
+    global _backlog
+    _recent.append(True)
     args = (body, url, selector, ignore, locate)
-    if pool is not None:
+    if pool is not None and (
+        pool not in _SPARING or (_backlog >= BACKLOG and 2 * sum(_recent) >= len(_recent))
+    ):
         try:
             return await loop.run_in_executor(pool, read_page, *args)
         except BrokenProcessPool as exc:
             # a worker died (killed, out of memory): this check still gets its reading
             log.warning("page reader process pool broken (%s); reading in this process", exc)
-    return await loop.run_in_executor(_READER, read_page, *args)
+    _backlog += 1
+    try:
+        return await loop.run_in_executor(_READER, read_page, *args)
+    finally:
+        _backlog -= 1

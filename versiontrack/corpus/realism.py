@@ -231,7 +231,7 @@ _ALL: tuple[Feature, ...] = (
 FEATURES: dict[str, Feature] = {f.name: f for f in _ALL}
 
 #: What each corpus site carries by default: only what the pipeline reads right today, and
-#: what leaves the fast path's fingerprint alone (``tests/unit/test_region.py`` holds it to
+#: what leaves the fast path's fingerprint alone (``tests/unit/test_fingerprint.py`` holds it to
 #: that): per-render JSON-LD and ``article:modified_time``, teasers and vote counters change it.
 DEFAULTS: dict[str, frozenset[str]] = {
     "guardian": frozenset(

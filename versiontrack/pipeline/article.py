@@ -172,7 +172,7 @@ async def _after_fetch(
 
 def _may_trust_region(runtime: Runtime, state: CheckState, result: FetchResult) -> bool:
     """Whether an unchanged region fingerprint may stand for unchanged text
-    (``versiontrack.region``): only for a live article fetched at its own URL (a redirect
+    (``versiontrack.fingerprint``): only for a live article fetched at its own URL (a redirect
     elsewhere or a comeback after removal needs the full path), and never more than
     ``check.fingerprint_skips`` times in a row."""
     return (

@@ -130,7 +130,7 @@ class ArticleRow(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     # Where the article sits in its page and the page's fingerprint at the last full
-    # extraction (``versiontrack.region``), and how many checks have trusted it since.
+    # extraction (``versiontrack.fingerprint``), and how many checks have trusted it since.
     region_path: Mapped[str | None] = mapped_column(Text)
     region_digest: Mapped[str | None] = mapped_column(String(32))
     region_skips: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

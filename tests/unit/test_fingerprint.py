@@ -1,4 +1,4 @@
-"""The content-region fingerprint (``versiontrack.region``) on the eight churn templates.
+"""The content-region fingerprint (``versiontrack.fingerprint``) on the eight churn templates.
 
 The property that makes skipping extraction safe: whenever two renders of a page fingerprint
 the same, trafilatura reads the same text from both. It is checked over every pair of renders
@@ -13,10 +13,10 @@ import itertools
 
 import pytest
 
-from versiontrack import region
+from versiontrack import fingerprint
 from versiontrack.corpus import build_corpus
 from versiontrack.corpus.model import Corpus
-from versiontrack.domain import Source
+from versiontrack.domain import Region, Source
 from versiontrack.extract import extract
 from versiontrack.text import normalise
 
@@ -55,7 +55,7 @@ def check_fingerprints(
     """Assert the safety property; return (renders of the first version that keep its
     fingerprint, number of renders)."""
     selector, ignore = (source.selector, source.ignore) if source else (None, ())
-    reader = region.reader(selector, ignore)
+    reader = fingerprint.reader(selector, ignore)
     first = versions[0][0]
     found = reader.locate(first, extract(first, url, selector=selector, ignore=ignore))
     assert found is not None, "the article must be found in its page"
@@ -86,11 +86,12 @@ def test_corpus_sites_fingerprint_survives_churn_and_catches_every_edit(
     [
         # its "Updated N minutes ago" line inside the article is left out, as extraction does
         ("regional_drupal", len(RENDERS)),
-        # each live-blog entry carries its own "23m ago" and share count: the fingerprint
-        # changes on every render and every check takes the full path
-        ("react_liveblog", 1),
-        # "Hits", "Views" and "Comments" counters share lines with the byline and the date
-        ("legacy_portal", 1),
+        # each live-blog entry carries its own "23m ago" and share count: lines extraction
+        # does not read, left out of the fingerprint by where they sit in the article
+        ("react_liveblog", len(RENDERS)),
+        # "Hits", "Views" and "Comments" counters share lines with the byline and the date:
+        # extraction drops those lines whole, and so does the fingerprint
+        ("legacy_portal", len(RENDERS)),
     ],
 )
 def test_template_fingerprint_is_safe_and_stable_where_the_article_is_calm(
@@ -115,14 +116,15 @@ BODY = (
 )
 
 
-def locate(html: bytes) -> region.Region:
-    found = region.reader().locate(html, extract(html, "https://news.example/a"))
+def locate(html: bytes) -> Region:
+    found = fingerprint.reader().locate(html, extract(html, "https://news.example/a"))
     assert found is not None
     return found
 
 
 def test_the_region_is_the_smallest_element_holding_the_article() -> None:
-    assert locate(page(BODY)).path == "/html/body/div"
+    # each step: a tag and its number among the siblings of that tag extraction reads
+    assert locate(page(BODY)).path == "/html:0/body:0/div:0"
 
 
 @pytest.mark.parametrize(
@@ -138,7 +140,7 @@ def test_the_region_is_the_smallest_element_holding_the_article() -> None:
 )
 def test_whatever_the_extractor_reads_changes_the_fingerprint(changed: bytes) -> None:
     found = locate(page(BODY))
-    assert region.reader().fingerprint(changed, found.path) != found.digest
+    assert fingerprint.reader().fingerprint(changed, found.path) != found.digest
 
 
 def test_churn_around_the_article_keeps_the_fingerprint() -> None:
@@ -148,7 +150,7 @@ def test_churn_around_the_article_keeps_the_fingerprint() -> None:
         head="<meta name='csrf-token' content='abc123'><script>var ad = 9;</script>",
         outside="<span>Updated 3 minutes ago</span>",
     ).replace(b"Most read", b"Most read: 1. Cats")
-    assert region.reader().fingerprint(churned, found.path) == found.digest
+    assert fingerprint.reader().fingerprint(churned, found.path) == found.digest
 
 
 def test_a_byline_outside_the_body_gets_its_own_region() -> None:
@@ -156,20 +158,20 @@ def test_a_byline_outside_the_body_gets_its_own_region() -> None:
     extracted = extract(html, "https://news.example/a")
     assert extracted.byline == "Jo Bloggs"
     found = locate(html)
-    assert found.path == "/html/body/div | /html/body/header/p/a"
+    assert found.path == "/html:0/body:0/div:0 | /html:0/body:0/header:0/p:0/a:0"
     renamed = html.replace(b"Jo Bloggs", b"Jo Bloggs-Smith")
     shares = html.replace(b"12 shares", b"13 shares")
-    assert region.reader().fingerprint(renamed, found.path) != found.digest
-    assert region.reader().fingerprint(shares, found.path) == found.digest
+    assert fingerprint.reader().fingerprint(renamed, found.path) != found.digest
+    assert fingerprint.reader().fingerprint(shares, found.path) == found.digest
 
 
 def test_a_lost_element_or_another_salt_never_matches() -> None:
     found = locate(page(BODY))
     moved = page(BODY).replace(b"<div class='story'>", b"<section class='story'>")
     moved = moved.replace(b"</div><aside>", b"</section><aside>")
-    assert region.reader().fingerprint(moved, found.path) is None
-    assert region.reader().fingerprint(b"\x00\x01 not html", found.path) is None
-    other = region.reader(selector="div.story")
+    assert fingerprint.reader().fingerprint(moved, found.path) is None
+    assert fingerprint.reader().fingerprint(b"\x00\x01 not html", found.path) is None
+    other = fingerprint.reader(selector="div.story")
     assert other.fingerprint(page(BODY), found.path) != found.digest
 
 
@@ -181,4 +183,45 @@ def test_an_article_spread_over_the_whole_page_is_not_fingerprinted() -> None:
         b"</body></html>"
     )
     extracted = extract(html, "https://news.example/n")
-    assert region.reader().locate(html, extracted) is None
+    assert fingerprint.reader().locate(html, extracted) is None
+
+
+# other stories' headlines in the article box: links extraction does not read
+TEASERS = (
+    "<ul class='related'><li><a href='/s/1'>{}</a></li>"
+    "<li><a href='/s/2'>Storm warnings issued for the coast</a></li></ul>"
+)
+
+
+def test_lines_extraction_does_not_read_may_churn_inside_the_box() -> None:
+    html = page(BODY + TEASERS.format("Chess prodigy becomes youngest grandmaster"))
+    found = locate(html)
+    assert "\n" in found.path  # the teaser lines are named, by where they sit
+    rotated = page(BODY + TEASERS.format("Village bakery wins a national bread award"))
+    assert fingerprint.reader().fingerprint(rotated, found.path) == found.digest
+    url = "https://news.example/a"
+    assert extract(rotated, url) == extract(html, url)  # and extraction reads the same
+    # a real edit beside them still shows, and so does a line made long enough to be read
+    edited = page(BODY.replace("Monday", "Tuesday") + TEASERS.format("Chess prodigy"))
+    assert fingerprint.reader().fingerprint(edited, found.path) != found.digest
+    long = page(BODY + TEASERS.format("A caption grown into a paragraph. " * 6))
+    assert fingerprint.reader().fingerprint(long, found.path) != found.digest
+    # a new line in the box (a paragraph inserted) changes the skeleton
+    added = page(BODY + "<p>A new paragraph, added later.</p>" + TEASERS.format("Chess"))
+    assert fingerprint.reader().fingerprint(added, found.path) != found.digest
+
+
+def test_an_ad_slot_inserted_before_the_article_does_not_move_it() -> None:
+    found = locate(page(BODY))
+    ad = "<div class='ad'><p>Compare mortgage rates in 60 seconds.</p></div>"
+    moved = page(BODY).replace(b"<div class='story'>", f"{ad}<div class='story'>".encode())
+    assert fingerprint.reader().fingerprint(moved, found.path) == found.digest
+
+
+def test_a_stamp_and_a_counter_added_to_the_box_are_left_out() -> None:
+    found = locate(page(BODY))
+    stamped = page(
+        "<div class='meta'><span>Updated 5 minutes ago</span> <span>1,204 comments</span></div>"
+        + BODY
+    )
+    assert fingerprint.reader().fingerprint(stamped, found.path) == found.digest
