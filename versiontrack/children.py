@@ -1,6 +1,6 @@
 """The processes versiontrack spawns (page readers, pass shards) die with their parent.
 
-A parent that exits normally stops its children itself (``workers.cpu_pool``,
+A parent that exits normally stops its children itself (``readers.cpu_pool``,
 ``shards.check_in_shards``), but a parent killed with ``kill -9`` (or by the OOM killer) runs
 no code at all: its children would go on, orphaned, holding memory and the leases of the
 pass. So every spawned process first asks the kernel to kill it when its parent dies

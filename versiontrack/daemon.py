@@ -25,7 +25,7 @@ from typing import Any
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from versiontrack import health, workers
+from versiontrack import health, readers
 from versiontrack.archive import spn
 from versiontrack.archive.wayback import Pacer
 from versiontrack.fetch import Fetcher
@@ -84,7 +84,7 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
-        with workers.cpu_pool(self.settings) as pool:
+        with readers.cpu_pool(self.settings) as pool:
             async with Fetcher(self.settings.fetch) as fetcher:
                 self.rt = Runtime(
                     self.settings, self.db.sessions, fetcher, owner=self.owner, cpu=pool

@@ -82,7 +82,7 @@ class CheckSettings:
     # unchanged (versiontrack.fingerprint); the next one extracts in full. 0: always extract.
     fingerprint_skips: int = 20
     # how many cores a pass uses: checking processes of a big `check` pass (versiontrack.shards)
-    # or page-reading processes (versiontrack.workers); 0 or 1 keeps everything in one process
+    # or page-reading processes (versiontrack.readers); 0 or 1 keeps everything in one process
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
 

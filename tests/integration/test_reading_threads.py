@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from versiontrack import workers
+from versiontrack import readers
 
 from ..helpers import STORY, article_html
 
@@ -43,22 +43,22 @@ def spying(calls: list[int], function: Callable[..., Any]) -> Callable[..., Any]
 
 def test_concurrent_checks_read_their_pages_in_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(workers, "read_page", spying(calls, workers.read_page))
-    monkeypatch.setattr(workers, "_unchanged", spying(calls, workers._unchanged))
+    monkeypatch.setattr(readers, "read_page", spying(calls, readers.read_page))
+    monkeypatch.setattr(readers, "_unchanged", spying(calls, readers._unchanged))
     pages = [article_html(f"Story {i}", [f"Story number {i}.", *STORY]) for i in range(12)]
 
-    async def read_all() -> list[workers.Reading]:
+    async def read_all() -> list[readers.Reading]:
         return await asyncio.gather(
-            *(workers.read(None, p, "https://example.org/a", None, (), None, True) for p in pages)
+            *(readers.read(None, p, "https://example.org/a", None, (), None, True) for p in pages)
         )
 
     readings = asyncio.run(read_all())
     assert all(r.region is not None for r in readings)
 
-    async def fingerprint_all() -> list[workers.Reading]:
+    async def fingerprint_all() -> list[readers.Reading]:
         return await asyncio.gather(
             *(
-                workers.read(None, p, "https://example.org/a", None, (), r.region, True)
+                readers.read(None, p, "https://example.org/a", None, (), r.region, True)
                 for p, r in zip(pages, readings, strict=True)
             )
         )
@@ -91,16 +91,16 @@ def stress(rounds: int) -> None:
     (full readings, then fingerprints), and fail on any reading that differs."""
     pages = realpages()
     url = "https://example.org/article"
-    expected = [workers.read_page(p, url, None, (), True) for p in pages]
+    expected = [readers.read_page(p, url, None, (), True) for p in pages]
     located = [(p, r.region) for p, r in zip(pages, expected, strict=True) if r.region]
     assert located, "no page was located: nothing to fingerprint"
 
-    async def checks() -> tuple[list[workers.Reading], list[workers.Reading]]:
+    async def checks() -> tuple[list[readers.Reading], list[readers.Reading]]:
         limit = asyncio.Semaphore(TASKS)
 
-        async def read(page: bytes, known: Any) -> workers.Reading:
+        async def read(page: bytes, known: Any) -> readers.Reading:
             async with limit:
-                return await workers.read(None, page, url, None, (), known, True)
+                return await readers.read(None, page, url, None, (), known, True)
 
         full = await asyncio.gather(*(read(p, None) for p in pages))
         quick = await asyncio.gather(*(read(p, known) for p, known in located))

@@ -3,7 +3,7 @@
 ``check_article`` is the one code path from URL to stored version, shared by ``versiontrack
 check``, the daemon and the shards; ``check_capture`` runs a page captured elsewhere through
 the same reading and recording. Only the fetch runs on the event loop; the page is read in the
-process pool (``workers``) and every write happens in a worker thread, in one transaction
+process pool (``readers``) and every write happens in a worker thread, in one transaction
 (``record``), so a busy pass never stalls the loop (which also serves the web app in the
 daemon). Problems with a page (``CheckError``) are recorded on the check, never raised.
 """
@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from versiontrack import urls, workers
+from versiontrack import readers, urls
 from versiontrack.domain import FetchResult, Source
 from versiontrack.errors import CheckError, HTTPStatusError, NotHTML
 from versiontrack.pipeline import record
@@ -126,7 +126,7 @@ async def _after_fetch(
     if content_type and content_type not in HTML_TYPES:
         error = NotHTML(f"not an HTML page (Content-Type: {content_type})")
         return await _failed(runtime, state, started_at, started, result.status, error)
-    reading = await workers.read(
+    reading = await readers.read(
         runtime.cpu,
         result.body,
         result.url,

@@ -63,7 +63,7 @@ class Runtime:
     owner: str = field(default_factory=worker_id)
     # SQLite writers take turns on this (a lock shared with other processes in a sharded pass)
     sqlite_writes: AbstractContextManager[Any] = field(default_factory=threading.Lock)
-    cpu: Executor | None = None  # the process pool that reads pages (workers.cpu_pool)
+    cpu: Executor | None = None  # the process pool that reads pages (readers.cpu_pool)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 
-from versiontrack import health, shards, urls, workers
+from versiontrack import health, readers, shards, urls
 from versiontrack.archive import spn
 from versiontrack.errors import ConfigError, NotFound
 from versiontrack.fetch import Fetcher
@@ -58,7 +58,7 @@ def check(
             await spn.drain_quietly(rt, seconds=settings.archive.drain_time)
             return PassReport(polls, checks, held)
 
-    with workers.cpu_pool(settings) as pool:
+    with readers.cpu_pool(settings) as pool:
         report = asyncio.run(go(pool))
     health.refresh(db.sessions, clock(), settings)  # judge each source on the checks just logged
     return report
