@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from versiontrack import significance, template
-from versiontrack.diff import diff_texts
+from versiontrack.diff.texts import diff_texts
 from versiontrack.domain import ArticleText
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.pipeline.context import utcnow
