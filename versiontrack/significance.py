@@ -1,9 +1,10 @@
 """How significant a change is: content flags from a ``Diff``, their rank, and feed levels.
 
-This module owns the vocabulary of change flags (``FLAGS``), what a ``Diff`` says about the kind
-of change (``classify``), which changes are too trivial to publish (``is_boring``), the order in
-which flags lead a feed title (``rank``) and the feed filter levels (``meets``, ``?min=``).
-Pure: no I/O, no settings, deterministic.
+This module applies the rules that :mod:`versiontrack.flag_rules` holds as data (the flag
+vocabulary ``FLAGS``, their ``RANK``, the ``LEVELS``, the typo rule's word lists): what a
+``Diff`` says about the kind of change (``classify``), which changes are too trivial to publish
+(``is_boring``), the order in which flags lead a feed title (``rank``) and the feed filter
+levels (``meets``, ``level``, ``?min=``). Pure: no I/O, no settings, deterministic.
 
 How ``classify`` reads a diff:
 
@@ -54,86 +55,18 @@ from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 
 from versiontrack.domain import Diff, SentenceOp
-
-__all__ = ["FLAGS", "LEVELS", "MAX_TYPO_TOKENS", "classify", "is_boring", "meets", "rank"]
-
-#: Every flag a stored change can carry.
-FLAGS: tuple[str, ...] = (
-    "headline",
-    "standfirst",
-    "byline",
-    "numbers",
-    "quotes",
-    "substantive",
-    "minor",
-    "url",
-    "removed",
-    "restored",
-    "revert",
-    "headline_test",
-    "terms",
+from versiontrack.flag_rules import (
+    FUNCTION_WORDS,
+    LEVEL_FLAGS,
+    LEVELS,
+    MAX_TYPO_TOKENS,
+    NEGATIONS,
+    RANK,
 )
 
-#: The flags in order of significance, most significant first (the feed title leads with it).
-_RANK: tuple[str, ...] = (
-    "removed",
-    "restored",
-    "headline_test",
-    "headline",
-    "url",
-    "terms",
-    "numbers",
-    "quotes",
-    "standfirst",
-    "substantive",
-    "byline",
-    "revert",
-    "minor",
-)
-_POSITION = {flag: n for n, flag in enumerate(_RANK)}
+__all__ = ["classify", "is_boring", "level", "level_number", "meets", "rank"]
 
-#: Feed filter levels for ``meets``, least demanding first.
-LEVELS: tuple[str, ...] = ("minor", "substantive", "headline")
-_LEVEL_FLAGS: dict[str, frozenset[str]] = {
-    # Any change that is not boring. ``revert`` only annotates a change whose content flags
-    # decide; a revert of a boring change is still boring.
-    "minor": frozenset(FLAGS) - {"revert"},
-    # More than a typo or a reshuffle: any field, number, quotation, body rewrite, or the
-    # article vanishing, coming back or changing address.
-    "substantive": frozenset(
-        {
-            "substantive",
-            "headline",
-            "standfirst",
-            "byline",
-            "numbers",
-            "quotes",
-            "url",
-            "removed",
-            "restored",
-            "headline_test",
-        }
-    ),
-    # The front-page level: flags ranked at or above ``headline``. The article disappearing or
-    # coming back is at least as loud as a new headline. ``url`` is left out: a URL change alone
-    # is usually a slug or canonical tidy-up, and a re-slug that follows a new headline already
-    # carries ``headline``.
-    # A headline A/B test is reported once, as a headline-level event.
-    "headline": frozenset({"headline", "headline_test", "removed", "restored"}),
-}
-
-#: The most word tokens (old and new side counted together) an edit may change and still be
-#: typo-level: four one-word fixes. Past it a unit is substantive whatever the words are,
-#: which also keeps the word diff of a rewritten article from costing anything.
-MAX_TYPO_TOKENS = 8
-
-# Short words whose insertion, removal or swap for a neighbour by one letter is grammar, not
-# meaning. Deliberately only articles, prepositions and "and"/"or"/"that": dropping an
-# auxiliary ("was killed" → "killed") or a negation changes what the sentence says.
-_FUNCTION_WORDS = frozenset(
-    "a an the of to in on at by for from with as and or that into onto".split()
-)
-_NEGATIONS = frozenset("not no never nor none nothing nobody neither without cannot".split())
+_POSITION = {flag: n for n, flag in enumerate(RANK)}
 
 # A number (thousands separators, decimals) not glued to a preceding letter ("MH17", "R3" are
 # names, taken whole as words); a word, apostrophes inside it kept; or one quotation mark.
@@ -279,10 +212,10 @@ def _close(a: str, b: str) -> bool:
     """Whether replacing word ``a`` by ``b`` (both casefolded) is a spelling fix."""
     if a == b:
         return True
-    if a.startswith(_NUMBER) or b.startswith(_NUMBER) or a in _NEGATIONS or b in _NEGATIONS:
+    if a.startswith(_NUMBER) or b.startswith(_NUMBER) or a in NEGATIONS or b in NEGATIONS:
         return False
     distance = _edit_distance(a, b)
-    if a in _FUNCTION_WORDS and b in _FUNCTION_WORDS:
+    if a in FUNCTION_WORDS and b in FUNCTION_WORDS:
         return distance <= 1
     # Typos keep the first letter; a new first letter is usually a new word (fired/hired).
     shorter = min(len(a), len(b))
@@ -309,7 +242,7 @@ def _typo_level(old: Sequence[str], new: Sequence[str]) -> bool:
             return False
         word, side, start, stop = (came[0], new, j1, j2) if came else (gone[0], old, i1, i2)
         neighbours = side[start - 1 : start] + side[stop : stop + 1]
-        if word not in _FUNCTION_WORDS and word not in neighbours:
+        if word not in FUNCTION_WORDS and word not in neighbours:
             return False
     return True
 
@@ -453,11 +386,11 @@ def meets(flags: Iterable[str], minimum: str) -> bool:
 
     ``minor``: any change that is not boring. ``substantive``: body rewrites, any field,
     number or quotation change, and the pipeline's ``removed``/``restored``/``url``.
-    ``headline``: a new headline, or the article removed or restored (see ``_LEVEL_FLAGS``).
+    ``headline``: a new headline, or the article removed or restored (see ``LEVEL_FLAGS``).
     Raises ``ValueError`` for a level not in ``LEVELS``.
     """
     try:
-        wanted = _LEVEL_FLAGS[minimum]
+        wanted = LEVEL_FLAGS[minimum]
     except KeyError:
         raise ValueError(f"unknown level {minimum!r}; expected one of {LEVELS}") from None
     return not wanted.isdisjoint(flags)
