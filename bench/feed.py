@@ -29,7 +29,7 @@ from bench import corpus
 from bench.measure import proc_cpu_s
 from bench.server import _wait_listening, free_port
 from versiontrack import significance
-from versiontrack.diff import diff_texts
+from versiontrack.diff.texts import diff_texts
 from versiontrack.domain import Extracted, Source
 from versiontrack.settings import Settings, settings_from_dict
 from versiontrack.store import articles, versions

@@ -29,7 +29,7 @@ import zstandard
 from bench import corpus, fastpath
 from bench.measure import percentile, repeat_cpu_ms
 from versiontrack import extract, text
-from versiontrack.diff import diff_texts
+from versiontrack.diff.texts import diff_texts
 from versiontrack.domain import ArticleText, Extracted
 from versiontrack.settings import settings_from_dict
 from versiontrack.store import articles, codec

@@ -32,7 +32,7 @@ from pathlib import Path
 from sqlalchemy import text as sql
 
 from versiontrack import research
-from versiontrack.diff import diff_texts
+from versiontrack.diff.texts import diff_texts
 from versiontrack.domain import Extracted
 from versiontrack.service import database
 from versiontrack.settings import settings_from_dict

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from versiontrack import significance
-from versiontrack.diff import diff_texts, similarity
+from versiontrack.diff.pairing import similarity
+from versiontrack.diff.texts import diff_texts
 from versiontrack.domain import ArticleText, Diff, SentenceOp
 from versiontrack.errors import NotFound
 from versiontrack.service.models import iso

@@ -6,6 +6,10 @@ still start with a newer config); invalid values raise ``ConfigError``.
 
 Environment overrides use ``VERSIONTRACK_<SECTION>_<KEY>``, e.g. ``VERSIONTRACK_DATABASE_URL``
 or ``VERSIONTRACK_FETCH_TIMEOUT``.
+
+This module owns the sections (one frozen dataclass each), loading and validation; the
+``[[sources]]`` tables are read by :mod:`versiontrack.source_config`, ``[[outputs]]`` and
+``[watch]`` by :mod:`versiontrack.outputs.config`.
 """
 
 from __future__ import annotations
@@ -14,16 +18,13 @@ import dataclasses
 import logging
 import math
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import cssselect
-
-from versiontrack import __version__
+from versiontrack import __version__, source_config
 from versiontrack.domain import Source
 from versiontrack.errors import ConfigError
 from versiontrack.outputs import config as outputs_config
@@ -150,17 +151,6 @@ _BOOLEANS = {
     **dict.fromkeys(("true", "1", "yes", "on"), True),
     **dict.fromkeys(("false", "0", "no", "off"), False),
 }
-_SOURCE_KEYS = {
-    "name": str,
-    "feed": str,
-    "interval": int,
-    "selector": str,
-    "ignore": list,
-    "sitemap": str,
-    "front": str,
-    "links": str,
-    "terms": list,
-}
 #: Top-level keys that are not plain sections.
 _SPECIAL = ("sources", "outputs", "watch")
 
@@ -219,7 +209,7 @@ def settings_from_dict(
     for key, cls in _SECTIONS.items():
         if key not in sections:
             sections[key] = _build_section(key, cls, {}, env)
-    sources = _build_sources(data.get("sources", []))
+    sources = source_config.build_sources(data.get("sources", []))
     settings = Settings(
         sources=sources,
         config_path=config_path,
@@ -269,95 +259,6 @@ def _coerce(where: str, f: dataclasses.Field[Any], value: Any) -> Any:
     except (TypeError, ValueError):
         pass
     raise ConfigError(f"{where}: expected {kind.__name__}, got {value!r}")
-
-
-def _build_sources(raw: Any) -> tuple[Source, ...]:
-    if not isinstance(raw, list):
-        raise ConfigError("[[sources]] must be an array of tables")
-    sources: list[Source] = []
-    seen: set[str] = set()
-    for i, table in enumerate(raw):
-        if not isinstance(table, Mapping):
-            raise ConfigError(f"sources[{i}] must be a table")
-        for key in table:
-            if key not in _SOURCE_KEYS:
-                log.warning("unknown config key %r ignored", f"sources[{i}].{key}")
-        name, feed = table.get("name"), table.get("feed")
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"sources[{i}]: 'name' is required")
-        listings = discovery_keys(name, table)  # sitemap, front and links (versiontrack.harvest)
-        if (feed is not None or not listings) and (
-            not isinstance(feed, str) or not feed.startswith(("http://", "https://"))
-        ):
-            raise ConfigError(f"source {name!r}: 'feed' must be an http(s) URL")
-        if name in seen:
-            raise ConfigError(f"source {name!r} is defined twice")
-        seen.add(name)
-        interval = table.get("interval")
-        if interval is not None and (not isinstance(interval, int) or interval <= 0):
-            raise ConfigError(f"source {name!r}: 'interval' must be a positive number of seconds")
-        sources.append(
-            Source(
-                name=name,
-                feed=feed,
-                interval=interval,
-                selector=_selector(name, table.get("selector")),
-                ignore=_patterns(name, table.get("ignore", [])),
-                **listings,
-                terms=outputs_config.terms_list(f"source {name!r}: terms", table.get("terms", [])),
-            )
-        )
-    return tuple(sources)
-
-
-def discovery_keys(source: str, table: Mapping[str, Any]) -> dict[str, str]:
-    """A source's ``sitemap``, ``front`` and ``links``, checked: URLs must be http(s), ``front``
-    and ``links`` come together and ``links`` must compile."""
-    found: dict[str, str] = {}
-    for key in ("sitemap", "front"):
-        value = table.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-            raise ConfigError(f"source {source!r}: {key!r} must be an http(s) URL")
-        found[key] = value
-    links = table.get("links")
-    if ("front" in found) != (links is not None):
-        raise ConfigError(f"source {source!r}: 'front' and 'links' go together")
-    if links is not None:
-        if not isinstance(links, str) or not links:
-            raise ConfigError(f"source {source!r}: 'links' must be a regular expression")
-        try:
-            re.compile(links)
-        except re.error as exc:
-            raise ConfigError(f"source {source!r}: invalid links pattern {links!r}: {exc}") from exc
-        found["links"] = links
-    return found
-
-
-def _selector(source: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"source {source!r}: 'selector' must be a CSS selector string")
-    try:
-        cssselect.GenericTranslator().css_to_xpath(value)
-    except cssselect.SelectorError as exc:
-        raise ConfigError(f"source {source!r}: invalid CSS selector {value!r}: {exc}") from exc
-    return value
-
-
-def _patterns(source: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"source {source!r}: 'ignore' must be a list of regular expressions")
-    for pattern in value:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ConfigError(
-                f"source {source!r}: invalid ignore pattern {pattern!r}: {exc}"
-            ) from exc
-    return tuple(value)
 
 
 def _validate(s: Settings) -> None:
@@ -429,5 +330,5 @@ def _validate_archive(a: ArchiveSettings) -> None:
 def documented_keys() -> set[str]:
     """Every ``section.key`` the settings understand (tests compare it with the docs)."""
     keys = {f"{name}.{f.name}" for name, cls in _SECTIONS.items() for f in fields(cls)}
-    keys |= {f"sources.{k}" for k in _SOURCE_KEYS}
+    keys |= source_config.documented_keys()
     return keys | outputs_config.documented_keys()

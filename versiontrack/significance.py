@@ -1,16 +1,18 @@
 """How significant a change is: content flags from a ``Diff``, their rank, and feed levels.
 
-This module owns the vocabulary of change flags (``FLAGS``), what a ``Diff`` says about the kind
-of change (``classify``), which changes are too trivial to publish (``is_boring``), the order in
-which flags lead a feed title (``rank``) and the feed filter levels (``meets``, ``?min=``).
-Pure: no I/O, no settings, deterministic.
+This module applies the rules that :mod:`versiontrack.flag_rules` holds as data (the flag
+vocabulary ``FLAGS``, their ``RANK``, the ``LEVELS``, the typo rule's word lists): what a
+``Diff`` says about the kind of change (``classify``), which changes are too trivial to publish
+(``is_boring``), the order in which flags lead a feed title (``rank``) and the feed filter
+levels (``meets``, ``level``, ``?min=``). Pure: no I/O, no settings, deterministic.
 
 How ``classify`` reads a diff:
 
-1. Text is compared as *tokens*: words (case kept, ``’`` folded to ``'`` inside a word),
-   numbers by value (``1,500`` is ``1500``; ``05`` is ``5``) and quotation marks, all kinds
-   folded into one. Whitespace, dashes and other punctuation are not tokens, so a change that
-   leaves the tokens alone only touched whitespace, punctuation or quote style: it is *boring*.
+1. Text is compared as *tokens* (read by :mod:`versiontrack.wording`): words (case kept,
+   ``’`` folded to ``'`` inside a word), numbers by value (``1,500`` is ``1500``; ``05`` is
+   ``5``) and quotation marks, all kinds folded into one. Whitespace, dashes and other
+   punctuation are not tokens, so a change that leaves the tokens alone only touched
+   whitespace, punctuation or quote style: it is *boring*.
 2. The body ops are grouped into *units*: the changed sentences between two unchanged ones
    (the k-th unchanged old sentence is the k-th unchanged new one, so the indexes of the ops
    say where the units are). An edit whose two sentences sit in different units joins them.
@@ -47,217 +49,25 @@ but belong to the vocabulary and the rank.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 
+from versiontrack import wording
 from versiontrack.domain import Diff, SentenceOp
-
-__all__ = ["FLAGS", "LEVELS", "MAX_TYPO_TOKENS", "classify", "is_boring", "meets", "rank"]
-
-#: Every flag a stored change can carry.
-FLAGS: tuple[str, ...] = (
-    "headline",
-    "standfirst",
-    "byline",
-    "numbers",
-    "quotes",
-    "substantive",
-    "minor",
-    "url",
-    "removed",
-    "restored",
-    "revert",
-    "headline_test",
-    "terms",
+from versiontrack.flag_rules import (
+    FUNCTION_WORDS,
+    LEVEL_FLAGS,
+    LEVELS,
+    MAX_TYPO_TOKENS,
+    NEGATIONS,
+    RANK,
 )
 
-#: The flags in order of significance, most significant first (the feed title leads with it).
-_RANK: tuple[str, ...] = (
-    "removed",
-    "restored",
-    "headline_test",
-    "headline",
-    "url",
-    "terms",
-    "numbers",
-    "quotes",
-    "standfirst",
-    "substantive",
-    "byline",
-    "revert",
-    "minor",
-)
-_POSITION = {flag: n for n, flag in enumerate(_RANK)}
+__all__ = ["classify", "is_boring", "level", "level_number", "meets", "rank"]
 
-#: Feed filter levels for ``meets``, least demanding first.
-LEVELS: tuple[str, ...] = ("minor", "substantive", "headline")
-_LEVEL_FLAGS: dict[str, frozenset[str]] = {
-    # Any change that is not boring. ``revert`` only annotates a change whose content flags
-    # decide; a revert of a boring change is still boring.
-    "minor": frozenset(FLAGS) - {"revert"},
-    # More than a typo or a reshuffle: any field, number, quotation, body rewrite, or the
-    # article vanishing, coming back or changing address.
-    "substantive": frozenset(
-        {
-            "substantive",
-            "headline",
-            "standfirst",
-            "byline",
-            "numbers",
-            "quotes",
-            "url",
-            "removed",
-            "restored",
-            "headline_test",
-        }
-    ),
-    # The front-page level: flags ranked at or above ``headline``. The article disappearing or
-    # coming back is at least as loud as a new headline. ``url`` is left out: a URL change alone
-    # is usually a slug or canonical tidy-up, and a re-slug that follows a new headline already
-    # carries ``headline``.
-    # A headline A/B test is reported once, as a headline-level event.
-    "headline": frozenset({"headline", "headline_test", "removed", "restored"}),
-}
-
-#: The most word tokens (old and new side counted together) an edit may change and still be
-#: typo-level: four one-word fixes. Past it a unit is substantive whatever the words are,
-#: which also keeps the word diff of a rewritten article from costing anything.
-MAX_TYPO_TOKENS = 8
-
-# Short words whose insertion, removal or swap for a neighbour by one letter is grammar, not
-# meaning. Deliberately only articles, prepositions and "and"/"or"/"that": dropping an
-# auxiliary ("was killed" → "killed") or a negation changes what the sentence says.
-_FUNCTION_WORDS = frozenset(
-    "a an the of to in on at by for from with as and or that into onto".split()
-)
-_NEGATIONS = frozenset("not no never nor none nothing nobody neither without cannot".split())
-
-# A number (thousands separators, decimals) not glued to a preceding letter ("MH17", "R3" are
-# names, taken whole as words); a word, apostrophes inside it kept; or one quotation mark.
-# Everything else (whitespace, dashes, other punctuation) is not a token.
-_TOKEN = re.compile(
-    r"(?P<number>(?<!\w)(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?)"
-    r"|(?P<word>\w+(?:['’]\w+)*)"
-    r"|(?P<quote>[\"'“”„‘’‚«»‹›])"
-)
-_SENTENCE_END = re.compile(r"[.!?…]+")
-_QUOTE = '"'  # every quotation mark folds to this token: quote style is not a change
-_NUMBER = "#"  # prefix of number tokens, so "#2024" never equals a word
-
-_OPEN_DOUBLE = frozenset("“„«")
-_CLOSE_DOUBLE = frozenset("”»")
-_OPEN_SINGLE = frozenset("‘‚‹")
-_CLOSE_SINGLE = frozenset("›")
-# Before a straight quote that opens: start, whitespace or an opening bracket or dash.
-_OPENS_AFTER = frozenset("([{/—–-")
-
-
-def _number(text: str) -> str:
-    """A numeral by value: separators dropped, no leading or trailing zeros."""
-    whole, _, fraction = text.replace(",", "").partition(".")
-    whole = whole.lstrip("0") or "0"
-    fraction = fraction.rstrip("0")
-    return _NUMBER + (f"{whole}.{fraction}" if fraction else whole)
-
-
-def _tokens(text: str) -> list[str]:
-    """The canonical tokens of ``text`` (see the module docstring): what a reader would call
-    its wording. Case is kept; callers that ignore it casefold."""
-    tokens = []
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "number":
-            tokens.append(_number(m.group()))
-        elif kind == "word":
-            tokens.append(m.group().replace("’", "'"))
-        else:
-            tokens.append(_QUOTE)
-    return tokens
-
-
-def _words(text: str) -> list[str]:
-    """The words and numbers of ``text``, casefolded, without quotation marks."""
-    return [t.casefold() for t in _tokens(text) if t != _QUOTE]
-
-
-def _numbers(text: str) -> Counter[str]:
-    return Counter(t for t in _tokens(text) if t.startswith(_NUMBER))
-
-
-def _pieces(text: str) -> Counter[tuple[str, ...]]:
-    """The token sequences of ``text`` cut at every full stop, question or exclamation mark,
-    whether or not a space follows."""
-    return Counter(tuple(t) for piece in _SENTENCE_END.split(text) if (t := _tokens(piece)))
-
-
-def _quote_role(text: str, at: int) -> str | None:
-    """What the quotation mark at ``text[at]`` does: ``open``/``close`` a ``double`` or
-    ``single`` quotation (e.g. ``"open double"``), or None for an apostrophe."""
-    mark = text[at]
-    before = text[at - 1] if at else ""
-    after = text[at + 1] if at + 1 < len(text) else ""
-    if mark in _OPEN_DOUBLE:
-        return "open double"
-    if mark in _CLOSE_DOUBLE:
-        return "close double"
-    if mark in _OPEN_SINGLE:
-        return "open single"
-    if mark in _CLOSE_SINGLE:
-        return "close single"
-    opens = (not before or before.isspace() or before in _OPENS_AFTER) and after.strip() != ""
-    if mark == '"':
-        return "open double" if opens else "close double"
-    # ’ and ' are apostrophes between letters ("Russia’s"), and after a plural ("soldiers’
-    # whereabouts") they look like a closing quote; ``_quotations`` only honours a single
-    # close while a single quotation is open, which settles the second case.
-    if before.isalnum() and after.isalnum():
-        return None
-    if mark == "'" and opens and after.isalnum():
-        return "open single"
-    return "close single"
-
-
-def _quotations(text: str) -> list[tuple[str, ...]]:
-    """The quotations in ``text``, each as its casefolded words.
-
-    A quotation opened and never closed runs to the end (news quotes run over sentences and
-    paragraphs, and a sentence split leaves the opening mark in one sentence). A closing
-    double mark before any other mark ends one that began before the text, so the words before
-    it are quoted; later unmatched closing marks are typographic slips and are ignored. A
-    single quotation inside a double one (or the reverse) is part of it.
-    """
-    spans: list[tuple[str, ...]] = []
-    current: list[str] | None = None  # words of the open quotation, if one is open
-    closer = ""  # the role that closes it
-    before: list[str] | None = []  # words before the first quotation mark, until one is seen
-    for m in _TOKEN.finditer(text):
-        if m.lastgroup != "quote":
-            word = _number(m.group()) if m.lastgroup == "number" else m.group()
-            word = word.replace("’", "'").casefold()
-            if current is not None:
-                current.append(word)
-            elif before is not None:
-                before.append(word)
-            continue
-        role = _quote_role(text, m.start())
-        if role is None or (current is None and role == "close single"):
-            continue  # an apostrophe, or one after a plural ("soldiers’ lives")
-        if current is None:
-            if role.startswith("open"):
-                current, closer = [], "close" + role.removeprefix("open")
-            elif role == "close double" and before:
-                spans.append(tuple(before))
-        elif role == closer:
-            if current:
-                spans.append(tuple(current))
-            current = None
-        before = None
-    if current:
-        spans.append(tuple(current))
-    return spans
+_POSITION = {flag: n for n, flag in enumerate(RANK)}
 
 
 def _edit_distance(a: str, b: str) -> int:
@@ -279,10 +89,15 @@ def _close(a: str, b: str) -> bool:
     """Whether replacing word ``a`` by ``b`` (both casefolded) is a spelling fix."""
     if a == b:
         return True
-    if a.startswith(_NUMBER) or b.startswith(_NUMBER) or a in _NEGATIONS or b in _NEGATIONS:
+    if (
+        a.startswith(wording.NUMBER)
+        or b.startswith(wording.NUMBER)
+        or a in NEGATIONS
+        or b in NEGATIONS
+    ):
         return False
     distance = _edit_distance(a, b)
-    if a in _FUNCTION_WORDS and b in _FUNCTION_WORDS:
+    if a in FUNCTION_WORDS and b in FUNCTION_WORDS:
         return distance <= 1
     # Typos keep the first letter; a new first letter is usually a new word (fired/hired).
     shorter = min(len(a), len(b))
@@ -309,14 +124,14 @@ def _typo_level(old: Sequence[str], new: Sequence[str]) -> bool:
             return False
         word, side, start, stop = (came[0], new, j1, j2) if came else (gone[0], old, i1, i2)
         neighbours = side[start - 1 : start] + side[stop : stop + 1]
-        if word not in _FUNCTION_WORDS and word not in neighbours:
+        if word not in FUNCTION_WORDS and word not in neighbours:
             return False
     return True
 
 
 def _quotes_changed(old: str, new: str) -> bool:
     """Whether a quotation was added, removed or altered beyond typo-level fixes."""
-    before, after = Counter(_quotations(old)), Counter(_quotations(new))
+    before, after = Counter(wording.quotations(old)), Counter(wording.quotations(new))
     if before == after:
         return False
     gone = list((before - after).elements())
@@ -334,22 +149,22 @@ def _quotes_changed(old: str, new: str) -> bool:
 def _text_flags(old: str, new: str, fixed: str | None) -> set[str]:
     """Flags for one compared piece of text; ``fixed`` names a field (flagged whenever it
     changed), None means body text (``minor`` or ``substantive`` by its words)."""
-    if _tokens(old) == _tokens(new):
+    if wording.tokens(old) == wording.tokens(new):
         return set()
-    if fixed is None and _pieces(old) == _pieces(new):
+    if fixed is None and wording.pieces(old) == wording.pieces(new):
         # The same sentences, cut or ordered differently: the diff matched repeated text
         # another way round (a glued "anonymity.A Ukrainian" next to its own duplicate). As
         # far as the words go, sentences moved.
         return {"minor"}
     flags = set()
     if fixed != "byline":
-        if _numbers(old) != _numbers(new):
+        if wording.numbers(old) != wording.numbers(new):
             flags.add("numbers")
         if _quotes_changed(old, new):
             flags.add("quotes")
     if fixed is not None:
         flags.add(fixed)
-    elif flags or not _typo_level(_words(old), _words(new)):
+    elif flags or not _typo_level(wording.words(old), wording.words(new)):
         # A changed figure or quotation is never a typo, however few letters it takes.
         flags.add("substantive")
     else:
@@ -453,11 +268,11 @@ def meets(flags: Iterable[str], minimum: str) -> bool:
 
     ``minor``: any change that is not boring. ``substantive``: body rewrites, any field,
     number or quotation change, and the pipeline's ``removed``/``restored``/``url``.
-    ``headline``: a new headline, or the article removed or restored (see ``_LEVEL_FLAGS``).
+    ``headline``: a new headline, or the article removed or restored (see ``LEVEL_FLAGS``).
     Raises ``ValueError`` for a level not in ``LEVELS``.
     """
     try:
-        wanted = _LEVEL_FLAGS[minimum]
+        wanted = LEVEL_FLAGS[minimum]
     except KeyError:
         raise ValueError(f"unknown level {minimum!r}; expected one of {LEVELS}") from None
     return not wanted.isdisjoint(flags)

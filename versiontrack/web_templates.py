@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import jinja2
 from markupsafe import Markup, escape
 
-from versiontrack.diff import Row
+from versiontrack.diff.align import Row
 from versiontrack.publish.html import is_diff_markup
 from versiontrack.resources import PACKAGE_DIR
 from versiontrack.service.pages import DiffPage

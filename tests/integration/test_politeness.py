@@ -20,7 +20,8 @@ import pytest
 
 from versiontrack.corpus import LoopbackServer, RecordedRequest, Response
 from versiontrack.errors import FetchTimeout, HTTPStatusError
-from versiontrack.fetch import Fetcher, HostLimiter, parse_retry_after, politeness_key
+from versiontrack.fetch import Fetcher
+from versiontrack.politeness import HostLimiter, parse_retry_after, politeness_key
 from versiontrack.settings import FetchSettings
 
 SLACK = 0.05

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from versiontrack.corpus import LoopbackServer, Response
-from versiontrack.diff import diff_texts
+from versiontrack.diff.texts import diff_texts
 from versiontrack.domain import ArticleText
 from versiontrack.pipeline.reextract import reextract_article
 from versiontrack.service import commands, database, feeds, reads

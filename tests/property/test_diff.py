@@ -8,7 +8,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from versiontrack.diff import align, diff_words_split
+from versiontrack.diff.align import align
+from versiontrack.diff.words import diff_words_split
 
 _WORDS = st.sampled_from(["Troops", "said", "on", "Monday", "that", "the", "envoy", "<b>", "&"])
 sentences = st.lists(st.lists(_WORDS, min_size=1, max_size=8).map(" ".join), max_size=8)

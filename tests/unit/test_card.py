@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from PIL import Image
 
-from versiontrack.diff import diff_texts
+from versiontrack.diff.texts import diff_texts
 from versiontrack.domain import (
     ArticleText,
     ChangeEntry,

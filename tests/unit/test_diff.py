@@ -13,8 +13,11 @@ import random
 
 import pytest
 
-from versiontrack import diff as diff_module
-from versiontrack.diff import diff_sentences, diff_texts, diff_words, similarity
+from versiontrack.diff import codes, pairing
+from versiontrack.diff.pairing import similarity
+from versiontrack.diff.sentences import diff_sentences
+from versiontrack.diff.texts import diff_texts
+from versiontrack.diff.words import diff_words
 from versiontrack.domain import ArticleText, ChangeSummary, Diff, FieldChange, SentenceOp
 
 HEADLINE_V2 = "North Korean troops in Russian uniforms heading to Kursk, says US"
@@ -383,7 +386,7 @@ def test_sentences_past_6400_do_not_share_codes_with_earlier_ones() -> None:
 
 
 def test_token_code_points_are_distinct_and_never_surrogates() -> None:
-    code_point = diff_module._code_point
+    code_point = codes._code_point
     assert code_point(0) == "\ue000"
     assert code_point(6399) == "\uf8ff"
     assert code_point(6400) == "\U000f0000"
@@ -469,8 +472,8 @@ def test_similarity_bounds_and_symmetry() -> None:
     s4_new = S4.replace("10,000", "11,000")
     assert 0.9 < similarity(S4, s4_new) < 1.0
     assert similarity(S2, S2_LONGER) == similarity(S2_LONGER, S2)
-    assert similarity(S2, S2_LONGER) >= diff_module.PAIR_THRESHOLD
-    assert similarity(S4, BODY_BAGS) < diff_module.PAIR_THRESHOLD
+    assert similarity(S2, S2_LONGER) >= pairing.PAIR_THRESHOLD
+    assert similarity(S4, BODY_BAGS) < pairing.PAIR_THRESHOLD
 
 
 # -- summary and serialisation -------------------------------------------------------------------
@@ -508,7 +511,7 @@ def test_diff_round_trips_through_json() -> None:
 
 
 def test_a_rewrite_of_every_sentence_shows_each_changed_middle_as_one_replacement() -> None:
-    from versiontrack.diff import FINE_EDITS
+    from versiontrack.diff.pairing import FINE_EDITS
 
     count = FINE_EDITS + 1
     old = [
@@ -533,7 +536,7 @@ def test_a_rewrite_of_every_sentence_shows_each_changed_middle_as_one_replacemen
 
 
 def test_a_long_rewrite_in_place_pairs_each_sentence_with_its_own_new_version() -> None:
-    from versiontrack.diff import FINE_EDITS
+    from versiontrack.diff.pairing import FINE_EDITS
 
     count = FINE_EDITS + 50
     words = "council budget school harbour ferry library road bridge clinic market".split()

@@ -29,7 +29,8 @@ from typing import Any
 
 import pytest
 
-from versiontrack.diff import diff_sentences, similarity
+from versiontrack.diff.pairing import similarity
+from versiontrack.diff.sentences import diff_sentences
 
 PAIRING = Path(__file__).resolve().parent.parent / "data" / "pairing"
 CASES = sorted(PAIRING.glob("*.json"))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from versiontrack.diff import diff_sentences, diff_texts
+from versiontrack.diff.sentences import diff_sentences
+from versiontrack.diff.texts import diff_texts
 from versiontrack.domain import ArticleText, Diff, FieldChange, SentenceOp
-from versiontrack.significance import FLAGS, LEVELS, classify, is_boring, meets, rank
+from versiontrack.flag_rules import FLAGS, LEVELS
+from versiontrack.significance import classify, is_boring, meets, rank
 
 TROOPS = (
     "Washington says 10,000 North Korean troops have been deployed for possible action against "

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from versiontrack.diff import diff_texts
+from versiontrack.diff.texts import diff_texts
 from versiontrack.domain import ArticleText, Extracted
 from versiontrack.pipeline import verdict
 from versiontrack.text import normalise

@@ -8,7 +8,9 @@ import random
 
 import pytest
 
-from versiontrack.diff import align, diff_sentences, diff_words, diff_words_split, summarize_rows
+from versiontrack.diff.align import align, summarize_rows
+from versiontrack.diff.sentences import diff_sentences
+from versiontrack.diff.words import diff_words, diff_words_split
 from versiontrack.domain import Diff
 
 A = "North Korean troops are moving to the Russian region of Kursk, near Ukraine."

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from versiontrack import significance
+from versiontrack import flag_rules
 from versiontrack.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -141,9 +141,9 @@ def _output(name: str, i: int, table: Mapping[str, Any]) -> Output:
     for key in _HTTP_KEYS:
         if key in values and not values[key].startswith(("http://", "https://")):
             raise ConfigError(f"output {name!r}: {key!r} must be an http(s) URL")
-    if values.get("min", "minor") not in significance.LEVELS:
-        raise ConfigError(f"output {name!r}: 'min' must be {', '.join(significance.LEVELS)}")
-    known = (*significance.FLAGS, HEALTH_FLAG)
+    if values.get("min", "minor") not in flag_rules.LEVELS:
+        raise ConfigError(f"output {name!r}: 'min' must be {', '.join(flag_rules.LEVELS)}")
+    known = (*flag_rules.FLAGS, HEALTH_FLAG)
     if unknown := sorted(set(values.get("flags", ())) - set(known)):
         raise ConfigError(f"output {name!r}: unknown flag {', '.join(unknown)}")
     if values.get("per_minute", DEFAULT_PER_MINUTE) < 1:

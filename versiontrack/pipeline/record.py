@@ -14,7 +14,8 @@ from typing import get_args
 from sqlalchemy.orm import Session
 
 from versiontrack import cadence, extract, template, urls, watch
-from versiontrack.diff import diff_texts, diff_words
+from versiontrack.diff.texts import diff_texts
+from versiontrack.diff.words import diff_words
 from versiontrack.domain import (
     ArticleText,
     ChangeKind,

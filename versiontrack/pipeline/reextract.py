@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from versiontrack import extract, significance
-from versiontrack.diff import diff_texts
+from versiontrack.diff.texts import diff_texts
 from versiontrack.domain import ArticleText, Source
 from versiontrack.errors import CheckError
 from versiontrack.pipeline import verdict

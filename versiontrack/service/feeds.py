@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from versiontrack import __version__, significance, watch
+from versiontrack import __version__, flag_rules, significance, watch
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.publish.feed import FeedMeta, render_feed
 from versiontrack.service.database import resolve_article
@@ -104,10 +104,10 @@ def feed_filter(
         min_level = significance.level_number(minimum)
     except ValueError as exc:
         raise InvalidArgument(str(exc)) from exc
-    unknown = sorted(set(flags) - set(significance.FLAGS))
+    unknown = sorted(set(flags) - set(flag_rules.FLAGS))
     if unknown:
         raise InvalidArgument(
-            f"unknown flag {', '.join(unknown)}; expected some of {', '.join(significance.FLAGS)}"
+            f"unknown flag {', '.join(unknown)}; expected some of {', '.join(flag_rules.FLAGS)}"
         )
     return min_level, tuple(sorted(set(flags)))
 

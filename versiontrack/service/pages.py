@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from versiontrack.diff import Row, align, diff_words, diff_words_split, summarize_rows
+from versiontrack.diff.align import Row, align, summarize_rows
+from versiontrack.diff.words import diff_words, diff_words_split
 from versiontrack.domain import FIELDS, ArticleText, ChangeSummary
 from versiontrack.pipeline.context import utcnow
 from versiontrack.service.database import resolve_article

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from versiontrack import significance, template
-from versiontrack.diff import diff_texts
+from versiontrack import flag_rules, template
+from versiontrack.diff.texts import diff_texts
 from versiontrack.domain import ArticleText
 from versiontrack.errors import InvalidArgument, NotFound
 from versiontrack.pipeline.context import utcnow
@@ -40,9 +40,9 @@ def list_articles(
     """Tracked articles; ``changed_since`` is a duration back from now (``24h``, ``7d``,
     ``90m``) or an ISO date/time, and ``flag`` keeps articles with a change so flagged."""
     since = parse_since(changed_since, now or utcnow()) if changed_since else None
-    if flag is not None and flag not in significance.FLAGS:
+    if flag is not None and flag not in flag_rules.FLAGS:
         raise InvalidArgument(
-            f"unknown flag {flag!r}; expected one of {', '.join(significance.FLAGS)}"
+            f"unknown flag {flag!r}; expected one of {', '.join(flag_rules.FLAGS)}"
         )
     with db.sessions() as session:
         if source is not None and sources.source_by_name(session, source) is None:
