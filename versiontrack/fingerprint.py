@@ -54,7 +54,7 @@ from versiontrack.locate import article_elements, path_of, resolve, squeeze
 __all__ = ["FORMAT", "Reader", "reader"]
 
 #: The fingerprint's own version: a new way of hashing never matches an old fingerprint.
-FORMAT = "2"
+FORMAT = "3"
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
 # every element an HtmlElement, chosen in C: lxml.html's own lookup calls Python for each
 # element it hands out (to give forms and inputs their classes), a fifth of a fingerprint

@@ -44,6 +44,15 @@ def article_elements(tree: HtmlElement, extracted: Extracted) -> list[HtmlElemen
     if body is None or body.tag in ("html", "body"):
         return None
     elements = [body]
+    standfirst = squeeze(extracted.standfirst)
+    if standfirst and not _holds(body, [standfirst]):
+        # extraction reads the standfirst from the element that shows it (an edit there
+        # shows before the metadata does), so that element is part of what it read
+        shown = _smallest_holding(tree, [standfirst], _Openers([standfirst]))
+        if shown is not None and shown.tag not in ("html", "body"):
+            elements.append(shown)
+        elif not _in_metadata(tree, [standfirst]):
+            return None
     names = [k for k in (squeeze(n) for n in extracted.byline.split(";")) if k]  # "A; B"
     if names and not _holds(body, names) and not _in_metadata(tree, names):
         # a "By …" line in the page: only its own element, not the share counts beside it

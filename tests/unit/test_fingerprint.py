@@ -165,6 +165,20 @@ def test_a_byline_outside_the_body_gets_its_own_region() -> None:
     assert fingerprint.reader().fingerprint(shares, found.path) == found.digest
 
 
+def test_a_standfirst_shown_outside_the_body_gets_its_own_region() -> None:
+    dek = "<p class='dek'>The Pentagon says the deployment of troops is dangerous.</p>"
+    meta = "<meta name='description' content='The Pentagon says the deployment of troops is dangerous.'>"
+    html = page(BODY, head=meta, outside=dek)
+    extracted = extract(html, "https://news.example/a")
+    assert extracted.standfirst == "The Pentagon says the deployment of troops is dangerous."
+    found = locate(html)
+    assert found.path == "/html:0/body:0/div:0 | /html:0/body:0/header:0/p:0"
+    # the page's copy edited, its metadata not (yet): extraction reads the edit, so must this
+    edited = html.replace(b"is dangerous.</p>", b"is very dangerous.</p>")
+    assert extract(edited, "https://news.example/a").standfirst.endswith("is very dangerous.")
+    assert fingerprint.reader().fingerprint(edited, found.path) != found.digest
+
+
 def test_a_lost_element_or_another_salt_never_matches() -> None:
     found = locate(page(BODY))
     moved = page(BODY).replace(b"<div class='story'>", b"<section class='story'>")
