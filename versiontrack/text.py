@@ -21,6 +21,7 @@ from versiontrack.domain import ArticleText, Extracted
 
 __all__ = [
     "content_hash",
+    "fold",
     "normalise",
     "normalise_line",
     "parse",
@@ -35,12 +36,17 @@ _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f-
 # included, which is exactly the set we fold.
 
 
+def fold(s: str) -> str:
+    """Whitespace folded: every run of Unicode whitespace one space, none at either end."""
+    return " ".join(s.split())
+
+
 def normalise_line(s: str) -> str:
     """One line of text in canonical form: NFC, invisible characters removed, whitespace folded.
 
     The result never contains a newline or a leading/trailing space.
     """
-    return unicodedata.normalize("NFC", " ".join(_INVISIBLE.sub("", s).split()))
+    return unicodedata.normalize("NFC", fold(_INVISIBLE.sub("", s)))
 
 
 def _normalise_paragraphs(paragraphs: Iterable[str]) -> list[str]:

@@ -18,7 +18,9 @@ import pytest
 
 from versiontrack.domain import Extracted
 from versiontrack.errors import EmptyArticle, NotHTML
-from versiontrack.extract import BOILERPLATE, EXTRACTOR_VERSION, extract, is_boilerplate
+from versiontrack.extract import EXTRACTOR_VERSION, extract
+from versiontrack.extract.boilerplate import is_boilerplate
+from versiontrack.extract.rules import BOILERPLATE
 from versiontrack.text import normalise, serialize
 
 DATA = Path(__file__).parent.parent / "data" / "extract"
