@@ -20,6 +20,7 @@ from sentencex import segment
 from versiontrack.domain import ArticleText, Extracted
 
 __all__ = [
+    "INVISIBLE",
     "content_hash",
     "fold",
     "normalise",
@@ -31,7 +32,8 @@ __all__ = [
 
 # Invisible characters sites sprinkle in (and change) without changing the words: zero-width
 # space/joiners, word joiner, BOM, soft hyphen, and the remaining C0/C1 control characters.
-_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# The one set: extraction compares and matches (a source's ``ignore``) with it too.
+INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # str.split() with no argument splits on every Unicode whitespace, NBSP, U+2028 and U+3000
 # included, which is exactly the set we fold.
 
@@ -46,7 +48,7 @@ def normalise_line(s: str) -> str:
 
     The result never contains a newline or a leading/trailing space.
     """
-    return unicodedata.normalize("NFC", fold(_INVISIBLE.sub("", s)))
+    return unicodedata.normalize("NFC", fold(INVISIBLE.sub("", s)))
 
 
 def _normalise_paragraphs(paragraphs: Iterable[str]) -> list[str]:

@@ -5,13 +5,10 @@ the body's paragraphs: ``is_boilerplate`` for one line, ``_drop_boilerplate`` fo
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from versiontrack.extract.rules import BOILERPLATE
-from versiontrack.text import fold
-
-_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+from versiontrack.text import normalise_line
 
 
 def _is_label(paragraph: str) -> bool:
@@ -48,9 +45,9 @@ def _drop_boilerplate(paragraphs: list[str], ignore: Sequence[re.Pattern[str]] =
 def _ignored(paragraph: str, ignore: Sequence[re.Pattern[str]]) -> bool:
     if not ignore:
         return False
-    # the stored form (text.normalise_line): a user's "^Updated" must not miss because of a
-    # zero-width space, nor "ago$" because of a decomposed accent before it
-    line = unicodedata.normalize("NFC", fold(_INVISIBLE.sub("", paragraph)))
+    # the stored form: a user's "^Updated" must not miss because of a zero-width space or a
+    # control character, nor "ago$" because of a decomposed accent before it
+    line = normalise_line(paragraph)
     return any(pattern.search(line) for pattern in ignore)
 
 

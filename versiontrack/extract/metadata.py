@@ -14,9 +14,9 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
-from versiontrack.extract.boilerplate import _INVISIBLE, is_boilerplate
+from versiontrack.extract.boilerplate import is_boilerplate
 from versiontrack.extract.rules import _UPDATED
-from versiontrack.text import fold
+from versiontrack.text import INVISIBLE, fold
 
 # " | The Guardian", " - Reuters" (or an en/em dash): a dash needs spaces on both sides, since
 # a hyphen without them is part of a word ("Kim Jong-un").
@@ -130,7 +130,7 @@ def _canonical(tree: HtmlElement, url: str | None) -> str | None:
 
 def _key(text: str) -> str:
     """A comparison key that ignores case, Unicode form, invisible characters and spacing."""
-    return fold(unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))).casefold()
+    return fold(unicodedata.normalize("NFKC", INVISIBLE.sub("", text))).casefold()
 
 
 def _strip_repeats(paragraphs: list[str], headline: str, standfirst: str, byline: str) -> list[str]:
