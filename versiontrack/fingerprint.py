@@ -42,14 +42,13 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from versiontrack.domain import Extracted, Region
-from versiontrack.extract import (
-    BOILERPLATE,
-    EXTRACTOR_VERSION,
-    INLINE_HTML,
-    decode,
-    drop_unread,
-)
+from versiontrack.extract import EXTRACTOR_VERSION
+from versiontrack.extract.decode import decode
+from versiontrack.extract.markup import INLINE_HTML
+from versiontrack.extract.rules import BOILERPLATE
+from versiontrack.extract.unread import drop_unread
 from versiontrack.locate import article_elements, path_of, resolve, squeeze
+from versiontrack.text import fold
 
 __all__ = ["FORMAT", "Reader", "reader"]
 
@@ -78,7 +77,7 @@ _LD_FIELDS = frozenset(
     "headline alternativeHeadline name description abstract author creator articleBody "
     "articleSection inLanguage publisher alternateName givenName familyName".split()
 )
-# JSON-LD's articleBody is read for its length (``extract._thin``) and as a last resort:
+# JSON-LD's articleBody is read for its length (``extract.reading._thin``) and as a last resort:
 # its digits (dates a CMS rewrites in it) are not hashed, its length and words are
 _LD_DIGITS = frozenset({"articleBody"})
 _DIGIT = re.compile(r"\d")
@@ -160,9 +159,9 @@ class Reader:
                 continue
             head = el.text
             if head and len(head) > _LONGEST_RULE and not self.ignore:
-                if len(_fold(head)) > _LONGEST_RULE:
+                if len(fold(head)) > _LONGEST_RULE:
                     continue  # its own text alone is longer than any line our rules drop
-            line = _fold(el.text_content())
+            line = fold(el.text_content())
             if line and self._dropped(el, line) and _own_line(el):
                 el.drop_tree()
 
@@ -174,7 +173,7 @@ class Reader:
             return True
         if len(line) > _SHORT_LINE or not len(el):
             return False
-        pieces = [p for p in (_fold(t) for t in el.itertext()) if p]
+        pieces = [p for p in (fold(t) for t in el.itertext()) if p]
         return len(pieces) > 1 and all(_boilerplate(p) for p in pieces)
 
     def _head(self, tree: HtmlElement) -> Any:
@@ -188,15 +187,15 @@ class Reader:
                 key = el.get("name") or el.get("property") or el.get("itemprop") or ""
                 content = el.get("content")
                 if content is not None and _META_NAMES.search(key):
-                    parts.append(f"\x01{key}\x02{_fold(content)}")
+                    parts.append(f"\x01{key}\x02{fold(content)}")
             elif tag == "link":
                 if el.get("rel") == "canonical":
-                    parts.append(f"\x03link\x02{_fold(el.get('href') or '')}")
+                    parts.append(f"\x03link\x02{fold(el.get('href') or '')}")
             elif tag == "script":
                 if el.get("type") == "application/ld+json":
                     parts.append(f"\x05{_ld_fields(el.text_content())}")
             else:
-                parts.append(f"\x03{tag}\x02{_fold(el.text_content())}")
+                parts.append(f"\x03{tag}\x02{fold(el.text_content())}")
         h = hashlib.blake2b(self.salt.encode(), digest_size=16)
         h.update("".join(parts).encode())
         return h
@@ -223,10 +222,10 @@ class Reader:
                     continue
                 if ordinal in skips:
                     skipping = el
-                    line = _fold(el.text_content())
+                    line = fold(el.text_content())
                     parts.append(f"\x06{el.tag}\x02{'' if self._droppable(el, line) else line}")
                 else:
-                    parts.append(f"<{el.tag}\x02{_fold(el.text or '')}")
+                    parts.append(f"<{el.tag}\x02{fold(el.text or '')}")
                 continue
             if skipping is not None:
                 if el is not skipping:
@@ -235,7 +234,7 @@ class Reader:
             else:
                 parts.append(">")
             if el is not element and el.tail:
-                parts.append(_fold(el.tail))
+                parts.append(fold(el.tail))
         return "\x07".join(parts)
 
     def _unread(self, element: HtmlElement, read: str) -> list[int]:
@@ -254,7 +253,7 @@ class Reader:
         stack = [c for c in reversed(element) if isinstance(c.tag, str)]
         while stack:
             el = stack.pop()
-            line = _fold(el.text_content())
+            line = fold(el.text_content())
             if not line or squeeze(line) in read:
                 continue  # no text (its markup is in the skeleton), or read: all of it
             pieces = (squeeze(t) for t in el.itertext())
@@ -292,7 +291,7 @@ def _ld_fields(source: str) -> str:
     try:
         data = json.loads(_CDATA.sub("", source))
     except ValueError:
-        return _fold(source)
+        return fold(source)
     return json.dumps(_kept(data), sort_keys=True, ensure_ascii=False)
 
 
@@ -308,7 +307,7 @@ def _kept(value: object, key: str = "") -> object:
 
 
 # our boilerplate rules, longest limit first: a line longer than a rule's limit is longer than
-# every later one's, so the search stops there (``extract.is_boilerplate``, with early exit)
+# every later one's, so the search stops there (``boilerplate.is_boilerplate``, early exit)
 _RULES = sorted(BOILERPLATE, key=lambda rule: -rule[1])
 
 
@@ -323,10 +322,6 @@ def _boilerplate(line: str) -> bool:
         if pattern.fullmatch(line):
             return True
     return False
-
-
-def _fold(value: str) -> str:
-    return " ".join(value.split())
 
 
 def _parse(html: bytes) -> HtmlElement:

@@ -19,7 +19,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from versiontrack.domain import Extracted
-from versiontrack.extract import _hidden, _is_ad_slot
+from versiontrack.extract.unread import _hidden, _is_ad_slot
 
 __all__ = ["LD_JSON", "META", "article_elements", "path_of", "resolve", "squeeze"]
 

@@ -20,7 +20,9 @@ from sentencex import segment
 from versiontrack.domain import ArticleText, Extracted
 
 __all__ = [
+    "INVISIBLE",
     "content_hash",
+    "fold",
     "normalise",
     "normalise_line",
     "parse",
@@ -30,9 +32,15 @@ __all__ = [
 
 # Invisible characters sites sprinkle in (and change) without changing the words: zero-width
 # space/joiners, word joiner, BOM, soft hyphen, and the remaining C0/C1 control characters.
-_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# The one set: extraction compares and matches (a source's ``ignore``) with it too.
+INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # str.split() with no argument splits on every Unicode whitespace, NBSP, U+2028 and U+3000
 # included, which is exactly the set we fold.
+
+
+def fold(s: str) -> str:
+    """Whitespace folded: every run of Unicode whitespace one space, none at either end."""
+    return " ".join(s.split())
 
 
 def normalise_line(s: str) -> str:
@@ -40,7 +48,7 @@ def normalise_line(s: str) -> str:
 
     The result never contains a newline or a leading/trailing space.
     """
-    return unicodedata.normalize("NFC", " ".join(_INVISIBLE.sub("", s).split()))
+    return unicodedata.normalize("NFC", fold(INVISIBLE.sub("", s)))
 
 
 def _normalise_paragraphs(paragraphs: Iterable[str]) -> list[str]:

@@ -30,11 +30,10 @@ from pathlib import Path
 
 import pytest
 
-from versiontrack import extract as extract_module
 from versiontrack.corpus import build_corpus, render_article
 from versiontrack.corpus.model import Corpus, CorpusArticle, CorpusVersion
 from versiontrack.domain import Source
-from versiontrack.extract import extract
+from versiontrack.extract import boilerplate, extract
 from versiontrack.text import normalise, serialize
 
 DATA = Path(__file__).parent.parent / "data" / "churn"
@@ -268,7 +267,7 @@ def test_churn_inside_the_article_body_is_dropped_by_the_built_in_rules(
     site = SITES[name]
     with monkeypatch.context() as patched:
         # without our boilerplate rules the lines come through: they are inside the article
-        patched.setattr(extract_module, "BOILERPLATE", ())
+        patched.setattr(boilerplate, "BOILERPLATE", ())
         bare = "\n".join(extract(site_page(name, 0), site.url, ignore=site.ignore).paragraphs)
     text = "\n".join(
         paragraph

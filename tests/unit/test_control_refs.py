@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from versiontrack.extract import _drop_control_refs
+from versiontrack.extract.decode import _drop_control_refs
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,10 @@ import pytest
 
 from versiontrack.domain import Extracted
 from versiontrack.errors import EmptyArticle, NotHTML
-from versiontrack.extract import BOILERPLATE, EXTRACTOR_VERSION, extract, is_boilerplate
-from versiontrack.text import normalise, serialize
+from versiontrack.extract import EXTRACTOR_VERSION, extract
+from versiontrack.extract.boilerplate import is_boilerplate
+from versiontrack.extract.rules import BOILERPLATE
+from versiontrack.text import normalise, normalise_line, serialize
 
 DATA = Path(__file__).parent.parent / "data" / "extract"
 
@@ -866,6 +868,17 @@ def test_ignore_sees_the_normalised_line() -> None:
     line = "Tide\u00a0now:\u200b   3.2m, cafe\u0301"
     html = article(PARAS[0], line, PARAS[1])
     assert extract(html, ignore=[r"^Tide now: [\d.]+m, café$"]).paragraphs == PARAS[:2]
+
+
+def test_ignore_sees_the_line_as_stored_even_with_control_characters() -> None:
+    # a C1 control character (U+009D) is invisible and dropped from the stored text; the
+    # pattern is matched against that same text (text.INVISIBLE, the one set), so it finds it
+    line = "Tide now:\u009d 3.2m"
+    html = article(PARAS[0], line, PARAS[1])
+    kept = extract(html).paragraphs
+    assert kept == (PARAS[0], line, PARAS[1])
+    assert normalise_line(kept[1]) == "Tide now: 3.2m"
+    assert extract(html, ignore=[r"^Tide now: [\d.]+m$"]).paragraphs == PARAS[:2]
 
 
 def test_ignore_applies_to_the_body_only_and_before_the_empty_check() -> None:

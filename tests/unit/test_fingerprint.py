@@ -166,8 +166,9 @@ def test_a_byline_outside_the_body_gets_its_own_region() -> None:
 
 
 def test_a_standfirst_shown_outside_the_body_gets_its_own_region() -> None:
-    dek = "<p class='dek'>The Pentagon says the deployment of troops is dangerous.</p>"
-    meta = "<meta name='description' content='The Pentagon says the deployment of troops is dangerous.'>"
+    standfirst = "The Pentagon says the deployment of troops is dangerous."
+    dek = f"<p class='dek'>{standfirst}</p>"
+    meta = f"<meta name='description' content='{standfirst}'>"
     html = page(BODY, head=meta, outside=dek)
     extracted = extract(html, "https://news.example/a")
     assert extracted.standfirst == "The Pentagon says the deployment of troops is dangerous."

@@ -1,0 +1,58 @@
+"""Applying the boilerplate rules (``rules.BOILERPLATE``) and a source's ``ignore`` patterns to
+the body's paragraphs: ``is_boilerplate`` for one line, ``_drop_boilerplate`` for a body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from versiontrack.extract.rules import BOILERPLATE
+from versiontrack.text import normalise_line
+
+
+def _is_label(paragraph: str) -> bool:
+    return (
+        len(paragraph) <= 40
+        and paragraph.upper() == paragraph
+        and any(c.isalpha() for c in paragraph)
+        and not any(c in ".!?" for c in paragraph)
+    )
+
+
+def _drop_boilerplate(paragraphs: list[str], ignore: Sequence[re.Pattern[str]] = ()) -> list[str]:
+    """Drop boilerplate paragraphs, and an upper-case label left over at the end of the body.
+
+    The label ("INVESTING BOOKS" over a newsletter form) is the title of a block whose other
+    lines were all boilerplate; only at the very end, since mid-article an all-caps line can
+    be a real subheading that just happens to sit above an ad slot. A source's ``ignore``
+    patterns are its own boilerplate: a paragraph one of them finds (``re.search``, on the
+    paragraph as ``text`` will store it) is dropped like one of ours.
+    """
+    kept: list[str] = []
+    dropped_since_kept = False
+    for paragraph in paragraphs:
+        if is_boilerplate(paragraph) or _ignored(paragraph, ignore):
+            dropped_since_kept = bool(kept)
+        else:
+            kept.append(paragraph)
+            dropped_since_kept = False
+    while dropped_since_kept and len(kept) > 1 and _is_label(kept[-1]):
+        kept.pop()
+    return kept
+
+
+def _ignored(paragraph: str, ignore: Sequence[re.Pattern[str]]) -> bool:
+    if not ignore:
+        return False
+    # the stored form: a user's "^Updated" must not miss because of a zero-width space or a
+    # control character, nor "ago$" because of a decomposed accent before it
+    line = normalise_line(paragraph)
+    return any(pattern.search(line) for pattern in ignore)
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """True when a whole (whitespace-folded) paragraph is one of our boilerplate lines."""
+    return any(
+        len(paragraph) <= limit and pattern.fullmatch(paragraph) for pattern, limit in BOILERPLATE
+    )

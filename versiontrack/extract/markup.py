@@ -1,0 +1,229 @@
+"""Our repairs to page markup that trafilatura would misread: layout tables, loose text around
+``<br>``, navigation, blocks crowded with thousands of inline children and single line breaks
+used as paragraph separators. ``_prepare`` applies them all (after ``unread.drop_unread``),
+in place, before anything reads the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from versiontrack.extract.unread import drop_unread
+
+_TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
+_HOLDS_BLOCKS = etree.XPath(
+    "boolean(.//p | .//div | .//table | .//h1 | .//h2 | .//h3 | .//ul | .//ol | .//blockquote)"
+)
+_LONG_CELL = 200  # characters: more than a data table puts in one cell
+
+
+def _unwrap_layout_tables(tree: HtmlElement) -> None:
+    """Turn tables used for page layout into plain ``<div>``s.
+
+    With ``include_tables=False`` (which keeps data tables out of the text) trafilatura drops
+    everything inside a ``<table>``, so a whole article laid out in table cells, as older
+    sites do, would come back empty. A table counts as layout when one of its own cells holds
+    block elements or a long run of text.
+    """
+    layout = [
+        table
+        for table in tree.iter("table")
+        if any(
+            _HOLDS_BLOCKS(cell) or len(cell.text_content()) > _LONG_CELL
+            for cell in table.xpath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th")
+        )
+    ]
+    for table in layout:
+        for el in [table, *table.xpath("./* | ./tr/* | ./*/tr | ./*/tr/*")]:
+            if el.tag in _TABLE_PARTS:
+                el.tag = "div"
+
+
+INLINE_HTML = frozenset(
+    "a abbr b bdi bdo br cite code data del dfn em font i img ins kbd mark q s samp small span "
+    "strike strong sub sup time tt u var wbr".split()
+)
+_LOOSE_TEXT_CONTAINERS = ("div", "section", "article", "main", "td", "center")
+
+
+def _is_inline(node: object) -> bool:
+    """An inline element that holds no blocks: a ``<span>`` wrapping the article's ``<p>``s
+    (seen on real pages) is a block as far as paragraphs go."""
+    tag = getattr(node, "tag", None)
+    return isinstance(tag, str) and tag.lower() in INLINE_HTML and not _HOLDS_BLOCKS(node)
+
+
+def _wrap_loose_text(tree: HtmlElement) -> None:
+    """Wrap text that sits directly in a container next to blocks or ``<br>`` into ``<p>``.
+
+    trafilatura drops such text (the first paragraph of ``<div>One<br><br>Two</div>``, or
+    ``<div>Intro<p>…</p></div>``), which silently loses paragraphs on older CMS markup.
+    Containers holding only inline content are left alone: wrapping those would turn bylines
+    and captions into paragraphs.
+    """
+    containers = [
+        el
+        for el in tree.iter(*_LOOSE_TEXT_CONTAINERS)
+        if any(isinstance(c.tag, str) and (c.tag == "br" or not _is_inline(c)) for c in el)
+    ]
+    for el in containers:
+        _wrap_runs(el)
+
+
+def _wrap_runs(container: HtmlElement) -> None:
+    """Regroup a container's children: each run of text and inline elements becomes a <p>.
+
+    Rebuilt in one pass with the last child tracked by hand: ``len()`` and ``[-1]`` on an lxml
+    element walk its children, which made this quadratic on pages with 100,000 ``<br>``.
+    """
+    items: list[str | HtmlElement] = [container.text or ""]
+    for child in container:
+        items += [child, child.tail or ""]
+        child.tail = None
+    del container[:]
+    container.text = None
+    out: list[HtmlElement] = []
+    run: list[str | HtmlElement] = []
+    for item in [*items, None]:
+        if isinstance(item, str) or _is_inline(item):
+            run.append(item)
+            continue
+        if "".join(i if isinstance(i, str) else i.text_content() for i in run).strip():
+            paragraph = container.makeelement("p", {})
+            _fill(paragraph, run)
+            out.append(paragraph)
+        else:  # whitespace (or an empty inline element) between blocks stays as it was
+            for piece in run:
+                if not isinstance(piece, str):
+                    out.append(piece)
+                elif out:
+                    out[-1].tail = (out[-1].tail or "") + piece
+                else:
+                    container.text = (container.text or "") + piece
+        run = []
+        if item is not None:
+            out.append(item)
+    container.extend(out)
+
+
+def _fill(parent: HtmlElement, items: Iterable[str | HtmlElement]) -> None:
+    """Append text and elements to an empty element, text going to .text or the last tail."""
+    last: HtmlElement | None = None
+    for item in items:
+        if not isinstance(item, str):
+            parent.append(item)
+            last = item
+        elif last is None:
+            parent.text = (parent.text or "") + item
+        else:
+            last.tail = (last.tail or "") + item
+
+
+_NAVIGATION = etree.XPath("//nav | //*[@role='navigation']")
+
+
+def _drop_navigation(tree: HtmlElement) -> None:
+    """Remove ``<nav>`` blocks: never article text, yet on a page without an article
+    trafilatura's short-document recovery returns their words as the body."""
+    for nav in _NAVIGATION(tree):
+        if nav.getparent() is not None:
+            nav.drop_tree()
+
+
+_CROWDED = 1000  # inline children of one element; real prose has a few dozen at most
+
+
+def _inline_children(el: HtmlElement) -> int:
+    return sum(1 for c in el if c.tag != "br" and _is_inline(c))
+
+
+def _defuse_crowded_blocks(tree: HtmlElement) -> None:
+    """Thin out elements with thousands of inline children before trafilatura sees them.
+
+    trafilatura is quadratic in the inline children of one block (8,000 links in one ``<p>``
+    take 5 s, 20,000 a minute) and slow on long runs of ``<br>``. Unwrapping the formatting
+    keeps the words of a page that wraps every letter in a ``<span>``; links still crowded
+    after that (a tag cloud, a link farm) are not article text and go, the element's other
+    content stays; runs of ``<br>`` shrink to one (each ``<br>`` ends a paragraph anyway).
+    """
+    for el in [e for e in tree.iter() if isinstance(e.tag, str) and len(e) > _CROWDED]:
+        if _inline_children(el) > _CROWDED:
+            etree.strip_tags(el, *(INLINE_HTML - {"a", "br"}))
+            if _inline_children(el) > _CROWDED:
+                _thin_children(el, links=True)
+            # strip_tags leaves thousands of adjacent text nodes, and every read of .text
+            # joins them all (quadratic again); writing the joined text back makes each one.
+            for node in el.iter():
+                node.text = node.text
+                if node is not el:
+                    node.tail = node.tail
+        if sum(1 for c in el if c.tag == "br") > _CROWDED:
+            _thin_children(el, links=False)
+
+
+def _thin_children(el: HtmlElement, *, links: bool) -> None:
+    """Drop inline children but <br> (``links``), or every <br> that follows a <br>.
+
+    Rebuilt in one pass: removing children one by one re-joins their tails each time.
+    """
+    head: list[str] = [el.text or ""]
+    kept: list[tuple[HtmlElement, list[str]]] = []
+    blank_after_br = False  # only whitespace since the last kept child, which is a <br>
+    for child in el:
+        tail = child.tail or ""
+        if links:
+            drop = child.tag != "br" and _is_inline(child)
+        else:
+            drop = child.tag == "br" and blank_after_br
+        if drop:
+            (kept[-1][1] if kept else head).append(tail)
+            blank_after_br = blank_after_br and not tail.strip()
+        else:
+            kept.append((child, [tail]))
+            blank_after_br = child.tag == "br" and not tail.strip()
+    del el[:]
+    el.text = "".join(head)
+    for child, tail_parts in kept:
+        child.tail = "".join(tail_parts)
+        el.append(child)
+
+
+def _double_single_breaks(tree: HtmlElement) -> None:
+    """Make every lone ``<br>`` a double one, so that each ends a paragraph whoever reads it.
+
+    trafilatura's own extractor turns any run of ``<br>`` into one ``<lb/>``, a paragraph break
+    to us (see _paragraphs). But when it gives up on a page (old table layouts set in
+    ``<font>``), its fallbacks (readability, jusText) break only at ``<br><br>`` and glue the
+    lines between into one paragraph: a headline, a byline and a "Hits: 4,512" counter become
+    one line that changes on every request, out of reach of the whole-line boilerplate rules.
+    Elements with more than _CROWDED children are left alone: no article is set that way, and
+    doubling their breaks would only slow trafilatura down on a hostile page.
+    """
+    for parent in {br.getparent() for br in tree.iter("br")} - {None}:
+        children = list(parent)
+        if len(children) > _CROWDED:
+            continue
+        for i, child in enumerate(children):
+            if child.tag != "br":
+                continue
+            blank_after = not (child.tail or "").strip()
+            if (i + 1 < len(children) and children[i + 1].tag == "br" and blank_after) or (
+                i > 0 and children[i - 1].tag == "br" and not (children[i - 1].tail or "").strip()
+            ):
+                continue  # already part of a run of breaks
+            double = child.makeelement("br", {})
+            double.tail, child.tail = child.tail, None
+            child.addnext(double)
+
+
+def _prepare(tree: HtmlElement) -> None:
+    """All of our fixes to the markup, in place, before anything reads the page."""
+    drop_unread(tree)
+    _drop_navigation(tree)
+    _defuse_crowded_blocks(tree)
+    _unwrap_layout_tables(tree)
+    _wrap_loose_text(tree)
+    _double_single_breaks(tree)

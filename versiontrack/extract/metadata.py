@@ -1,0 +1,210 @@
+"""The page's metadata as a reader sees it: the headline (without the site's name), the
+standfirst as the page shows it (``_shown``), the byline names the page shows near its
+headline (``_evident_byline``), the canonical URL, and the body's repeats of them at its
+edges (``_strip_repeats``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from versiontrack.extract.boilerplate import is_boilerplate
+from versiontrack.extract.rules import _UPDATED
+from versiontrack.text import INVISIBLE, fold
+
+# " | The Guardian", " - Reuters" (or an en/em dash): a dash needs spaces on both sides, since
+# a hyphen without them is part of a word ("Kim Jong-un").
+_SEPARATOR = r"(?:\s*[|\u00b7\u2022\u00bb]\s*|\s+[-\u2013\u2014:]\s+)"
+
+
+def _first(values: Iterable[str | None]) -> str:
+    return next((folded for v in values if v and (folded := fold(v))), "")
+
+
+def _meta(tree: HtmlElement, *names: str) -> str:
+    found: list[str] = []
+    for name in names:
+        found.extend(
+            tree.xpath(
+                "//meta[@property=$n or @name=$n or @itemprop=$n]/@content",
+                n=name,
+            )
+        )
+    return _first(found)
+
+
+def _h1(tree: HtmlElement, hints: tuple[str, ...]) -> str:
+    """The article's <h1>: inside <article>/<main> first, else the only one, else a hinted one."""
+    for path in ("//article//h1", "//main//h1", "//h1"):
+        headings = [fold(h.text_content()) for h in tree.xpath(path)]
+        headings = [h for h in headings if h]
+        if len(headings) == 1:
+            return headings[0]
+        for heading in headings:
+            if any(heading.casefold() in hint.casefold() for hint in hints if hint):
+                return heading
+    return ""
+
+
+def _strip_site_name(title: str, h1: str, site_names: Iterable[str]) -> str:
+    """Drop a " | Site" suffix (or "Site | " prefix) from a <title>/og:title."""
+    if h1 and title != h1 and title.casefold().startswith(h1.casefold()):
+        if re.match(rf"{_SEPARATOR}\S", title[len(h1) :]):
+            return h1
+    for name in dict.fromkeys(n for n in site_names if n):  # ordered: same page, same result
+        site = re.escape(name)
+        match = re.fullmatch(rf"(.+?){_SEPARATOR}{site}", title, re.IGNORECASE) or re.fullmatch(
+            rf"{site}{_SEPARATOR}(.+)", title, re.IGNORECASE
+        )
+        if match:
+            return match.group(1)
+    return title
+
+
+def _title_part_in_body(title: str, headline: str, paragraphs: list[str]) -> str:
+    """The other half of a two-part <title> when the body opens with it, else ``headline``.
+
+    trafilatura reads "A - B" as "Headline - Site"; old portals print "Site - Headline" and set
+    the headline in ``<b>`` rather than ``<h1>``, so their articles came out headed by the
+    site's name. The half the body opens with is the one the page shows as its headline.
+    """
+    parts = [part for part in re.split(_SEPARATOR, title) if part]
+    if len(parts) < 2 or not paragraphs or _key(headline) not in {_key(p) for p in parts}:
+        return headline
+    first = _key(paragraphs[0])
+    return next((part for part in parts if _key(part) == first), headline)
+
+
+# where pages show their standfirst when not in a <p>: "dek", "standfirst", "excerpt"…
+_DEK_CLASS = re.compile(r"dek|standfirst|excerpt|summary|sub-?title|subhead|lede|intro|teaser")
+_DEK_CANDIDATES = etree.XPath("//body//*[self::p or self::h2 or self::h3 or @class]")
+_WORD = re.compile(r"\w+")
+_SAME_DEK = 0.7  # share of words in common (of the two texts' words together): an edited copy
+
+
+def _shown(tree: HtmlElement, description: str) -> str:
+    """The standfirst as the page shows it, else ``description`` (metadata) as it is.
+
+    Sites show their metadata description as the standfirst; when the page's copy is edited and
+    its metadata is not (or lags), the edit is in the shown copy. It is found as the element
+    whose text shares most words with the description, at least ``_SAME_DEK`` of both.
+    """
+    want = set(_WORD.findall(description.casefold()))
+    if len(want) < 4:
+        return description
+    best, best_score = description, _SAME_DEK
+    for el in _DEK_CANDIDATES(tree):
+        if el.tag not in ("p", "h2", "h3") and not _DEK_CLASS.search(el.get("class") or ""):
+            continue
+        text = fold(el.text_content())
+        if not len(description) // 2 <= len(text) <= 2 * len(description):
+            continue
+        have = set(_WORD.findall(text.casefold()))
+        score = len(want & have) / len(want | have)
+        if score > best_score:
+            best, best_score = text, score
+            if score == 1.0:
+                break
+    return best
+
+
+def _canonical(tree: HtmlElement, url: str | None) -> str | None:
+    for link in tree.xpath("//link[@href]"):
+        rels = (link.get("rel") or "").lower().split()
+        href = (link.get("href") or "").strip()
+        if "canonical" not in rels or not href:
+            continue
+        resolved = urljoin(url, href) if url else href
+        parts = urlsplit(resolved)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return resolved
+        return None
+    return None
+
+
+def _key(text: str) -> str:
+    """A comparison key that ignores case, Unicode form, invisible characters and spacing."""
+    return fold(unicodedata.normalize("NFKC", INVISIBLE.sub("", text))).casefold()
+
+
+def _strip_repeats(paragraphs: list[str], headline: str, standfirst: str, byline: str) -> list[str]:
+    """Drop the headline/standfirst (and byline) where the body repeats them at its edges."""
+    leading = {_key(headline), _key(standfirst)}
+    bylines = {_key(byline), _key(f"By {byline}")} if byline else set()
+    leading |= bylines
+    leading.discard("")
+    start, end = 0, len(paragraphs)
+    while start < end and _key(paragraphs[start]) in leading:
+        start += 1
+    while end > start and _key(paragraphs[end - 1]) in bylines:
+        end -= 1
+    return paragraphs[start:end]
+
+
+# --- the byline as evidence ------------------------------------------------------------------
+
+_NAME_SEPARATORS = re.compile(r"\s*(?:;|,|\band\b|&|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
+_STAMP_WORDS = re.compile(rf"\b(?:{_UPDATED}|updated|ago|today|yesterday)\b|\d", re.IGNORECASE)
+_NEAR = 1500  # characters of page text before the headline, and 4× that after it
+_UNSEEN_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+
+def _near_headline(tree: HtmlElement) -> str:
+    """The page's visible text around its first ``<h1>`` (its start, without one), squeezed.
+
+    One walk: a count of the unseen elements (scripts, ``<head>``…) open around each node
+    tells whether its text shows, instead of asking every node for its ancestors.
+    """
+    parts: list[str] = []
+    length, at, unseen = 0, -1, 0
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _UNSEEN_TEXT:
+                unseen += 1
+                continue
+            if tag == "h1" and at < 0:
+                at = length
+            text = el.text
+        else:
+            unseen -= tag in _UNSEEN_TEXT
+            text = el.tail
+        if text and not unseen:
+            parts.append(squeezed := _squeeze(text))
+            length += len(squeezed)
+    return "".join(parts)[max(0, at - _NEAR) : max(at, 0) + 4 * _NEAR]
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def _evident_byline(byline: str, near: Callable[[], str]) -> str:
+    """The byline names the page shows near its headline; "" for a date or an "updated" stamp.
+
+    trafilatura reads the author from metadata first, and metadata lies in ways a reader never
+    sees: a shuffled list of every author of the site, "Last Updated January 4", a CMS user
+    name. A name counts when the page's visible text near the first ``<h1>`` (or the start
+    of the page, without one), as ``near`` reads it, holds it; names that are not there are
+    left out.
+    """
+    if not byline or is_boilerplate(byline):
+        return ""
+    names = [
+        n for n in _NAME_SEPARATORS.split(byline) if n.strip(" .") and not _STAMP_WORDS.search(n)
+    ]
+    if not names:
+        return ""
+    shown = near()
+    seen = [n for n in names if _squeeze(n) in shown]
+    return (
+        byline
+        if seen == names and len(names) == len(_NAME_SEPARATORS.split(byline))
+        else ("; ".join(seen))
+    )

@@ -1,0 +1,161 @@
+"""What extraction never reads, removed from the markup before anything reads it: elements
+hidden by their own markup, machine-only schema.org microdata and ad slots. ``drop_unread``
+runs over the whole page (extraction) or inside one element of it (the fingerprint's region,
+``within``), judged the same way both times so that both leave out the same things.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from versiontrack.text import fold
+
+# Elements whose markup may hide them; ``_hidden`` (Readability's judgement) decides. Most
+# elements carry none of these attributes, so the XPath leaves few for Python to look at.
+_MAY_BE_HIDDEN = "//body//*[@hidden or @aria-hidden or @style]"
+# schema.org microdata that carries values for machines, not words for readers: an image URL,
+# "1200" "676" dimensions, a publisher logo, "2018-10-12 06:43:54" stamps. Sites hide these
+# with a stylesheet we never see, so the itemprop alone has to say it.
+_MACHINE_ITEMPROPS = (
+    "image thumbnailUrl logo width height datePublished dateModified dateCreated uploadDate "
+    "interactionCount interactionStatistic commentCount wordCount"
+).split()
+_ITEMPROP = "contains(concat(' ', normalize-space(@itemprop), ' '), ' {} ')"
+# (the cheap tests first: ``@itemprop`` turns most elements away before any string work,
+# and ``not(.//p)``, a search of the subtree, runs only on the few with a machine name)
+_MACHINE_MICRODATA = (
+    "//body//*[@itemprop]["
+    + " or ".join(_ITEMPROP.format(name) for name in _MACHINE_ITEMPROPS)
+    + "][not(.//p)]"
+)
+# a "url" itemprop is often the link around an author's name: only a bare address goes
+_URL_MICRODATA = (
+    "//body//*[@itemprop][not(*)]["
+    + " or ".join(_ITEMPROP.format(n) for n in ("url", "contentUrl"))
+    + "]"
+)
+_BARE_ADDRESS = re.compile(r"\S*[/.]\S*")
+
+
+# Ad slots by the names the web gives them: "ad", "ad-slot", "inline-ad", "adsbygoogle",
+# "advertisement", "sponsored", outbrain/taboola widgets, DFP/GPT slots. One line of ad copy
+# in such a slot, next to the article box or inside it, reads like a sentence to trafilatura
+# (60% of the churn steps on the real-pages bench made a version that way).
+_AD_NAME = re.compile(
+    r"(?:advert|adsbygoogle|adslot|dfp|gpt-ad|google-?ad|sponsor|promoted|outbrain|taboola|"
+    r"teads)[\w-]*",
+    re.IGNORECASE,
+)
+_AD_SEGMENT = re.compile(r"[-_]")
+_AD_CANDIDATES = (
+    "//body//*[@class or @id or @data-ad-slot or @data-ad-unit or @data-adunit or @data-ad-client]"
+)
+# Every ad name holds one of these stems (case aside): a substring test turns most named
+# elements away before their names are split and matched.
+_AD_STEMS = ("ad", "sponsor", "promoted", "outbrain", "taboola", "teads", "dfp")
+_AD_WORDS = 60  # more than an ad's copy: a slot this big holding half the page is its article
+_AD_ATTRIBUTES = ("data-ad-slot", "data-ad-unit", "data-adunit", "data-ad-client")
+
+
+@dataclass(frozen=True)
+class _Unread:
+    """The XPaths that find what extraction never reads, over the page's body or inside one
+    element of it (the fingerprint's region: ``drop_unread(tree, within=…)``)."""
+
+    hidden: etree.XPath
+    machine: etree.XPath
+    urls: etree.XPath
+    ads: etree.XPath
+
+    @classmethod
+    def compile(cls, prefix: str) -> _Unread:
+        def xpath(page_wide: str) -> etree.XPath:
+            return etree.XPath(prefix + page_wide.removeprefix("//body"))
+
+        return cls(
+            xpath(_MAY_BE_HIDDEN),
+            xpath(_MACHINE_MICRODATA),
+            xpath(_URL_MICRODATA),
+            xpath(_AD_CANDIDATES),
+        )
+
+
+_ON_PAGE = _Unread.compile("//body")
+_WITHIN = _Unread.compile(".")
+
+
+# the stems as one search of the lower-cased names (one call instead of one per stem)
+_AD_STEM = re.compile("|".join(_AD_STEMS))
+
+
+def _is_ad_slot(el: HtmlElement) -> bool:
+    get = el.get
+    joined = f"{get('class') or ''} {get('id') or ''}"
+    if not _AD_STEM.search(joined.lower()):
+        # most named elements end here: the attribute test is the rarer way in
+        return any(get(name) is not None for name in _AD_ATTRIBUTES)
+    if any(get(name) is not None for name in _AD_ATTRIBUTES):
+        return True
+    names = joined.split()
+    # "ad", "ad-slot", "inline-ad-3", "mid_ads": a segment of its own, never "head" or "load"
+    return any(
+        _AD_NAME.fullmatch(name)
+        or any(part.lower() in ("ad", "ads") for part in _AD_SEGMENT.split(name))
+        for name in names
+    )
+
+
+def _drop_ad_slots(tree: HtmlElement, within: HtmlElement | None = None) -> None:
+    """Remove ad slots; never one holding a headline or half the page's words beyond an ad's
+    length (a site that names its article wrapper "ad-…" keeps its article)."""
+    candidates = _ON_PAGE.ads(tree) if within is None else _WITHIN.ads(within)
+    slots = [el for el in candidates if el.tag not in ("html", "body") and _is_ad_slot(el)]
+    if not slots:
+        return
+    body = tree.find("body")
+    words = len((body if body is not None else tree).text_content().split()) or 1
+    for el in slots:
+        if el.getparent() is None or next(el.iter("h1"), None) is not None:
+            continue
+        inside = len(el.text_content().split())
+        if inside * 2 > words and inside > _AD_WORDS:
+            continue
+        el.drop_tree()
+
+
+def _drop_unseen(scope: HtmlElement, xpaths: _Unread) -> None:
+    """Remove what a reader never sees: elements hidden by their markup (they leaked hidden
+    schema.org values and collapsed teasers into bodies, and trafilatura's default mode reads
+    them) and machine-only microdata. ``aria-hidden`` icons and screen-reader duplicates go
+    too, as in Readability (Firefox's reader view)."""
+    bare_urls = [
+        el for el in xpaths.urls(scope) if _BARE_ADDRESS.fullmatch(fold(el.text_content()))
+    ]
+    hidden = [el for el in xpaths.hidden(scope) if _hidden(el)]
+    for el in [*hidden, *xpaths.machine(scope), *bare_urls]:
+        if el.getparent() is not None and el.tag not in ("html", "body"):
+            el.drop_tree()
+
+
+def drop_unread(tree: HtmlElement, within: HtmlElement | None = None) -> None:
+    """Remove what extraction never reads: hidden markup, machine microdata and ad slots (the
+    fingerprint leaves them out too, so their churn does not send a check the long way).
+    ``within``: only inside that element of ``tree`` (the fingerprint's region), judged as
+    on the whole page (an ad slot's size is weighed against the page's words)."""
+    _drop_unseen(tree if within is None else within, _ON_PAGE if within is None else _WITHIN)
+    _drop_ad_slots(tree, within)
+
+
+def _hidden(el: HtmlElement) -> bool:
+    """Hidden from readers by the markup itself (not by a stylesheet, which we never see)."""
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return (
+        el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+        or "display:none" in style
+        or "visibility:hidden" in style
+    )
