@@ -139,6 +139,21 @@ def test_a_name_far_from_the_headline_is_not_a_byline() -> None:
     assert _byline('<meta name="author" content="Ana Ruiz">', far) == ""
 
 
+@pytest.mark.parametrize("captions", [10, 400])
+def test_rotating_teaser_links_never_move_a_byline_out_of_reach(captions: int) -> None:
+    # teaser captions whose lengths change on every render sit between the headline and the
+    # author line: their links take no room in the window, so the byline holds either way
+    teasers = "".join(
+        f"<li><a href='/news/{i}'>{'Teaser caption ' * (captions // 15)}{i}</a></li>"
+        for i in range(20)
+    )
+    body = (
+        f"<article><h1>Convoy crosses river</h1>{ARTICLE}</article>"
+        f"<ul class='teasers'>{teasers}</ul><p class='author'>Author: Ana Ruiz</p>"
+    )
+    assert _byline('<meta name="author" content="Ana Ruiz">', body) == "Ana Ruiz"
+
+
 @pytest.mark.parametrize(
     "slot",
     [

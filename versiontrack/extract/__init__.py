@@ -45,7 +45,7 @@ from versiontrack.text import fold
 
 #: Identifies the extraction rules; stored with each version so a change of rules (ours: the
 #: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
-EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt4"
+EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt5"
 
 __all__ = ["EXTRACTOR_VERSION", "extract"]
 

@@ -158,27 +158,37 @@ _UNSEEN_TEXT = frozenset({"script", "style", "noscript", "template", "head", "ti
 def _near_headline(tree: HtmlElement) -> str:
     """The page's visible text around its first ``<h1>`` (its start, without one), squeezed.
 
-    One walk: a count of the unseen elements (scripts, ``<head>``…) open around each node
-    tells whether its text shows, instead of asking every node for its ancestors.
+    The window is measured in text outside links: link text (rotating teaser captions, most
+    read lists) is kept but takes no room, so a teaser list that changes its captions' lengths
+    on every render cannot move a byline in and out of the window.
+
+    One walk: a count of the unseen elements (scripts, ``<head>``…) and of the links open
+    around each node tells whether its text shows and counts, instead of asking every node
+    for its ancestors.
     """
-    parts: list[str] = []
-    length, at, unseen = 0, -1, 0
+    parts: list[tuple[int, str]] = []  # (room taken before it, squeezed text)
+    length, at, unseen, links = 0, -1, 0, 0
     for event, el in etree.iterwalk(tree, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
             if tag in _UNSEEN_TEXT:
                 unseen += 1
                 continue
+            links += tag == "a"
             if tag == "h1" and at < 0:
                 at = length
             text = el.text
         else:
             unseen -= tag in _UNSEEN_TEXT
+            links -= tag == "a"
             text = el.tail
         if text and not unseen:
-            parts.append(squeezed := _squeeze(text))
-            length += len(squeezed)
-    return "".join(parts)[max(0, at - _NEAR) : max(at, 0) + 4 * _NEAR]
+            squeezed = _squeeze(text)
+            parts.append((length, squeezed))
+            if not links:
+                length += len(squeezed)
+    start, end = max(0, at - _NEAR), max(at, 0) + 4 * _NEAR
+    return "".join(text for offset, text in parts if start <= offset < end)
 
 
 def _squeeze(text: str) -> str:
