@@ -41,7 +41,9 @@ log = logging.getLogger(__name__)
 #: The one thread that reads pages in this process (see the module's docstring).
 _READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-reader")
 #: Full readings go to the process pool only while this many wait for the reading thread
-#: and at least half of the last ``RECENT`` readings were full: starting a pool process
+#: and at least half of ``RECENT`` readings, of the last ``RECENT``, were full (half of a
+#: full window, not of the few readings a pass has made: a burst of edits at its start must
+#: not look like a pass that extracts every page): starting a pool process
 #: costs about a second of CPU (its imports), more than a pass that extracts a page now and
 #: then (most checks only fingerprint, even in a burst of edits) ever saves by it, while a
 #: pass that extracts every page (the first) uses the pool from its first pages on.
@@ -137,7 +139,7 @@ async def read(
     _recent.append(True)
     args = (body, url, selector, ignore, locate)
     if pool is not None and (
-        pool not in _SPARING or (_backlog >= BACKLOG and 2 * sum(_recent) >= len(_recent))
+        pool not in _SPARING or (_backlog >= BACKLOG and 2 * sum(_recent) >= RECENT)
     ):
         try:
             return await loop.run_in_executor(pool, read_page, *args)

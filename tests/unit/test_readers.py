@@ -1,0 +1,53 @@
+"""When a one-off pass sends full readings to its process pool (``readers.read``)."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from versiontrack import readers
+
+from ..helpers import STORY, article_html
+
+
+class CountingPool(ThreadPoolExecutor):
+    """A pool that counts what it is given (it stands for the process pool's place)."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=2)
+        self.submitted = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+def read_concurrently(pool: CountingPool, n: int) -> None:
+    page = article_html("Story", STORY)
+
+    async def go() -> None:
+        await asyncio.gather(
+            *(
+                readers.read(pool, page, "https://example.org/a", None, (), None, True)
+                for _ in range(n)
+            )
+        )
+
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize(("full_before", "used"), [(0, False), (readers.RECENT, True)])
+def test_a_one_off_pass_uses_its_pool_only_when_most_of_a_full_window_was_extracted(
+    monkeypatch: pytest.MonkeyPatch, full_before: int, used: bool
+) -> None:
+    recent = collections.deque([True] * full_before, maxlen=readers.RECENT)
+    monkeypatch.setattr(readers, "_recent", recent)
+    with CountingPool() as pool:
+        readers._SPARING.add(pool)
+        # six full readings at once: a burst of edits at the start of a pass uses no pool
+        read_concurrently(pool, 6)
+        assert (pool.submitted > 0) is used
