@@ -41,15 +41,20 @@ def compress(text: str, previous: str | None = None) -> bytes:
     ).compress(data)
 
 
+def decompress_link(blob: bytes, chained: bool, previous: bytes | None) -> bytes:
+    """One version's text as bytes: alone, or on ``previous`` (the text before it) when it
+    was compressed on its predecessor."""
+    if chained and previous is not None:
+        return zstandard.ZstdDecompressor(dict_data=_dictionary(previous)).decompress(blob)
+    return zstandard.ZstdDecompressor().decompress(blob)
+
+
 def decompress_chain(links: Iterable[tuple[bytes, bool]]) -> str:
     """The text at the end of a chain: a keyframe's blob, then each later version's blob and
     whether it was compressed on its predecessor. The texts in between stay bytes."""
     data: bytes | None = None
     for blob, chained in links:
-        if chained and data is not None:
-            data = zstandard.ZstdDecompressor(dict_data=_dictionary(data)).decompress(blob)
-        else:
-            data = zstandard.ZstdDecompressor().decompress(blob)
+        data = decompress_link(blob, chained, data)
     if data is None:
         raise ValueError("an empty chain")
     return data.decode("utf-8")

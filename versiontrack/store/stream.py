@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-import zstandard
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from versiontrack import text as textmod
 from versiontrack.domain import ArticleText
+from versiontrack.store import codec
 from versiontrack.store.schema import ArticleRow, ChangeRow, SourceRow, VersionRow
 
 PAGE = 500
@@ -106,13 +106,7 @@ def versions(session: Session, article_id: int) -> Iterator[StoredVersion]:
     )
     data: bytes | None = None
     for number, fetched_at, body, base, content_hash, origin, archive_url in rows:
-        if base is not None and data is not None:
-            dictionary = zstandard.ZstdCompressionDict(
-                data, dict_type=zstandard.DICT_TYPE_RAWCONTENT
-            )
-            data = zstandard.ZstdDecompressor(dict_data=dictionary).decompress(body)
-        else:
-            data = zstandard.ZstdDecompressor().decompress(body)
+        data = codec.decompress_link(body, base is not None, data)
         text = textmod.parse(data.decode("utf-8"), content_hash)
         yield StoredVersion(number, fetched_at, text, origin, archive_url)
 
