@@ -22,7 +22,7 @@ from versiontrack.pipeline.reextract import reextract_article
 from versiontrack.service import commands, database, feeds, reads
 from versiontrack.settings import Settings
 from versiontrack.store import versions
-from versiontrack.store.schema import ArticleRow, ChangeRow
+from versiontrack.store.schema import ArticleRow, ChangeRow, VersionRow
 from versiontrack.text import content_hash
 
 from ..helpers import STORY, article_html, run, track
@@ -91,6 +91,27 @@ def test_reextract_recomputes_texts_and_changes_without_adding_versions(
             assert reads.show_version(db, "1", n).text.paragraphs[-1] != SHARE
         history = [v.to_json() for v in reads.history(db, "1")[1]]
         assert [v["summary"] for v in history] == ["first version", "1 sentence added"]
+
+
+def test_reextract_leaves_an_article_whose_pages_were_not_all_kept(
+    server: LoopbackServer, db_url: str
+) -> None:
+    server.route("/a", Response(200, article_html("Story", STORY)))
+    settings, clock = track(server, db_url, "/a")
+    run(settings, clock)
+    server.route("/a", Response(200, article_html("Story", [*STORY, "A new paragraph."])))
+    run(settings, clock)
+    _pretend_an_older_extractor_kept_a_line(settings)
+    with database.open_database(settings) as db:
+        with db.sessions() as session, session.begin():
+            session.execute(
+                update(VersionRow)
+                .where(VersionRow.article_id == 1, VersionRow.number == 2)
+                .values(raw=None, raw_base=None)
+            )
+        results = commands.reextract(settings, db)
+        assert [(r.versions, r.changed, r.kept_pages) for r in results] == [(2, 0, False)]
+        assert reads.show_version(db, "1", 1).text.paragraphs[-1] == SHARE  # untouched
 
 
 def test_a_feed_and_its_etag_follow_changes_that_reextract_edits(

@@ -120,8 +120,8 @@ def reextract(
     for article_id in ids:
         with db.sessions() as session:
             article = session.get_one(ArticleRow, article_id)
-            rows = versions_store.versions(session, article_id)
-            url, count, kept = article.url, len(rows), all(row.raw is not None for row in rows)
+            url, count = article.url, article.version_count
+            kept = versions_store.pages_kept(session, article_id)
             source = sources.get(article.source.name) if article.source else None
         changed = reextract_article(
             db.sessions, lambda: transaction(db), article_id, source, clock()

@@ -55,6 +55,17 @@ def versions(session: Session, article_id: int) -> list[VersionRow]:
     )
 
 
+def pages_kept(session: Session, article_id: int) -> bool:
+    """Whether every version of the article kept the page it was read from (re-extraction
+    needs them all), without loading a page."""
+    missing = session.scalar(
+        select(VersionRow.id)
+        .where(VersionRow.article_id == article_id, VersionRow.raw.is_(None))
+        .limit(1)
+    )
+    return missing is None
+
+
 def version_text(session: Session, article_id: int, number: int) -> ArticleText | None:
     """Decompress version ``number``: from the last keyframe at or before it, forwards."""
     keyframe = session.scalar(
