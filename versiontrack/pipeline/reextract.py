@@ -21,7 +21,7 @@ from versiontrack.domain import ArticleText, Source
 from versiontrack.errors import CheckError
 from versiontrack.pipeline import verdict
 from versiontrack.pipeline.context import Runtime, unit_of_work
-from versiontrack.store import changes, versions
+from versiontrack.store import changes, stream, versions
 from versiontrack.store.schema import ArticleRow
 from versiontrack.text import normalise
 
@@ -69,17 +69,15 @@ def reextract_article(
         if article is None or not rows or any(row.raw is None for row in rows):
             return 0
         url = article.url
+        # every text in one walk along the compression chain, each on the one before it
+        stored = [v.text for v in stream.versions(session, article_id)]
         kept = [
-            (
-                versions.version_text(session, article_id, row.number),
-                versions.raw_page(session, row),
-            )
-            for row in rows
+            (old, versions.raw_page(session, row)) for old, row in zip(stored, rows, strict=True)
         ]
     texts: list[ArticleText] = []
     reread: list[bool] = []  # whether each version's text came out different
     for old, page in kept:
-        assert old is not None and page is not None
+        assert page is not None
         try:
             new = normalise(
                 extract.extract(
