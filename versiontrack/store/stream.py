@@ -1,4 +1,5 @@
-"""Streaming reads over every stored version: what ``db reindex``, ``export`` and re-extraction walk.
+"""Streaming reads over every stored version: what ``db reindex``, ``export`` and
+re-extraction walk.
 
 Owns reading the whole history without holding it: articles are read in pages by id (keyset,
 never OFFSET), and one article's versions are decompressed in order, each on the text before
