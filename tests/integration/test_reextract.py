@@ -25,7 +25,7 @@ from versiontrack.store import versions
 from versiontrack.store.schema import ArticleRow, ChangeRow, VersionRow
 from versiontrack.text import content_hash
 
-from ..helpers import STORY, article_html, run, track
+from ..helpers import STORY, Clock, article_html, run, track
 
 SHARE = ("Share this article",)
 
@@ -60,10 +60,17 @@ def _pretend_an_older_extractor_kept_a_line(
             )
 
 
-def test_an_extractor_upgrade_never_makes_a_version(server: LoopbackServer, db_url: str) -> None:
-    server.route("/a", Response(200, article_html("Story", STORY)))
+def _checked(server: LoopbackServer, db_url: str, *bodies: list[str]) -> tuple[Settings, Clock]:
+    """An article tracked at ``/a`` and checked once with each of ``bodies`` in turn."""
     settings, clock = track(server, db_url, "/a")
-    run(settings, clock)
+    for paragraphs in bodies:
+        server.route("/a", Response(200, article_html("Story", paragraphs)))
+        run(settings, clock)
+    return settings, clock
+
+
+def test_an_extractor_upgrade_never_makes_a_version(server: LoopbackServer, db_url: str) -> None:
+    settings, clock = _checked(server, db_url, STORY)
     _pretend_an_older_extractor_kept_a_line(settings)
     # the page has not changed; only our extractor has
     assert [c.outcome for c in run(settings, clock).checks] == ["unchanged"]
@@ -75,11 +82,7 @@ def test_an_extractor_upgrade_never_makes_a_version(server: LoopbackServer, db_u
 def test_reextract_recomputes_texts_and_changes_without_adding_versions(
     server: LoopbackServer, db_url: str
 ) -> None:
-    server.route("/a", Response(200, article_html("Story", STORY)))
-    settings, clock = track(server, db_url, "/a")
-    run(settings, clock)
-    server.route("/a", Response(200, article_html("Story", [*STORY, "A new paragraph."])))
-    run(settings, clock)
+    settings, _clock = _checked(server, db_url, STORY, [*STORY, "A new paragraph."])
     _pretend_an_older_extractor_kept_a_line(settings)
     with database.open_database(settings) as db:
         results = commands.reextract(settings, db)
@@ -96,11 +99,7 @@ def test_reextract_recomputes_texts_and_changes_without_adding_versions(
 def test_reextract_leaves_an_article_whose_pages_were_not_all_kept(
     server: LoopbackServer, db_url: str
 ) -> None:
-    server.route("/a", Response(200, article_html("Story", STORY)))
-    settings, clock = track(server, db_url, "/a")
-    run(settings, clock)
-    server.route("/a", Response(200, article_html("Story", [*STORY, "A new paragraph."])))
-    run(settings, clock)
+    settings, _clock = _checked(server, db_url, STORY, [*STORY, "A new paragraph."])
     _pretend_an_older_extractor_kept_a_line(settings)
     with database.open_database(settings) as db:
         with db.sessions() as session, session.begin():
@@ -117,11 +116,7 @@ def test_reextract_leaves_an_article_whose_pages_were_not_all_kept(
 def test_a_feed_and_its_etag_follow_changes_that_reextract_edits(
     server: LoopbackServer, db_url: str
 ) -> None:
-    server.route("/a", Response(200, article_html("Story", STORY)))
-    settings, clock = track(server, db_url, "/a")
-    run(settings, clock)
-    server.route("/a", Response(200, article_html("Story", [*STORY, "A new paragraph."])))
-    run(settings, clock)
+    settings, clock = _checked(server, db_url, STORY, [*STORY, "A new paragraph."])
     # the older extractor read the share line into version 2 only: "2 sentences added"
     _pretend_an_older_extractor_kept_a_line(settings, numbers=(2,))
     with database.open_database(settings) as db:
@@ -142,9 +137,7 @@ def test_a_feed_and_its_etag_follow_changes_that_reextract_edits(
 def test_reextract_reads_pages_with_no_transaction_open(
     server: LoopbackServer, db_url: str
 ) -> None:
-    server.route("/a", Response(200, article_html("Story", STORY)))
-    settings, clock = track(server, db_url, "/a")
-    run(settings, clock)
+    settings, clock = _checked(server, db_url, STORY)
     _pretend_an_older_extractor_kept_a_line(settings)
     events: list[str] = []
     with database.open_database(settings) as db:
@@ -173,9 +166,7 @@ def test_reextract_reads_pages_with_no_transaction_open(
 def test_reextract_leaves_an_article_that_gained_a_version_meanwhile(
     server: LoopbackServer, db_url: str
 ) -> None:
-    server.route("/a", Response(200, article_html("Story", STORY)))
-    settings, clock = track(server, db_url, "/a")
-    run(settings, clock)
+    settings, clock = _checked(server, db_url, STORY)
     _pretend_an_older_extractor_kept_a_line(settings)
     with database.open_database(settings) as db:
 
