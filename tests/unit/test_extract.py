@@ -117,8 +117,9 @@ def test_encoding_fixtures_really_are_not_utf8() -> None:
 
 def test_meta_charset_page_decodes_windows_1252_punctuation() -> None:
     extracted = extract((DATA / "nocharset.html").read_bytes())
+    # the description copies the first paragraph: body text, no standfirst (test_lede_...)
     assert (
-        extracted.standfirst
+        extracted.paragraphs[0]
         == "“The world is capable of stopping the war from unfolding,” Zelensky said."
     )
     assert "— Volodymyr Zelenskyy / Володимир Зеленський (@ZelenskyyUa) November 1, 2024" in (
@@ -298,15 +299,39 @@ def test_headline_and_standfirst_repeated_as_first_paragraphs_are_stripped() -> 
         '<meta property="og:title" content="Troops head to Kursk | The Daily">'
         '<meta name="description" content="The Pentagon says the deployment is dangerous.">'
     )
-    html = article(
-        "Troops head   to Kursk",
-        "The Pentagon says the deployment is dangerous.",
-        *PARAS[:2],
-        extra_head=head,
+    for dek in (
+        '<p class="ArticleDek">The Pentagon says the deployment is dangerous.</p>',
+        "<h2>The Pentagon says the deployment is dangerous.</h2>",
+    ):
+        body = "".join(f"<p>{p}</p>" for p in PARAS[:2])
+        html = page(
+            f"<article><h1>Troops head to Kursk</h1><p>Troops head   to Kursk</p>{dek}{body}"
+            "</article>",
+            head=head,
+        )
+        extracted = extract(html)
+        assert extracted.headline == "Troops head to Kursk"
+        assert extracted.standfirst == "The Pentagon says the deployment is dangerous."
+        assert extracted.paragraphs == PARAS[:2]
+
+
+def test_a_description_that_copies_the_first_paragraph_is_no_standfirst() -> None:
+    # the page shows it only as its first paragraph, among the others: an edit to it is an
+    # edit of the body, and the page has no standfirst of its own
+    head = '<meta name="description" content="The Pentagon says the deployment is dangerous.">'
+    lede = "The Pentagon says the deployment is dangerous."
+    extracted = extract(article(lede, *PARAS[:2], extra_head=head))
+    assert extracted.standfirst == ""
+    assert extracted.paragraphs == (lede, *PARAS[:2])
+    # a paragraph alone in its block above the byline is the page's dek
+    html = page(
+        f"<article><h1>Troops head to Kursk</h1><div><p>{lede}</p></div>"
+        '<address class="byline">Dan Sabbagh</address>'
+        f'<div class="body">{"".join(f"<p>{p}</p>" for p in PARAS[:2])}</div></article>',
+        head=head,
     )
     extracted = extract(html)
-    assert extracted.headline == "Troops head to Kursk"
-    assert extracted.standfirst == "The Pentagon says the deployment is dangerous."
+    assert extracted.standfirst == lede
     assert extracted.paragraphs == PARAS[:2]
 
 
@@ -433,14 +458,15 @@ def test_article_in_a_layout_table_is_extracted() -> None:
     assert extract(page(body)).paragraphs == PARAS
 
 
-def test_data_tables_stay_out() -> None:
+def test_data_tables_are_read_cell_by_cell() -> None:
+    # a table in the article is part of what a reader sees: a corrected figure is an edit
     table = (
         "<table><tr><th>Unit</th><th>Troops</th></tr><tr><td>1st</td><td>1,500</td></tr></table>"
     )
     extracted = extract(
         article(PARAS[0], PARAS[1]).replace(b"</article>", table.encode() + b"</article>")
     )
-    assert extracted.paragraphs == PARAS[:2]
+    assert extracted.paragraphs == (*PARAS[:2], "Unit", "Troops", "1st", "1,500")
 
 
 def test_reextracting_the_same_page_gives_the_same_paragraphs() -> None:
@@ -456,7 +482,8 @@ def test_extractor_version_names_trafilatura_and_our_rules() -> None:
     # counter and link-row forms from real pages, bylines checked against the page
     # vt4: the standfirst as the page shows it
     # vt5: the byline's evidence window measured in text outside links
-    assert EXTRACTOR_VERSION.endswith("+vt5")
+    # vt6: tables read; a description copying the first paragraph is body text, not standfirst
+    assert EXTRACTOR_VERSION.endswith("+vt6")
 
 
 def test_headline_from_a_site_first_title_when_the_body_opens_with_it() -> None:
@@ -780,6 +807,8 @@ def test_selector_reads_blocks_breaks_lists_and_quotes_and_skips_what_is_not_tex
         "Troops moved by rail.",
         "Officers arrived first.",
         f"“{PARAS[2]}”",
+        "Unit",  # a table is read cell by cell, as trafilatura reads it
+        "1,500",
         "The official said 10,000 troops had arrived.",
         PARAS[3],
     )

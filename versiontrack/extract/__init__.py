@@ -32,6 +32,7 @@ from versiontrack.extract.metadata import (
     _evident_byline,
     _first,
     _h1,
+    _lede,
     _meta,
     _near_headline,
     _shown,
@@ -45,7 +46,7 @@ from versiontrack.text import fold
 
 #: Identifies the extraction rules; stored with each version so a change of rules (ours: the
 #: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
-EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt5"
+EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt6"
 
 __all__ = ["EXTRACTOR_VERSION", "extract"]
 
@@ -131,7 +132,14 @@ def extract(
     paragraphs = _drop_boilerplate(found, patterns)
     if not og_title and not h1:
         headline = _title_part_in_body(title, headline, paragraphs)
-    paragraphs = _strip_repeats(paragraphs, headline, standfirst, byline)
+    kept = _strip_repeats(paragraphs, headline, standfirst, byline)
+    if standfirst and len(kept) < len(_strip_repeats(paragraphs, headline, "", byline)):
+        if _lede(tree, standfirst):
+            # the description copies the article's first paragraph, which the page shows as
+            # such: body text, and no standfirst of its own
+            standfirst = ""
+            kept = _strip_repeats(paragraphs, headline, standfirst, byline)
+    paragraphs = kept
     if not paragraphs:
         raise EmptyArticle("no article body found")
     return Extracted(

@@ -23,10 +23,11 @@ _LONG_CELL = 200  # characters: more than a data table puts in one cell
 def _unwrap_layout_tables(tree: HtmlElement) -> None:
     """Turn tables used for page layout into plain ``<div>``s.
 
-    With ``include_tables=False`` (which keeps data tables out of the text) trafilatura drops
-    everything inside a ``<table>``, so a whole article laid out in table cells, as older
-    sites do, would come back empty. A table counts as layout when one of its own cells holds
-    block elements or a long run of text.
+    trafilatura reads a ``<table>`` as data, cell by cell, and judges it as one block (a
+    precision-mode reading drops a table that looks like link boilerplate), so a whole article
+    laid out in table cells, as older sites do, would be read as one cell or not at all. A
+    table counts as layout when one of its own cells holds block elements or a long run of
+    text.
     """
     layout = [
         table

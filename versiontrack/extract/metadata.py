@@ -82,7 +82,9 @@ def _title_part_in_body(title: str, headline: str, paragraphs: list[str]) -> str
 
 
 # where pages show their standfirst when not in a <p>: "dek", "standfirst", "excerpt"…
-_DEK_CLASS = re.compile(r"dek|standfirst|excerpt|summary|sub-?title|subhead|lede|intro|teaser")
+_DEK_CLASS = re.compile(
+    r"dek|standfirst|excerpt|summary|sub-?title|subhead|lede|intro|teaser", re.IGNORECASE
+)
 _DEK_CANDIDATES = etree.XPath("//body//*[self::p or self::h2 or self::h3 or @class]")
 _WORD = re.compile(r"\w+")
 _SAME_DEK = 0.7  # share of words in common (of the two texts' words together): an edited copy
@@ -131,6 +133,31 @@ def _canonical(tree: HtmlElement, url: str | None) -> str | None:
 def _key(text: str) -> str:
     """A comparison key that ignores case, Unicode form, invisible characters and spacing."""
     return fold(unicodedata.normalize("NFKC", INVISIBLE.sub("", text))).casefold()
+
+
+def _lede(tree: HtmlElement, standfirst: str) -> bool:
+    """Whether the page shows ``standfirst`` as a paragraph of its text, not as a dek.
+
+    Sites copy their article's first paragraph into the description metadata; the page then
+    shows no standfirst at all, only that paragraph, which is article text (an edit to it is an
+    edit of the body). A dek is set apart: a heading, a paragraph classed as one, or a
+    paragraph apart from the article's paragraphs (alone in its block, above the byline).
+    """
+    key = _key(standfirst)
+    return any(
+        _key(p.text_content()) == key
+        and not _DEK_CLASS.search(p.get("class") or "")
+        and _AMONG_PARAGRAPHS(p)
+        for p in _PAGE_PARAGRAPHS(tree)
+    )
+
+
+_PAGE_PARAGRAPHS = etree.XPath("//body//p")
+# a paragraph beside it, or beside its wrapper (a drop-cap block around the first paragraph)
+_AMONG_PARAGRAPHS = etree.XPath(
+    "boolean(preceding-sibling::p | following-sibling::p"
+    " | ../preceding-sibling::p | ../following-sibling::p)"
+)
 
 
 def _strip_repeats(paragraphs: list[str], headline: str, standfirst: str, byline: str) -> list[str]:

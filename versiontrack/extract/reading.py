@@ -102,7 +102,7 @@ def _trafilatura(tree: HtmlElement, url: str | None, *, precise: bool) -> Any:
         url=url,
         favor_precision=precise,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         include_images=False,
         include_links=False,
         # never True: trafilatura's cache is process-wide and eats repeated

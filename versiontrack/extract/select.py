@@ -15,7 +15,7 @@ from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 from trafilatura.settings import MANUALLY_CLEANED
 
-from versiontrack.extract.markup import _TABLE_PARTS, INLINE_HTML, _prepare
+from versiontrack.extract.markup import INLINE_HTML, _prepare
 from versiontrack.extract.reading import _paragraphs
 from versiontrack.extract.unread import _hidden
 
@@ -23,10 +23,9 @@ _Select = Callable[[etree._Element], list[HtmlElement]]
 
 
 # What trafilatura's own cleaning deletes (scripts, forms, buttons, figures, asides, <time>…)
-# plus tables, as include_tables=False does, and <template>, which is never rendered: so a
-# selector changes which part of the page is read, not how it is read. Layout tables are
-# <div>s by now (_unwrap_layout_tables).
-_UNREAD = frozenset(MANUALLY_CLEANED) | _TABLE_PARTS | {"template"}
+# and <template>, which is never rendered: so a selector changes which part of the page is
+# read, not how it is read. Tables are read, cell by cell, as trafilatura reads them.
+_UNREAD = frozenset(MANUALLY_CLEANED) | {"template"}
 # Of those, the elements whose content is code, media or form state, never prose: not read
 # even when the selector names them, while a selected <aside>, <figure> or <td> is.
 _NO_TEXT = frozenset(
