@@ -41,6 +41,7 @@ from versiontrack.extract.metadata import (
     _title_part_in_body,
 )
 from versiontrack.extract.reading import _FULLER, _chars, _paragraphs, _thin, _trafilatura
+from versiontrack.extract.restore import _restore
 from versiontrack.extract.select import _compiled, _selected_paragraphs, _selector
 from versiontrack.text import fold
 
@@ -100,6 +101,7 @@ def extract(
                 if _chars(found) < _FULLER * _chars(more):
                     found = more
                     document = document if document is not None else fuller
+            found = _restore(tree, found)
     except Exception as exc:
         # A hostile page must fail this one check, never the pass: whatever trafilatura or
         # lxml raise on it becomes an ExtractionError.

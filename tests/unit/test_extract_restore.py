@@ -1,0 +1,90 @@
+"""What extraction puts back of trafilatura's reading: subheads, list items, quotes and code
+that sit among the article's paragraphs, and nothing from blocks of their own (issue 9)."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from versiontrack.extract import extract
+from versiontrack.extract.restore import _restore
+
+PARAS = (
+    "The ministry confirmed on Tuesday that the convoy had crossed the river at dawn.",
+    "Officials said the crossing took four hours and that no one was hurt in the operation.",
+    "Residents of the border town described a long column of trucks moving past their homes.",
+    "The army said a second convoy would follow later in the week if the weather held.",
+)
+
+
+def _subhead(text: str, anchor: str) -> str:
+    # a heading with a link icon to itself, as documentation and blog templates print them:
+    # trafilatura's precision mode drops it
+    return (
+        f'<h2 id="{anchor}">{text} <a class="header-anchor" href="#{anchor}">'
+        '<svg width="24" height="24"><path d="M1 2"></path></svg></a></h2>'
+    )
+
+
+def test_subheads_among_the_paragraphs_are_put_back_in_place() -> None:
+    body = (
+        f"<p>{PARAS[0]}</p>{_subhead('What happens next', 'next')}<p>{PARAS[1]}</p>"
+        f"{_subhead('Why it matters', 'why')}<p>{PARAS[2]}</p><p>{PARAS[3]}</p>"
+    )
+    html = (
+        "<!DOCTYPE html><html><head><title>Convoy crosses river</title></head><body><main>"
+        f'<article><h1>Convoy crosses river</h1><div class="body">{body}</div></article>'
+        "</main></body></html>"
+    ).encode()
+    assert extract(html).paragraphs == (
+        PARAS[0],
+        "What happens next",
+        PARAS[1],
+        "Why it matters",
+        *PARAS[2:],
+    )
+
+
+def _tree(body: str) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(f"<html><body><article>{body}</article></body></html>")
+
+
+def test_items_quotes_and_code_beside_the_paragraphs_are_put_back() -> None:
+    tree = _tree(
+        f"<p>{PARAS[0]}</p><ul><li>Troops moved by rail.</li><li>Officers came first.</li></ul>"
+        f"<p>{PARAS[1]}</p><blockquote>We will not back down.</blockquote><p>{PARAS[2]}</p>"
+        f"<pre>convoy --cross river</pre><p>{PARAS[3]}</p>"
+    )
+    assert _restore(tree, PARAS) == [
+        PARAS[0],
+        "Troops moved by rail.",
+        "Officers came first.",
+        PARAS[1],
+        "We will not back down.",
+        PARAS[2],
+        "convoy --cross river",
+        PARAS[3],
+    ]
+
+
+def test_what_sits_apart_or_is_chrome_or_links_stays_out() -> None:
+    tree = _tree(
+        f"<p>{PARAS[0]}</p>"
+        # a box of its own between the paragraphs (an inset "Current issue" panel)
+        '<div class="inset"><h4>Current issue</h4></div>'
+        f"<p>{PARAS[1]}</p>"
+        # named as chrome
+        '<div class="related-stories"><h3>Related stories</h3></div><h3 class="share">Share</h3>'
+        f"<p>{PARAS[2]}</p>"
+        # a list of links among the paragraphs
+        '<ul><li><a href="/a">Convoy headline one</a></li><li><a href="/b">Two</a></li></ul>'
+        f"<p>{PARAS[3]}</p>"
+        # after the last paragraph trafilatura read: not among the article's paragraphs
+        "<h2>Most read</h2>"
+    )
+    assert _restore(tree, PARAS) == list(PARAS)
+
+
+def test_what_trafilatura_read_is_not_put_back_twice() -> None:
+    tree = _tree(f"<p>{PARAS[0]}</p><h2>What happens next</h2><p>{PARAS[1]}</p>")
+    read = [PARAS[0], "What happens next", PARAS[1]]
+    assert _restore(tree, read) == read

@@ -1,0 +1,157 @@
+"""Putting back what trafilatura drops by its kind, not its place: subheads, list items,
+quotes and code blocks that sit among the article's own paragraphs.
+
+trafilatura decides by element kind as much as by place: precision mode drops a heading it
+finds link-dense or trailing, and lists and quotes inside the article are judged as blocks of
+their own. A reader sees them as part of the article, and an edit there (a reworded subhead, a
+corrected list item) is an edit of the article. ``_restore`` finds, in the page, the elements
+holding the paragraphs trafilatura read (its anchors) and the deepest element holding nearly
+all of them (the article's box), and puts back the elements of those kinds that sit inside
+the box between its first and last anchor, beside an anchor (not in a block of their own),
+in document order, unless they are link lists or sit in a block named as page chrome
+(related, share, newsletter, comments…). Anything else trafilatura skipped stays skipped:
+filling in every skipped paragraph of the box took in promos and teasers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from lxml.html import HtmlElement
+
+from versiontrack.text import fold
+
+# the kinds put back (captions are not: measured on real pages they are as often left out of
+# an article's text as kept, and a slideshow's captions churn), and the elements read to find
+# trafilatura's paragraphs in the page
+_ITEMS = ("li", "dt", "dd")
+_KINDS = ("h2", "h3", "h4", "h5", "h6", *_ITEMS, "blockquote", "pre")
+_ANCHORS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", *_ITEMS, "td", "th", "pre", "blockquote")
+_LISTS = ("ul", "ol", "dl")
+# a box holding this share of the anchors holds "nearly all" of them
+_BOX_SHARE = 0.9
+# blocks a reader takes for the page's chrome, not the article, by their class or id
+_CHROME = re.compile(
+    r"related|share|sharing|social|promo|newsletter|subscri|sign-?up|\bads?\b|advert|sponsor|"
+    r"comment|recommend|popular|trending|most-|\btags?\b|breadcrumb|byline|author|footer|"
+    r"sidebar|widget|toolbar|\bnav|menu|teaser|read-?more|more-|outbrain|taboola",
+    re.IGNORECASE,
+)
+_CHROME_TAGS = frozenset({"aside", "nav", "footer", "header", "form", "menu"})
+_LINKED = 0.5  # share of an element's text inside links: above it, a link list
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
+    """``paragraphs`` (trafilatura's reading of ``tree``) with the subheads, list items,
+    quotes and code blocks of the article's box put back in their places."""
+    body = tree.find("body")
+    if body is None or not paragraphs:
+        return list(paragraphs)
+    elements = [el for el in body.iter(*_ANCHORS) if isinstance(el.tag, str)]
+    order = {el: i for i, el in enumerate(elements)}
+    by_text: dict[str, list[HtmlElement]] = {}
+    for el in elements:
+        by_text.setdefault(_squeeze(el.text_content()), []).append(el)
+    # each paragraph's element: the first one holding exactly its text after the previous one
+    anchors: list[HtmlElement | None] = []
+    cursor = -1
+    for paragraph in paragraphs:
+        found = next(
+            (el for el in by_text.get(_squeeze(paragraph), ()) if order[el] > cursor), None
+        )
+        anchors.append(found)
+        if found is not None:
+            cursor = order[found]
+    placed = [el for el in anchors if el is not None]
+    if len(placed) < 2:
+        return list(paragraphs)
+    box = _box(placed)
+    first, last = order[placed[0]], order[placed[-1]]
+    read = "".join(_squeeze(p) for p in paragraphs)
+    anchor_set = set(placed)
+    added: dict[int, str] = {}
+    taken: set[HtmlElement] = set()
+    for el in box.iter(*_KINDS):
+        at = order.get(el)
+        if at is None or not first < at < last or el in anchor_set:
+            continue
+        if any(a in taken for a in el.iterancestors()):
+            continue
+        text = fold(el.text_content())
+        squeezed = _squeeze(text)
+        if not squeezed or squeezed in read or _holds_anchor(el, anchor_set):
+            continue
+        if not _among(el, anchor_set) or _chrome(el, box) or _linked(el):
+            continue
+        if el.tag in _ITEMS and _linked(el.getparent()):
+            continue
+        added[at] = text
+        taken.add(el)
+    if not added:
+        return list(paragraphs)
+    # merge by document order; a paragraph not found in the page keeps its place after the
+    # one before it
+    keyed: list[tuple[float, int, str]] = []
+    at = -1.0
+    for i, (paragraph, el) in enumerate(zip(paragraphs, anchors, strict=True)):
+        at = float(order[el]) if el is not None else at
+        keyed.append((at, i, paragraph))
+    keyed += [(float(pos), -1, text) for pos, text in added.items()]
+    keyed.sort(key=lambda k: (k[0], k[1] >= 0, k[1]))
+    return [text for _, _, text in keyed]
+
+
+def _box(placed: Sequence[HtmlElement]) -> HtmlElement:
+    """The deepest element holding at least ``_BOX_SHARE`` of the anchors."""
+    counts: Counter[HtmlElement] = Counter()
+    depth: dict[HtmlElement, int] = {}
+    for el in placed:
+        chain = [el, *el.iterancestors()]
+        for n, ancestor in enumerate(chain):
+            counts[ancestor] += 1
+            depth[ancestor] = len(chain) - n
+    need = _BOX_SHARE * len(placed)
+    return max((el for el, n in counts.items() if n >= need), key=depth.__getitem__)
+
+
+def _among(el: HtmlElement, anchors: set[HtmlElement]) -> bool:
+    """Whether ``el`` sits among the article's paragraphs: its block (a list item's list) has
+    a sibling that is one of them or holds one as a child. A teaser box's title or an inset
+    list sits apart, in a block of its own."""
+    block = el
+    if el.tag in _ITEMS:
+        block = next((a for a in el.iterancestors() if a.tag in _LISTS), el)
+    return any(
+        sibling in anchors or any(child in anchors for child in sibling)
+        for sibling in (*block.itersiblings(preceding=True), *block.itersiblings())
+    )
+
+
+def _holds_anchor(el: HtmlElement, anchors: set[HtmlElement]) -> bool:
+    return any(d in anchors for d in el.iterdescendants())
+
+
+def _chrome(el: HtmlElement, box: HtmlElement) -> bool:
+    """Whether ``el`` or a block between it and the box is page chrome by tag, class or id."""
+    for node in (el, *el.iterancestors()):
+        if node is box:
+            return False
+        if node.tag in _CHROME_TAGS:
+            return True
+        if _CHROME.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
+
+
+def _linked(el: HtmlElement | None) -> bool:
+    if el is None:
+        return False
+    total = len(fold(el.text_content()))
+    linked = sum(len(fold(a.text_content())) for a in el.iter("a"))
+    return total > 0 and linked > _LINKED * total
