@@ -88,3 +88,37 @@ def test_what_trafilatura_read_is_not_put_back_twice() -> None:
     tree = _tree(f"<p>{PARAS[0]}</p><h2>What happens next</h2><p>{PARAS[1]}</p>")
     read = [PARAS[0], "What happens next", PARAS[1]]
     assert _restore(tree, read) == read
+
+
+def test_paragraphs_read_from_chrome_inside_the_box_are_left_out() -> None:
+    tree = _tree(
+        f"<p>{PARAS[0]}</p><p>{PARAS[1]}</p>"
+        '<div class="related_stories widget"><p>Another story everyone is reading today.</p></div>'
+        f"<p>{PARAS[2]}</p><p>{PARAS[3]}</p>"
+        '<div class="author-bio"><p>Jane Doe covers defence for the paper.</p></div>'
+        # a "commentary" is an article, not a comment section
+        '<div class="commentary"><p>The convoy is a test of the new bridge, an analyst said.</p>'
+        "</div>"
+    )
+    read = [
+        PARAS[0],
+        PARAS[1],
+        "Another story everyone is reading today.",
+        PARAS[2],
+        PARAS[3],
+        "Jane Doe covers defence for the paper.",
+        "The convoy is a test of the new bridge, an analyst said.",
+    ]
+    assert _restore(tree, read) == [
+        *PARAS,
+        "The convoy is a test of the new bridge, an analyst said.",
+    ]
+
+
+def test_chrome_names_that_would_take_most_of_the_reading_are_not_believed() -> None:
+    # a template naming its article block after sharing: trafilatura's reading stands
+    tree = _tree(
+        f'<p>{PARAS[0]}</p><div class="shareable-story"><p>{PARAS[1]}</p><p>{PARAS[2]}</p>'
+        f"<p>{PARAS[3]}</p></div>"
+    )
+    assert _restore(tree, PARAS) == list(PARAS)

@@ -1,5 +1,6 @@
-"""Putting back what trafilatura drops by its kind, not its place: subheads, list items,
-quotes and code blocks that sit among the article's own paragraphs.
+"""trafilatura's reading set right by the place of each part in the article's box: what it
+dropped by its kind put back (subheads, list items, quotes and code blocks among the article's
+own paragraphs), and what it read from the page's chrome inside the box left out.
 
 trafilatura decides by element kind as much as by place: precision mode drops a heading it
 finds link-dense or trailing, and lists and quotes inside the article are judged as blocks of
@@ -11,6 +12,11 @@ the box between its first and last anchor, beside an anchor (not in a block of t
 in document order, unless they are link lists or sit in a block named as page chrome
 (related, share, newsletter, comments…). Anything else trafilatura skipped stays skipped:
 filling in every skipped paragraph of the box took in promos and teasers.
+
+The same names leave out what trafilatura read from such blocks inside the box: an author's
+bio, a related-stories widget, a rotating slideshow of other articles (whose captions, shuffled
+on every render, made versions), unless they would take half the reading: then the template's
+names are not to be believed.
 """
 
 from __future__ import annotations
@@ -35,8 +41,9 @@ _BOX_SHARE = 0.9
 # blocks a reader takes for the page's chrome, not the article, by their class or id
 _CHROME = re.compile(
     r"related|share|sharing|social|promo|newsletter|subscri|sign-?up|\bads?\b|advert|sponsor|"
-    r"comment|recommend|popular|trending|most-|\btags?\b|breadcrumb|byline|author|footer|"
-    r"sidebar|widget|toolbar|\bnav|menu|teaser|read-?more|more-|outbrain|taboola",
+    r"comment(?!ary)|recommend|popular|trending|most-|\btags?\b|breadcrumb|byline|author|"
+    r"footer|sidebar|widget|toolbar|\bnav|menu|teaser|read-?more|outbrain|taboola|"
+    r"more-(?:stories|articles|news|from|posts|videos|links)",
     re.IGNORECASE,
 )
 _CHROME_TAGS = frozenset({"aside", "nav", "footer", "header", "form", "menu"})
@@ -49,7 +56,8 @@ def _squeeze(text: str) -> str:
 
 def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
     """``paragraphs`` (trafilatura's reading of ``tree``) with the subheads, list items,
-    quotes and code blocks of the article's box put back in their places."""
+    quotes and code blocks of the article's box put back in their places, and without what
+    it read from chrome inside the box."""
     body = tree.find("body")
     if body is None or not paragraphs:
         return list(paragraphs)
@@ -93,7 +101,10 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
             continue
         added[at] = text
         taken.add(el)
-    if not added:
+    chrome = {i for i, el in enumerate(anchors) if el is not None and _chrome(el, box)}
+    if 2 * sum(len(paragraphs[i]) for i in chrome) > sum(len(p) for p in paragraphs):
+        chrome = set()  # most of the reading: the names lie, not trafilatura
+    if not added and not chrome:
         return list(paragraphs)
     # merge by document order; a paragraph not found in the page keeps its place after the
     # one before it
@@ -101,7 +112,8 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
     at = -1.0
     for i, (paragraph, el) in enumerate(zip(paragraphs, anchors, strict=True)):
         at = float(order[el]) if el is not None else at
-        keyed.append((at, i, paragraph))
+        if i not in chrome:
+            keyed.append((at, i, paragraph))
     keyed += [(float(pos), -1, text) for pos, text in added.items()]
     keyed.sort(key=lambda k: (k[0], k[1] >= 0, k[1]))
     return [text for _, _, text in keyed]
