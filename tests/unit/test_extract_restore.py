@@ -96,9 +96,10 @@ def test_paragraphs_read_from_chrome_inside_the_box_are_left_out() -> None:
         '<div class="related_stories widget"><p>Another story everyone is reading today.</p></div>'
         f"<p>{PARAS[2]}</p><p>{PARAS[3]}</p>"
         '<div class="author-bio"><p>Jane Doe covers defence for the paper.</p></div>'
-        # a "commentary" is an article, not a comment section
+        # a "commentary" is an article, not a comment section; an id made from a section's
+        # heading names no chrome
         '<div class="commentary"><p>The convoy is a test of the new bridge, an analyst said.</p>'
-        "</div>"
+        '</div><div class="section" id="related-work"><p>Earlier convoys took the ferry.</p></div>'
     )
     read = [
         PARAS[0],
@@ -108,10 +109,12 @@ def test_paragraphs_read_from_chrome_inside_the_box_are_left_out() -> None:
         PARAS[3],
         "Jane Doe covers defence for the paper.",
         "The convoy is a test of the new bridge, an analyst said.",
+        "Earlier convoys took the ferry.",
     ]
     assert _restore(tree, read) == [
         *PARAS,
         "The convoy is a test of the new bridge, an analyst said.",
+        "Earlier convoys took the ferry.",
     ]
 
 

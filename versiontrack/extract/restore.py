@@ -101,7 +101,8 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
             continue
         added[at] = text
         taken.add(el)
-    chrome = {i for i, el in enumerate(anchors) if el is not None and _chrome(el, box)}
+    # by class alone: ids are often made from a section's heading ("sharing-changesets")
+    chrome = {i for i, el in enumerate(anchors) if el is not None and _chrome(el, box, ids=False)}
     if 2 * sum(len(paragraphs[i]) for i in chrome) > sum(len(p) for p in paragraphs):
         chrome = set()  # most of the reading: the names lie, not trafilatura
     if not added and not chrome:
@@ -149,14 +150,16 @@ def _holds_anchor(el: HtmlElement, anchors: set[HtmlElement]) -> bool:
     return any(d in anchors for d in el.iterdescendants())
 
 
-def _chrome(el: HtmlElement, box: HtmlElement) -> bool:
-    """Whether ``el`` or a block between it and the box is page chrome by tag, class or id."""
+def _chrome(el: HtmlElement, box: HtmlElement, *, ids: bool = True) -> bool:
+    """Whether ``el`` or a block between it and the box is page chrome by tag, class or
+    (``ids``) id."""
     for node in (el, *el.iterancestors()):
         if node is box:
             return False
         if node.tag in _CHROME_TAGS:
             return True
-        if _CHROME.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+        names = f"{node.get('class') or ''} {(node.get('id') or '') if ids else ''}"
+        if _CHROME.search(names):
             return True
     return False
 
