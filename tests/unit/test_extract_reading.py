@@ -179,3 +179,19 @@ def test_ad_slots_beside_or_inside_the_article_are_not_read(slot: str, where: st
 def test_an_article_wrapper_named_like_an_ad_keeps_its_article() -> None:
     html = page(f"<div class='ad-free-article'>{ARTICLE * 3}</div>")
     assert len(body_of(html)) == 9
+
+
+def test_mathml_formulas_are_read_as_their_symbols() -> None:
+    formula = (
+        '<math display="block"><semantics><mrow><mi>E</mi><mo>=</mo><mi>m</mi>'
+        "<msup><mi>c</mi><mn>2</mn></msup></mrow>"
+        '<annotation encoding="application/x-tex">E = mc^2</annotation></semantics></math>'
+    )
+    inline = "<p>Energy <math><mi>E</mi></math> is conserved in every closed system we know of.</p>"
+    assert body_of(page(ARTICLE + formula + inline)) == [
+        "The ministry confirmed on Tuesday that the convoy had crossed the river at dawn.",
+        "Officials said the crossing took four hours and that no one was hurt in the operation.",
+        "Residents of the border town described a long column of trucks moving past their homes.",
+        "E = m c 2",
+        "Energy E is conserved in every closed system we know of.",
+    ]

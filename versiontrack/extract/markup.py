@@ -1,7 +1,7 @@
 """Our repairs to page markup that trafilatura would misread: layout tables, loose text around
-``<br>``, navigation, blocks crowded with thousands of inline children and single line breaks
-used as paragraph separators. ``_prepare`` applies them all (after ``unread.drop_unread``),
-in place, before anything reads the page.
+``<br>``, MathML formulas, navigation, blocks crowded with thousands of inline children and
+single line breaks used as paragraph separators. ``_prepare`` applies them all (after
+``unread.drop_unread``), in place, before anything reads the page.
 """
 
 from __future__ import annotations
@@ -220,9 +220,31 @@ def _double_single_breaks(tree: HtmlElement) -> None:
             child.addnext(double)
 
 
+_MATH_SOURCE = frozenset({"annotation", "annotation-xml"})  # the formula's TeX or MathML again
+
+
+def _read_math(tree: HtmlElement) -> None:
+    """Turn MathML formulas into their text: a ``<span>``, or a ``<p>`` for a displayed one.
+
+    trafilatura deletes ``<math>`` with the page's other non-text elements, but a formula is
+    what a reader sees of an equation in the article (and a corrected sign an edit of it).
+    Its symbols are read in order, a space apart; the source annotations that repeat the
+    formula as TeX are not.
+    """
+    for math in list(tree.iter("math")):
+        for source in [el for el in math.iter() if el.tag in _MATH_SOURCE]:
+            source.drop_tree()
+        text = " ".join(piece for t in math.itertext() if (piece := " ".join(t.split())))
+        block = math.get("display") == "block" and math.getparent().tag != "p"
+        shown = math.makeelement("p" if block else "span", {})
+        shown.text, shown.tail = text, math.tail
+        math.getparent().replace(math, shown)
+
+
 def _prepare(tree: HtmlElement) -> None:
     """All of our fixes to the markup, in place, before anything reads the page."""
     drop_unread(tree)
+    _read_math(tree)
     _drop_navigation(tree)
     _defuse_crowded_blocks(tree)
     _unwrap_layout_tables(tree)
