@@ -52,17 +52,9 @@ def normalise_line(s: str) -> str:
 
 
 def _normalise_paragraphs(paragraphs: Iterable[str]) -> list[str]:
-    """Normalised, non-empty paragraphs with consecutive exact repeats collapsed to one.
-
-    A repeat right after itself is a flattening artefact (the same block rendered twice for
-    desktop and mobile), never a sentence the journalist wrote twice.
-    """
-    result: list[str] = []
-    for paragraph in paragraphs:
-        line = normalise_line(paragraph)
-        if line and (not result or result[-1] != line):
-            result.append(line)
-    return result
+    """Normalised, non-empty paragraphs, every one kept: a page that shows a paragraph twice
+    in a row shows it twice to its reader, and an edit to one copy is an edit."""
+    return [line for paragraph in paragraphs if (line := normalise_line(paragraph))]
 
 
 def _language_code(language: str) -> str:

@@ -152,9 +152,8 @@ def test_normalise_fields_paragraphs_and_sentences() -> None:
         paragraphs=(
             "First sentence. Second  sentence.",
             "   ",
-            "First sentence. Second sentence.",  # repeat after normalising: collapsed
+            "First sentence. Second sentence.",  # a repeat, as the page shows it: kept
             "Another paragraph.",
-            "First sentence. Second sentence.",  # not consecutive: kept
             "",
         ),
         canonical_url="https://example.com/a",
@@ -165,8 +164,8 @@ def test_normalise_fields_paragraphs_and_sentences() -> None:
     assert text.byline == "Justin McCurry"
     assert text.paragraphs == (
         ("First sentence.", "Second sentence."),
-        ("Another paragraph.",),
         ("First sentence.", "Second sentence."),
+        ("Another paragraph.",),
     )
     assert text.content_hash == content_hash(
         "Troops head to Kursk",
@@ -174,8 +173,8 @@ def test_normalise_fields_paragraphs_and_sentences() -> None:
         "Justin McCurry",
         [
             "First sentence. Second sentence.",
-            "Another paragraph.",
             "First sentence. Second sentence.",
+            "Another paragraph.",
         ],
     )
 
@@ -212,7 +211,7 @@ def test_content_hash_framing_is_unambiguous() -> None:
 
 def test_content_hash_normalises_its_input() -> None:
     assert content_hash(" Head\u00a0line", "", "", ["a  b", "", "a b", "c"]) == content_hash(
-        "Head line", "", "", ["a b", "c"]
+        "Head line", "", "", ["a b", "a b", "c"]
     )
 
 
