@@ -201,15 +201,27 @@ def page_text(root: _Element) -> str:
     return normalise_line(_visible_texts(top)[top])
 
 
+# Typographic quotes and apostrophes as straight ones: a truth set written with curly quotes
+# (Fundus's) must still find its paragraphs in a page that prints straight ones.
+_QUOTES = str.maketrans(
+    "\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\u2033", "'''''\"\"\"\"\""
+)
+
+
+def _same(text: str) -> str:
+    return normalise_line(text).translate(_QUOTES)
+
+
 def locate(root: _Element, truth: tuple[str, ...]) -> Located:
     """Find each truth paragraph's innermost holder and the box: the deepest element that holds
-    at least ``BOX_SHARE`` of the holders (the ``<body>`` when the truth is not found at all)."""
+    at least ``BOX_SHARE`` of the holders (the ``<body>`` when the truth is not found at all).
+    Quotes are compared straight (``_same``)."""
     raw = _visible_texts(root)
     texts: dict[_Element, str] = {}
 
     def text(el: _Element) -> str:
         if el not in texts:
-            texts[el] = normalise_line(raw.get(el, ""))
+            texts[el] = _same(raw.get(el, ""))
         return texts[el]
 
     def holder(paragraph: str, el: _Element) -> _Element | None:
@@ -235,7 +247,7 @@ def locate(root: _Element, truth: tuple[str, ...]) -> Located:
     box = body if body is not None else root
     holders: dict[int, _Element] = {}
     for i, paragraph in enumerate(truth):
-        found = holder(paragraph, box)
+        found = holder(_same(paragraph), box)
         if found is not None:
             holders[i] = found
     if holders:
