@@ -125,3 +125,19 @@ def test_chrome_names_that_would_take_most_of_the_reading_are_not_believed() -> 
         f"<p>{PARAS[3]}</p></div>"
     )
     assert _restore(tree, PARAS) == list(PARAS)
+
+
+def test_a_key_points_list_just_before_the_body_leads_it() -> None:
+    tree = lxml.html.document_fromstring(
+        "<html><body><div class='column'>"
+        "<div class='RenderKeyPoints-keyPoints'><ul><li>The convoy crossed at dawn.</li>"
+        "<li>Four hours to cross, by the army's count.</li></ul></div>"
+        f"<div class='body'>{''.join(f'<p>{p}</p>' for p in PARAS)}</div>"
+        # a list that merely precedes the body is not its key points
+        "</div><ul><li>Home</li><li>World</li></ul></body></html>"
+    )
+    assert _restore(tree, PARAS) == [
+        "The convoy crossed at dawn.",
+        "Four hours to cross, by the army's count.",
+        *PARAS,
+    ]

@@ -11,7 +11,8 @@ all of them (the article's box), and puts back the elements of those kinds that 
 the box between its first and last anchor, beside an anchor (not in a block of their own),
 in document order, unless they are link lists or sit in a block named as page chrome
 (related, share, newsletter, comments…). Anything else trafilatura skipped stays skipped:
-filling in every skipped paragraph of the box took in promos and teasers.
+filling in every skipped paragraph of the box took in promos and teasers. One block outside
+the box is read too: a key-points list set just before it, beside it (``_key_points``).
 
 The same names leave out what trafilatura read from such blocks inside the box: an author's
 bio, a related-stories widget, a rotating slideshow of other articles (whose captions, shuffled
@@ -47,6 +48,8 @@ _CHROME = re.compile(
     re.IGNORECASE,
 )
 _CHROME_TAGS = frozenset({"aside", "nav", "footer", "header", "form", "menu"})
+# a list of the article's key points set just before its body, by its class or id
+_KEY_POINTS = re.compile(r"key-?points|takeaways|highlights|tl-?dr|at-a-glance", re.IGNORECASE)
 _LINKED = 0.5  # share of an element's text inside links: above it, a link list
 
 
@@ -102,10 +105,11 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
         added[at] = text
         taken.add(el)
     # by class alone: ids are often made from a section's heading ("sharing-changesets")
+    lead = _key_points(box, read)
     chrome = {i for i, el in enumerate(anchors) if el is not None and _chrome(el, box, ids=False)}
     if 2 * sum(len(paragraphs[i]) for i in chrome) > sum(len(p) for p in paragraphs):
         chrome = set()  # most of the reading: the names lie, not trafilatura
-    if not added and not chrome:
+    if not added and not chrome and not lead:
         return list(paragraphs)
     # merge by document order; a paragraph not found in the page keeps its place after the
     # one before it
@@ -116,8 +120,22 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
         if i not in chrome:
             keyed.append((at, i, paragraph))
     keyed += [(float(pos), -1, text) for pos, text in added.items()]
+    keyed += [(-1.0, -1, text) for text in lead]
     keyed.sort(key=lambda k: (k[0], k[1] >= 0, k[1]))
     return [text for _, _, text in keyed]
+
+
+def _key_points(box: HtmlElement, read: str) -> list[str]:
+    """The items of a key-points list set just before the article's box, beside it, which
+    trafilatura leaves out with everything outside the box it chose."""
+    items: list[str] = []
+    for sibling in box.itersiblings(preceding=True):
+        names = f"{sibling.get('class') or ''} {sibling.get('id') or ''}"
+        if not isinstance(sibling.tag, str) or not _KEY_POINTS.search(names):
+            continue
+        found = [fold(li.text_content()) for li in sibling.iter("li") if not _linked(li)]
+        items = [t for t in found if t and _squeeze(t) not in read] + items
+    return items
 
 
 def _box(placed: Sequence[HtmlElement]) -> HtmlElement:
