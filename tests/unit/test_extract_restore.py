@@ -66,6 +66,16 @@ def test_items_quotes_and_code_beside_the_paragraphs_are_put_back() -> None:
     ]
 
 
+def test_a_heading_linked_to_its_place_in_the_page_is_no_link_list() -> None:
+    # documentation templates link each heading back to the table of contents
+    tree = _tree(
+        f'<div class="section" id="sharing-with-a-single-developer"><p>{PARAS[0]}</p>'
+        '<h3><a class="toc-backref" href="#id3">Example 4: the convoy returns</a></h3>'
+        f"<p>{PARAS[1]}</p></div>"
+    )
+    assert _restore(tree, PARAS[:2]) == [PARAS[0], "Example 4: the convoy returns", PARAS[1]]
+
+
 def test_what_sits_apart_or_is_chrome_or_links_stays_out() -> None:
     tree = _tree(
         f"<p>{PARAS[0]}</p>"
@@ -99,7 +109,8 @@ def test_paragraphs_read_from_chrome_inside_the_box_are_left_out() -> None:
         # a "commentary" is an article, not a comment section; an id made from a section's
         # heading names no chrome
         '<div class="commentary"><p>The convoy is a test of the new bridge, an analyst said.</p>'
-        '</div><div class="section" id="related-work"><p>Earlier convoys took the ferry.</p></div>'
+        '</div><div class="section" id="related-work-on-river-crossings">'
+        "<p>Earlier convoys took the ferry.</p></div>"
     )
     read = [
         PARAS[0],

@@ -104,9 +104,8 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
             continue
         added[at] = text
         taken.add(el)
-    # by class alone: ids are often made from a section's heading ("sharing-changesets")
     lead = _key_points(box, read)
-    chrome = {i for i, el in enumerate(anchors) if el is not None and _chrome(el, box, ids=False)}
+    chrome = {i for i, el in enumerate(anchors) if el is not None and _chrome(el, box)}
     if 2 * sum(len(paragraphs[i]) for i in chrome) > sum(len(p) for p in paragraphs):
         chrome = set()  # most of the reading: the names lie, not trafilatura
     if not added and not chrome and not lead:
@@ -168,23 +167,33 @@ def _holds_anchor(el: HtmlElement, anchors: set[HtmlElement]) -> bool:
     return any(d in anchors for d in el.iterdescendants())
 
 
-def _chrome(el: HtmlElement, box: HtmlElement, *, ids: bool = True) -> bool:
-    """Whether ``el`` or a block between it and the box is page chrome by tag, class or
-    (``ids``) id."""
+def _chrome(el: HtmlElement, box: HtmlElement) -> bool:
+    """Whether ``el`` or a block between it and the box is page chrome by tag, class or id;
+    an id of four words or more is a section's heading made a slug ("sharing-with-a-single-
+    developer"), not a name."""
     for node in (el, *el.iterancestors()):
         if node is box:
             return False
-        if node.tag in _CHROME_TAGS:
-            return True
-        names = f"{node.get('class') or ''} {(node.get('id') or '') if ids else ''}"
-        if _CHROME.search(names):
+        ident = node.get("id") or ""
+        if len(_SLUG_WORDS.split(ident)) >= _SLUG:
+            ident = ""
+        if node.tag in _CHROME_TAGS or _CHROME.search(f"{node.get('class') or ''} {ident}"):
             return True
     return False
+
+
+_SLUG_WORDS = re.compile(r"[-_]")
+_SLUG = 4
 
 
 def _linked(el: HtmlElement | None) -> bool:
     if el is None:
         return False
     total = len(fold(el.text_content()))
-    linked = sum(len(fold(a.text_content())) for a in el.iter("a"))
+    # a link within the page (a heading's link to the table of contents) leads nowhere else
+    linked = sum(
+        len(fold(a.text_content()))
+        for a in el.iter("a")
+        if not (a.get("href") or "").startswith("#")
+    )
     return total > 0 and linked > _LINKED * total
