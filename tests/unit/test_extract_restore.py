@@ -152,3 +152,27 @@ def test_a_key_points_list_just_before_the_body_leads_it() -> None:
         "Four hours to cross, by the army's count.",
         *PARAS,
     ]
+
+
+def test_a_live_blogs_posts_beside_the_summary_are_read() -> None:
+    posts = "".join(
+        f'<div class="live-post js-live-post"><h3 class="live-post__title">{minute} minutes</h3>'
+        f"<p>The convoy was {minute} kilometres from the bridge, the army said.</p>"
+        '<div class="share-bar"><p>Share this post</p></div></div>'
+        for minute in (90, 60)
+    )
+    tree = lxml.html.document_fromstring(
+        "<html><body><main>"
+        f'<div class="summary">{"".join(f"<p>{p}</p>" for p in PARAS)}</div>'
+        f'<div class="live-stream">{posts}</div>'
+        # one "live update" box is a ticker, not a live blog
+        '</main><aside><div class="live-update"><p>Markets open higher.</p></div></aside>'
+        "</body></html>"
+    )
+    assert _restore(tree, PARAS) == [
+        *PARAS,
+        "90 minutes",
+        "The convoy was 90 kilometres from the bridge, the army said.",
+        "60 minutes",
+        "The convoy was 60 kilometres from the bridge, the army said.",
+    ]

@@ -11,8 +11,10 @@ all of them (the article's box), and puts back the elements of those kinds that 
 the box between its first and last anchor, beside an anchor (not in a block of their own),
 in document order, unless they are link lists or sit in a block named as page chrome
 (related, share, newsletter, comments…). Anything else trafilatura skipped stays skipped:
-filling in every skipped paragraph of the box took in promos and teasers. One block outside
-the box is read too: a key-points list set just before it, beside it (``_key_points``).
+filling in every skipped paragraph of the box took in promos and teasers. Two kinds of block
+outside the box are read too: a key-points list set just before it, beside it
+(``_key_points``), and a live blog's posts when trafilatura read its summary or one post
+(``_live_posts``).
 
 The same names leave out what trafilatura read from such blocks inside the box: an author's
 bio, a related-stories widget, a rotating slideshow of other articles (whose captions, shuffled
@@ -26,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from versiontrack.text import fold
@@ -48,6 +51,10 @@ _CHROME = re.compile(
     re.IGNORECASE,
 )
 _CHROME_TAGS = frozenset({"aside", "nav", "footer", "header", "form", "menu"})
+# a live blog's posts, by their class: a live page's article is its posts as much as its
+# summary, and trafilatura reads one of the two
+_LIVE_POST = re.compile(r"\blive-?(?:blog-?)?(?:post|update|entry)s?\b", re.IGNORECASE)
+_LIVE_POSTS = 2  # posts that make a live blog
 # a list of the article's key points set just before its body, by its class or id
 _KEY_POINTS = re.compile(r"key-?points|takeaways|highlights|tl-?dr|at-a-glance", re.IGNORECASE)
 _LINKED = 0.5  # share of an element's text inside links: above it, a link list
@@ -104,6 +111,10 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
             continue
         added[at] = text
         taken.add(el)
+    for el in _live_posts(body, box, anchor_set):
+        text = fold(el.text_content())
+        if (squeezed := _squeeze(text)) and squeezed not in read and not _linked(el):
+            added.setdefault(order[el], text)
     lead = _key_points(box, read)
     chrome = {i for i, el in enumerate(anchors) if el is not None and _chrome(el, box)}
     if 2 * sum(len(paragraphs[i]) for i in chrome) > sum(len(p) for p in paragraphs):
@@ -122,6 +133,33 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
     keyed += [(-1.0, -1, text) for text in lead]
     keyed.sort(key=lambda k: (k[0], k[1] >= 0, k[1]))
     return [text for _, _, text in keyed]
+
+
+def _live_posts(
+    body: HtmlElement, box: HtmlElement, anchors: set[HtmlElement]
+) -> list[HtmlElement]:
+    """The blocks of a live blog's posts outside the box trafilatura read (its summary, or
+    one post): each post's paragraphs, subheads, items and quotes, but not its chrome. Posts
+    come in a series of one class, outside the page's chrome (a lone "live update" ticker in
+    a sidebar is none)."""
+    series: dict[str, list[HtmlElement]] = {}
+    for el in body.iter(etree.Element):
+        names = el.get("class") or ""
+        if _LIVE_POST.search(names) and not any(
+            _LIVE_POST.search(a.get("class") or "") for a in el.iterancestors()
+        ):
+            series.setdefault(names, []).append(el)
+    return [
+        el
+        for posts in series.values()
+        if len(posts) >= _LIVE_POSTS
+        for post in posts
+        if post is not box and box not in post.iterancestors() and not _chrome(post, body)
+        for el in post.iter(*_ANCHORS)
+        if el not in anchors
+        and not any(isinstance(c.tag, str) and c.tag in _ANCHORS for c in el.iterdescendants())
+        and not _chrome(el, post)
+    ]
 
 
 def _key_points(box: HtmlElement, read: str) -> list[str]:
