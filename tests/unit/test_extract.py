@@ -482,8 +482,9 @@ def test_extractor_version_names_trafilatura_and_our_rules() -> None:
     # counter and link-row forms from real pages, bylines checked against the page
     # vt4: the standfirst as the page shows it
     # vt5: the byline's evidence window measured in text outside links
-    # vt6: tables read; a description copying the first paragraph is body text, not standfirst;
-    # subheads, list items, quotes and code among the paragraphs put back
+    # vt6: tables and MathML read; a description copying the first paragraph is body text;
+    # subheads, list items, quotes and code among the paragraphs put back, chrome inside the
+    # box left out, key points and live-blog posts beside the box read; repeats kept
     assert EXTRACTOR_VERSION.endswith("+vt6")
 
 
