@@ -215,3 +215,15 @@ def test_slideshow_chrome_and_lone_captions_are_not_read() -> None:
         f'<div class="caption-text">Casualties by week</div><p>{PARAS[3]}</p>'
     )
     assert _restore(tree, PARAS) == list(PARAS)
+
+
+def test_a_short_caption_inside_a_sentence_is_still_read_as_a_caption() -> None:
+    # its words also end a paragraph: whether that sentence is there or not, it is read
+    said = PARAS[3].removesuffix(".") + ", a flame chart."
+    for read in ([*PARAS[:3], said], list(PARAS[:3])):
+        tree = _tree(
+            "".join(f"<p>{p}</p>" for p in read[:2])
+            + '<figure><img src="/c.png"><figcaption>Flame chart</figcaption></figure>'
+            + "".join(f"<p>{p}</p>" for p in read[2:])
+        )
+        assert _restore(tree, read) == [*read[:2], "Flame chart", *read[2:]]

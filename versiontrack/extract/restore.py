@@ -120,10 +120,13 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
             continue
         added[at] = text
         taken.add(el)
+    # a caption is short: found inside a longer paragraph ("Flame chart" in a sentence about
+    # one) it is not that paragraph's, and it would come and go as that sentence is edited
+    whole = {_squeeze(p) for p in paragraphs}
     for el in _captions(box, anchor_set):
         text = _uncredited(el)
         squeezed = _squeeze(text)
-        if squeezed and squeezed not in read and not _linked(el) and el not in taken:
+        if squeezed and squeezed not in whole and not _linked(el) and el not in taken:
             added.setdefault(order[el], text)
             taken.add(el)
     for el in _live_posts(body, box, anchor_set):
