@@ -26,6 +26,7 @@ __all__ = [
     "normalise",
     "normalise_line",
     "parse",
+    "runs_on",
     "serialize",
     "split_sentences",
 ]
@@ -79,6 +80,20 @@ def split_sentences(paragraph: str, language: str = "en") -> tuple[str, ...]:
         if piece:
             after_space = piece[-1].isspace()
     return tuple(sentences)
+
+
+# what closes a sentence, or a line that stands alone (a label, a list's lead-in), when it
+# ends a line: punctuation, then perhaps closing quotes and brackets
+_LINE_CLOSED = re.compile(r"[.!?:;\u2026][\"'\u2019\u201d\u00bb)\]]*$")
+
+
+def runs_on(line: str, next_line: str) -> bool:
+    """Whether a line break between two lines falls inside a sentence (hard-wrapped text, a
+    line broken to fit a column): the line ends without closing punctuation and the next one
+    begins with a lower-case letter. Lines of a list ("+ Added…", "Name: …") or a verse that
+    starts each line with a capital stay lines of their own."""
+    line, next_line = line.rstrip(), next_line.lstrip()
+    return bool(line and next_line) and next_line[0].islower() and not _LINE_CLOSED.search(line)
 
 
 def _sentences(paragraph: str, language: str) -> tuple[str, ...]:

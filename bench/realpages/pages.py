@@ -24,7 +24,7 @@ from pathlib import Path
 import lxml.html
 from lxml.etree import _Element
 
-from versiontrack.text import normalise_line
+from versiontrack.text import normalise_line, runs_on
 
 REPO = Path(__file__).resolve().parents[2]
 SETS = ("fundus", "readability")
@@ -113,19 +113,44 @@ def load_fundus(folder: Path) -> list[Page]:
     return pages
 
 
+# a displayed formula (MathML's display="block", MathJax's display="true" on its wrapper)
+# stands as a block of its own, between the lines of text around it
+_DISPLAYED = frozenset({"block", "true"})
+# a <br> in the truth, as a character no page holds: outside code, and inside it
+_BREAK, _CODE_BREAK = "\ue000", "\ue001"
+_CODE = frozenset({"pre", "code", "kbd", "samp"})
+
+
+def _lines(text: str) -> list[str]:
+    """A block's text cut at its line breaks into the paragraphs a reader sees: a <br> ends a
+    line of a list or a verse, while a line broken inside a sentence (hard-wrapped text) runs
+    on into the next, as extraction reads it; code keeps every line."""
+    lines: list[str] = []
+    for piece in re.split(f"({_BREAK}|{_CODE_BREAK})", text):
+        if piece in (_BREAK, _CODE_BREAK):
+            lines.append(piece)
+        elif len(lines) >= 2 and lines[-1] == _BREAK and runs_on(lines[-2], piece):
+            lines[-2:] = [lines[-2] + " " + piece]
+        else:
+            lines.append(piece)
+    return [line for line in lines if line not in (_BREAK, _CODE_BREAK)]
+
+
 def block_texts(html: str) -> list[str]:
     """The texts of an HTML fragment's blocks, in document order: each innermost block's
-    text, and each run of loose text between the blocks inside a block."""
+    text, and each run of loose text between the blocks inside a block, cut at its line
+    breaks (``_lines``)."""
     texts: list[str] = []
 
     def flush(run: list[str]) -> None:
-        if line := normalise_line("".join(run)):
-            texts.append(line)
+        texts.extend(line for part in _lines("".join(run)) if (line := normalise_line(part)))
 
     def walk(el: _Element) -> None:
         run = [el.text or ""]
         for child in el:
-            if isinstance(child.tag, str) and child.tag in _BLOCKS:
+            if isinstance(child.tag, str) and (
+                child.tag in _BLOCKS or child.get("display") in _DISPLAYED
+            ):
                 flush(run)
                 walk(child)
                 run = [child.tail or ""]
@@ -136,7 +161,11 @@ def block_texts(html: str) -> list[str]:
                 ]
         flush(run)
 
-    walk(lxml.html.fromstring(html))
+    root = lxml.html.fromstring(html)
+    for br in root.iter("br"):
+        code = any(a.tag in _CODE for a in br.iterancestors())
+        br.tail = (_CODE_BREAK if code else _BREAK) + (br.tail or "")
+    walk(root)
     return texts
 
 

@@ -94,6 +94,24 @@ def test_block_texts_are_the_innermost_blocks() -> None:
     assert block_texts(html) == ["One two", "three", "four"]
 
 
+def test_block_texts_cut_at_line_breaks_but_not_inside_a_sentence() -> None:
+    html = (
+        "<div><p>Lorem ipsum<br>dolor sit.<br>Amet, consectetur<br>adipisicing elit</p>"
+        "<p>+ Added Slime Block<br>+ Added Iron Trapdoor</p><pre><code>a(b,<br>c)</code></pre>"
+        "<p>When</p><mjx-container display='true'>x = 1</mjx-container></div>"
+    )
+    assert block_texts(html) == [
+        "Lorem ipsum dolor sit.",
+        "Amet, consectetur adipisicing elit",
+        "+ Added Slime Block",
+        "+ Added Iron Trapdoor",
+        "a(b,",
+        "c)",
+        "When",
+        "x = 1",
+    ]
+
+
 def test_the_box_is_the_smallest_element_holding_the_truth() -> None:
     located = locate(parse(HAND_MADE), PARAGRAPHS)
     assert located.box.get("class") == "story"

@@ -195,3 +195,45 @@ def test_mathml_formulas_are_read_as_their_symbols() -> None:
         "E = m c 2",
         "Energy E is conserved in every closed system we know of.",
     ]
+
+
+def test_a_line_broken_inside_a_sentence_runs_on_and_a_list_of_lines_does_not() -> None:
+    wrapped = (
+        "<p>The ministry confirmed on Tuesday that the convoy had crossed<br>"
+        "the river at dawn, officials said.<br><br>Officials said the crossing took four hours"
+        " and that no one<br>was hurt.</p>"
+    )
+    lines = (
+        "<p>+ Added three new checkpoints on the northern road<br>+ Added a second convoy<br>"
+        "* Moved the field hospital closer to the river</p>"
+    )
+    code = "<pre><code>convoy = cross(river,<br>at=dawn)</code></pre>"
+    assert body_of(page(ARTICLE + wrapped + lines + code))[3:] == [
+        "The ministry confirmed on Tuesday that the convoy had crossed the river at dawn, "
+        "officials said.",
+        "Officials said the crossing took four hours and that no one was hurt.",
+        "+ Added three new checkpoints on the northern road",
+        "+ Added a second convoy",
+        "* Moved the field hospital closer to the river",
+        "convoy = cross(river,",
+        "at=dawn)",
+    ]
+
+
+def test_inline_code_and_custom_elements_stay_inside_their_sentence() -> None:
+    code = "<p>The army's logs call the operation <code>river-crossing</code> in every entry.</p>"
+    # MathJax's output: its element around an inline formula, and the sentence's text loose
+    # in the body after the paragraph the HTML parser closed before it
+    loose = (
+        "<p>When</p><mjx-container><math><mi>a</mi><mo>=</mo><mn>0</mn></math>"
+        "</mjx-container>, there are no solutions to the equation at all."
+    )
+    html = (
+        "<!DOCTYPE html><html><head><title>Convoy crosses river</title></head><body>"
+        f"<h1>Convoy crosses river</h1>{ARTICLE}{code}{loose}</body></html>"
+    ).encode()
+    assert body_of(html)[3:] == [
+        "The army's logs call the operation river-crossing in every entry.",
+        "When",
+        "a = 0, there are no solutions to the equation at all.",
+    ]

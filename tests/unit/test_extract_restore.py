@@ -176,3 +176,54 @@ def test_a_live_blogs_posts_beside_the_summary_are_read() -> None:
         "60 minutes",
         "The convoy was 60 kilometres from the bridge, the army said.",
     ]
+
+
+def test_the_captions_of_the_articles_own_pictures_are_read() -> None:
+    tree = _tree(
+        # the lead picture, before the first paragraph: a figure and its caption
+        '<figure><img src="/convoy.jpg"><figcaption><p class="caption">The convoy at dawn.</p>'
+        '<p class="credit">(Picture: the army)</p></figcaption></figure>'
+        f"<p>{PARAS[0]}</p><p>{PARAS[1]}</p>"
+        # a caption named so, beside its picture in a wrapper of its own
+        '<div class="media"><div class="image"><img src="/bridge.jpg"></div>'
+        '<div class="media-caption">The bridge the convoy crossed.</div></div>'
+        f"<p>{PARAS[2]}</p><p>{PARAS[3]}</p>"
+    )
+    assert _restore(tree, PARAS) == [
+        "The convoy at dawn.",
+        "(Picture: the army)",
+        PARAS[0],
+        PARAS[1],
+        "The bridge the convoy crossed.",
+        PARAS[2],
+        PARAS[3],
+    ]
+
+
+def test_slideshow_chrome_and_lone_captions_are_not_read() -> None:
+    slides = "".join(
+        f'<figure class="slide"><img src="/{n}.jpg"><figcaption>Other story {n}.</figcaption>'
+        "</figure>"
+        for n in range(3)
+    )
+    tree = _tree(
+        f"<p>{PARAS[0]}</p><div class='carousel'>{slides}</div><p>{PARAS[1]}</p>"
+        # in the page's chrome
+        '<div class="related"><figure><img src="/r.jpg"><figcaption>A related story.'
+        f"</figcaption></figure></div><p>{PARAS[2]}</p>"
+        # named a caption, with no picture beside it (a table's or a chart's own title)
+        f'<div class="caption-text">Casualties by week</div><p>{PARAS[3]}</p>'
+    )
+    assert _restore(tree, PARAS) == list(PARAS)
+
+
+def test_a_short_caption_inside_a_sentence_is_still_read_as_a_caption() -> None:
+    # its words also end a paragraph: whether that sentence is there or not, it is read
+    said = PARAS[3].removesuffix(".") + ", a flame chart."
+    for read in ([*PARAS[:3], said], list(PARAS[:3])):
+        tree = _tree(
+            "".join(f"<p>{p}</p>" for p in read[:2])
+            + '<figure><img src="/c.png"><figcaption>Flame chart</figcaption></figure>'
+            + "".join(f"<p>{p}</p>" for p in read[2:])
+        )
+        assert _restore(tree, read) == [*read[:2], "Flame chart", *read[2:]]

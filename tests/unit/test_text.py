@@ -12,6 +12,7 @@ from versiontrack.text import (
     normalise,
     normalise_line,
     parse,
+    runs_on,
     serialize,
     split_sentences,
 )
@@ -299,3 +300,23 @@ def test_a_split_that_alters_the_text_falls_back_to_one_sentence(
     text = normalise(Extracted("H", "", "", ("He said so. Yes.",)))
     assert text.paragraphs == (("He said so. Yes.",),)
     assert parse(serialize(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("line", "next_line", "runs"),
+    [
+        ("Ut enim ad minim veniam,", "quis nostrud exercitation", True),
+        ("but they provide", "a much nicer API to Headers.", True),
+        ("The talks ended.", "then the ministers left", False),  # a sentence closed
+        ("Ingredients:", "flour, water and salt", False),  # a list's lead-in
+        ("“He left.”", "later that day", False),  # closed inside quotes
+        ("+ Added Slime Block", "+ Added Iron Trapdoor", False),  # a list's lines
+        ("Shall I compare thee to a summer's day", "Thou art more lovely", False),
+        ("dolor sit", "", False),
+        ("", "amet", False),
+    ],
+)
+def test_a_line_runs_on_only_into_a_lower_case_line_after_an_open_sentence(
+    line: str, next_line: str, runs: bool
+) -> None:
+    assert runs_on(line, next_line) is runs

@@ -12,6 +12,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from versiontrack.extract.unread import drop_unread
+from versiontrack.text import runs_on
 
 _TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
 _HOLDS_BLOCKS = etree.XPath(
@@ -47,14 +48,19 @@ INLINE_HTML = frozenset(
     "a abbr b bdi bdo br cite code data del dfn em font i img ins kbd mark q s samp small span "
     "strike strong sub sup time tt u var wbr".split()
 )
-_LOOSE_TEXT_CONTAINERS = ("div", "section", "article", "main", "td", "center")
+_LOOSE_TEXT_CONTAINERS = ("body", "div", "section", "article", "main", "td", "center")
 
 
 def _is_inline(node: object) -> bool:
     """An inline element that holds no blocks: a ``<span>`` wrapping the article's ``<p>``s
-    (seen on real pages) is a block as far as paragraphs go."""
+    (seen on real pages) is a block as far as paragraphs go. A custom element (a name with
+    a hyphen: ``<mjx-container>`` around an inline formula) is inline, as browsers show it."""
     tag = getattr(node, "tag", None)
-    return isinstance(tag, str) and tag.lower() in INLINE_HTML and not _HOLDS_BLOCKS(node)
+    return (
+        isinstance(tag, str)
+        and (tag.lower() in INLINE_HTML or "-" in tag)
+        and not _HOLDS_BLOCKS(node)
+    )
 
 
 def _wrap_loose_text(tree: HtmlElement) -> None:
@@ -207,6 +213,8 @@ def _double_single_breaks(tree: HtmlElement) -> None:
         children = list(parent)
         if len(children) > _CROWDED:
             continue
+        # code is set line by line, whatever its lines end with
+        code = any(el.tag in _CODE for el in (parent, *parent.iterancestors()))
         for i, child in enumerate(children):
             if child.tag != "br":
                 continue
@@ -215,9 +223,38 @@ def _double_single_breaks(tree: HtmlElement) -> None:
                 i > 0 and children[i - 1].tag == "br" and not (children[i - 1].tail or "").strip()
             ):
                 continue  # already part of a run of breaks
+            if not code and runs_on(_text_before(parent, children, i), _text_after(children, i)):
+                # a line broken inside a sentence, to fit a column: one paragraph, and the
+                # sentence whole (an edit to it shows as that sentence, not a fragment)
+                child.tail = " " + (child.tail or "")
+                child.drop_tree()
+                continue
             double = child.makeelement("br", {})
             double.tail, child.tail = child.tail, None
             child.addnext(double)
+
+
+_CODE = frozenset({"pre", "code", "kbd", "samp", "textarea"})
+
+
+def _text_before(parent: HtmlElement, children: list[HtmlElement], i: int) -> str:
+    """The text just before ``children[i]``: the previous child's tail or its own text."""
+    if i == 0:
+        return parent.text or ""
+    before = children[i - 1]
+    tail = before.tail or ""
+    if tail.strip() or before.tag == "br" or not _is_inline(before):
+        return tail
+    return before.text_content()
+
+
+def _text_after(children: list[HtmlElement], i: int) -> str:
+    """The text just after ``children[i]``: its tail, or the next child's text if inline."""
+    tail = children[i].tail or ""
+    if tail.strip() or i + 1 == len(children):
+        return tail
+    after = children[i + 1]
+    return after.text_content() if _is_inline(after) and after.tag != "br" else ""
 
 
 _MATH_SOURCE = frozenset({"annotation", "annotation-xml"})  # the formula's TeX or MathML again

@@ -45,22 +45,34 @@ def _paragraphs(
 
     for event, el in etree.iterwalk(body, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
+        # a word of code inside a sentence is read as part of it
+        block = tag not in inline and not (tag == "code" and _in_line(el))
         if event == "start":
             if tag in struck_tags:
                 struck += 1
-            elif tag not in inline:
+            elif block:
                 flush()
             if el.text and not struck:
                 buffer.append(el.text)
         else:
             if tag in struck_tags:
                 struck -= 1
-            elif tag not in inline:
+            elif block:
                 flush()
             if el.tail and not struck and el is not body:
                 buffer.append(el.tail)
     flush()
     return paragraphs
+
+
+# trafilatura's text blocks: a <code> inside one is a word of code in the text (inline),
+# while a code block stands on its own among them
+_TEXT_BLOCKS = frozenset({"p", "item", "head", "cell", "quote", "hi", "ref"})
+
+
+def _in_line(el: etree._Element) -> bool:
+    parent = el.getparent()
+    return parent is not None and parent.tag in _TEXT_BLOCKS
 
 
 _PAGE_PROSE = etree.XPath("//body//p")

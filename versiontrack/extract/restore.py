@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -57,6 +58,13 @@ _LIVE_POST = re.compile(r"\blive-?(?:blog-?)?(?:post|update|entry)s?\b", re.IGNO
 _LIVE_POSTS = 2  # posts that make a live blog
 # a list of the article's key points set just before its body, by its class or id
 _KEY_POINTS = re.compile(r"key-?points|takeaways|highlights|tl-?dr|at-a-glance", re.IGNORECASE)
+# a caption, by its tag or its class, and the pictures it may caption
+_CAPTION = re.compile(r"(?<!no)(?<!no[-_])caption", re.IGNORECASE)  # not "no_caption"
+_MEDIA = ("img", "picture", "video")
+_CREDIT = re.compile(r"credit|copyright|attribution", re.IGNORECASE)
+_CAPTION_DEPTH = 3  # levels from a figure up to the block set among the paragraphs
+# the blocks of a series of pictures: their captions are the series', not the article's
+_SLIDES = re.compile(r"slide|carousel|gallery|swiper|slick|lightbox", re.IGNORECASE)
 _LINKED = 0.5  # share of an element's text inside links: above it, a link list
 
 
@@ -72,7 +80,8 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
     if body is None or not paragraphs:
         return list(paragraphs)
     elements = [el for el in body.iter(*_ANCHORS) if isinstance(el.tag, str)]
-    order = {el: i for i, el in enumerate(elements)}
+    # document order of every element: captions are read from elements of any tag
+    order = {el: i for i, el in enumerate(body.iter(etree.Element))}
     by_text: dict[str, list[HtmlElement]] = {}
     for el in elements:
         by_text.setdefault(_squeeze(el.text_content()), []).append(el)
@@ -111,6 +120,15 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
             continue
         added[at] = text
         taken.add(el)
+    # a caption is short: found inside a longer paragraph ("Flame chart" in a sentence about
+    # one) it is not that paragraph's, and it would come and go as that sentence is edited
+    whole = {_squeeze(p) for p in paragraphs}
+    for el in _captions(box, anchor_set):
+        text = _uncredited(el)
+        squeezed = _squeeze(text)
+        if squeezed and squeezed not in whole and not _linked(el) and el not in taken:
+            added.setdefault(order[el], text)
+            taken.add(el)
     for el in _live_posts(body, box, anchor_set):
         text = fold(el.text_content())
         if (squeezed := _squeeze(text)) and squeezed not in read and not _linked(el):
@@ -160,6 +178,66 @@ def _live_posts(
         and not any(isinstance(c.tag, str) and c.tag in _ANCHORS for c in el.iterdescendants())
         and not _chrome(el, post)
     ]
+
+
+def _captions(box: HtmlElement, anchors: set[HtmlElement]) -> list[HtmlElement]:
+    """The captions of the article's own pictures inside the box: a ``<figcaption>`` or an
+    element named a caption, beside an image, whose figure sits among the article's
+    paragraphs; its paragraphs one by one when it holds several. Not a slideshow's or a
+    gallery's captions (a series of other pictures, shuffled on every render), nor a caption
+    in the page's chrome."""
+    found: list[HtmlElement] = []
+    seen: set[HtmlElement] = set()
+    for el in box.iter(etree.Element):
+        if el.tag != "figcaption" and not _CAPTION.search(el.get("class") or ""):
+            continue
+        if any(a in seen for a in el.iterancestors()) or _holds_anchor(el, anchors):
+            continue
+        figure = next((a for a in el.iterancestors("figure")), None)
+        block = figure if figure is not None and box in figure.iterancestors() else el
+        if not _pictured(el, figure, box) or _chrome(el, box) or _slides(el, box):
+            continue
+        # wrappers around a picture run deep: the figure, or a block a few levels up
+        levels = [block, *block.iterancestors()][:_CAPTION_DEPTH]
+        levels = levels[: levels.index(box)] if box in levels else levels
+        if not any(_among(level, anchors) for level in levels):
+            continue
+        seen.add(el)
+        parts = [p for p in el.iter(*_ANCHORS) if next(p.iterdescendants(*_ANCHORS), None) is None]
+        whole = "".join(_squeeze(p.text_content()) for p in parts) == _squeeze(el.text_content())
+        found += parts if parts and whole else [el]
+    return found
+
+
+def _uncredited(caption: HtmlElement) -> str:
+    """A caption's text without its credit ("Photograph: AP"), which says who took the
+    picture, not what it shows: the boilerplate rules drop a credit alone on its line too."""
+    credits = [el for el in caption.iterdescendants() if _CREDIT.search(el.get("class") or "")]
+    if not credits:
+        return fold(caption.text_content())
+    copy = lxml.html.fromstring(lxml.html.tostring(caption))
+    for el in [el for el in copy.iterdescendants() if _CREDIT.search(el.get("class") or "")]:
+        el.drop_tree()
+    return fold(copy.text_content())
+
+
+def _pictured(caption: HtmlElement, figure: HtmlElement | None, box: HtmlElement) -> bool:
+    """Whether the caption is a picture's: in a figure, or beside a picture in a block of
+    its own (the article's box holds every picture of the article)."""
+    holder = caption.getparent()
+    return figure is not None or (
+        holder is not None and holder is not box and next(holder.iter(*_MEDIA), None) is not None
+    )
+
+
+def _slides(el: HtmlElement, box: HtmlElement) -> bool:
+    """Whether ``el`` sits in a slideshow, carousel or gallery inside the box."""
+    for node in (el, *el.iterancestors()):
+        if node is box:
+            return False
+        if _SLIDES.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
 
 
 def _key_points(box: HtmlElement, read: str) -> list[str]:
