@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from versiontrack import readers
+from versiontrack.service import commands, database
+from versiontrack.settings import Settings
 
-from ..helpers import STORY, article_html
+from ..helpers import STORY, Clock, article_html
 
 
 class CountingPool(ThreadPoolExecutor):
@@ -51,3 +53,21 @@ def test_a_one_off_pass_uses_its_pool_only_when_most_of_a_full_window_was_extrac
         # six full readings at once: a burst of edits at the start of a pass uses no pool
         read_concurrently(pool, 6)
         assert (pool.submitted > 0) is used
+
+
+def test_a_check_pass_asks_for_a_sparing_pool(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    # a pass whose pool took every full reading started its reader processes (a second of
+    # CPU each) for the few edits of a mostly unchanged pass
+    asked: list[bool] = []
+    real = readers.cpu_pool
+
+    def recording(settings: Settings, *, sparing: bool = False) -> Any:
+        asked.append(sparing)
+        return real(settings, sparing=sparing)
+
+    monkeypatch.setattr(readers, "cpu_pool", recording)
+    with database.open_database(settings) as db:
+        commands.check(settings, db, clock=Clock())
+    assert asked == [True]
