@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from concurrent.futures import Future, ThreadPoolExecutor
+import dataclasses
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -71,3 +72,14 @@ def test_a_check_pass_asks_for_a_sparing_pool(
     with database.open_database(settings) as db:
         commands.check(settings, db, clock=Clock())
     assert asked == [True]
+
+
+@pytest.mark.parametrize(("sparing", "processes"), [(True, 2), (False, 3)])
+def test_a_one_off_pass_reads_in_one_process_fewer(
+    settings: Settings, sparing: bool, processes: int
+) -> None:
+    # the pass's own process reads pages too: with its pool it uses check.workers cores
+    three = dataclasses.replace(settings, check=dataclasses.replace(settings.check, workers=3))
+    with readers.cpu_pool(three, sparing=sparing) as pool:
+        assert isinstance(pool, ProcessPoolExecutor)
+        assert pool._max_workers == processes  # no process starts before a reading is sent
