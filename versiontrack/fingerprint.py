@@ -314,6 +314,9 @@ _RULES = sorted(BOILERPLATE, key=lambda rule: -rule[1])
 _LONGEST_RULE = _RULES[0][1]
 
 
+# a page's short lines (labels, buttons, teaser captions) recur on every page of its site and
+# at every check: each is matched against the rules once
+@functools.lru_cache(maxsize=8192)
 def _boilerplate(line: str) -> bool:
     size = len(line)
     for pattern, limit in _RULES:

@@ -13,7 +13,7 @@ Pure: trees in, elements and strings out.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -40,7 +40,8 @@ def article_elements(tree: HtmlElement, extracted: Extracted) -> list[HtmlElemen
     """The elements holding what ``extracted`` read from ``tree``; None when only the whole
     page holds it (every churn would change it, so a fingerprint could never help)."""
     keys = [k for k in (squeeze(p) for p in extracted.paragraphs) if k]
-    body = _smallest_holding(tree, keys, _Openers(keys))
+    texts = _texts(tree)  # walked once: the body, standfirst and byline searches share it
+    body = _smallest_holding(texts, keys, _Openers(keys))
     if body is None or body.tag in ("html", "body"):
         return None
     elements = [body]
@@ -48,7 +49,7 @@ def article_elements(tree: HtmlElement, extracted: Extracted) -> list[HtmlElemen
     if standfirst and not _holds(body, [standfirst]):
         # extraction reads the standfirst from the element that shows it (an edit there
         # shows before the metadata does), so that element is part of what it read
-        shown = _smallest_holding(tree, [standfirst], _Openers([standfirst]))
+        shown = _smallest_holding(texts, [standfirst], _Openers([standfirst]))
         if shown is not None and shown.tag not in ("html", "body"):
             elements.append(shown)
         elif not _in_metadata(tree, [standfirst]):
@@ -56,7 +57,7 @@ def article_elements(tree: HtmlElement, extracted: Extracted) -> list[HtmlElemen
     names = [k for k in (squeeze(n) for n in extracted.byline.split(";")) if k]  # "A; B"
     if names and not _holds(body, names) and not _in_metadata(tree, names):
         # a "By …" line in the page: only its own element, not the share counts beside it
-        line = _smallest_holding(tree, names, lambda t: any(n in t for n in names))
+        line = _smallest_holding(texts, names, lambda t: any(n in t for n in names))
         if line is None or line.tag in ("html", "body"):
             return None
         elements.append(line)
@@ -78,9 +79,12 @@ class _Openers:
 
     def __init__(self, keys: Sequence[str]) -> None:
         starts = {k[:_ANCHOR] for k in keys}
+        # (a text opening with a start of the full ``_ANCHOR`` is found in ``_prefixes``:
+        # only the starts of short paragraphs need a look-up of their own length)
         self._by_length: dict[int, set[str]] = {}
         for s in starts:
-            self._by_length.setdefault(len(s), set()).add(s)
+            if len(s) < _ANCHOR:
+                self._by_length.setdefault(len(s), set()).add(s)
         self._prefixes = {s[:n] for s in starts for n in range(_MIN_ANCHOR, len(s) + 1)}
 
     def __call__(self, text: str) -> bool:
@@ -137,20 +141,23 @@ def _counted(el: HtmlElement) -> bool:
     return not (_hidden(el) or _is_ad_slot(el))
 
 
-def _anchors(tree: HtmlElement, match: Callable[[str], bool]) -> Iterable[HtmlElement]:
-    """Elements whose own text, or the text right after them, ``match`` accepts (squeezed)."""
+def _texts(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """Every text node of the page that is not blank, squeezed, with the element it opens:
+    its element for an element's own text, the enclosing element for the text after one."""
+    texts = []
     for el in tree.iter():
         if not isinstance(el.tag, str):
             continue
         text, tail = el.text, el.tail
         if el.tag in _CODE:
             text = None  # code, never read as text (a state blob can be 100 KB of JSON)
-        if text and not text.isspace() and match(squeeze(text)):
-            yield el
-        if tail and not tail.isspace() and match(squeeze(tail)):
+        if text and not text.isspace():
+            texts.append((el, squeeze(text)))
+        if tail and not tail.isspace():
             parent = el.getparent()
             if parent is not None:
-                yield parent
+                texts.append((parent, squeeze(tail)))
+    return texts
 
 
 def _common_ancestor(elements: Sequence[HtmlElement]) -> HtmlElement | None:
@@ -168,11 +175,12 @@ def _holds(element: HtmlElement, keys: Sequence[str]) -> bool:
 
 
 def _smallest_holding(
-    tree: HtmlElement, keys: Sequence[str], match: Callable[[str], bool]
+    texts: Sequence[tuple[HtmlElement, str]], keys: Sequence[str], match: Callable[[str], bool]
 ) -> HtmlElement | None:
-    """The smallest element holding every key, searched upwards from the anchors ``match``
-    finds: keys whose anchor we missed (a nested inline tag) must still be inside."""
-    found = list(_anchors(tree, match))
+    """The smallest element holding every key, searched upwards from the elements of the
+    texts (``_texts``) ``match`` accepts: keys whose anchor we missed (a nested inline tag)
+    must still be inside."""
+    found = [el for el, text in texts if match(text)]
     element = _common_ancestor(found) if found else None
     while element is not None and not _holds(element, keys):
         element = element.getparent()

@@ -90,7 +90,8 @@ def cpu_pool(settings: Settings, *, sparing: bool = False) -> Iterator[Executor 
 
     ``sparing`` (a one-off pass): full readings go to the pool only when the pass extracts
     most of its pages (``BACKLOG``, ``RECENT``), since its processes live for this pass
-    alone; a daemon's pool lives as long as the daemon and takes every full reading.
+    alone, and the pool has one process fewer; a daemon's pool lives as long as the daemon
+    and takes every full reading.
 
     Workers are spawned, not forked: the checking process runs threads (database, scheduler)
     whose locks a fork could copy mid-use. As with any spawned process, a program that calls
@@ -100,7 +101,9 @@ def cpu_pool(settings: Settings, *, sparing: bool = False) -> Iterator[Executor 
         yield None
         return
     pool = ProcessPoolExecutor(
-        max_workers=settings.check.workers,
+        # a one-off pass reads pages in its own process too (``read``), so one process fewer
+        # makes it use ``check.workers`` cores, as a sharded pass does, and start one less
+        max_workers=settings.check.workers - 1 if sparing else settings.check.workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=children.start,
         initargs=(os.getpid(), logs.level(), "reader"),

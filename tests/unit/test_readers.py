@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from concurrent.futures import Future, ThreadPoolExecutor
+import dataclasses
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from versiontrack import readers
+from versiontrack.service import commands, database
+from versiontrack.settings import Settings
 
-from ..helpers import STORY, article_html
+from ..helpers import STORY, Clock, article_html
 
 
 class CountingPool(ThreadPoolExecutor):
@@ -51,3 +54,32 @@ def test_a_one_off_pass_uses_its_pool_only_when_most_of_a_full_window_was_extrac
         # six full readings at once: a burst of edits at the start of a pass uses no pool
         read_concurrently(pool, 6)
         assert (pool.submitted > 0) is used
+
+
+def test_a_check_pass_asks_for_a_sparing_pool(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    # a pass whose pool took every full reading started its reader processes (a second of
+    # CPU each) for the few edits of a mostly unchanged pass
+    asked: list[bool] = []
+    real = readers.cpu_pool
+
+    def recording(settings: Settings, *, sparing: bool = False) -> Any:
+        asked.append(sparing)
+        return real(settings, sparing=sparing)
+
+    monkeypatch.setattr(readers, "cpu_pool", recording)
+    with database.open_database(settings) as db:
+        commands.check(settings, db, clock=Clock())
+    assert asked == [True]
+
+
+@pytest.mark.parametrize(("sparing", "processes"), [(True, 2), (False, 3)])
+def test_a_one_off_pass_reads_in_one_process_fewer(
+    settings: Settings, sparing: bool, processes: int
+) -> None:
+    # the pass's own process reads pages too: with its pool it uses check.workers cores
+    three = dataclasses.replace(settings, check=dataclasses.replace(settings.check, workers=3))
+    with readers.cpu_pool(three, sparing=sparing) as pool:
+        assert isinstance(pool, ProcessPoolExecutor)
+        assert pool._max_workers == processes  # no process starts before a reading is sent

@@ -58,7 +58,7 @@ def check(
             await spn.drain_quietly(rt, seconds=settings.archive.drain_time)
             return PassReport(polls, checks, held)
 
-    with readers.cpu_pool(settings) as pool:
+    with readers.cpu_pool(settings, sparing=True) as pool:
         report = asyncio.run(go(pool))
     health.refresh(db.sessions, clock(), settings)  # judge each source on the checks just logged
     return report
