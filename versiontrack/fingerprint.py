@@ -340,13 +340,19 @@ def _parse_skips(text: str) -> set[_Line]:
     return skips
 
 
+def _inline(tag: object) -> bool:
+    """An inline tag as extraction reads it (``extract.markup``): a custom element (a name
+    with a hyphen, MathJax's ``<mjx-container>``) sits inside its sentence."""
+    return isinstance(tag, str) and (tag in INLINE_HTML or "-" in tag)
+
+
 def _own_line(el: HtmlElement) -> bool:
     """Whether ``el`` makes a paragraph of its own in the extracted text: a block, or an
     inline element alone between line breaks in a block."""
-    if el.tag not in INLINE_HTML:
+    if not _inline(el.tag):
         return True
     parent = el.getparent()
-    if parent is None or parent.tag in INLINE_HTML or (el.tail or "").strip():
+    if parent is None or _inline(parent.tag) or (el.tail or "").strip():
         return False
     before, after = el.getprevious(), el.getnext()
     if before is None:

@@ -240,3 +240,17 @@ def test_a_stamp_and_a_counter_added_to_the_box_are_left_out() -> None:
         + BODY
     )
     assert fingerprint.reader().fingerprint(stamped, found.path) == found.digest
+
+
+def test_an_inline_custom_element_is_part_of_its_sentence_for_the_fingerprint() -> None:
+    # extraction reads <mjx-container> (a custom element) inside its sentence, so a counter-like
+    # formula there is article text: an edit to it must change the fingerprint
+    def formula(value: str) -> bytes:
+        return page(
+            BODY + f"<p>The odds were <mjx-container>{value}</mjx-container><br>rising.</p>"
+        )
+
+    found = locate(formula("1 of 5"))
+    url = "https://news.example/a"
+    assert extract(formula("1 of 5"), url) != extract(formula("2 of 5"), url)
+    assert fingerprint.reader().fingerprint(formula("2 of 5"), found.path) != found.digest
