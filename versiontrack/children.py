@@ -66,17 +66,21 @@ def _watch(parent: int) -> None:
     os._exit(ORPHANED)
 
 
+_SWAPPING = threading.Lock()
+
+
 @contextmanager
 def _main_module_hidden() -> Iterator[None]:
     """Spawning reads ``sys.modules["__main__"]`` to tell the child what to import as its
     main module: a bare module names nothing. Objects defined in ``__main__`` cannot be sent
     to a child meanwhile (none is: children run functions of versiontrack's modules)."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
+    with _SWAPPING:  # two threads spawning at once must not restore each other's stand-in
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
 
 
 def sendable(obj: object) -> bool:
