@@ -352,6 +352,17 @@ def step_time(step: int) -> datetime:
     return EPOCH + timedelta(hours=step)
 
 
+@dataclass(frozen=True)
+class FixedClock:
+    """A pass's clock that stands still; picklable, so a sharded pass can hand it on (defined
+    here, not in ``bench.passes``: that runs as ``__main__``, which shards do not import)."""
+
+    moment: datetime
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
 def render_page(bc: BenchCorpus, article: CorpusArticle, step: int, base_url: str) -> str:
     """The page of ``article`` as served at ``step`` (its churn depends on the step)."""
     version = bc.corpus.version(article.slug, step)

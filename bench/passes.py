@@ -24,8 +24,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,16 +73,6 @@ def bench_settings(
             ],
         }
     )
-
-
-@dataclass(frozen=True)
-class FixedClock:
-    """A pass's clock that stands still; picklable, so a sharded pass can hand it on."""
-
-    moment: datetime
-
-    def __call__(self) -> datetime:
-        return self.moment
 
 
 def _storage(db: Database, db_path: Path | None) -> dict[str, int]:
@@ -222,7 +211,7 @@ def run(
             for name, step in pass_plan(edit_steps):
                 corpus.activate(root, step)
                 offset = timedelta(minutes=50 if name == "conditional" else 30)
-                clock = FixedClock(corpus.step_time(step) + offset)
+                clock = corpus.FixedClock(corpus.step_time(step) + offset)
                 profiler = _profiler(profile_dir)
                 with measured() as box:
                     if profiler is not None:

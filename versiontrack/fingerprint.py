@@ -42,7 +42,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from versiontrack.domain import Extracted, Region
-from versiontrack.extract import EXTRACTOR_VERSION
+from versiontrack.extract import EXTRACTOR_VERSION, HTML_CLASSES
 from versiontrack.extract.decode import decode
 from versiontrack.extract.markup import INLINE_HTML
 from versiontrack.extract.rules import BOILERPLATE
@@ -55,16 +55,7 @@ __all__ = ["FORMAT", "Reader", "reader"]
 #: The fingerprint's own version: a new way of hashing never matches an old fingerprint.
 FORMAT = "3"
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
-# every element an HtmlElement, chosen in C: lxml.html's own lookup calls Python for each
-# element it hands out (to give forms and inputs their classes), a fifth of a fingerprint
-_PARSER.set_element_class_lookup(
-    etree.ElementDefaultClassLookup(
-        element=lxml.html.HtmlElement,
-        comment=lxml.html.HtmlComment,
-        pi=lxml.html.HtmlProcessingInstruction,
-        entity=lxml.html.HtmlEntity,
-    )
-)
+_PARSER.set_element_class_lookup(HTML_CLASSES)
 # The metadata the extractor reads headline, standfirst, byline and site name from (ours and
 # trafilatura's), by name/property/itemprop. Other <meta> tags (CSRF tokens, request ids) churn.
 _META_NAMES = re.compile(

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-import multiprocessing
 import os
 import weakref
 from collections.abc import Iterator
@@ -94,8 +93,8 @@ def cpu_pool(settings: Settings, *, sparing: bool = False) -> Iterator[Executor 
     and takes every full reading.
 
     Workers are spawned, not forked: the checking process runs threads (database, scheduler)
-    whose locks a fork could copy mid-use. As with any spawned process, a program that calls
-    ``service.commands.check`` must do so under ``if __name__ == "__main__":``.
+    whose locks a fork could copy mid-use; and without the parent's main module
+    (``children.SPAWN``).
     """
     if settings.check.workers <= 1:
         yield None
@@ -104,7 +103,7 @@ def cpu_pool(settings: Settings, *, sparing: bool = False) -> Iterator[Executor 
         # a one-off pass reads pages in its own process too (``read``), so one process fewer
         # makes it use ``check.workers`` cores, as a sharded pass does, and start one less
         max_workers=settings.check.workers - 1 if sparing else settings.check.workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=children.SPAWN,
         initializer=children.start,
         initargs=(os.getpid(), logs.level(), "reader"),
     )

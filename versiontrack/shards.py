@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import logging
-import multiprocessing
 import os
 import pickle
 import threading
@@ -62,9 +61,7 @@ def shard_count(rt: Runtime, due: int) -> int:
     workers = rt.settings.check.workers
     if workers < 2 or due < SHARD_MIN_CHECKS or _in_memory(rt.settings.database.url):
         return 1
-    try:
-        pickle.dumps(rt.clock)  # a shard needs the pass's clock (a lambda cannot travel)
-    except (pickle.PicklingError, AttributeError, TypeError):
+    if not children.sendable(rt.clock):  # a shard needs the pass's clock
         return 1
     return min(workers, due // SHARD_MIN_CHECKS)
 
@@ -83,7 +80,6 @@ async def check_in_shards(
 ) -> list[CheckOutcome]:
     """Check claimed articles in ``shards`` shares: the first in this process, each other in
     a spawned process of its own; outcomes in ``due`` order."""
-    context = multiprocessing.get_context("spawn")
     settings = replace(rt.settings, check=replace(rt.settings.check, workers=0))
     parts = [list(due[k::shards]) for k in range(shards)]
     outcomes: dict[int, CheckOutcome] = {}
@@ -94,8 +90,8 @@ async def check_in_shards(
     here: asyncio.Task[list[CheckOutcome]] | None = None
     try:
         for k, part in enumerate(parts[1:], start=1):
-            reader, writer = context.Pipe(duplex=False)
-            process = context.Process(
+            reader, writer = children.SPAWN.Pipe(duplex=False)
+            process = children.SPAWN.Process(
                 target=_shard_main,
                 args=(
                     k,

@@ -16,7 +16,7 @@ import pytest
 from bench import claim, corpus, fastpath, micro, report, server
 from bench.__main__ import main
 from bench.scenarios import Config, run_passes
-from versiontrack import extract, text
+from versiontrack import children, extract, text
 
 BASE = "http://127.0.0.1:8080"
 
@@ -84,3 +84,9 @@ def test_command_line_writes_table_and_json(
     assert results["passes"]["churn"]["worst"]["false_positives"] == []
     assert results["micro"]["storage"]["median"]["bytes_per_version"] > 0
     assert {t["target"] for t in results["targets"]} == {t[0] for t in report.TARGETS}
+
+
+def test_the_pass_clock_can_be_sent_to_a_shard() -> None:
+    # bench.passes runs as __main__, which shards do not import: a clock defined there would
+    # quietly keep every pass in one process
+    assert children.sendable(corpus.FixedClock(corpus.step_time(1)))

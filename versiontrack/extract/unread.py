@@ -114,16 +114,23 @@ def _drop_ad_slots(tree: HtmlElement, within: HtmlElement | None = None) -> None
     length (a site that names its article wrapper "ad-…" keeps its article)."""
     candidates = _ON_PAGE.ads(tree) if within is None else _WITHIN.ads(within)
     slots = [el for el in candidates if el.tag not in ("html", "body") and _is_ad_slot(el)]
-    if not slots:
-        return
-    body = tree.find("body")
-    words = len((body if body is not None else tree).text_content().split()) or 1
+    # Judged first, dropped after: the page's words are then counted only for a slot longer
+    # than an ad, and before any drop. (A slot's own words do not depend on the drops
+    # before it: those are of its ancestors or of slots beside it, in document order.)
+    words = 0
+    dropped = []
     for el in slots:
         if el.getparent() is None or next(el.iter("h1"), None) is not None:
             continue
         inside = len(el.text_content().split())
-        if inside * 2 > words and inside > _AD_WORDS:
-            continue
+        if inside > _AD_WORDS:
+            if not words:
+                body = tree.find("body")
+                words = len((body if body is not None else tree).text_content().split()) or 1
+            if inside * 2 > words:
+                continue
+        dropped.append(el)
+    for el in dropped:
         el.drop_tree()
 
 

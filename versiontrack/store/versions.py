@@ -138,8 +138,14 @@ def add_version(
     row = VersionRow(article_id=article.id, number=number, fetched_at=fetched_at, origin=origin)
     if raw is not None:
         base = codec.keyframe_of(number)
-        keyframe = session.scalar(
-            select(VersionRow).where(VersionRow.article_id == article.id, VersionRow.number == base)
+        keyframe = (
+            session.scalar(
+                select(VersionRow).where(
+                    VersionRow.article_id == article.id, VersionRow.number == base
+                )
+            )
+            if base < number  # a keyframe is its own base: nothing stored to look up
+            else None
         )
         base_page = raw_page(session, keyframe) if keyframe is not None else None
         row.raw = codec.compress_raw(raw, base_page)
