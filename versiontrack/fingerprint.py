@@ -47,8 +47,8 @@ from versiontrack.extract.decode import decode
 from versiontrack.extract.markup import INLINE_HTML
 from versiontrack.extract.rules import BOILERPLATE
 from versiontrack.extract.unread import drop_unread
-from versiontrack.locate import article_elements, path_of, resolve, squeeze
-from versiontrack.text import fold
+from versiontrack.locate import article_elements, path_of, resolve
+from versiontrack.text import fold, squeeze
 
 __all__ = ["FORMAT", "Reader", "reader"]
 

@@ -20,8 +20,9 @@ from lxml.html import HtmlElement
 
 from versiontrack.domain import Extracted
 from versiontrack.extract.unread import _hidden, _is_ad_slot
+from versiontrack.text import squeeze
 
-__all__ = ["LD_JSON", "META", "article_elements", "path_of", "resolve", "squeeze"]
+__all__ = ["LD_JSON", "META", "article_elements", "path_of", "resolve"]
 
 META = etree.XPath("//meta[@content]")
 LD_JSON = etree.XPath("//script[@type='application/ld+json']")
@@ -29,11 +30,6 @@ _ANCHOR = 40  # characters of a paragraph's start that find the element holding 
 _MIN_ANCHOR = _ANCHOR // 2  # a shorter text node never opens a paragraph by itself
 _CODE = frozenset({"script", "style", "template"})
 _STEP = re.compile(r"([A-Za-z][\w.-]*):(\d+)")
-
-
-def squeeze(value: str) -> str:
-    """A containment key: no whitespace at all, case folded (extraction re-spaces inline text)."""
-    return "".join(value.split()).casefold()
 
 
 def article_elements(tree: HtmlElement, extracted: Extracted) -> list[HtmlElement] | None:

@@ -44,6 +44,12 @@ def fold(s: str) -> str:
     return " ".join(s.split())
 
 
+def squeeze(value: str) -> str:
+    """A containment key: no whitespace at all, case folded (extraction re-spaces inline text,
+    so the same words may come out spaced apart in one reading and joined in another)."""
+    return "".join(value.split()).casefold()
+
+
 def normalise_line(s: str) -> str:
     """One line of text in canonical form: NFC, invisible characters removed, whitespace folded.
 

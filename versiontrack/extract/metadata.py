@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 
 from versiontrack.extract.boilerplate import is_boilerplate
 from versiontrack.extract.rules import _UPDATED
-from versiontrack.text import INVISIBLE, fold
+from versiontrack.text import INVISIBLE, fold, squeeze
 
 # " | The Guardian", " - Reuters" (or an en/em dash): a dash needs spaces on both sides, since
 # a hyphen without them is part of a word ("Kim Jong-un").
@@ -210,16 +210,12 @@ def _near_headline(tree: HtmlElement) -> str:
             links -= tag == "a"
             text = el.tail
         if text and not unseen:
-            squeezed = _squeeze(text)
+            squeezed = squeeze(text)
             parts.append((length, squeezed))
             if not links:
                 length += len(squeezed)
     start, end = max(0, at - _NEAR), max(at, 0) + 4 * _NEAR
     return "".join(text for offset, text in parts if start <= offset < end)
-
-
-def _squeeze(text: str) -> str:
-    return "".join(text.split()).casefold()
 
 
 def _evident_byline(byline: str, near: Callable[[], str]) -> str:
@@ -239,7 +235,7 @@ def _evident_byline(byline: str, near: Callable[[], str]) -> str:
     if not names:
         return ""
     shown = near()
-    seen = [n for n in names if _squeeze(n) in shown]
+    seen = [n for n in names if squeeze(n) in shown]
     return (
         byline
         if seen == names and len(names) == len(_NAME_SEPARATORS.split(byline))

@@ -32,7 +32,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from versiontrack.text import fold
+from versiontrack.text import fold, squeeze
 
 # the kinds put back (captions are not: measured on real pages they are as often left out of
 # an article's text as kept, and a slideshow's captions churn), and the elements read to find
@@ -68,10 +68,6 @@ _SLIDES = re.compile(r"slide|carousel|gallery|swiper|slick|lightbox", re.IGNOREC
 _LINKED = 0.5  # share of an element's text inside links: above it, a link list
 
 
-def _squeeze(text: str) -> str:
-    return "".join(text.split()).casefold()
-
-
 def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
     """``paragraphs`` (trafilatura's reading of ``tree``) with the subheads, list items,
     quotes and code blocks of the article's box put back in their places, and without what
@@ -84,14 +80,12 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
     order = {el: i for i, el in enumerate(body.iter(etree.Element))}
     by_text: dict[str, list[HtmlElement]] = {}
     for el in elements:
-        by_text.setdefault(_squeeze(el.text_content()), []).append(el)
+        by_text.setdefault(squeeze(el.text_content()), []).append(el)
     # each paragraph's element: the first one holding exactly its text after the previous one
     anchors: list[HtmlElement | None] = []
     cursor = -1
     for paragraph in paragraphs:
-        found = next(
-            (el for el in by_text.get(_squeeze(paragraph), ()) if order[el] > cursor), None
-        )
+        found = next((el for el in by_text.get(squeeze(paragraph), ()) if order[el] > cursor), None)
         anchors.append(found)
         if found is not None:
             cursor = order[found]
@@ -100,7 +94,7 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
         return list(paragraphs)
     box = _box(placed)
     first, last = order[placed[0]], order[placed[-1]]
-    read = "".join(_squeeze(p) for p in paragraphs)
+    read = "".join(squeeze(p) for p in paragraphs)
     anchor_set = set(placed)
     added: dict[int, str] = {}
     taken: set[HtmlElement] = set()
@@ -111,7 +105,7 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
         if any(a in taken for a in el.iterancestors()):
             continue
         text = fold(el.text_content())
-        squeezed = _squeeze(text)
+        squeezed = squeeze(text)
         if not squeezed or squeezed in read or _holds_anchor(el, anchor_set):
             continue
         if not _among(el, anchor_set) or _chrome(el, box) or _linked(el):
@@ -122,16 +116,16 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
         taken.add(el)
     # a caption is short: found inside a longer paragraph ("Flame chart" in a sentence about
     # one) it is not that paragraph's, and it would come and go as that sentence is edited
-    whole = {_squeeze(p) for p in paragraphs}
+    whole = {squeeze(p) for p in paragraphs}
     for el in _captions(box, anchor_set):
         text = _uncredited(el)
-        squeezed = _squeeze(text)
+        squeezed = squeeze(text)
         if squeezed and squeezed not in whole and not _linked(el) and el not in taken:
             added.setdefault(order[el], text)
             taken.add(el)
     for el in _live_posts(body, box, anchor_set):
         text = fold(el.text_content())
-        if (squeezed := _squeeze(text)) and squeezed not in read and not _linked(el):
+        if (squeezed := squeeze(text)) and squeezed not in read and not _linked(el):
             added.setdefault(order[el], text)
     lead = _key_points(box, read)
     chrome = {i for i, el in enumerate(anchors) if el is not None and _chrome(el, box)}
@@ -204,7 +198,7 @@ def _captions(box: HtmlElement, anchors: set[HtmlElement]) -> list[HtmlElement]:
             continue
         seen.add(el)
         parts = [p for p in el.iter(*_ANCHORS) if next(p.iterdescendants(*_ANCHORS), None) is None]
-        whole = "".join(_squeeze(p.text_content()) for p in parts) == _squeeze(el.text_content())
+        whole = "".join(squeeze(p.text_content()) for p in parts) == squeeze(el.text_content())
         found += parts if parts and whole else [el]
     return found
 
@@ -249,7 +243,7 @@ def _key_points(box: HtmlElement, read: str) -> list[str]:
         if not isinstance(sibling.tag, str) or not _KEY_POINTS.search(names):
             continue
         found = [fold(li.text_content()) for li in sibling.iter("li") if not _linked(li)]
-        items = [t for t in found if t and _squeeze(t) not in read] + items
+        items = [t for t in found if t and squeeze(t) not in read] + items
     return items
 
 
