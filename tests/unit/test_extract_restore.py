@@ -227,3 +227,20 @@ def test_a_short_caption_inside_a_sentence_is_still_read_as_a_caption() -> None:
             + "".join(f"<p>{p}</p>" for p in read[2:])
         )
         assert _restore(tree, read) == [*read[:2], "Flame chart", *read[2:]]
+
+
+def test_a_captions_credit_is_left_out_and_the_text_after_the_caption_is_not_its_own() -> None:
+    tree = _tree(
+        f"<p>{PARAS[0]}</p><p>{PARAS[1]}</p>"
+        '<div class="media"><div class="image"><img src="/bridge.jpg"></div>'
+        '<div class="media-caption">The bridge the convoy crossed. '
+        '<span class="image-credit">Photograph: AP</span></div>Share this picture</div>'
+        f"<p>{PARAS[2]}</p><p>{PARAS[3]}</p>"
+    )
+    assert _restore(tree, PARAS) == [
+        PARAS[0],
+        PARAS[1],
+        "The bridge the convoy crossed.",
+        PARAS[2],
+        PARAS[3],
+    ]

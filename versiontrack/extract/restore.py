@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from copy import deepcopy
 
-import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -209,10 +209,11 @@ def _uncredited(caption: HtmlElement) -> str:
     credits = [el for el in caption.iterdescendants() if _CREDIT.search(el.get("class") or "")]
     if not credits:
         return fold(caption.text_content())
-    copy = lxml.html.fromstring(lxml.html.tostring(caption))
-    for el in [el for el in copy.iterdescendants() if _CREDIT.search(el.get("class") or "")]:
+    bare = deepcopy(caption)
+    bare.tail = None  # the text after the caption is the page's, not the caption's
+    for el in [el for el in bare.iterdescendants() if _CREDIT.search(el.get("class") or "")]:
         el.drop_tree()
-    return fold(copy.text_content())
+    return fold(bare.text_content())
 
 
 def _pictured(caption: HtmlElement, figure: HtmlElement | None, box: HtmlElement) -> bool:
