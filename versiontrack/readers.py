@@ -65,6 +65,15 @@ class Reading:
     error: CheckError | None = None
 
 
+def end_reading() -> None:
+    """End this process's reading thread (the next reading starts another): a one-off pass
+    leaves no thread behind it, so that the next pass of this process can fork its shards
+    (``shards.standby``)."""
+    global _READER
+    done, _READER = _READER, ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-reader")
+    done.shutdown(wait=True)
+
+
 def read_page(
     body: bytes, url: str, selector: str | None, ignore: tuple[str, ...], locate: bool
 ) -> Reading:

@@ -5,11 +5,13 @@ client, the fingerprint, two database statements, the event loop — and so tops
 checks a second on one core, whatever the rest of the machine does. A pass of at least
 ``SHARD_MIN_CHECKS`` claimed articles is therefore split into ``check.workers`` shards: the
 first is checked by the pass's own process, each other by a spawned process of its own (event
-loop, fetcher, database connection) running ``pipeline.passes.check_claimed``. Starting a process
+loop, fetcher, database connection) running ``pipeline.passes.check_claimed``. Spawning a process
 costs about a second of CPU (importing trafilatura, httpx, SQLAlchemy), so a pass starts one
 fewer than it has shards, and a shard reads its pages itself, never in a pool of processes
-of its own. The shards stay as polite as one process: each gets its share of
-the concurrency limits and multiplies the per-host delay by the number of shards
+of its own. A one-off pass forks its shards instead, before it starts (``standby``): a
+forked process has every module already, for a few milliseconds; each waits for its share.
+The shards stay as polite as one process: each gets its share of the concurrency limits and
+multiplies the per-host delay by the number of shards
 (``Fetcher(share=…)``). SQLite writers of all shards take turns on one lock, as the threads of
 one process do. Outcomes stream back to the parent as they happen (progress bars move) and
 come out in the order the articles were claimed.
@@ -34,10 +36,10 @@ import logging
 import os
 import pickle
 import threading
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import replace
-from multiprocessing import connection
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, replace
+from multiprocessing import connection, get_context
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -48,6 +50,7 @@ from versiontrack import children, logs
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline.context import CheckOutcome, Runtime
 from versiontrack.pipeline.passes import check_claimed
+from versiontrack.settings import Settings
 from versiontrack.store.engine import make_engine, session_factory
 
 log = logging.getLogger(__name__)
@@ -56,14 +59,78 @@ log = logging.getLogger(__name__)
 SHARD_MIN_CHECKS = 100
 
 
+@dataclass(frozen=True, slots=True)
+class Standby:
+    """A checking process forked before the pass started, waiting for its share of it."""
+
+    process: BaseProcess
+    jobs: Connection  # the share goes here (None: not needed)
+    report: Connection  # its outcomes come back here
+
+
+@contextmanager
+def standby(settings: Settings) -> Iterator[list[Standby]]:
+    """Fork ``check.workers - 1`` checking processes for the shards of the pass about to
+    start (``check_in_shards``), and tell the ones it did not use to exit.
+
+    A forked process has every module this one imported, for a few milliseconds of CPU;
+    a spawned one spends the better part of a second importing them again, which a pass of
+    500 articles pays as a millisecond and a half per check. Forking is safe only while no
+    other thread runs (a fork copies the locks other threads hold, mid-use, and none of
+    their work), and before the pass opens its fetcher, database connections or write lock:
+    so here, before the pass, and only when this process runs no other thread; otherwise
+    the shards are spawned.
+    """
+    ready: list[Standby] = []
+    if _shardable(settings) and threading.active_count() == 1 and hasattr(os, "fork"):
+        fork = get_context("fork")
+        for _ in range(settings.check.workers - 1):
+            jobs, job_end = fork.Pipe(duplex=False)
+            report_end, report = fork.Pipe(duplex=False)
+            # the child closes its copies of this process's ends, so that each pipe ends when
+            # one of its two processes does
+            ours = [end for s in ready for end in (s.jobs, s.report)] + [job_end, report_end]
+            process = fork.Process(
+                target=_standby_main,
+                args=(jobs, report, ours, os.getpid(), logs.level()),
+                name="versiontrack-shard",
+                daemon=True,
+            )
+            process.start()
+            # the shard holds the only write end of its report: its exit ends the pipe
+            jobs.close()
+            report.close()
+            ready.append(Standby(process, job_end, report_end))
+        log.info("forked %d checking process(es) for the shards of the pass", len(ready))
+    try:
+        yield ready
+    finally:
+        for unused in ready:  # a shard that got a share has been joined already
+            if unused.process.exitcode is None:
+                log.info("forked process %s not needed: it exits", unused.process.pid)
+                try:
+                    unused.jobs.send(None)
+                except OSError:
+                    pass
+                unused.process.join(5)
+                if unused.process.is_alive():
+                    unused.process.kill()
+                    unused.process.join()
+            unused.jobs.close()
+            unused.report.close()
+
+
 def shard_count(rt: Runtime, due: int) -> int:
     """How many processes should check ``due`` claimed articles: 1 means this one."""
-    workers = rt.settings.check.workers
-    if workers < 2 or due < SHARD_MIN_CHECKS or _in_memory(rt.settings.database.url):
+    if not _shardable(rt.settings) or due < SHARD_MIN_CHECKS:
         return 1
     if not children.sendable(rt.clock):  # a shard needs the pass's clock
         return 1
-    return min(workers, due // SHARD_MIN_CHECKS)
+    return min(rt.settings.check.workers, due // SHARD_MIN_CHECKS)
+
+
+def _shardable(settings: Settings) -> bool:
+    return settings.check.workers >= 2 and not _in_memory(settings.database.url)
 
 
 def _in_memory(url: str) -> bool:
@@ -77,9 +144,10 @@ async def check_in_shards(
     due: Sequence[int],
     shards: int,
     on_progress: Callable[[CheckOutcome], None] | None = None,
+    ready: Sequence[Standby] = (),
 ) -> list[CheckOutcome]:
     """Check claimed articles in ``shards`` shares: the first in this process, each other in
-    a spawned process of its own; outcomes in ``due`` order."""
+    a process of its own (one of ``ready``, else a spawned one); outcomes in ``due`` order."""
     settings = replace(rt.settings, check=replace(rt.settings.check, workers=0))
     parts = [list(due[k::shards]) for k in range(shards)]
     outcomes: dict[int, CheckOutcome] = {}
@@ -88,27 +156,26 @@ async def check_in_shards(
     finished = False
     writes = _write_lock_path(rt.settings.database.url)
     here: asyncio.Task[list[CheckOutcome]] | None = None
+    waiting = list(ready)
     try:
         for k, part in enumerate(parts[1:], start=1):
+            job = (k, settings, part, rt.clock, rt.owner, shards, writes)
+            if waiting:
+                forked = waiting.pop(0)
+                forked.jobs.send(job)
+                log.info("shard %d: forked process %s", k, forked.process.pid)
+                processes.append(forked.process)
+                reports[forked.report] = k
+                continue
             reader, writer = children.SPAWN.Pipe(duplex=False)
             process = children.SPAWN.Process(
                 target=_shard_main,
-                args=(
-                    k,
-                    settings,
-                    part,
-                    rt.clock,
-                    rt.owner,
-                    shards,
-                    writes,
-                    writer,
-                    os.getpid(),
-                    logs.level(),
-                ),
+                args=(*job, writer, os.getpid(), logs.level()),
                 name=f"versiontrack-shard-{k}",
                 daemon=True,
             )
             process.start()
+            log.info("shard %d: spawned process %s", k, process.pid)
             writer.close()  # the shard holds the only write end: its exit ends the pipe
             processes.append(process)
             reports[reader] = k
@@ -227,8 +294,41 @@ def _shard_main(
     parent: int,
     log_level: int,
 ) -> None:
-    """A shard process: check ``ids`` and report each outcome on ``report``."""
+    """A spawned shard: check ``ids`` and report each outcome on ``report``."""
     children.start(parent, log_level, f"shard {k}")
+    _check_share(k, settings, ids, clock, owner, shards, writes, report)
+
+
+def _standby_main(
+    jobs: Connection, report: Connection, theirs: list[Connection], parent: int, log_level: int
+) -> None:
+    """A forked shard (``standby``): wait for its share, then check it as a spawned one does."""
+    for end in theirs:
+        end.close()
+    children.start(parent, log_level, "shard")
+    try:
+        job = jobs.recv()
+    except EOFError:  # the parent is gone before the pass began
+        return
+    finally:
+        jobs.close()
+    if job is not None:
+        logs.configure(log_level, f"shard {job[0]}")
+        _check_share(*job, report)
+    report.close()
+
+
+def _check_share(
+    k: int,
+    settings: Any,
+    ids: list[int],
+    clock: Callable[..., Any],
+    owner: str,
+    shards: int,
+    writes: str | None,
+    report: Connection,
+) -> None:
+    """Check ``ids`` in this process and report each outcome on ``report``."""
     engine = make_engine(settings.database.url)
     turns: AbstractContextManager[Any] = _WriteTurns(writes) if writes else threading.Lock()
 

@@ -150,10 +150,10 @@ def test_a_big_pass_is_split_across_checking_processes(
     claimed: list[list[int]] = []
     original = shards.check_in_shards
 
-    async def spy(rt, due, count, on_progress=None):  # type: ignore[no-untyped-def]
+    async def spy(rt, due, count, *rest):  # type: ignore[no-untyped-def]
         split.append(count)
         claimed.append(list(due))
-        return await original(rt, due, count, on_progress)
+        return await original(rt, due, count, *rest)
 
     monkeypatch.setattr(shards, "check_in_shards", spy)
     count = 24

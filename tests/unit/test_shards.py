@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -47,3 +48,19 @@ class Still:
 )
 def test_shard_count(rt: Runtime, due: int, count: int) -> None:
     assert shards.shard_count(rt, due) == count
+
+
+def test_no_process_is_forked_while_another_thread_runs_or_for_a_pass_never_sharded() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        # a fork would copy whatever locks the other thread holds: the shards are spawned
+        with shards.standby(runtime(workers=2).settings) as ready:
+            assert ready == []
+    finally:
+        stop.set()
+        other.join()
+    for rt in (runtime(workers=1), runtime(url="sqlite://")):
+        with shards.standby(rt.settings) as ready:
+            assert ready == []

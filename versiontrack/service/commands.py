@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,7 +44,7 @@ def check(
         with db.sessions() as session:
             ids = [resolve_article(session, ref).id for ref in refs]
 
-    async def go(pool: Executor | None) -> PassReport:
+    async def go(pool: Executor | None, ready: list[shards.Standby]) -> PassReport:
         async with Fetcher(settings.fetch) as fetcher:
             rt = Runtime(settings, db.sessions, fetcher, clock, cpu=pool)
             polls, due, held = await start_pass(rt, force=force, article_ids=ids)
@@ -51,15 +52,24 @@ def check(
                 on_total(len(due))
             count = shards.shard_count(rt, len(due))
             if count > 1:
-                checks = await shards.check_in_shards(rt, due, count, on_progress)
+                checks = await shards.check_in_shards(rt, due, count, on_progress, ready)
             else:
                 checks = await check_claimed(rt, due, on_progress)
             # Save Page Now requests the pass queued, for a bounded time; never raises
             await spn.drain_quietly(rt, seconds=settings.archive.drain_time)
             return PassReport(polls, checks, held)
 
-    with readers.cpu_pool(settings, sparing=True) as pool:
-        report = asyncio.run(go(pool))
+    # shards are forked first, while this process runs no other thread (``shards.standby``);
+    # a pass naming fewer articles than two shards check never needs them
+    sharded = not refs or len(refs) >= 2 * shards.SHARD_MIN_CHECKS
+    with (
+        shards.standby(settings) if sharded else nullcontext([]) as ready,
+        readers.cpu_pool(settings, sparing=True) as pool,
+    ):
+        try:
+            report = asyncio.run(go(pool, ready))
+        finally:
+            readers.end_reading()  # and leaves none behind for the next pass to fork with
     health.refresh(db.sessions, clock(), settings)  # judge each source on the checks just logged
     return report
 
