@@ -12,7 +12,9 @@ resource tracker needs nothing of its own: it exits when the last process holdin
 ``PR_SET_PDEATHSIG`` fires when the *thread* that spawned the child ends, so children must be
 spawned from a thread that outlives them: the thread running the pass or the daemon.
 
-Children are spawned with ``SPAWN``, which starts them without the parent's main module. A
+Children are forked when the parent runs no other thread (``fork_context``: a one-off
+pass's shards and page readers, started before the pass starts any), and otherwise spawned
+with ``SPAWN``, which starts them without the parent's main module. A
 plain spawned process imports the parent's ``__main__`` again (the ``versiontrack`` script
 and so the whole CLI, or a benchmark's driver): about a third of a second of CPU a process
 that it never uses, since what it runs is named by module (``shards._shard_main``, the
@@ -32,7 +34,7 @@ import time
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
-from multiprocessing import context, popen_spawn_posix
+from multiprocessing import context, get_context, popen_spawn_posix
 from multiprocessing.process import BaseProcess
 
 from versiontrack import logs
@@ -109,5 +111,19 @@ class _SpawnContext(context.SpawnContext):
     Process = _Process
 
 
-#: The start method of every child: spawn, without the parent's main module.
+#: The start method of children started while other threads run: spawn, without the
+#: parent's main module.
 SPAWN = _SpawnContext()
+
+
+def fork_context() -> context.BaseContext | None:
+    """The fork start method when forking is safe here, else None (then ``SPAWN``).
+
+    A forked child has every module its parent imported, for a few milliseconds of CPU,
+    where a spawned one spends the better part of a second importing trafilatura, httpx and
+    SQLAlchemy again. But a fork copies the locks other threads hold, mid-use, and none of
+    their work: only a process that runs no other thread may fork.
+    """
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return None
+    return get_context("fork")

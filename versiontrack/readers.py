@@ -101,21 +101,27 @@ def cpu_pool(settings: Settings, *, sparing: bool = False) -> Iterator[Executor 
     alone, and the pool has one process fewer; a daemon's pool lives as long as the daemon
     and takes every full reading.
 
-    Workers are spawned, not forked: the checking process runs threads (database, scheduler)
-    whose locks a fork could copy mid-use; and without the parent's main module
-    (``children.SPAWN``).
+    A one-off pass's workers are forked at once, when its process runs no other thread yet
+    (``children.fork_context``): a few milliseconds each, where spawning one costs most of a
+    second of imports. A daemon's, and any started beside other threads, are spawned: a fork
+    could copy the other threads' locks mid-use (``children.SPAWN``).
     """
     if settings.check.workers <= 1:
         yield None
         return
+    fork = children.fork_context() if sparing else None
     pool = ProcessPoolExecutor(
         # a one-off pass reads pages in its own process too (``read``), so one process fewer
         # makes it use ``check.workers`` cores, as a sharded pass does, and start one less
         max_workers=settings.check.workers - 1 if sparing else settings.check.workers,
-        mp_context=children.SPAWN,
+        mp_context=fork or children.SPAWN,
         initializer=children.start,
         initargs=(os.getpid(), logs.level(), "reader"),
     )
+    if fork is not None:
+        # the first task forks every worker, before the pool starts its own threads
+        pool.submit(int).result()
+        log.info("forked %d page reader(s)", settings.check.workers - 1)
     if sparing:
         _SPARING.add(pool)
     try:

@@ -39,7 +39,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
-from multiprocessing import connection, get_context
+from multiprocessing import connection
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -73,17 +73,15 @@ def standby(settings: Settings) -> Iterator[list[Standby]]:
     """Fork ``check.workers - 1`` checking processes for the shards of the pass about to
     start (``check_in_shards``), and tell the ones it did not use to exit.
 
-    A forked process has every module this one imported, for a few milliseconds of CPU;
-    a spawned one spends the better part of a second importing them again, which a pass of
-    500 articles pays as a millisecond and a half per check. Forking is safe only while no
-    other thread runs (a fork copies the locks other threads hold, mid-use, and none of
-    their work), and before the pass opens its fetcher, database connections or write lock:
-    so here, before the pass, and only when this process runs no other thread; otherwise
-    the shards are spawned.
+    A spawned shard's imports cost a pass of 500 articles a millisecond and a half per check
+    (``children.fork_context``). Forking is safe only while no other thread runs, and
+    before the pass opens its fetcher, database connections or write lock: so here, before
+    the pass, and only when this process runs no other thread; otherwise the shards are
+    spawned.
     """
     ready: list[Standby] = []
-    if _shardable(settings) and threading.active_count() == 1 and hasattr(os, "fork"):
-        fork = get_context("fork")
+    fork = children.fork_context() if _shardable(settings) else None
+    if fork is not None:
         for _ in range(settings.check.workers - 1):
             jobs, job_end = fork.Pipe(duplex=False)
             report_end, report = fork.Pipe(duplex=False)

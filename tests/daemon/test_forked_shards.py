@@ -1,5 +1,6 @@
-"""A one-off pass forks its shards before it starts (``shards.standby``), and a pass that
-needs none lets the forked ones go: real ``versiontrack check`` processes, a loopback site."""
+"""A one-off pass forks its shards and page readers before it starts (``shards.standby``,
+``readers.cpu_pool``), and a pass that needs no shards lets the forked ones go: real
+``versiontrack check`` processes, a loopback site."""
 
 from __future__ import annotations
 
@@ -74,8 +75,9 @@ def test_a_pass_too_small_to_shard_lets_its_forked_process_go(db_url: str, tmp_p
     assert "forked 1 checking process(es)" in tiny.stderr
     assert "not needed: it exits" in tiny.stderr
     assert "shard 1" not in tiny.stderr
+    assert "forked 1 page reader(s)" in tiny.stderr  # the pass's pool, forked too
     assert named.returncode == 0, named.stderr
-    assert "forked" not in named.stderr
+    assert "checking process(es)" not in named.stderr
     assert "shard 1" not in named.stderr
     assert stored(db_url) == {str(i): 1 for i in range(ARTICLES)}
     assert running_with(config) == []
