@@ -214,6 +214,8 @@ def _near_headline(tree: HtmlElement) -> str:
             parts.append((length, squeezed))
             if not links:
                 length += len(squeezed)
+                if 0 <= at and at + 4 * _NEAR <= length:
+                    break  # the rest of the page lies past the window
     start, end = max(0, at - _NEAR), max(at, 0) + 4 * _NEAR
     return "".join(text for offset, text in parts if start <= offset < end)
 
