@@ -7,6 +7,9 @@ switched off or out of the way (no retries, no robots.txt, loopback allowed).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import http.server
+import threading
 
 import pytest
 
@@ -201,3 +204,54 @@ def test_connection_refused_is_a_fetch_error() -> None:
         url = s.url("/x")
     with pytest.raises(FetchError, match="cannot fetch"):
         get(url)
+
+
+class _KeepAlive(http.server.BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive (the loopback fixture server closes after each response):
+    counts the connections it is asked on."""
+
+    protocol_version = "HTTP/1.1"
+    connections: list[int]
+
+    def setup(self) -> None:
+        super().setup()
+        self.connections.append(self.client_address[1])
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", "9")
+        self.end_headers()
+        self.wfile.write(b"<p>ok</p>")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_connections_the_pool_retires_are_closed_and_fetching_goes_on() -> None:
+    # concurrency 1 pools two connections: a request to a third site retires an idle one,
+    # which the pool closes before it goes on (netguard._Pool)
+    settings = dataclasses.replace(SETTINGS, concurrency=1)
+    servers = []
+    for _ in range(3):
+        handler = type("Handler", (_KeepAlive,), {"connections": []})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    urls = [f"http://127.0.0.1:{s.server_address[1]}/p" for s in servers]
+
+    async def go() -> list[int]:
+        async with Fetcher(settings) as fetcher:
+            statuses = [(await fetcher.get(url)).status for url in (*urls, urls[2])]
+            pool = fetcher.client._transport._pool  # type: ignore[attr-defined]
+            assert len(pool.connections) == 2  # the first site's was retired and closed
+            return statuses
+
+    try:
+        assert asyncio.run(go()) == [200] * 4
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    # one connection each: the third site's second request reused its own
+    assert [len(s.RequestHandlerClass.connections) for s in servers] == [1, 1, 1]
