@@ -61,7 +61,8 @@ def record_text(
             log.info("article %d is article %d reached another way; merged", state.id, original)
             return CheckOutcome(state.id, state.url, "duplicate", http_status=result.status)
 
-        latest = versions.latest_version(session, article.id)
+        # Versions are numbered 1… and the count is kept with them: the latest is the count.
+        latest = article.version_count or None
         if latest is not None and article.url != url_before:
             # The site renamed the article (a new slug, the old URL redirecting): one history,
             # and the move itself is news.
@@ -73,11 +74,11 @@ def record_text(
                 kind="url",
                 detected_at=started_at,
                 diff=Diff(fields=(moved,)),
-                from_version=latest.number,
-                to_version=latest.number,
+                from_version=latest,
+                to_version=latest,
                 http_status=result.status,
             )
-        previous = versions.version_text(session, article.id, latest.number) if latest else None
+        previous = versions.version_text(session, article.id, latest) if latest else None
         stored = previous  # the latest version as stored: the next one is chained on it
         # What the source prints around every article is not article text (``template``):
         # it leaves the new text, and the latest version is compared without it too.
@@ -92,7 +93,6 @@ def record_text(
         article.pending_hash = comparison.pending_hash
         if comparison.restored:
             article.status = "active"
-            at = latest.number if latest else None
             _add_change(
                 session,
                 article,
@@ -100,8 +100,8 @@ def record_text(
                 kind="restored",
                 detected_at=started_at,
                 diff=Diff(),
-                from_version=at,
-                to_version=at,
+                from_version=latest,
+                to_version=latest,
                 http_status=result.status,
             )
 
@@ -128,7 +128,7 @@ def record_text(
                 stored,
                 diff,
                 text,
-                latest.number if latest else None,
+                latest,
                 frozenset(watched),
             )
             version = versions.add_version(
@@ -239,7 +239,8 @@ def _claim_identity(
     article has no history yet: the two are one article reached two ways.
     """
     for url in dict.fromkeys((urls.canonicalize(final_url), canonical)):
-        owner = articles.article_for_url(session, url)
+        # The article's own URL is its own (URLs are unique): no need to look its owner up.
+        owner = None if url == article.url else articles.article_for_url(session, url)
         if owner is not None and owner.id != article.id:
             if article.version_count == 0:
                 return owner.id

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from versiontrack.domain import (
@@ -66,26 +66,30 @@ def pages_kept(session: Session, article_id: int) -> bool:
     return missing is None
 
 
+_V = VersionRow.__table__
+# The chain a version is read from: its last keyframe at or before it, forwards to it (one
+# round trip, built once: every check of a changed page reads its latest version).
+_CHAIN = (
+    select(_V.c.number, _V.c.base, _V.c.body, _V.c.content_hash)
+    .where(
+        _V.c.article_id == bindparam("article_id"),
+        _V.c.number
+        >= select(func.max(_V.c.number))
+        .where(
+            _V.c.article_id == bindparam("article_id"),
+            _V.c.number <= bindparam("number"),
+            _V.c.base.is_(None),
+        )
+        .scalar_subquery(),
+        _V.c.number <= bindparam("number"),
+    )
+    .order_by(_V.c.number)
+)
+
+
 def version_text(session: Session, article_id: int, number: int) -> ArticleText | None:
     """Decompress version ``number``: from the last keyframe at or before it, forwards."""
-    keyframe = session.scalar(
-        select(func.max(VersionRow.number)).where(
-            VersionRow.article_id == article_id,
-            VersionRow.number <= number,
-            VersionRow.base.is_(None),
-        )
-    )
-    if keyframe is None:
-        return None
-    chain = session.execute(
-        select(VersionRow.number, VersionRow.base, VersionRow.body, VersionRow.content_hash)
-        .where(
-            VersionRow.article_id == article_id,
-            VersionRow.number >= keyframe,
-            VersionRow.number <= number,
-        )
-        .order_by(VersionRow.number)
-    ).all()
+    chain = session.connection().execute(_CHAIN, {"article_id": article_id, "number": number}).all()
     if not chain or chain[-1].number != number:
         return None
     serialized = codec.decompress_chain((row.body, row.base is not None) for row in chain)
