@@ -32,8 +32,8 @@ from versiontrack.pipeline import verdict
 from versiontrack.pipeline.context import CheckOutcome, Runtime, elapsed_ms, unit_of_work
 from versiontrack.store import archive_queue, articles, changes, lines, versions
 from versiontrack.store import checks as checks_store
+from versiontrack.store.articles import ArticleDraft
 from versiontrack.store.checks import CheckState
-from versiontrack.store.schema import ArticleRow
 
 # One logger for the whole write side: log lines read "versiontrack.pipeline: …" as before
 # the split, whichever stage wrote them.
@@ -53,7 +53,8 @@ def record_text(
 ) -> CheckOutcome:
     """Store what the page read as: a new version and its change when the text changed."""
     with unit_of_work(runtime) as session:
-        article = session.get_one(ArticleRow, state.id)
+        article = articles.article_draft(session, state.id)
+        assert article is not None, f"no article {state.id}"
         url_before = article.url
         original = _claim_identity(session, article, result.url, canonical)
         if original is not None:
@@ -131,7 +132,7 @@ def record_text(
                 latest,
                 frozenset(watched),
             )
-            version = versions.add_version(
+            version_id = versions.add_version(
                 session,
                 article,
                 text,
@@ -141,9 +142,9 @@ def record_text(
                 raw=result.body,
                 origin=result.origin,
             )
-            number = version.number
+            number = article.version_count
             if runtime.settings.archive.save and result.origin == "live":
-                archive_queue.enqueue(session, version, article.url, started_at)
+                archive_queue.enqueue(session, version_id, article.url, started_at)
             if diff is not None and judgement is not None:
                 summary = diff.summary
                 if judgement.hide_headline_changes:
@@ -158,11 +159,9 @@ def record_text(
                     from_version=number - 1,
                     to_version=number,
                 )
-        # The fingerprint stands for the text we now hold; a failed check holds none.
-        articles.set_region(session, article, None if outcome == "failed" else found)
         checks_store.record_check(
             session,
-            article,
+            article.id,
             url=result.url,
             started_at=started_at,
             duration_ms=elapsed_ms(started),
@@ -171,6 +170,9 @@ def record_text(
             error=error,
             plan=_plan(runtime, article, outcome),
             validators=result.validators,
+            # The fingerprint stands for the text we now hold; a failed check holds none.
+            changed=article.changed()
+            | articles.region_values(None if outcome == "failed" else found),
         )
         url = article.url
     _log_outcome(state.id, url, outcome, summary, error)
@@ -190,13 +192,15 @@ def _judge(
     (None for a first version: it has no change)."""
     if diff is None or stored is None or latest is None:
         return None
+    earlier = versions.earlier_versions(session, article_id, latest)
     history = verdict.History(
         latest=latest,
         latest_hash=stored.content_hash,
-        earlier_with_hash=versions.earlier_version_with_hash(
-            session, article_id, text.content_hash
+        earlier_with_hash=max(
+            (number for number, _, content_hash in earlier if content_hash == text.content_hash),
+            default=None,
         ),
-        older_headlines=frozenset(versions.older_headlines(session, article_id)),
+        older_headlines=frozenset(headline for _, headline, _ in earlier),
         headline_test_seen=changes.has_flag(session, article_id, "headline_test"),
     )
     return verdict.judge_change(diff, text, history, watched)
@@ -204,7 +208,7 @@ def _judge(
 
 def _add_change(
     session: Session,
-    article: ArticleRow,
+    article: ArticleDraft,
     judgement: verdict.Judgement,
     *,
     kind: ChangeKind,
@@ -231,7 +235,7 @@ def _add_change(
 
 
 def _claim_identity(
-    session: Session, article: ArticleRow, final_url: str, canonical: str
+    session: Session, article: ArticleDraft, final_url: str, canonical: str
 ) -> int | None:
     """Attach the URLs this fetch revealed to the article.
 
@@ -254,7 +258,7 @@ def _claim_identity(
 
 def _plan(
     runtime: Runtime,
-    article: ArticleRow | CheckState,
+    article: ArticleDraft | CheckState,
     outcome: CheckOutcomeKind,
     retry_after: float | None = None,
 ) -> cadence.Plan:
@@ -299,7 +303,8 @@ def record_gone(
     """Record a check that found the page gone (404/410): the article is marked removed."""
     outcome: CheckOutcomeKind
     with unit_of_work(runtime) as session:
-        article = session.get_one(ArticleRow, state.id)
+        article = articles.article_draft(session, state.id)
+        assert article is not None, f"no article {state.id}"
         outcome = "gone"
         if article.status != "removed":
             article.status = "removed"
@@ -318,7 +323,7 @@ def record_gone(
                 )
         checks_store.record_check(
             session,
-            article,
+            article.id,
             url=result.url,
             started_at=started_at,
             duration_ms=elapsed_ms(started),
@@ -326,6 +331,7 @@ def record_gone(
             outcome=outcome,
             error=f"HTTP {result.status}",
             plan=_plan(runtime, article, outcome),
+            changed=article.changed(),
         )
     _log_outcome(state.id, state.url, outcome, None, None)
     return CheckOutcome(state.id, state.url, outcome, http_status=result.status)
@@ -343,14 +349,15 @@ def record_quiet(
 ) -> CheckOutcome:
     """Record a check that found nothing to store: a 304, or an unchanged fingerprint."""
     with unit_of_work(runtime) as session:
-        checks_store.record_quiet_check(
+        checks_store.record_check(
             session,
-            state,
+            state.id,
             url=result.url,
             started_at=started_at,
             duration_ms=elapsed_ms(started),
             http_status=result.status,
             outcome=outcome,
+            error=None,
             plan=_plan(runtime, state, outcome),
             validators=None if result.not_modified else result.validators,
             trusted_region=trusted_region,
@@ -371,11 +378,11 @@ def record_failure(
     error, outcome = str(exc), exc.outcome
     assert outcome in get_args(CheckOutcomeKind), outcome
     with unit_of_work(runtime) as session:
-        article = session.get(ArticleRow, state.id)
+        article = articles.article_draft(session, state.id)
         if article is not None:
             checks_store.record_check(
                 session,
-                article,
+                article.id,
                 url=state.url,
                 started_at=started_at,
                 duration_ms=elapsed_ms(started),
