@@ -53,8 +53,7 @@ def record_text(
 ) -> CheckOutcome:
     """Store what the page read as: a new version and its change when the text changed."""
     with unit_of_work(runtime) as session:
-        article = articles.article_draft(session, state.id)
-        assert article is not None, f"no article {state.id}"
+        article = _article(session, state.id)
         url_before = article.url
         original = _claim_identity(session, article, result.url, canonical)
         if original is not None:
@@ -177,6 +176,13 @@ def record_text(
         url = article.url
     _log_outcome(state.id, url, outcome, summary, error)
     return CheckOutcome(state.id, url, outcome, number, summary, result.status, error)
+
+
+def _article(session: Session, article_id: int) -> ArticleDraft:
+    article = articles.article_draft(session, article_id)
+    if article is None:  # removed while it was being checked
+        raise LookupError(f"no article {article_id}")
+    return article
 
 
 def _judge(
@@ -303,8 +309,7 @@ def record_gone(
     """Record a check that found the page gone (404/410): the article is marked removed."""
     outcome: CheckOutcomeKind
     with unit_of_work(runtime) as session:
-        article = articles.article_draft(session, state.id)
-        assert article is not None, f"no article {state.id}"
+        article = _article(session, state.id)
         outcome = "gone"
         if article.status != "removed":
             article.status = "removed"
