@@ -1,7 +1,7 @@
 """Articles: finding one by URL, alias, guid or id; adding, renaming and merging them; lists.
 
 A check that stores text reads its article as an ``ArticleDraft`` (one Core SELECT) and writes
-what changed back with its schedule in one UPDATE (``checks.record_check_of``): loading and
+what changed back with its schedule in one UPDATE (``checks.record_check``): loading and
 flushing the ORM row cost more than the rest of the check's statements together. Functions
 that change an article take either kind. They take a ``Session`` and never commit: the caller
 owns the unit of work.
