@@ -8,7 +8,10 @@
   edited, 100% edited, and 100% rewritten.
 * ``storage``: a 58 KB article stored 20 times with small edits through
   ``versions.add_version`` on SQLite: body bytes per version, and ``versions.version_text`` time
-  for every version; plus what other chain layouts would cost (computed with zstd directly).
+  for every version; plus what other chain layouts would cost (computed with zstd directly);
+  and the store side of a check (``record_path``): ``pipeline.record`` storing a first
+  version, an edited version, an unchanged text and a quiet check for each of 100 corpus
+  articles on a SQLite file: CPU per call and statements per call.
 """
 
 from __future__ import annotations
@@ -25,14 +28,17 @@ from typing import Any
 
 import lxml.html
 import zstandard
+from sqlalchemy import event
 
 from bench import corpus, fastpath
 from bench.measure import percentile, repeat_cpu_ms
-from versiontrack import extract, text
+from versiontrack import extract, text, urls
 from versiontrack.diff.texts import diff_texts
-from versiontrack.domain import ArticleText, Extracted
+from versiontrack.domain import ArticleText, Extracted, FetchResult
+from versiontrack.pipeline import record
+from versiontrack.pipeline.context import Runtime
 from versiontrack.settings import settings_from_dict
-from versiontrack.store import articles, codec
+from versiontrack.store import articles, checks, codec
 from versiontrack.store import versions as versions_store
 from versiontrack.store.schema import ArticleRow
 
@@ -255,7 +261,9 @@ def raw_pages(count: int = 50) -> dict[str, Any]:
     }
 
 
-def storage(versions: int = 20, target_bytes: int = 58_000, repeats: int = 5) -> dict[str, Any]:
+def storage(
+    versions: int = 20, target_bytes: int = 58_000, repeats: int = 5, record_articles: int = 100
+) -> dict[str, Any]:
     from versiontrack.service import database as service_database
 
     texts = history(versions, target_bytes)
@@ -323,4 +331,79 @@ def storage(versions: int = 20, target_bytes: int = 58_000, repeats: int = 5) ->
         "store_cpu_ms": _stats(store_ms),
         "what_if_bytes_per_version": what_if,
         "raw_pages": raw_pages(),
+        "record_path": record_path(record_articles),
     }
+
+
+def record_path(count: int = 100) -> dict[str, Any]:
+    """CPU (thread time) and statements per call of the store side of a check: the real
+    ``record_text`` / ``record_quiet`` on a SQLite file, for ``count`` corpus articles, each
+    stored as a first version, then an edited one, then read again unchanged, then a 304."""
+    from versiontrack.service import database as service_database
+
+    pages = sample_pages(count)
+    firsts = [text.normalise(extract.extract(body, url)) for url, body in pages]
+    rng = random.Random("record")
+    edits = [_small_edit(t, rng, 2) for t in firsts]
+    when = corpus.EPOCH
+    out: dict[str, Any] = {"articles": count}
+    with tempfile.TemporaryDirectory(prefix="bench-record-") as tmp:
+        settings = settings_from_dict({"database": {"url": f"sqlite:///{Path(tmp) / 'r.db'}"}})
+        with service_database.open_database(settings) as db:
+            statements = [0]
+
+            def counted(*_: object) -> None:
+                statements[0] += 1
+
+            event.listen(db.engine, "before_cursor_execute", counted)
+            # (the clock is the corpus's: a real one would retire articles first seen in 2024)
+            runtime = Runtime(  # no fetcher: nothing here fetches
+                settings,
+                db.sessions,
+                None,  # type: ignore[arg-type]
+                clock=lambda: when + timedelta(hours=4),
+            )
+            with db.sessions() as session, session.begin():
+                ids = [
+                    articles.add_article(session, urls.canonicalize(url), now=when).id
+                    for url, _ in pages
+                ]
+
+            def phase(name: str, step: int, texts: list[ArticleText] | None) -> None:
+                cpu: list[float] = []
+                run = 0
+                for k, article_id in enumerate(ids):
+                    with db.sessions() as session:
+                        state = checks.check_state(session, article_id)
+                    assert state is not None
+                    url, body = pages[k]
+                    at = when + timedelta(hours=step)
+                    before, start = statements[0], time.thread_time()
+                    if texts is None:
+                        result = FetchResult(url, 304, None, b"")
+                        record.record_quiet(
+                            runtime, state, result, at, time.monotonic(), "not_modified"
+                        )
+                    else:
+                        result = FetchResult(url, 200, "text/html", body + b" " * step)
+                        canonical = urls.canonicalize(url)
+                        record.record_text(
+                            runtime,
+                            state,
+                            None,
+                            result,
+                            texts[k],
+                            canonical,
+                            None,
+                            at,
+                            time.monotonic(),
+                        )
+                    cpu.append((time.thread_time() - start) * 1000)
+                    run += statements[0] - before
+                out[name] = {"cpu_ms": _stats(cpu), "statements": round(run / len(ids), 2)}
+
+            phase("first_version", 0, firsts)
+            phase("edited_version", 1, edits)
+            phase("unchanged_text", 2, edits)
+            phase("quiet_304", 3, None)
+    return out

@@ -58,8 +58,15 @@ def test_passes_match_the_truth(kind: str) -> None:
 
 
 def test_micro_benchmarks_run() -> None:
-    stored = micro.storage(versions=20, target_bytes=20_000, repeats=1)
+    stored = micro.storage(versions=20, target_bytes=20_000, repeats=1, record_articles=5)
     assert stored["bytes_per_version"] > 0 and len(stored["read_ms"]["per_version"]) == 20
+    recorded = stored["record_path"]
+    assert {name: recorded[name]["statements"] for name in recorded if name != "articles"} == {
+        "first_version": 8,
+        "edited_version": 14,
+        "unchanged_text": 6,
+        "quiet_304": 2,
+    }
     diffed = micro.sentence_diff(sentences=100, repeats=1)
     assert diffed["sentences"] == 100
     assert diffed["changed_5pct"]["summary"]["edited"] == 5

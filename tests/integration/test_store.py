@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
+
 from versiontrack import significance
-from versiontrack.domain import ArticleText, Diff
-from versiontrack.store import articles, changes, codec, versions
+from versiontrack.cadence import Plan
+from versiontrack.domain import ArticleText, Diff, Region
+from versiontrack.store import articles, changes, checks, codec, versions
 from versiontrack.store.engine import make_engine, session_factory
-from versiontrack.store.schema import VersionRow
+from versiontrack.store.schema import ArticleRow, VersionRow
 from versiontrack.text import content_hash
 
 T0 = datetime(2024, 10, 30, 8, 0, tzinfo=UTC)
@@ -197,4 +200,61 @@ def test_kept_pages_are_chained_on_their_keyframe_page(db_url: str) -> None:
         alone = [len(r.raw) for r in rows if r.raw_base is None]
         chained = [len(r.raw) for r in rows if r.raw_base is not None]
         assert max(chained) * 10 < min(alone)
+    engine.dispose()
+
+
+def test_a_check_writes_back_only_the_article_columns_it_changed(db_url: str) -> None:
+    engine = make_engine(db_url)
+    sessions = session_factory(engine)
+    with sessions() as session, session.begin():
+        article_id = articles.add_article(session, "https://example.org/d", now=T0).id
+    with sessions() as session, session.begin():
+        draft = articles.article_draft(session, article_id)
+        assert draft is not None and draft.changed() == {}
+        # written by someone else after the check read the article: the check leaves it be
+        session.execute(
+            update(ArticleRow).where(ArticleRow.id == article_id).values(status="removed")
+        )
+        draft.pending_hash = "h1"
+        version_id = versions.add_version(
+            session, draft, text(1), fetched_at=T0, extractor_version="t", previous=None
+        )
+        assert draft.changed() == {
+            "version_count": 1,
+            "title": "Headline 0",
+            "pending_hash": "h1",
+            "last_changed": T0,
+        }
+        checks.record_check(
+            session,
+            article_id,
+            url=draft.url,
+            started_at=T0,
+            duration_ms=5,
+            http_status=200,
+            outcome="new",
+            error=None,
+            plan=Plan(3600, T0 + timedelta(hours=1)),
+            changed=draft.changed() | articles.region_values(Region("/html/body", "d" * 32)),
+        )
+    with sessions() as session:
+        row = session.get_one(ArticleRow, article_id)
+        assert (row.status, row.version_count, row.title, row.pending_hash) == (
+            "removed",
+            1,
+            "Headline 0",
+            "h1",
+        )
+        assert (row.last_changed, row.last_checked, row.next_check_at) == (
+            T0,
+            T0,
+            T0 + timedelta(hours=1),
+        )
+        assert (row.region_path, row.region_digest, row.region_skips) == (
+            "/html/body",
+            "d" * 32,
+            0,
+        )
+        assert session.get_one(VersionRow, version_id).number == 1
+        assert versions.version_text(session, article_id, 1) == text(1)
     engine.dispose()

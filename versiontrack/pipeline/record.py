@@ -32,8 +32,8 @@ from versiontrack.pipeline import verdict
 from versiontrack.pipeline.context import CheckOutcome, Runtime, elapsed_ms, unit_of_work
 from versiontrack.store import archive_queue, articles, changes, lines, versions
 from versiontrack.store import checks as checks_store
+from versiontrack.store.articles import ArticleDraft
 from versiontrack.store.checks import CheckState
-from versiontrack.store.schema import ArticleRow
 
 # One logger for the whole write side: log lines read "versiontrack.pipeline: …" as before
 # the split, whichever stage wrote them.
@@ -53,7 +53,7 @@ def record_text(
 ) -> CheckOutcome:
     """Store what the page read as: a new version and its change when the text changed."""
     with unit_of_work(runtime) as session:
-        article = session.get_one(ArticleRow, state.id)
+        article = _article(session, state.id)
         url_before = article.url
         original = _claim_identity(session, article, result.url, canonical)
         if original is not None:
@@ -61,7 +61,8 @@ def record_text(
             log.info("article %d is article %d reached another way; merged", state.id, original)
             return CheckOutcome(state.id, state.url, "duplicate", http_status=result.status)
 
-        latest = versions.latest_version(session, article.id)
+        # Versions are numbered 1… and the count is kept with them: the latest is the count.
+        latest = article.version_count or None
         if latest is not None and article.url != url_before:
             # The site renamed the article (a new slug, the old URL redirecting): one history,
             # and the move itself is news.
@@ -73,11 +74,11 @@ def record_text(
                 kind="url",
                 detected_at=started_at,
                 diff=Diff(fields=(moved,)),
-                from_version=latest.number,
-                to_version=latest.number,
+                from_version=latest,
+                to_version=latest,
                 http_status=result.status,
             )
-        previous = versions.version_text(session, article.id, latest.number) if latest else None
+        previous = versions.version_text(session, article.id, latest) if latest else None
         stored = previous  # the latest version as stored: the next one is chained on it
         # What the source prints around every article is not article text (``template``):
         # it leaves the new text, and the latest version is compared without it too.
@@ -92,7 +93,6 @@ def record_text(
         article.pending_hash = comparison.pending_hash
         if comparison.restored:
             article.status = "active"
-            at = latest.number if latest else None
             _add_change(
                 session,
                 article,
@@ -100,8 +100,8 @@ def record_text(
                 kind="restored",
                 detected_at=started_at,
                 diff=Diff(),
-                from_version=at,
-                to_version=at,
+                from_version=latest,
+                to_version=latest,
                 http_status=result.status,
             )
 
@@ -128,10 +128,10 @@ def record_text(
                 stored,
                 diff,
                 text,
-                latest.number if latest else None,
+                latest,
                 frozenset(watched),
             )
-            version = versions.add_version(
+            version_id = versions.add_version(
                 session,
                 article,
                 text,
@@ -141,9 +141,9 @@ def record_text(
                 raw=result.body,
                 origin=result.origin,
             )
-            number = version.number
+            number = article.version_count
             if runtime.settings.archive.save and result.origin == "live":
-                archive_queue.enqueue(session, version, article.url, started_at)
+                archive_queue.enqueue(session, version_id, article.url, started_at)
             if diff is not None and judgement is not None:
                 summary = diff.summary
                 if judgement.hide_headline_changes:
@@ -158,11 +158,9 @@ def record_text(
                     from_version=number - 1,
                     to_version=number,
                 )
-        # The fingerprint stands for the text we now hold; a failed check holds none.
-        articles.set_region(session, article, None if outcome == "failed" else found)
         checks_store.record_check(
             session,
-            article,
+            article.id,
             url=result.url,
             started_at=started_at,
             duration_ms=elapsed_ms(started),
@@ -171,10 +169,20 @@ def record_text(
             error=error,
             plan=_plan(runtime, article, outcome),
             validators=result.validators,
+            # The fingerprint stands for the text we now hold; a failed check holds none.
+            changed=article.changed()
+            | articles.region_values(None if outcome == "failed" else found),
         )
         url = article.url
     _log_outcome(state.id, url, outcome, summary, error)
     return CheckOutcome(state.id, url, outcome, number, summary, result.status, error)
+
+
+def _article(session: Session, article_id: int) -> ArticleDraft:
+    article = articles.article_draft(session, article_id)
+    if article is None:  # removed while it was being checked
+        raise LookupError(f"no article {article_id}")
+    return article
 
 
 def _judge(
@@ -190,13 +198,15 @@ def _judge(
     (None for a first version: it has no change)."""
     if diff is None or stored is None or latest is None:
         return None
+    earlier = versions.earlier_versions(session, article_id, latest)
     history = verdict.History(
         latest=latest,
         latest_hash=stored.content_hash,
-        earlier_with_hash=versions.earlier_version_with_hash(
-            session, article_id, text.content_hash
+        earlier_with_hash=max(
+            (number for number, _, content_hash in earlier if content_hash == text.content_hash),
+            default=None,
         ),
-        older_headlines=frozenset(versions.older_headlines(session, article_id)),
+        older_headlines=frozenset(headline for _, headline, _ in earlier),
         headline_test_seen=changes.has_flag(session, article_id, "headline_test"),
     )
     return verdict.judge_change(diff, text, history, watched)
@@ -204,7 +214,7 @@ def _judge(
 
 def _add_change(
     session: Session,
-    article: ArticleRow,
+    article: ArticleDraft,
     judgement: verdict.Judgement,
     *,
     kind: ChangeKind,
@@ -231,7 +241,7 @@ def _add_change(
 
 
 def _claim_identity(
-    session: Session, article: ArticleRow, final_url: str, canonical: str
+    session: Session, article: ArticleDraft, final_url: str, canonical: str
 ) -> int | None:
     """Attach the URLs this fetch revealed to the article.
 
@@ -239,7 +249,8 @@ def _claim_identity(
     article has no history yet: the two are one article reached two ways.
     """
     for url in dict.fromkeys((urls.canonicalize(final_url), canonical)):
-        owner = articles.article_for_url(session, url)
+        # The article's own URL is its own (URLs are unique): no need to look its owner up.
+        owner = None if url == article.url else articles.article_for_url(session, url)
         if owner is not None and owner.id != article.id:
             if article.version_count == 0:
                 return owner.id
@@ -253,7 +264,7 @@ def _claim_identity(
 
 def _plan(
     runtime: Runtime,
-    article: ArticleRow | CheckState,
+    article: ArticleDraft | CheckState,
     outcome: CheckOutcomeKind,
     retry_after: float | None = None,
 ) -> cadence.Plan:
@@ -298,7 +309,7 @@ def record_gone(
     """Record a check that found the page gone (404/410): the article is marked removed."""
     outcome: CheckOutcomeKind
     with unit_of_work(runtime) as session:
-        article = session.get_one(ArticleRow, state.id)
+        article = _article(session, state.id)
         outcome = "gone"
         if article.status != "removed":
             article.status = "removed"
@@ -317,7 +328,7 @@ def record_gone(
                 )
         checks_store.record_check(
             session,
-            article,
+            article.id,
             url=result.url,
             started_at=started_at,
             duration_ms=elapsed_ms(started),
@@ -325,6 +336,7 @@ def record_gone(
             outcome=outcome,
             error=f"HTTP {result.status}",
             plan=_plan(runtime, article, outcome),
+            changed=article.changed(),
         )
     _log_outcome(state.id, state.url, outcome, None, None)
     return CheckOutcome(state.id, state.url, outcome, http_status=result.status)
@@ -342,14 +354,15 @@ def record_quiet(
 ) -> CheckOutcome:
     """Record a check that found nothing to store: a 304, or an unchanged fingerprint."""
     with unit_of_work(runtime) as session:
-        checks_store.record_quiet_check(
+        checks_store.record_check(
             session,
-            state,
+            state.id,
             url=result.url,
             started_at=started_at,
             duration_ms=elapsed_ms(started),
             http_status=result.status,
             outcome=outcome,
+            error=None,
             plan=_plan(runtime, state, outcome),
             validators=None if result.not_modified else result.validators,
             trusted_region=trusted_region,
@@ -370,11 +383,11 @@ def record_failure(
     error, outcome = str(exc), exc.outcome
     assert outcome in get_args(CheckOutcomeKind), outcome
     with unit_of_work(runtime) as session:
-        article = session.get(ArticleRow, state.id)
+        article = articles.article_draft(session, state.id)
         if article is not None:
             checks_store.record_check(
                 session,
-                article,
+                article.id,
                 url=state.url,
                 started_at=started_at,
                 duration_ms=elapsed_ms(started),

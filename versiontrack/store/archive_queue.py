@@ -52,11 +52,11 @@ class QueueCounts:
     saved: int
 
 
-def enqueue(session: Session, version: VersionRow, url: str, now: datetime) -> None:
-    """Ask for ``version``'s page to be saved, due at once."""
+def enqueue(session: Session, version_id: int, url: str, now: datetime) -> None:
+    """Ask for the page of version ``version_id`` to be saved, due at once."""
     session.add(
         ArchiveRequestRow(
-            version_id=version.id,
+            version_id=version_id,
             url=url,
             created_at=now,
             status="pending",

@@ -1,14 +1,19 @@
 """Articles: finding one by URL, alias, guid or id; adding, renaming and merging them; lists.
 
-Functions take a ``Session`` and never commit: the caller owns the unit of work.
+A check that stores text reads its article as an ``ArticleDraft`` (one Core SELECT) and writes
+what changed back with its schedule in one UPDATE (``checks.record_check``): loading and
+flushing the ORM row cost more than the rest of the check's statements together. Functions
+that change an article take either kind. They take a ``Session`` and never commit: the caller
+owns the unit of work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from versiontrack.domain import (
@@ -21,6 +26,52 @@ from versiontrack.store.schema import (
     CheckRow,
     SourceRow,
 )
+
+_ARTICLES = ArticleRow.__table__
+_URLS = ArticleURLRow.__table__
+
+
+@dataclass(slots=True)
+class ArticleDraft:
+    """The article columns a check that stores text reads and may change, as read in its
+    transaction; ``changed`` says which it changed since."""
+
+    id: int
+    url: str
+    status: str
+    version_count: int
+    title: str | None
+    pending_hash: str | None
+    check_interval: int | None
+    first_seen: datetime
+    last_changed: datetime | None
+    _read: tuple[object, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._read = self._values()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in _DRAFT_COLUMNS)
+
+    def changed(self) -> dict[str, object]:
+        """The columns whose values differ from what was read, with their new values."""
+        return {
+            name: now
+            for name, now, then in zip(_DRAFT_COLUMNS, self._values(), self._read, strict=True)
+            if now != then
+        }
+
+
+_DRAFT_COLUMNS = tuple(f.name for f in fields(ArticleDraft) if not f.name.startswith("_"))
+_READ_DRAFT = select(*(_ARTICLES.c[name] for name in _DRAFT_COLUMNS)).where(
+    _ARTICLES.c.id == bindparam("id")
+)
+
+
+def article_draft(session: Session, article_id: int) -> ArticleDraft | None:
+    """The article as a check that stores text reads it (None when it is gone)."""
+    row = session.connection().execute(_READ_DRAFT, {"id": article_id}).one_or_none()
+    return None if row is None else ArticleDraft(*row)
 
 
 def article_for_url(session: Session, url: str) -> ArticleRow | None:
@@ -89,30 +140,44 @@ def add_article(
     return article
 
 
+def region_values(found: Region | None) -> dict[str, object]:
+    """The columns that remember (or forget) where the article sat in the page its text was
+    just read from; no check has trusted that yet."""
+    return {
+        "region_path": found.path if found else None,
+        "region_digest": found.digest if found else None,
+        "region_skips": 0,
+    }
+
+
 def set_region(session: Session, article: ArticleRow, found: Region | None) -> None:
     """Remember (or forget) where the article sat in the page its text was just read from."""
-    article.region_path = found.path if found else None
-    article.region_digest = found.digest if found else None
-    article.region_skips = 0
+    for name, value in region_values(found).items():
+        setattr(article, name, value)
+
+
+_ALIAS_OWNER = select(_URLS.c.article_id).where(_URLS.c.url == bindparam("url"))
+_ADD_ALIAS = insert(_URLS)
+_URL_OWNER = select(_ARTICLES.c.id).where(_ARTICLES.c.url == bindparam("url"))
 
 
 def add_alias(session: Session, article_id: int, url: str) -> bool:
     """Record that ``url`` reaches ``article_id``; False when it already reaches another one."""
-    owner = session.scalar(select(ArticleURLRow.article_id).where(ArticleURLRow.url == url))
+    connection = session.connection()
+    owner = connection.execute(_ALIAS_OWNER, {"url": url}).scalar()
     if owner is None:
-        session.add(ArticleURLRow(article_id=article_id, url=url))
-        session.flush()
+        connection.execute(_ADD_ALIAS, {"article_id": article_id, "url": url})
         return True
     return owner == article_id
 
 
-def move_article_url(session: Session, article: ArticleRow, url: str) -> bool:
+def move_article_url(session: Session, article: ArticleRow | ArticleDraft, url: str) -> bool:
     """Make ``url`` the article's canonical URL unless another article already owns it."""
     if url == article.url:
         return True
     if not add_alias(session, article.id, url):
         return False
-    taken = session.scalar(select(ArticleRow.id).where(ArticleRow.url == url))
+    taken = session.connection().execute(_URL_OWNER, {"url": url}).scalar()
     if taken is not None and taken != article.id:
         return False
     article.url = url

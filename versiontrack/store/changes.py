@@ -20,6 +20,7 @@ from versiontrack.domain import (
     Diff,
 )
 from versiontrack.store import outbox
+from versiontrack.store.articles import ArticleDraft
 from versiontrack.store.schema import (
     ArticleRow,
     ChangeRow,
@@ -82,7 +83,7 @@ def replace_change(
 
 def add_change(
     session: Session,
-    article: ArticleRow,
+    article: ArticleRow | ArticleDraft,
     *,
     kind: ChangeKind,
     detected_at: datetime,

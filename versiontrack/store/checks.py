@@ -1,13 +1,15 @@
 """Checks: what a check reads about its article before fetching, the check log, and the
 schedule columns every check writes (next check, interval, lease release).
 
-Quiet checks (a 304, an unchanged fingerprint) are most checks, so they go through prepared
-Core statements rather than the ORM. Functions take a ``Session`` and never commit.
+Every check ends here, most of them quiet (a 304, an unchanged fingerprint), so the log and
+the schedule are written by prepared Core statements rather than the ORM. Functions take a
+``Session`` and never commit.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,7 +59,7 @@ def log_check(
     )
 
 
-# Quiet checks (most checks) read and write through these Core statements.
+# Checks read and write the article through these Core statements.
 _ARTICLES = ArticleRow.__table__
 
 
@@ -119,43 +121,51 @@ def check_state(session: Session, article_id: int) -> CheckState | None:
     )
 
 
-def record_quiet_check(
+def record_check(
     session: Session,
-    state: CheckState,
+    article_id: int,
     *,
     url: str,
     started_at: datetime,
     duration_ms: int,
     http_status: int | None,
     outcome: str,
+    error: str | None,
     plan: Plan,
-    validators: Validators | None,
-    trusted_region: bool,
+    validators: Validators | None = None,
+    changed: Mapping[str, object] | None = None,
+    trusted_region: bool = False,
 ) -> None:
-    """``record_check`` for a check that found nothing new (a 304, an unchanged fingerprint):
-    two Core statements on the session's connection, no ORM loading or flushing, since such
-    checks are most checks."""
+    """Log one article check, write the article columns it ``changed``, move its schedule on
+    to ``plan`` and release its lease; ``trusted_region`` counts one more check that trusted
+    the fingerprint instead of reading the page in full.
+
+    Two prepared Core statements on the session's connection, no ORM loading or flushing:
+    every check comes here."""
     log_check(
         session,
-        article_id=state.id,
+        article_id=article_id,
         source_id=None,
         url=url,
         started_at=started_at,
         duration_ms=duration_ms,
         http_status=http_status,
         outcome=outcome,
-        error=None,
+        error=error,
     )
-    values = _schedule_values(started_at, http_status, None, plan, validators)
-    statement = _quiet_update(tuple(values), trusted_region)
+    values = {
+        **(changed or {}),
+        **_schedule_values(started_at, http_status, error, plan, validators),
+    }
+    statement = _check_update(tuple(values), trusted_region)
     session.connection().execute(
-        statement, {"b_id": state.id, **{f"b_{c}": v for c, v in values.items()}}
+        statement, {"b_id": article_id, **{f"b_{c}": v for c, v in values.items()}}
     )
 
 
 @functools.cache
-def _quiet_update(columns: tuple[str, ...], trusted_region: bool) -> Update:
-    """The UPDATE of a quiet check that sets ``columns`` (and counts one more skip of a full
+def _check_update(columns: tuple[str, ...], trusted_region: bool) -> Update:
+    """The UPDATE of a check that sets ``columns`` (and counts one more skip of a full
     extraction when ``trusted_region``), built once per shape: building and caching a
     statement anew for every check cost a third of its write."""
     # (bound as "b_…": SQLAlchemy keeps the column names for its own parameters)
@@ -188,35 +198,6 @@ def _schedule_values(
         values["etag"] = validators.etag
         values["last_modified"] = validators.last_modified
     return values
-
-
-def record_check(
-    session: Session,
-    article: ArticleRow,
-    *,
-    url: str,
-    started_at: datetime,
-    duration_ms: int,
-    http_status: int | None,
-    outcome: str,
-    error: str | None,
-    plan: Plan,
-    validators: Validators | None = None,
-) -> None:
-    """Log one article check, move its schedule on to ``plan`` and release its lease."""
-    log_check(
-        session,
-        article_id=article.id,
-        source_id=None,
-        url=url,
-        started_at=started_at,
-        duration_ms=duration_ms,
-        http_status=http_status,
-        outcome=outcome,
-        error=error,
-    )
-    for name, value in _schedule_values(started_at, http_status, error, plan, validators).items():
-        setattr(article, name, value)
 
 
 def checks_for(session: Session, article_id: int, limit: int = 20) -> list[CheckRow]:

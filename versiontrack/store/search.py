@@ -21,7 +21,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, column, delete, func, insert, literal_column, select, table, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from versiontrack.domain import FIELDS, ArticleText
@@ -29,6 +40,15 @@ from versiontrack.store.schema import ArticleRow, SearchSentenceRow, SourceRow, 
 
 _S = SearchSentenceRow.__table__
 _INSERT = insert(_S)
+# ``index_version`` runs for every new version: its statements are built once.
+_OPEN_ROWS = select(_S.c.id, _S.c.field, _S.c.sentence).where(
+    _S.c.article_id == bindparam("article_id"), _S.c.removed_in.is_(None)
+)
+_MARK_REMOVED = (
+    update(_S)
+    .where(_S.c.id.in_(bindparam("ids", expanding=True)))
+    .values(removed_in=bindparam("number"))
+)
 # SQLite's FTS5 table (migration 0008): its hidden column named after it takes MATCH.
 _FTS = table("search_fts", column("rowid"), column("rank"), column("search_fts"))
 
@@ -50,11 +70,8 @@ def index_version(session: Session, article_id: int, number: int, text: ArticleT
     marked removed in it, sentences new in it are added."""
     wanted = Counter(entries(text))
     gone: list[int] = []
-    open_rows = session.execute(
-        select(_S.c.id, _S.c.field, _S.c.sentence).where(
-            _S.c.article_id == article_id, _S.c.removed_in.is_(None)
-        )
-    )
+    connection = session.connection()
+    open_rows = connection.execute(_OPEN_ROWS, {"article_id": article_id})
     for row_id, field, sentence in open_rows:
         key = (field, sentence)
         if wanted[key] > 0:
@@ -62,12 +79,7 @@ def index_version(session: Session, article_id: int, number: int, text: ArticleT
         else:
             gone.append(row_id)
     for start in range(0, len(gone), 500):
-        session.execute(
-            update(SearchSentenceRow)
-            .where(SearchSentenceRow.id.in_(gone[start : start + 500]))
-            .values(removed_in=number)
-            .execution_options(synchronize_session=False)
-        )
+        connection.execute(_MARK_REMOVED, {"ids": gone[start : start + 500], "number": number})
     rows = [
         {
             "article_id": article_id,
@@ -80,7 +92,7 @@ def index_version(session: Session, article_id: int, number: int, text: ArticleT
         for _ in range(count)
     ]
     if rows:
-        session.connection().execute(_INSERT, rows)
+        connection.execute(_INSERT, rows)
 
 
 def reindex_article(session: Session, article_id: int, texts: Iterable[ArticleText]) -> int:
