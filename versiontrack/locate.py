@@ -13,7 +13,8 @@ Pure: trees in, elements and strings out.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -31,6 +32,9 @@ _MIN_ANCHOR = _ANCHOR // 2  # a shorter text node never opens a paragraph by its
 _SCAN = 3 * _ANCHOR  # characters of a text node squeezed to find its squeezed start
 _CODE = frozenset({"script", "style", "template"})
 _STEP = re.compile(r"([A-Za-z][\w.-]*):(\d+)")
+# a text node that is not blank: the element it opens (``_texts``), its text, and the first
+# character of its squeezed text
+_Text = tuple[HtmlElement, str, str]
 
 
 def article_elements(tree: HtmlElement, extracted: Extracted) -> list[HtmlElement] | None:
@@ -71,13 +75,11 @@ class _Page:
         self._held: dict[HtmlElement, str] = {}
         self._metadata: str | None = None
 
-    def smallest_holding(
-        self, keys: Sequence[str], opens: Callable[[str], bool]
-    ) -> HtmlElement | None:
+    def smallest_holding(self, keys: Sequence[str], search: _Search) -> HtmlElement | None:
         """The smallest element holding every key, searched upwards from the elements of the
-        text nodes ``opens`` accepts: keys whose anchor we missed (a nested inline tag) must
+        text nodes ``search`` finds: keys whose anchor we missed (a nested inline tag) must
         still be inside."""
-        found = [el for el, text in self._texts if opens(text)]
+        found = search.elements(self._texts)
         element = _common_ancestor(found) if found else None
         while element is not None and not self.holds(element, keys):
             element = element.getparent()
@@ -98,8 +100,14 @@ class _Page:
         return all(n in self._metadata for n in names)
 
 
+class _Search(Protocol):
+    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+        """The elements of the text nodes found."""
+        ...
+
+
 class _Openers:
-    """Whether a text node opens one of the paragraphs: squeezed, it starts with a
+    """Finds the text nodes opening one of the paragraphs: squeezed, each starts with a
     paragraph's first ``_ANCHOR`` characters, or is itself (``_MIN_ANCHOR`` or more
     characters long) the start of one. Most text nodes open none: their first character
     turns them away before they are squeezed, a dict look-up of their first characters then
@@ -117,9 +125,11 @@ class _Openers:
             by_head.setdefault(s[: self._head], []).append(s)
         self._by_head = {h: tuple(group) for h, group in by_head.items()}
 
+    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+        firsts = self._firsts
+        return [el for el, text, first in texts if first in firsts and self(text)]
+
     def __call__(self, text: str) -> bool:
-        if text.lstrip()[:1].casefold()[:1] not in self._firsts:
-            return False
         start = squeeze(text[:_SCAN])
         if len(start) < _ANCHOR and len(text) > _SCAN:
             start = squeeze(text)  # mostly whitespace at its start
@@ -133,14 +143,13 @@ class _Openers:
 
 
 class _Mentions:
-    """Whether a text node holds one of the names (squeezed)."""
+    """Finds the text nodes holding one of the names (squeezed)."""
 
     def __init__(self, names: Sequence[str]) -> None:
         self._names = names
 
-    def __call__(self, text: str) -> bool:
-        squeezed = squeeze(text)
-        return any(n in squeezed for n in self._names)
+    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+        return [el for el, text, _ in texts if any(n in squeeze(text) for n in self._names)]
 
 
 def path_of(element: HtmlElement) -> str | None:
@@ -191,7 +200,7 @@ def _counted(el: HtmlElement) -> bool:
     return not (_hidden(el) or _is_ad_slot(el))
 
 
-def _texts(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
+def _texts(tree: HtmlElement) -> list[_Text]:
     """Every text node of the page that is not blank, with the element it opens: its element
     for an element's own text, the enclosing element for the text after one."""
     texts = []
@@ -200,11 +209,11 @@ def _texts(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
         if el.tag in _CODE:
             text = None  # code, never read as text (a state blob can be 100 KB of JSON)
         if text and not text.isspace():
-            texts.append((el, text))
+            texts.append((el, text, text.lstrip()[0].casefold()[0]))
         if tail and not tail.isspace():
             parent = el.getparent()
             if parent is not None:
-                texts.append((parent, tail))
+                texts.append((parent, tail, tail.lstrip()[0].casefold()[0]))
     return texts
 
 
