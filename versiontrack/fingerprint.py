@@ -118,7 +118,8 @@ class Reader:
             tree = _parse(html)
         except (etree.LxmlError, ValueError):
             return None
-        found = article_elements(tree, extracted)
+        paragraphs = [squeeze(p) for p in extracted.paragraphs]
+        found = article_elements(tree, extracted, paragraphs)
         if found is None:
             return None
         named = sorted((p, e) for e in found if (p := path_of(e)) is not None)
@@ -129,7 +130,7 @@ class Reader:
         for element in elements:
             self._prepare(tree, element)
         fields = (extracted.headline, extracted.standfirst, extracted.byline)
-        read = _Read((*fields, *extracted.paragraphs))
+        read = _Read([*map(squeeze, fields), *paragraphs])
         skips = {(k, n) for k, e in enumerate(elements) for n in self._unread(e, read)}
         path = " | ".join(p for p, _ in named)
         if skips:
@@ -335,11 +336,11 @@ def _short_boilerplate(line: str) -> bool:
 
 
 class _Read:
-    """What extraction read, squeezed: whether a squeezed text is in it. Most texts tested
-    are one whole paragraph (or field), a set look-up; the others a search of the whole."""
+    """What extraction read (its fields and paragraphs, ``squeezed``): whether a squeezed
+    text is in it. Most texts tested are one whole paragraph (or field), a set look-up; the
+    others a search of the whole."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        squeezed = [squeeze(t) for t in texts]
+    def __init__(self, squeezed: Sequence[str]) -> None:
         self._whole = set(squeezed)
         self._joined = "".join(squeezed)
 

@@ -37,10 +37,13 @@ _STEP = re.compile(r"([A-Za-z][\w.-]*):(\d+)")
 _Text = tuple[HtmlElement, str, str]
 
 
-def article_elements(tree: HtmlElement, extracted: Extracted) -> list[HtmlElement] | None:
+def article_elements(
+    tree: HtmlElement, extracted: Extracted, paragraphs: Sequence[str]
+) -> list[HtmlElement] | None:
     """The elements holding what ``extracted`` read from ``tree``; None when only the whole
-    page holds it (every churn would change it, so a fingerprint could never help)."""
-    keys = [k for k in (squeeze(p) for p in extracted.paragraphs) if k]
+    page holds it (every churn would change it, so a fingerprint could never help).
+    ``paragraphs``: ``extracted``'s paragraphs squeezed (its caller needs them too)."""
+    keys = [k for k in paragraphs if k]
     page = _Page(tree)
     body = page.smallest_holding(keys, _Openers(keys))
     if body is None or body.tag in ("html", "body"):
