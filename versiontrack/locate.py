@@ -23,10 +23,8 @@ from versiontrack.domain import Extracted
 from versiontrack.extract.unread import _hidden, _is_ad_slot
 from versiontrack.text import squeeze
 
-__all__ = ["LD_JSON", "META", "article_elements", "path_of", "resolve", "text_of"]
+__all__ = ["article_elements", "path_of", "resolve", "text_of"]
 
-META = etree.XPath("//meta[@content]")
-LD_JSON = etree.XPath("//script[@type='application/ld+json']")
 _ANCHOR = 40  # characters of a paragraph's start that find the element holding it
 _MIN_ANCHOR = _ANCHOR // 2  # a shorter text node never opens a paragraph by itself
 _SCAN = 3 * _ANCHOR  # characters of a text node squeezed to find its squeezed start
@@ -97,9 +95,14 @@ class _Page:
     def in_metadata(self, names: Sequence[str]) -> bool:
         """Whether the page's ``<meta>`` contents and JSON-LD hold every name (squeezed)."""
         if self._metadata is None:
-            in_metadata = [m.get("content") or "" for m in META(self._tree)]
-            in_metadata += [text_of(s) for s in LD_JSON(self._tree)]
-            self._metadata = squeeze(" ".join(in_metadata))
+            contents, blocks = [], []  # (one walk: an XPath per kind cost more)
+            for el in self._tree.iter("meta", "script"):
+                if el.tag == "meta":
+                    if (content := el.get("content")) is not None:
+                        contents.append(content)
+                elif el.get("type") == "application/ld+json":
+                    blocks.append(text_of(el))
+            self._metadata = squeeze(" ".join(contents + blocks))
         return all(n in self._metadata for n in names)
 
 
