@@ -90,7 +90,16 @@ class _Page:
         content = self._held.get(element)
         if content is None:
             content = self._held[element] = squeeze(text_of(element))
-        return all(k in content for k in keys)
+        # the paragraphs come in the page's order: each is looked for after the one before
+        # (one pass over the text, not one per paragraph), before it only when not found
+        start = 0
+        for key in keys:
+            found = content.find(key, start)
+            if found >= 0:
+                start = found + len(key)
+            elif key not in content:
+                return False
+        return True
 
     def in_metadata(self, names: Sequence[str]) -> bool:
         """Whether the page's ``<meta>`` contents and JSON-LD hold every name (squeezed)."""
