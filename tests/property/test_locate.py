@@ -1,6 +1,8 @@
-"""Locating the article: the quick search for the text nodes opening paragraphs
-(``locate._Openers``, which squeezes only a text's start and turns most away by their first
-characters) finds what its definition says, on any text."""
+"""Locating the article: its quick searches say what their definitions say, on any text.
+
+The text nodes opening paragraphs (``locate._Openers`` squeezes only a text's start and turns
+most away by their first characters), and whether an element holds the paragraphs (one pass
+over its text for paragraphs in order)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import lxml.html
 from hypothesis import given
 from hypothesis import strategies as st
 
-from versiontrack.locate import _ANCHOR, _MIN_ANCHOR, _SCAN, _Openers, _texts
+from versiontrack.locate import _ANCHOR, _MIN_ANCHOR, _SCAN, _Openers, _Page, _texts
 from versiontrack.text import squeeze
 
 # Few letters, so that texts share starts with the paragraphs; whitespace of every kind
@@ -52,3 +54,16 @@ def test_openers_match_their_definition(
     node = lxml.html.Element("p")
     node.text = text
     assert bool(_Openers(keys).elements(_texts(node))) == _opens(text, keys)
+
+
+@given(_TEXT, st.lists(st.tuples(st.integers(0, 200), st.integers(1, 60)), max_size=6), _TEXT)
+def test_an_element_holds_the_paragraphs_its_text_holds(
+    text: str, spans: list[tuple[int, int]], other: str
+) -> None:
+    # paragraphs cut from the text in any order (and one from elsewhere, found or not)
+    squeezed = squeeze(text)
+    keys = [k for k in (squeezed[i : i + n] for i, n in spans) if k]
+    keys.insert(len(keys) // 2, squeeze(other))
+    node = lxml.html.Element("div")
+    node.text = text
+    assert _Page(node).holds(node, keys) == all(k in squeezed for k in keys)
