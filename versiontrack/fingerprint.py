@@ -143,7 +143,8 @@ class Reader:
         the fingerprint) and whole lines our rules or ``ignore`` drop ("Updated 3 minutes
         ago", "Hits: 123"): they churn inside many articles."""
         etree.strip_elements(element, *_UNREAD, with_tail=False)
-        drop_unread(tree, within=element)
+        if len(element):  # (it drops only elements inside: nothing in a standfirst's bare <p>)
+            drop_unread(tree, within=element)
         for el in list(element.iterdescendants(etree.Element)):
             # one line has few children; reading every big subtree's text would cost more
             # than the rest of the fingerprint (and leaving a line in is always safe)

@@ -226,9 +226,8 @@ def _texts(tree: HtmlElement) -> list[_Text]:
     texts = []
     for el in tree.iter(etree.Element):
         text, tail = el.text, el.tail
-        if el.tag in _CODE:
-            text = None  # code, never read as text (a state blob can be 100 KB of JSON)
-        if text and not text.isspace():
+        # (code is never read as text: a state blob can be 100 KB of JSON)
+        if text and not text.isspace() and el.tag not in _CODE:
             texts.append((el, text, text.lstrip()[0].casefold()[0]))
         if tail and not tail.isspace():
             parent = el.getparent()
