@@ -28,6 +28,7 @@ Like ``extract`` this module is pure: bytes in, strings out.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import json
@@ -74,6 +75,7 @@ _LD_DIGITS = frozenset({"articleBody"})
 _DIGIT = re.compile(r"\d")
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 _UNREAD = ("script", "style", "template")
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # ``decode`` reads them first
 _INLINE_NOT_BR = INLINE_HTML - {"br"}
 _LINE_CHILDREN = 4  # elements with more children are never taken for one line
 _EVIDENCE = 8  # characters of a text piece found in the extracted text: read, not chance
@@ -350,7 +352,20 @@ class _Read:
 
 
 def _parse(html: bytes) -> HtmlElement:
-    return lxml.html.document_fromstring(decode(html).encode("utf-8"), parser=_PARSER)
+    return lxml.html.document_fromstring(_utf8(html), parser=_PARSER)
+
+
+def _utf8(html: bytes) -> bytes:
+    """The page in UTF-8 as ``decode`` reads it. Its first choice after a BOM is valid UTF-8,
+    read as it is: such a page (most) is passed on as it came, not decoded and encoded again."""
+    if not html.startswith(_BOMS):
+        try:
+            html.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return html
+    return decode(html).encode("utf-8")
 
 
 def _parse_skips(text: str) -> set[_Line]:

@@ -9,6 +9,7 @@ fingerprint alone.
 
 from __future__ import annotations
 
+import codecs
 import itertools
 
 import pytest
@@ -270,3 +271,13 @@ def test_a_json_ld_block_in_a_cdata_wrapper_reads_as_the_bare_block() -> None:
     # a block that does not parse counts whole, wrapper and all
     broken = locate(ld(f"<![CDATA[{bare[:-1]}]]>"))
     assert fingerprint.reader().fingerprint(ld(f"{bare[:-1]}"), broken.path) != broken.digest
+
+
+def test_a_page_reads_the_same_in_every_encoding_decode_reads() -> None:
+    text = page(BODY.replace("officials said", "the café’s owner said")).decode()
+    as_utf8 = text.encode()
+    found = locate(as_utf8)
+    as_cp1252 = text.replace("charset='utf-8'", "charset='windows-1252'").encode("cp1252")
+    for html in (codecs.BOM_UTF8 + as_utf8, as_cp1252):
+        assert locate(html) == found
+        assert fingerprint.reader().fingerprint(html, found.path) == found.digest
