@@ -322,6 +322,7 @@ _LONGEST_RULE = _RULES[0][1]
 
 
 def _boilerplate(line: str) -> bool:
+    # (a line longer than every rule's limit is no boilerplate: not worth hashing for the cache)
     return len(line) <= _LONGEST_RULE and _short_boilerplate(line)
 
 

@@ -116,6 +116,8 @@ class _Page:
 
 
 class _Search(Protocol):
+    """A search of the page's text nodes (``_Openers``, ``_Mentions``)."""
+
     def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
         """The elements of the text nodes found."""
         ...
