@@ -28,6 +28,7 @@ Like ``extract`` this module is pure: bytes in, strings out.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import json
@@ -47,7 +48,7 @@ from versiontrack.extract.decode import decode
 from versiontrack.extract.markup import INLINE_HTML
 from versiontrack.extract.rules import BOILERPLATE
 from versiontrack.extract.unread import drop_unread
-from versiontrack.locate import article_elements, path_of, resolve
+from versiontrack.locate import article_elements, path_of, resolve, text_of
 from versiontrack.text import fold, squeeze
 
 __all__ = ["FORMAT", "Reader", "reader"]
@@ -74,6 +75,7 @@ _LD_DIGITS = frozenset({"articleBody"})
 _DIGIT = re.compile(r"\d")
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 _UNREAD = ("script", "style", "template")
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # ``decode`` reads them first
 _INLINE_NOT_BR = INLINE_HTML - {"br"}
 _LINE_CHILDREN = 4  # elements with more children are never taken for one line
 _EVIDENCE = 8  # characters of a text piece found in the extracted text: read, not chance
@@ -118,7 +120,8 @@ class Reader:
             tree = _parse(html)
         except (etree.LxmlError, ValueError):
             return None
-        found = article_elements(tree, extracted)
+        paragraphs = [squeeze(p) for p in extracted.paragraphs]
+        found = article_elements(tree, extracted, paragraphs)
         if found is None:
             return None
         named = sorted((p, e) for e in found if (p := path_of(e)) is not None)
@@ -129,7 +132,7 @@ class Reader:
         for element in elements:
             self._prepare(tree, element)
         fields = (extracted.headline, extracted.standfirst, extracted.byline)
-        read = "".join(squeeze(t) for t in (*fields, *extracted.paragraphs))
+        read = _Read([*map(squeeze, fields), *paragraphs])
         skips = {(k, n) for k, e in enumerate(elements) for n in self._unread(e, read)}
         path = " | ".join(p for p, _ in named)
         if skips:
@@ -142,17 +145,19 @@ class Reader:
         the fingerprint) and whole lines our rules or ``ignore`` drop ("Updated 3 minutes
         ago", "Hits: 123"): they churn inside many articles."""
         etree.strip_elements(element, *_UNREAD, with_tail=False)
-        drop_unread(tree, within=element)
-        for el in list(element.iterdescendants()):
+        if len(element):  # (it drops only elements inside: nothing in a standfirst's bare <p>)
+            drop_unread(tree, within=element)
+        for el in list(element.iterdescendants(etree.Element)):
             # one line has few children; reading every big subtree's text would cost more
             # than the rest of the fingerprint (and leaving a line in is always safe)
-            if not isinstance(el.tag, str) or len(el) > _LINE_CHILDREN:
+            if len(el) > _LINE_CHILDREN:
                 continue
-            head = el.text
-            if head and len(head) > _LONGEST_RULE and not self.ignore:
-                if len(fold(head)) > _LONGEST_RULE:
-                    continue  # its own text alone is longer than any line our rules drop
-            line = fold(el.text_content())
+            text = text_of(el)
+            if len(text) > _LONGEST_RULE and not self.ignore:
+                # (folding a string's start gives the start of the folded string)
+                if len(fold(text[: 2 * _LONGEST_RULE])) > _LONGEST_RULE:
+                    continue  # its start alone is longer than any line our rules drop
+            line = fold(text)
             if line and self._dropped(el, line) and _own_line(el):
                 el.drop_tree()
 
@@ -164,8 +169,14 @@ class Reader:
             return True
         if len(line) > _SHORT_LINE or not len(el):
             return False
-        pieces = [p for p in (fold(t) for t in el.itertext()) if p]
-        return len(pieces) > 1 and all(_boilerplate(p) for p in pieces)
+        pieces = 0
+        for text in el.itertext():
+            piece = fold(text)
+            if piece:
+                if not _boilerplate(piece):
+                    return False  # most lines: their first piece is read
+                pieces += 1
+        return pieces > 1
 
     def _head(self, tree: HtmlElement) -> Any:
         """The hash of what extraction reads outside the region (read before the region is
@@ -184,9 +195,9 @@ class Reader:
                     parts.append(f"\x03link\x02{fold(el.get('href') or '')}")
             elif tag == "script":
                 if el.get("type") == "application/ld+json":
-                    parts.append(f"\x05{_ld_fields(el.text_content())}")
+                    parts.append(f"\x05{_ld_fields(text_of(el))}")
             else:
-                parts.append(f"\x03{tag}\x02{fold(el.text_content())}")
+                parts.append(f"\x03{tag}\x02{fold(text_of(el))}")
         h = hashlib.blake2b(self.salt.encode(), digest_size=16)
         h.update("".join(parts).encode())
         return h
@@ -213,7 +224,7 @@ class Reader:
                     continue
                 if ordinal in skips:
                     skipping = el
-                    line = fold(el.text_content())
+                    line = fold(text_of(el))
                     parts.append(f"\x06{el.tag}\x02{'' if self._droppable(el, line) else line}")
                 else:
                     parts.append(f"<{el.tag}\x02{fold(el.text or '')}")
@@ -228,32 +239,33 @@ class Reader:
                 parts.append(fold(el.tail))
         return "\x07".join(parts)
 
-    def _unread(self, element: HtmlElement, read: str) -> list[int]:
+    def _unread(self, element: HtmlElement, read: _Read) -> list[int]:
         """The ordinals (in ``element.iter()`` order) of the lines of ``element`` extraction
         did not read and that may change without changing what it reads: the outermost
         element of each such line.
 
-        ``read`` is the extracted text, squeezed. A line is read when its whole text is in
-        it; a line none of whose text is in it (no piece of ``_EVIDENCE`` characters or
-        more) is not; a line with some of both is looked into, child by child.
+        A line is read when its whole text is in ``read``; a line none of whose text is in
+        it (no piece of ``_EVIDENCE`` characters or more) is not; a line with some of both is
+        looked into, child by child.
         """
-        ordinals = {
-            el: n for n, el in enumerate(e for e in element.iter() if isinstance(e.tag, str))
-        }
-        found: list[int] = []
+        found: list[HtmlElement] = []
         stack = [c for c in reversed(element) if isinstance(c.tag, str)]
         while stack:
             el = stack.pop()
-            line = fold(el.text_content())
-            if not line or squeeze(line) in read:
+            text = text_of(el)
+            squeezed = squeeze(text)
+            if not squeezed or squeezed in read:
                 continue  # no text (its markup is in the skeleton), or read: all of it
             pieces = (squeeze(t) for t in el.itertext())
             partly = any(len(p) >= _EVIDENCE and p in read for p in pieces)
-            if len(el) <= _LINE_CHILDREN and not partly and self._droppable(el, line):
-                found.append(ordinals[el])
+            if len(el) <= _LINE_CHILDREN and not partly and self._droppable(el, fold(text)):
+                found.append(el)
                 continue
             stack.extend(c for c in reversed(el) if isinstance(c.tag, str))
-        return found
+        if not found:
+            return []
+        ordinals = {el: n for n, el in enumerate(element.iter(etree.Element))}
+        return [ordinals[el] for el in found]
 
     def _droppable(self, el: HtmlElement, line: str) -> bool:
         """Whether a line extraction left out (``el``, its text ``line``) may change without
@@ -266,7 +278,7 @@ class Reader:
         )
 
     def _ignored(self, line: str) -> bool:
-        return any(p.search(line) for p in self.ignore)
+        return bool(self.ignore) and any(p.search(line) for p in self.ignore)
 
 
 @functools.lru_cache(maxsize=256)
@@ -279,8 +291,12 @@ def reader(selector: str | None = None, ignore: tuple[str, ...] = ()) -> Reader:
 def _ld_fields(source: str) -> str:
     """The fields extraction reads from one JSON-LD block, in a stable form; a block that does
     not parse counts whole (extraction's reading of it is then anyone's guess)."""
+    text = source
+    if "<![CDATA[" in text or "]]>" in text:
+        # (only then: the wrapper's regex, unanchored at its end, is tried at every character)
+        text = _CDATA.sub("", text)
     try:
-        data = json.loads(_CDATA.sub("", source))
+        data = json.loads(text)
     except ValueError:
         return fold(source)
     return json.dumps(_kept(data), sort_keys=True, ensure_ascii=False)
@@ -305,10 +321,15 @@ _RULES = sorted(BOILERPLATE, key=lambda rule: -rule[1])
 _LONGEST_RULE = _RULES[0][1]
 
 
+def _boilerplate(line: str) -> bool:
+    # (a line longer than every rule's limit is no boilerplate: not worth hashing for the cache)
+    return len(line) <= _LONGEST_RULE and _short_boilerplate(line)
+
+
 # a page's short lines (labels, buttons, teaser captions) recur on every page of its site and
 # at every check: each is matched against the rules once
 @functools.lru_cache(maxsize=8192)
-def _boilerplate(line: str) -> bool:
+def _short_boilerplate(line: str) -> bool:
     size = len(line)
     for pattern, limit in _RULES:
         if size > limit:
@@ -318,8 +339,34 @@ def _boilerplate(line: str) -> bool:
     return False
 
 
+class _Read:
+    """What extraction read (its fields and paragraphs, ``squeezed``): whether a squeezed
+    text is in it. Most texts tested are one whole paragraph (or field), a set look-up; the
+    others a search of the whole."""
+
+    def __init__(self, squeezed: Sequence[str]) -> None:
+        self._whole = set(squeezed)
+        self._joined = "".join(squeezed)
+
+    def __contains__(self, text: str) -> bool:
+        return text in self._whole or text in self._joined
+
+
 def _parse(html: bytes) -> HtmlElement:
-    return lxml.html.document_fromstring(decode(html).encode("utf-8"), parser=_PARSER)
+    return lxml.html.document_fromstring(_utf8(html), parser=_PARSER)
+
+
+def _utf8(html: bytes) -> bytes:
+    """The page in UTF-8 as ``decode`` reads it. Its first choice after a BOM is valid UTF-8,
+    read as it is: such a page (most) is passed on as it came, not decoded and encoded again."""
+    if not html.startswith(_BOMS):
+        try:
+            html.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return html
+    return decode(html).encode("utf-8")
 
 
 def _parse_skips(text: str) -> set[_Line]:

@@ -13,7 +13,8 @@ Pure: trees in, elements and strings out.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -22,71 +23,150 @@ from versiontrack.domain import Extracted
 from versiontrack.extract.unread import _hidden, _is_ad_slot
 from versiontrack.text import squeeze
 
-__all__ = ["LD_JSON", "META", "article_elements", "path_of", "resolve"]
+__all__ = ["article_elements", "path_of", "resolve", "text_of"]
 
-META = etree.XPath("//meta[@content]")
-LD_JSON = etree.XPath("//script[@type='application/ld+json']")
 _ANCHOR = 40  # characters of a paragraph's start that find the element holding it
 _MIN_ANCHOR = _ANCHOR // 2  # a shorter text node never opens a paragraph by itself
+_SCAN = 3 * _ANCHOR  # characters of a text node squeezed to find its squeezed start
 _CODE = frozenset({"script", "style", "template"})
 _STEP = re.compile(r"([A-Za-z][\w.-]*):(\d+)")
+# a text node that is not blank: the element it opens (``_texts``), its text, and the first
+# character of its squeezed text
+_Text = tuple[HtmlElement, str, str]
 
 
-def article_elements(tree: HtmlElement, extracted: Extracted) -> list[HtmlElement] | None:
+def article_elements(
+    tree: HtmlElement, extracted: Extracted, paragraphs: Sequence[str]
+) -> list[HtmlElement] | None:
     """The elements holding what ``extracted`` read from ``tree``; None when only the whole
-    page holds it (every churn would change it, so a fingerprint could never help)."""
-    keys = [k for k in (squeeze(p) for p in extracted.paragraphs) if k]
-    texts = _texts(tree)  # walked once: the body, standfirst and byline searches share it
-    body = _smallest_holding(texts, keys, _Openers(keys))
+    page holds it (every churn would change it, so a fingerprint could never help).
+    ``paragraphs``: ``extracted``'s paragraphs squeezed (its caller needs them too)."""
+    keys = [k for k in paragraphs if k]
+    page = _Page(tree)
+    body = page.smallest_holding(keys, _Openers(keys))
     if body is None or body.tag in ("html", "body"):
         return None
     elements = [body]
     standfirst = squeeze(extracted.standfirst)
-    if standfirst and not _holds(body, [standfirst]):
+    if standfirst and not page.holds(body, [standfirst]):
         # extraction reads the standfirst from the element that shows it (an edit there
         # shows before the metadata does), so that element is part of what it read
-        shown = _smallest_holding(texts, [standfirst], _Openers([standfirst]))
+        shown = page.smallest_holding([standfirst], _Openers([standfirst]))
         if shown is not None and shown.tag not in ("html", "body"):
             elements.append(shown)
-        elif not _in_metadata(tree, [standfirst]):
+        elif not page.in_metadata([standfirst]):
             return None
     names = [k for k in (squeeze(n) for n in extracted.byline.split(";")) if k]  # "A; B"
-    if names and not _holds(body, names) and not _in_metadata(tree, names):
+    if names and not page.holds(body, names) and not page.in_metadata(names):
         # a "By …" line in the page: only its own element, not the share counts beside it
-        line = _smallest_holding(texts, names, lambda t: any(n in t for n in names))
+        line = page.smallest_holding(names, _Mentions(names))
         if line is None or line.tag in ("html", "body"):
             return None
         elements.append(line)
     return elements
 
 
-def _in_metadata(tree: HtmlElement, names: Sequence[str]) -> bool:
-    """Whether the page's ``<meta>`` contents and JSON-LD hold every name (squeezed)."""
-    in_metadata = [m.get("content") or "" for m in META(tree)]
-    in_metadata += [s.text_content() for s in LD_JSON(tree)]
-    meta_text = squeeze(" ".join(in_metadata))
-    return all(n in meta_text for n in names)
+class _Page:
+    """One page's text as the searches read it, each part read once: its text nodes, the
+    squeezed text of the elements tested, its metadata."""
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self._tree = tree
+        self._texts = _texts(tree)  # one walk: the body, standfirst and byline searches share it
+        self._held: dict[HtmlElement, str] = {}
+        self._metadata: str | None = None
+
+    def smallest_holding(self, keys: Sequence[str], search: _Search) -> HtmlElement | None:
+        """The smallest element holding every key, searched upwards from the elements of the
+        text nodes ``search`` finds: keys whose anchor we missed (a nested inline tag) must
+        still be inside."""
+        found = search.elements(self._texts)
+        element = _common_ancestor(found) if found else None
+        while element is not None and not self.holds(element, keys):
+            element = element.getparent()
+        return element
+
+    def holds(self, element: HtmlElement, keys: Sequence[str]) -> bool:
+        content = self._held.get(element)
+        if content is None:
+            content = self._held[element] = squeeze(text_of(element))
+        # the paragraphs come in the page's order: each is looked for after the one before
+        # (one pass over the text, not one per paragraph), before it only when not found
+        start = 0
+        for key in keys:
+            found = content.find(key, start)
+            if found >= 0:
+                start = found + len(key)
+            elif key not in content:
+                return False
+        return True
+
+    def in_metadata(self, names: Sequence[str]) -> bool:
+        """Whether the page's ``<meta>`` contents and JSON-LD hold every name (squeezed)."""
+        if self._metadata is None:
+            contents, blocks = [], []  # (one walk: an XPath per kind cost more)
+            for el in self._tree.iter("meta", "script"):
+                if el.tag == "meta":
+                    if (content := el.get("content")) is not None:
+                        contents.append(content)
+                elif el.get("type") == "application/ld+json":
+                    blocks.append(text_of(el))
+            self._metadata = squeeze(" ".join(contents + blocks))
+        return all(n in self._metadata for n in names)
+
+
+class _Search(Protocol):
+    """A search of the page's text nodes (``_Openers``, ``_Mentions``)."""
+
+    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+        """The elements of the text nodes found."""
+        ...
 
 
 class _Openers:
-    """Whether a squeezed text node opens one of the paragraphs: it starts with a
+    """Finds the text nodes opening one of the paragraphs: squeezed, each starts with a
     paragraph's first ``_ANCHOR`` characters, or is itself (``_MIN_ANCHOR`` or more
-    characters long) the start of one. Set look-ups, not a scan of every paragraph."""
+    characters long) the start of one. Most text nodes open none: their first character
+    turns them away before they are squeezed, a dict look-up of their first characters then
+    (squeezing a string's start gives the start of the squeezed string: whitespace goes and
+    case folds character by character)."""
 
     def __init__(self, keys: Sequence[str]) -> None:
         starts = {k[:_ANCHOR] for k in keys}
-        # (a text opening with a start of the full ``_ANCHOR`` is found in ``_prefixes``:
-        # only the starts of short paragraphs need a look-up of their own length)
-        self._by_length: dict[int, set[str]] = {}
+        self._firsts = {s[0] for s in starts}
+        # every start is at least this long, so a text opening with one shares its first
+        # ``_head`` characters, and so does a text that is the start of one
+        self._head = min([_MIN_ANCHOR, *map(len, starts)])
+        by_head: dict[str, list[str]] = {}
         for s in starts:
-            if len(s) < _ANCHOR:
-                self._by_length.setdefault(len(s), set()).add(s)
-        self._prefixes = {s[:n] for s in starts for n in range(_MIN_ANCHOR, len(s) + 1)}
+            by_head.setdefault(s[: self._head], []).append(s)
+        self._by_head = {h: tuple(group) for h, group in by_head.items()}
+
+    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+        firsts = self._firsts
+        return [el for el, text, first in texts if first in firsts and self(text)]
 
     def __call__(self, text: str) -> bool:
-        if len(text) >= _MIN_ANCHOR and text[:_ANCHOR] in self._prefixes:
-            return True
-        return any(text[:n] in starts for n, starts in self._by_length.items())
+        start = squeeze(text[:_SCAN])
+        if len(start) < _ANCHOR and len(text) > _SCAN:
+            start = squeeze(text)  # mostly whitespace at its start
+        starts = self._by_head.get(start[: self._head])
+        if starts is None:
+            return False
+        start = start[:_ANCHOR]
+        return start.startswith(starts) or (
+            len(start) >= _MIN_ANCHOR and any(s.startswith(start) for s in starts)
+        )
+
+
+class _Mentions:
+    """Finds the text nodes holding one of the names (squeezed)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._names = names
+
+    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+        return [el for el, text, _ in texts if any(n in squeeze(text) for n in self._names)]
 
 
 def path_of(element: HtmlElement) -> str | None:
@@ -133,26 +213,28 @@ def resolve(tree: HtmlElement, path: str) -> HtmlElement | None:
     return node
 
 
+def text_of(element: HtmlElement) -> str:
+    """``element.text_content()``, at a third of its cost (no XPath evaluation per call)."""
+    return etree.tostring(element, method="text", encoding=str, with_tail=False)
+
+
 def _counted(el: HtmlElement) -> bool:
     return not (_hidden(el) or _is_ad_slot(el))
 
 
-def _texts(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
-    """Every text node of the page that is not blank, squeezed, with the element it opens:
-    its element for an element's own text, the enclosing element for the text after one."""
+def _texts(tree: HtmlElement) -> list[_Text]:
+    """Every text node of the page that is not blank, with the element it opens: its element
+    for an element's own text, the enclosing element for the text after one."""
     texts = []
-    for el in tree.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in tree.iter(etree.Element):
         text, tail = el.text, el.tail
-        if el.tag in _CODE:
-            text = None  # code, never read as text (a state blob can be 100 KB of JSON)
-        if text and not text.isspace():
-            texts.append((el, squeeze(text)))
+        # (code is never read as text: a state blob can be 100 KB of JSON)
+        if text and not text.isspace() and el.tag not in _CODE:
+            texts.append((el, text, text.lstrip()[0].casefold()[0]))
         if tail and not tail.isspace():
             parent = el.getparent()
             if parent is not None:
-                texts.append((parent, squeeze(tail)))
+                texts.append((parent, tail, tail.lstrip()[0].casefold()[0]))
     return texts
 
 
@@ -163,21 +245,3 @@ def _common_ancestor(elements: Sequence[HtmlElement]) -> HtmlElement | None:
         while chain and chain[-1] not in mine:
             chain.pop()
     return chain[-1] if chain else None
-
-
-def _holds(element: HtmlElement, keys: Sequence[str]) -> bool:
-    content = squeeze(element.text_content())
-    return all(k in content for k in keys)
-
-
-def _smallest_holding(
-    texts: Sequence[tuple[HtmlElement, str]], keys: Sequence[str], match: Callable[[str], bool]
-) -> HtmlElement | None:
-    """The smallest element holding every key, searched upwards from the elements of the
-    texts (``_texts``) ``match`` accepts: keys whose anchor we missed (a nested inline tag)
-    must still be inside."""
-    found = [el for el, text in texts if match(text)]
-    element = _common_ancestor(found) if found else None
-    while element is not None and not _holds(element, keys):
-        element = element.getparent()
-    return element

@@ -9,6 +9,7 @@ fingerprint alone.
 
 from __future__ import annotations
 
+import codecs
 import itertools
 
 import pytest
@@ -254,3 +255,29 @@ def test_an_inline_custom_element_is_part_of_its_sentence_for_the_fingerprint() 
     url = "https://news.example/a"
     assert extract(formula("1 of 5"), url) != extract(formula("2 of 5"), url)
     assert fingerprint.reader().fingerprint(formula("2 of 5"), found.path) != found.digest
+
+
+def test_a_json_ld_block_in_a_cdata_wrapper_reads_as_the_bare_block() -> None:
+    def ld(block: str) -> bytes:
+        return page(BODY, head=f'<script type="application/ld+json">{block}</script>')
+
+    bare = '{"headline": "Troops sent", "dateModified": "2024-01-01"}'
+    wrapped = f"//<![CDATA[\n{bare.replace('01-01', '01-02')}\n//]]>"
+    found = locate(ld(bare))
+    # the wrapper and a new date are not what extraction reads; a new headline is
+    assert fingerprint.reader().fingerprint(ld(wrapped), found.path) == found.digest
+    edited = wrapped.replace("Troops sent", "Troops withdrawn")
+    assert fingerprint.reader().fingerprint(ld(edited), found.path) != found.digest
+    # a block that does not parse counts whole, wrapper and all
+    broken = locate(ld(f"<![CDATA[{bare[:-1]}]]>"))
+    assert fingerprint.reader().fingerprint(ld(f"{bare[:-1]}"), broken.path) != broken.digest
+
+
+def test_a_page_reads_the_same_in_every_encoding_decode_reads() -> None:
+    text = page(BODY.replace("officials said", "the café’s owner said")).decode()
+    as_utf8 = text.encode()
+    found = locate(as_utf8)
+    as_cp1252 = text.replace("charset='utf-8'", "charset='windows-1252'").encode("cp1252")
+    for html in (codecs.BOM_UTF8 + as_utf8, as_cp1252):
+        assert locate(html) == found
+        assert fingerprint.reader().fingerprint(html, found.path) == found.digest
