@@ -139,6 +139,34 @@ def test_a_name_far_from_the_headline_is_not_a_byline() -> None:
     assert _byline('<meta name="author" content="Ana Ruiz">', far) == ""
 
 
+@pytest.mark.parametrize("caption", [20, 150])
+@pytest.mark.parametrize("footer", [False, True])
+def test_a_long_articles_closing_author_line_holds_whatever_the_teasers_before_it(
+    caption: int, footer: bool
+) -> None:
+    # about 5,800 characters of article, then unlinked teaser captions whose lengths change on
+    # every render, then the author line (in a field of its own, or the article's own
+    # footer): measured from the headline alone, it sat at the window's edge and came and
+    # went with the captions
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the report: {'the convoy crossed the river at dawn. ' * 3}</p>"
+        for i in range(48)
+    )
+    teasers = "".join(
+        f"<div class='css-392a56'><img src='/t/{i}.jpg'><span>{'x' * caption} {i}</span></div>"
+        for i in range(3)
+    )
+    author = "Author: Ana Ruiz"
+    closing = (
+        f"<footer><p>{author}</p></footer>" if footer else f"<div class='f'><p>{author}</p></div>"
+    )
+    body = (
+        f"<article><h1>Convoy crosses river</h1><div class='body'>{paragraphs}</div>"
+        f"<div class='css-883e1a'>{teasers}</div>{closing}</article>"
+    )
+    assert _byline('<meta name="author" content="Ana Ruiz">', body) == "Ana Ruiz"
+
+
 @pytest.mark.parametrize("captions", [10, 400])
 def test_rotating_teaser_links_never_move_a_byline_out_of_reach(captions: int) -> None:
     # teaser captions whose lengths change on every render sit between the headline and the

@@ -50,7 +50,7 @@ from versiontrack.text import fold
 
 #: Identifies the extraction rules; stored with each version so a change of rules (ours: the
 #: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
-EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt6"
+EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt7"
 
 __all__ = ["EXTRACTOR_VERSION", "HTML_CLASSES", "extract"]
 
@@ -141,7 +141,7 @@ def extract(
             )
         ),
     )
-    near = functools.cache(lambda: _near_headline(tree))  # read once, for either candidate
+    near = functools.cache(lambda: _near_headline(tree, found))  # read once, for either candidate
     byline = _evident_byline(fold(document.author or ""), near) or _evident_byline(
         _meta(tree, "author", "article:author", "parsely-author", "sailthru.author"), near
     )

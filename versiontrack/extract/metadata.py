@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -179,22 +179,33 @@ def _strip_repeats(paragraphs: list[str], headline: str, standfirst: str, byline
 _NAME_SEPARATORS = re.compile(r"\s*(?:;|,|\band\b|&|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
 _STAMP_WORDS = re.compile(rf"\b(?:{_UPDATED}|updated|ago|today|yesterday)\b|\d", re.IGNORECASE)
 _NEAR = 1500  # characters of page text before the headline, and 4× that after it
+_LAST_KEY = 40  # characters of the last paragraph's start that find it in the page
+_CHROME_TAGS = frozenset({"footer", "aside", "nav", "header"})
+_ARTICLE_TAGS = frozenset({"article", "main"})
 _UNSEEN_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title"})
 
 
-def _near_headline(tree: HtmlElement) -> str:
-    """The page's visible text around its first ``<h1>`` (its start, without one), squeezed.
+def _near_headline(tree: HtmlElement, paragraphs: Sequence[str] = ()) -> str:
+    """The page's visible text around its first ``<h1>`` (its start, without one), squeezed,
+    through to just past the article's last paragraph (of ``paragraphs``, the body read).
 
     The window is measured in text outside links: link text (rotating teaser captions, most
     read lists) is kept but takes no room, so a teaser list that changes its captions' lengths
-    on every render cannot move a byline in and out of the window.
+    on every render cannot move a byline in and out of the window. Text outside the page's
+    chrome (a ``footer``, ``aside``, ``nav`` or ``header`` not inside an ``article`` or
+    ``main``: an article's own footer is where it names its author) counts on to just past
+    the end of the article, where many sites print "Author: …": measured from the headline
+    alone, a long article's closing byline sat at the window's edge, and the unlinked teasers
+    before it moved it in and out from one render to the next.
 
     One walk: a count of the unseen elements (scripts, ``<head>``…) and of the links open
     around each node tells whether its text shows and counts, instead of asking every node
     for its ancestors.
     """
     parts: list[tuple[int, str]] = []  # (room taken before it, squeezed text)
-    length, at, unseen, links = 0, -1, 0, 0
+    in_chrome: list[bool] = []  # per part
+    length, at, unseen, links, inside = 0, -1, 0, 0, 0
+    chrome: set[HtmlElement] = set()  # open chrome elements
     for event, el in etree.iterwalk(tree, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
@@ -202,22 +213,51 @@ def _near_headline(tree: HtmlElement) -> str:
                 unseen += 1
                 continue
             links += tag == "a"
+            inside += tag in _ARTICLE_TAGS
+            if tag in _CHROME_TAGS and not inside:
+                chrome.add(el)
             if tag == "h1" and at < 0:
                 at = length
             text = el.text
         else:
             unseen -= tag in _UNSEEN_TEXT
             links -= tag == "a"
+            inside -= tag in _ARTICLE_TAGS
+            chrome.discard(el)
             text = el.tail
         if text and not unseen:
             squeezed = squeeze(text)
             parts.append((length, squeezed))
+            in_chrome.append(bool(chrome))
             if not links:
                 length += len(squeezed)
-                if 0 <= at and at + 4 * _NEAR <= length:
-                    break  # the rest of the page lies past the window
     start, end = max(0, at - _NEAR), max(at, 0) + 4 * _NEAR
-    return "".join(text for offset, text in parts if start <= offset < end)
+    ending = _article_end(parts, paragraphs)
+    reach = max(end, ending + _NEAR) if ending is not None else end
+    return "".join(
+        text
+        for (offset, text), outside in zip(parts, in_chrome, strict=True)
+        if start <= offset < (end if outside else reach)
+    )
+
+
+def _article_end(parts: Sequence[tuple[int, str]], paragraphs: Sequence[str]) -> int | None:
+    """The room taken up to the end of the article's last paragraph long enough to be found
+    by its start in the walked text (a short last line may be the byline itself), or None."""
+    last = next((k for p in reversed(paragraphs) if len(k := squeeze(p)) >= _LAST_KEY), "")
+    if not last:
+        return None
+    joined = "".join(text for _, text in parts)
+    found = joined.rfind(last[:_LAST_KEY])
+    if found < 0:
+        return None
+    # the part the paragraph starts in, and the room taken before it
+    at = 0
+    for offset, text in parts:
+        if at + len(text) > found:
+            return offset + (found - at) + len(last)
+        at += len(text)
+    return None
 
 
 def _evident_byline(byline: str, near: Callable[[], str]) -> str:
