@@ -158,9 +158,8 @@ async def check_in_shards(
     try:
         for k, part in enumerate(parts[1:], start=1):
             job = (k, settings, part, rt.clock, rt.owner, shards, writes)
-            if waiting:
-                forked = waiting.pop(0)
-                forked.jobs.send(job)
+            forked = _hand(waiting, job)
+            if forked is not None:
                 log.info("shard %d: forked process %s", k, forked.process.pid)
                 processes.append(forked.process)
                 reports[forked.report] = k
@@ -212,6 +211,20 @@ async def check_in_shards(
         outcomes.get(i) or CheckOutcome(i, "", "failed", error="internal error: shard lost")
         for i in due
     ]
+
+
+def _hand(waiting: list[Standby], job: tuple[Any, ...]) -> Standby | None:
+    """Give ``job`` to the first forked process still waiting; None when none is (then the
+    shard is spawned). One that died meanwhile (the OOM killer, say) is passed over."""
+    while waiting:
+        forked = waiting.pop(0)
+        try:
+            forked.jobs.send(job)
+        except OSError:
+            log.warning("forked process %s is gone: a shard is spawned instead", forked.process.pid)
+            continue
+        return forked
+    return None
 
 
 def _write_lock_path(url: str) -> str | None:

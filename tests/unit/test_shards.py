@@ -64,3 +64,15 @@ def test_no_process_is_forked_while_another_thread_runs_or_for_a_pass_never_shar
     for rt in (runtime(workers=1), runtime(url="sqlite://")):
         with shards.standby(rt.settings) as ready:
             assert ready == []
+
+
+def test_a_forked_process_gone_before_its_share_is_passed_over() -> None:
+    if threading.active_count() != 1:
+        pytest.skip("another thread runs in this test process: nothing would be forked")
+    with shards.standby(runtime(workers=2).settings) as ready:
+        [forked] = ready
+        forked.process.kill()  # the OOM killer, say, before the pass hands out shares
+        forked.process.join()
+        waiting = list(ready)
+        assert shards._hand(waiting, (1, "share")) is None  # the shard is spawned instead
+        assert waiting == []
