@@ -122,8 +122,9 @@ def fork_context() -> context.BaseContext | None:
     A forked child has every module its parent imported, for a few milliseconds of CPU,
     where a spawned one spends the better part of a second importing trafilatura, httpx and
     SQLAlchemy again. But a fork copies the locks other threads hold, mid-use, and none of
-    their work: only a process that runs no other thread may fork.
+    their work: only a process that runs no other thread may fork. And only on Linux: macOS's
+    system libraries are not fork-safe (Python spawns there by default for that reason).
     """
-    if not hasattr(os, "fork") or threading.active_count() != 1:
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
         return None
     return get_context("fork")
