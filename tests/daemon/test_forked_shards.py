@@ -8,11 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from versiontrack.corpus import LoopbackServer
 from versiontrack.service import database, reads
 
 from ..conftest import make_settings
 from .test_kill9 import ARTICLES, SHARDED_CHECK, Site, write_config
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="children are forked on Linux only; reads /proc"
+)
 
 
 def check(config: Path, *args: str, per_shard: int = 5) -> subprocess.CompletedProcess[str]:
