@@ -1,5 +1,6 @@
 """What extraction reads: hidden markup and machine microdata left out, paragraphs kept apart
-inside inline wrappers, and precision mode's thin readings replaced (real pages, issue 9)."""
+inside inline wrappers, precision mode's thin readings replaced (real pages, issue 9), and
+trafilatura's metadata fields as trafilatura reads them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
+import trafilatura
 
-from versiontrack.extract import extract
+from versiontrack.extract import decode, extract
+from versiontrack.extract.metadata import _trafilatura_metadata
 from versiontrack.text import normalise
 
 REALPAGES = Path(__file__).resolve().parents[2] / ".." / "shared" / "realpages"
@@ -237,3 +240,50 @@ def test_inline_code_and_custom_elements_stay_inside_their_sentence() -> None:
         "When",
         "a = 0, there are no solutions to the equation at all.",
     ]
+
+
+_FIELDS = ("title", "author", "sitename", "description", "url")
+_META_PAGES = [
+    # Open Graph and meta names
+    "<head><meta property='og:title' content='Convoy crosses river'>"
+    "<meta property='og:site_name' content='@borderpost'><meta name='author' content='Ana Ruiz'>"
+    "<meta name='description' content='The convoy crossed at dawn.'></head>",
+    # JSON-LD over a one-word meta author, the site name from the <title>
+    "<head><title>Convoy crosses river | news.example</title><meta name='author' content='ana'>"
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Convoy",'
+    ' "author": {"@type": "Person", "name": "Ana Ruiz"}}</script></head>',
+    # nothing declared: title, author and site name from the page and its URL
+    "<head><title>Convoy crosses river</title></head>",
+]
+
+
+def _metadata_pairs() -> list[tuple[str, bytes, str]]:
+    pairs = [
+        (
+            f"page {i}",
+            f"<html>{head}<body>{ARTICLE}</body></html>".encode(),
+            "https://news.example/a",
+        )
+        for i, head in enumerate(_META_PAGES)
+    ]
+    for path in sorted(REALPAGES.glob("fundus/html/*.html.gz")):
+        pairs.append((path.name, gzip.decompress(path.read_bytes()), f"https://{path.name}/a"))
+    for path in sorted(REALPAGES.glob("readability/*/source.html")):
+        pairs.append((path.parent.name, path.read_bytes(), f"https://{path.parent.name}/a"))
+    return pairs
+
+
+def test_the_metadata_fields_read_are_trafilaturas_own() -> None:
+    """``_trafilatura_metadata`` keeps only some steps of trafilatura's ``extract_metadata``:
+    the fields it sets must come out as there (on every real page, when they are present)."""
+    differ = []
+    for name, html, url in _metadata_pairs():
+        tree = trafilatura.load_html(decode.decode(html))
+        ours = _trafilatura_metadata(tree, url)
+        theirs = trafilatura.extract_metadata(tree, url)
+        differ += [
+            (name, field, getattr(ours, field), getattr(theirs, field))
+            for field in _FIELDS
+            if getattr(ours, field) != getattr(theirs, field)
+        ]
+    assert differ == []

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 import trafilatura
 from lxml import etree
@@ -107,9 +106,11 @@ def _thin(found: Sequence[str], tree: HtmlElement) -> bool:
     return have < _SUSPECT * declared
 
 
-def _trafilatura(tree: HtmlElement, url: str | None, *, precise: bool) -> Any:
-    """trafilatura's reading of ``tree`` (which it copies, so ours stays intact)."""
-    return trafilatura.bare_extraction(
+def _reading(tree: HtmlElement, url: str | None, *, precise: bool) -> list[str]:
+    """trafilatura's reading of the body of ``tree`` (which it copies, so ours stays intact),
+    as paragraphs; [] when it finds none. Its metadata is read apart
+    (``metadata._trafilatura_metadata``), once for both readings."""
+    document = trafilatura.bare_extraction(
         tree,
         url=url,
         favor_precision=precise,
@@ -120,5 +121,6 @@ def _trafilatura(tree: HtmlElement, url: str | None, *, precise: bool) -> Any:
         # never True: trafilatura's cache is process-wide and eats repeated
         # paragraphs when the same page is extracted again
         deduplicate=False,
-        with_metadata=True,
+        with_metadata=False,
     )
+    return _paragraphs(document.body) if document is not None else []
