@@ -8,11 +8,13 @@ import gzip
 import json
 from pathlib import Path
 
+import lxml.html
 import pytest
 import trafilatura
 
 from versiontrack.extract import decode, extract
 from versiontrack.extract.metadata import _trafilatura_metadata
+from versiontrack.extract.unread import drop_unread
 from versiontrack.text import normalise
 
 REALPAGES = Path(__file__).resolve().parents[2] / ".." / "shared" / "realpages"
@@ -287,3 +289,16 @@ def test_the_metadata_fields_read_are_trafilaturas_own() -> None:
             if getattr(ours, field) != getattr(theirs, field)
         ]
     assert differ == []
+
+
+def test_microdata_names_are_told_apart_as_xpath_tells_them() -> None:
+    # itemprop holds names apart by XML whitespace (a newline too, a no-break space not); a
+    # bare address goes, an address with markup inside (an author's link) stays
+    tree = lxml.html.document_fromstring(
+        "<html><body><p>Text <span itemprop='name\n width'>1200</span>"
+        "<span itemprop='name\u00a0width'>676</span>"
+        "<a itemprop='url'>https://cdn.example/i.jpg</a> <a itemprop='url'><b>cdn.example</b></a>"
+        "<span itemprop='contentUrl' style='color: red'>x.example</span></p></body></html>"
+    )
+    drop_unread(tree)
+    assert tree.find("body/p").text_content() == "Text 676 cdn.example"
