@@ -122,5 +122,7 @@ def _reading(tree: HtmlElement, url: str | None, *, precise: bool) -> list[str]:
         # paragraphs when the same page is extracted again
         deduplicate=False,
         with_metadata=False,
+        # not "python", which also renders the body as text: only the tree is read here
+        output_format="txt",
     )
     return _paragraphs(document.body) if document is not None else []
