@@ -11,9 +11,12 @@ from pathlib import Path
 import lxml.html
 import pytest
 import trafilatura
+from lxml.html import HtmlElement
 
-from versiontrack.extract import decode, extract
+from versiontrack.extract import decode, extract, reading
+from versiontrack.extract.markup import _prepare
 from versiontrack.extract.metadata import _trafilatura_metadata
+from versiontrack.extract.reading import _paragraphs
 from versiontrack.extract.unread import drop_unread
 from versiontrack.text import normalise
 
@@ -302,3 +305,44 @@ def test_microdata_names_are_told_apart_as_xpath_tells_them() -> None:
     )
     drop_unread(tree)
     assert tree.find("body/p").text_content() == "Text 676 cdn.example"
+
+
+def _prepared(html: bytes) -> HtmlElement:
+    tree = trafilatura.load_html(decode.decode(html))
+    _prepare(tree)
+    return tree
+
+
+def test_precision_mode_skips_the_fallback_comparison_only_where_it_changes_nothing() -> None:
+    """Where ``_fallback_inert`` says trafilatura's fallback comparison would keep its reading,
+    the reading without it is the full one (a page of ours and every fifth real page)."""
+    pairs = _metadata_pairs()
+    checked = 0
+    for name, html, url in [*pairs[:1], *pairs[len(_META_PAGES) :: 5]]:
+        tree = _prepared(html)
+        fast = reading._bare(tree, url, precise=True, fast=True)
+        if fast is None or not reading._fallback_inert(fast, tree):
+            continue
+        full = reading._bare(tree, url, precise=True, fast=False)
+        assert _paragraphs(fast.body) == _paragraphs(full.body), name
+        checked += 1
+    assert checked > 0
+
+
+def test_the_fallback_comparison_runs_where_it_may_change_the_reading() -> None:
+    url = "https://news.example/a"
+    assert reading._fallback_inert(
+        reading._bare(tree := _prepared(page(ARTICLE)), url, precise=True, fast=True), tree
+    )
+    # a teaser block, which fast mode reads and precision mode does not
+    teaser = '<div class="story-teaser"><p>Read next: the floods of last week.</p></div>'
+    tree = _prepared(page(ARTICLE + teaser))
+    assert not reading._fallback_inert(reading._bare(tree, url, precise=True, fast=True), tree)
+    # the article is less than half the page's text: readability might read more of it
+    letters = "<footer>" + "<p>Weather, sport, markets and letters from the other desks.</p>" * 20
+    tree = _prepared(page(ARTICLE).replace(b"</body>", letters.encode() + b"</footer></body>"))
+    fast = reading._bare(tree, url, precise=True, fast=True)
+    assert _paragraphs(fast.body) == _paragraphs(
+        reading._bare(_prepared(page(ARTICLE)), url, precise=True, fast=True).body
+    )
+    assert not reading._fallback_inert(fast, tree)
