@@ -1,5 +1,6 @@
 """What extraction reads: hidden markup and machine microdata left out, paragraphs kept apart
-inside inline wrappers, and precision mode's thin readings replaced (real pages, issue 9)."""
+inside inline wrappers, precision mode's thin readings replaced (real pages, issue 9), and
+trafilatura's metadata fields as trafilatura reads them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,16 @@ import gzip
 import json
 from pathlib import Path
 
+import lxml.html
 import pytest
+import trafilatura
+from lxml.html import HtmlElement
 
-from versiontrack.extract import extract
+from versiontrack.extract import decode, extract, reading
+from versiontrack.extract.markup import _prepare
+from versiontrack.extract.metadata import _trafilatura_metadata
+from versiontrack.extract.reading import _paragraphs
+from versiontrack.extract.unread import drop_unread
 from versiontrack.text import normalise
 
 REALPAGES = Path(__file__).resolve().parents[2] / ".." / "shared" / "realpages"
@@ -265,3 +273,104 @@ def test_inline_code_and_custom_elements_stay_inside_their_sentence() -> None:
         "When",
         "a = 0, there are no solutions to the equation at all.",
     ]
+
+
+_FIELDS = ("title", "author", "sitename", "description", "url")
+_META_PAGES = [
+    # Open Graph and meta names
+    "<head><meta property='og:title' content='Convoy crosses river'>"
+    "<meta property='og:site_name' content='@borderpost'><meta name='author' content='Ana Ruiz'>"
+    "<meta name='description' content='The convoy crossed at dawn.'></head>",
+    # JSON-LD over a one-word meta author, the site name from the <title>
+    "<head><title>Convoy crosses river | news.example</title><meta name='author' content='ana'>"
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Convoy",'
+    ' "author": {"@type": "Person", "name": "Ana Ruiz"}}</script></head>',
+    # nothing declared: title, author and site name from the page and its URL
+    "<head><title>Convoy crosses river</title></head>",
+]
+
+
+def _metadata_pairs() -> list[tuple[str, bytes, str]]:
+    pairs = [
+        (
+            f"page {i}",
+            f"<html>{head}<body>{ARTICLE}</body></html>".encode(),
+            "https://news.example/a",
+        )
+        for i, head in enumerate(_META_PAGES)
+    ]
+    for path in sorted(REALPAGES.glob("fundus/html/*.html.gz")):
+        pairs.append((path.name, gzip.decompress(path.read_bytes()), f"https://{path.name}/a"))
+    for path in sorted(REALPAGES.glob("readability/*/source.html")):
+        pairs.append((path.parent.name, path.read_bytes(), f"https://{path.parent.name}/a"))
+    return pairs
+
+
+def test_the_metadata_fields_read_are_trafilaturas_own() -> None:
+    """``_trafilatura_metadata`` keeps only some steps of trafilatura's ``extract_metadata``:
+    the fields it sets must come out as there (on every real page, when they are present)."""
+    differ = []
+    for name, html, url in _metadata_pairs():
+        tree = trafilatura.load_html(decode.decode(html))
+        ours = _trafilatura_metadata(tree, url)
+        theirs = trafilatura.extract_metadata(tree, url)
+        differ += [
+            (name, field, getattr(ours, field), getattr(theirs, field))
+            for field in _FIELDS
+            if getattr(ours, field) != getattr(theirs, field)
+        ]
+    assert differ == []
+
+
+def test_microdata_names_are_told_apart_as_xpath_tells_them() -> None:
+    # itemprop holds names apart by XML whitespace (a newline too, a no-break space not); a
+    # bare address goes, an address with markup inside (an author's link) stays
+    tree = lxml.html.document_fromstring(
+        "<html><body><p>Text <span itemprop='name\n width'>1200</span>"
+        "<span itemprop='name\u00a0width'>676</span>"
+        "<a itemprop='url'>https://cdn.example/i.jpg</a> <a itemprop='url'><b>cdn.example</b></a>"
+        "<span itemprop='contentUrl' style='color: red'>x.example</span></p></body></html>"
+    )
+    drop_unread(tree)
+    assert tree.find("body/p").text_content() == "Text 676 cdn.example"
+
+
+def _prepared(html: bytes) -> HtmlElement:
+    tree = trafilatura.load_html(decode.decode(html))
+    _prepare(tree)
+    return tree
+
+
+def test_precision_mode_skips_the_fallback_comparison_only_where_it_changes_nothing() -> None:
+    """Where ``_fallback_inert`` says trafilatura's fallback comparison would keep its reading,
+    the reading without it is the full one (a page of ours and every fifth real page)."""
+    pairs = _metadata_pairs()
+    checked = 0
+    for name, html, url in [*pairs[:1], *pairs[len(_META_PAGES) :: 5]]:
+        tree = _prepared(html)
+        fast = reading._bare(tree, url, precise=True, fast=True)
+        if fast is None or not reading._fallback_inert(fast, tree):
+            continue
+        full = reading._bare(tree, url, precise=True, fast=False)
+        assert _paragraphs(fast.body) == _paragraphs(full.body), name
+        checked += 1
+    assert checked > 0
+
+
+def test_the_fallback_comparison_runs_where_it_may_change_the_reading() -> None:
+    url = "https://news.example/a"
+    assert reading._fallback_inert(
+        reading._bare(tree := _prepared(page(ARTICLE)), url, precise=True, fast=True), tree
+    )
+    # a teaser block, which fast mode reads and precision mode does not
+    teaser = '<div class="story-teaser"><p>Read next: the floods of last week.</p></div>'
+    tree = _prepared(page(ARTICLE + teaser))
+    assert not reading._fallback_inert(reading._bare(tree, url, precise=True, fast=True), tree)
+    # the article is less than half the page's text: readability might read more of it
+    letters = "<footer>" + "<p>Weather, sport, markets and letters from the other desks.</p>" * 20
+    tree = _prepared(page(ARTICLE).replace(b"</body>", letters.encode() + b"</footer></body>"))
+    fast = reading._bare(tree, url, precise=True, fast=True)
+    assert _paragraphs(fast.body) == _paragraphs(
+        reading._bare(_prepared(page(ARTICLE)), url, precise=True, fast=True).body
+    )
+    assert not reading._fallback_inert(fast, tree)

@@ -16,7 +16,6 @@ site's own lines to drop, applied along with the boilerplate rules.
 
 from __future__ import annotations
 
-import copy
 import functools
 from collections.abc import Sequence
 
@@ -42,8 +41,9 @@ from versiontrack.extract.metadata import (
     _strip_repeats,
     _strip_site_name,
     _title_part_in_body,
+    _trafilatura_metadata,
 )
-from versiontrack.extract.reading import _FULLER, _chars, _paragraphs, _thin, _trafilatura
+from versiontrack.extract.reading import _FULLER, _chars, _reading, _thin
 from versiontrack.extract.restore import _restore
 from versiontrack.extract.select import _compiled, _selected_paragraphs, _selector
 from versiontrack.text import fold
@@ -92,9 +92,9 @@ def extract(
     select = _selector(selector) if selector else None
     patterns = _compiled(tuple(ignore))
     decode._sniff(html)
-    # trafilatura gets UTF-8 bytes we decoded deterministically (see decode), parsed by its
-    # own loader so that our metadata reads and its extraction see the same tree.
-    tree = trafilatura.load_html(decode._drop_control_refs(decode.decode(html)).encode("utf-8"))
+    # trafilatura gets the text we decoded deterministically (see decode), parsed by its own
+    # loader so that our metadata reads and its extraction see the same tree.
+    tree = trafilatura.load_html(decode._drop_control_refs(decode.decode(html)))
     if tree is None:
         raise NotHTML("the document does not parse as an HTML page")
     try:
@@ -102,26 +102,22 @@ def extract(
         # (after _prepare, the <td>s of a layout table are <div>s)
         found = _selected_paragraphs(tree, select) if select is not None else []
         _prepare(tree)
-        if found:
-            # the metadata bare_extraction would read, from a copy as there: ours stays as is
-            document = trafilatura.extract_metadata(copy.deepcopy(tree), url)
-        else:
-            document = _trafilatura(tree, url, precise=True)
-            found = _paragraphs(document.body) if document is not None else []
+        # trafilatura's metadata, read once here: its readings are asked for the body alone
+        document = _trafilatura_metadata(tree, url)
+        if not found:
+            found = _reading(tree, url, precise=True)
             if _thin(found, tree):
                 # precision mode dropped part of the article (seen on live blogs and
                 # galleries): an edit there would go unseen, so take the fuller reading
-                fuller = _trafilatura(tree, url, precise=False)
-                more = _paragraphs(fuller.body) if fuller is not None else []
+                more = _reading(tree, url, precise=False)
                 if _chars(found) < _FULLER * _chars(more):
                     found = more
-                    document = document if document is not None else fuller
             found = _restore(tree, found)
     except Exception as exc:
         # A hostile page must fail this one check, never the pass: whatever trafilatura or
         # lxml raise on it becomes an ExtractionError.
         raise ExtractionError(f"extractor failed: {exc!r}") from exc
-    if document is None:
+    if not found:
         raise EmptyArticle("no article body found")
 
     og_title = _meta(tree, "og:title")

@@ -1,6 +1,7 @@
 """trafilatura's reading of a page and its output tree flattened to paragraphs: precision mode
-first, and the fuller default reading when precision mode's body looks thin beside the page's
-own paragraphs or the JSON-LD ``articleBody`` (``_thin``).
+first (without trafilatura's fallback comparison where that cannot change it:
+``_fallback_inert``), and the fuller default reading when precision mode's body looks thin
+beside the page's own paragraphs or the JSON-LD ``articleBody`` (``_thin``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from typing import Any
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.external import SANITIZED_XPATH
+from trafilatura.settings import DEFAULT_CONFIG
+from trafilatura.utils import trim
 
 from versiontrack.text import fold
 
@@ -107,11 +111,30 @@ def _thin(found: Sequence[str], tree: HtmlElement) -> bool:
     return have < _SUSPECT * declared
 
 
-def _trafilatura(tree: HtmlElement, url: str | None, *, precise: bool) -> Any:
-    """trafilatura's reading of ``tree`` (which it copies, so ours stays intact)."""
+def _reading(tree: HtmlElement, url: str | None, *, precise: bool) -> list[str]:
+    """trafilatura's reading of the body of ``tree`` (which it copies, so ours stays intact),
+    as paragraphs; [] when it finds none. Its metadata is read apart
+    (``metadata._trafilatura_metadata``), once for both readings.
+
+    Precision mode is read without trafilatura's fallback comparison first (``fast``): where
+    the comparison cannot change that reading (``_fallback_inert``), it is the reading, and
+    the comparison (readability and jusText over the whole page again, about a fifth of an
+    extraction) is saved; elsewhere the page is read again with it.
+    """
+    if precise:
+        document = _bare(tree, url, precise=True, fast=True)
+        if document is None or not _fallback_inert(document, tree):
+            document = _bare(tree, url, precise=True, fast=False)
+    else:
+        document = _bare(tree, url, precise=False, fast=False)
+    return _paragraphs(document.body) if document is not None else []
+
+
+def _bare(tree: HtmlElement, url: str | None, *, precise: bool, fast: bool) -> Any:
     return trafilatura.bare_extraction(
         tree,
         url=url,
+        fast=fast,
         favor_precision=precise,
         include_comments=False,
         include_tables=True,
@@ -120,5 +143,45 @@ def _trafilatura(tree: HtmlElement, url: str | None, *, precise: bool) -> Any:
         # never True: trafilatura's cache is process-wide and eats repeated
         # paragraphs when the same page is extracted again
         deduplicate=False,
-        with_metadata=True,
+        with_metadata=False,
+        # not "python", which also renders the body as text: only the tree is read here
+        output_format="txt",
     )
+
+
+# trafilatura's own thresholds and tests (trafilatura.external.compare_extraction)
+_MIN_EXTRACTED = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
+_UNCLEAN = etree.XPath(SANITIZED_XPATH)
+_P_TEXT = etree.XPath("boolean(.//p//text())")
+# what fast mode reads that precision mode drops: teaser blocks, by their id or class
+_TEASER = etree.XPath("boolean(//*[contains(@id, 'easer') or contains(@class, 'easer')])")
+_READABLE_TEXT = etree.XPath("//text()[not(parent::script or parent::style)]", smart_strings=False)
+_IFRAMES = etree.XPath("count(//iframe)")
+_VIDEO = len(" VIDEO")  # readability's text for a video <iframe>
+
+
+def _fallback_inert(document: Any, tree: HtmlElement) -> bool:
+    """Whether trafilatura's fallback comparison, in precision mode, would keep its own
+    reading ``document`` (read in fast mode) as it is.
+
+    In precision mode, fast mode differs from the full one in two ways: it keeps teaser
+    blocks (so a page holding one is read in full) and skips ``compare_extraction``. That
+    keeps the reading when jusText is not asked (the body holds none of its "unclean"
+    elements and is not short) and readability cannot win: its text is at most the page's
+    (without the scripts and styles it drops, plus "VIDEO" per ``<iframe>``), so a reading
+    at least half as long as the page's whole text is never "much shorter" than
+    readability's, and a body with paragraph text and no more tables than paragraphs is not
+    "structurally deficient". Tied to trafilatura's rules (its version is part of
+    ``EXTRACTOR_VERSION``); ``tests/unit/test_extract_reading.py`` compares both readings on
+    real pages.
+    """
+    body = document.body
+    have = len(document.raw_text or "")  # the text compared, as output_format "txt" keeps it
+    if have < _MIN_EXTRACTED or _UNCLEAN(body) or _TEASER(tree):
+        return False
+    if not _P_TEXT(body) or len(body.findall(".//table")) > len(body.findall(".//p")):
+        return False
+    # the page's text as readability reads it: without scripts and styles (whose text the
+    # HTML parser keeps as their only child), with its "VIDEO" for each <iframe>
+    page = len(trim("".join(_READABLE_TEXT(tree)))) + _VIDEO * int(_IFRAMES(tree))
+    return page <= 2 * have

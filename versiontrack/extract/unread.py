@@ -14,30 +14,25 @@ from lxml.html import HtmlElement
 
 from versiontrack.text import fold
 
-# Elements whose markup may hide them; ``_hidden`` (Readability's judgement) decides. Most
+# Elements whose markup may hide them (``_hidden``, Readability's judgement, decides) and
+# schema.org microdata, found in one walk over the page (``_drop_unseen`` sorts them): most
 # elements carry none of these attributes, so the XPath leaves few for Python to look at.
-_MAY_BE_HIDDEN = "//body//*[@hidden or @aria-hidden or @style]"
+_MAY_BE_UNSEEN = "//body//*[@hidden or @aria-hidden or @style or @itemprop]"
 # schema.org microdata that carries values for machines, not words for readers: an image URL,
 # "1200" "676" dimensions, a publisher logo, "2018-10-12 06:43:54" stamps. Sites hide these
-# with a stylesheet we never see, so the itemprop alone has to say it.
-_MACHINE_ITEMPROPS = (
-    "image thumbnailUrl logo width height datePublished dateModified dateCreated uploadDate "
-    "interactionCount interactionStatistic commentCount wordCount"
-).split()
-_ITEMPROP = "contains(concat(' ', normalize-space(@itemprop), ' '), ' {} ')"
-# (the cheap tests first: ``@itemprop`` turns most elements away before any string work,
-# and ``not(.//p)``, a search of the subtree, runs only on the few with a machine name)
-_MACHINE_MICRODATA = (
-    "//body//*[@itemprop]["
-    + " or ".join(_ITEMPROP.format(name) for name in _MACHINE_ITEMPROPS)
-    + "][not(.//p)]"
+# with a stylesheet we never see, so the itemprop alone has to say it (unless the element
+# holds paragraphs).
+_MACHINE_ITEMPROPS = frozenset(
+    (
+        "image thumbnailUrl logo width height datePublished dateModified dateCreated uploadDate "
+        "interactionCount interactionStatistic commentCount wordCount"
+    ).split()
 )
 # a "url" itemprop is often the link around an author's name: only a bare address goes
-_URL_MICRODATA = (
-    "//body//*[@itemprop][not(*)]["
-    + " or ".join(_ITEMPROP.format(n) for n in ("url", "contentUrl"))
-    + "]"
-)
+_URL_ITEMPROPS = frozenset({"url", "contentUrl"})
+# an itemprop is a list of names apart by XML's whitespace (XPath's normalize-space), not
+# by every character Python's str.split takes for a space
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
 _BARE_ADDRESS = re.compile(r"\S*[/.]\S*")
 
 
@@ -66,9 +61,7 @@ class _Unread:
     """The XPaths that find what extraction never reads, over the page's body or inside one
     element of it (the fingerprint's region: ``drop_unread(tree, within=…)``)."""
 
-    hidden: etree.XPath
-    machine: etree.XPath
-    urls: etree.XPath
+    unseen: etree.XPath
     ads: etree.XPath
 
     @classmethod
@@ -76,12 +69,7 @@ class _Unread:
         def xpath(page_wide: str) -> etree.XPath:
             return etree.XPath(prefix + page_wide.removeprefix("//body"))
 
-        return cls(
-            xpath(_MAY_BE_HIDDEN),
-            xpath(_MACHINE_MICRODATA),
-            xpath(_URL_MICRODATA),
-            xpath(_AD_CANDIDATES),
-        )
+        return cls(xpath(_MAY_BE_UNSEEN), xpath(_AD_CANDIDATES))
 
 
 _ON_PAGE = _Unread.compile("//body")
@@ -138,12 +126,26 @@ def _drop_unseen(scope: HtmlElement, xpaths: _Unread) -> None:
     """Remove what a reader never sees: elements hidden by their markup (they leaked hidden
     schema.org values and collapsed teasers into bodies, and trafilatura's default mode reads
     them) and machine-only microdata. ``aria-hidden`` icons and screen-reader duplicates go
-    too, as in Readability (Firefox's reader view)."""
-    bare_urls = [
-        el for el in xpaths.urls(scope) if _BARE_ADDRESS.fullmatch(fold(el.text_content()))
-    ]
-    hidden = [el for el in xpaths.hidden(scope) if _hidden(el)]
-    for el in [*hidden, *xpaths.machine(scope), *bare_urls]:
+    too, as in Readability (Firefox's reader view). All are judged before any goes."""
+    hidden: list[HtmlElement] = []
+    machine: list[HtmlElement] = []
+    bare_urls: list[HtmlElement] = []
+    for el in xpaths.unseen(scope):
+        if _hidden(el):
+            hidden.append(el)
+        props = el.get("itemprop")
+        if props is None:
+            continue
+        names = _XML_SPACE.split(props)
+        if not _MACHINE_ITEMPROPS.isdisjoint(names) and next(el.iterdescendants("p"), None) is None:
+            machine.append(el)
+        if (
+            not _URL_ITEMPROPS.isdisjoint(names)
+            and next(el.iterchildren(etree.Element), None) is None
+            and _BARE_ADDRESS.fullmatch(fold(el.text_content()))
+        ):
+            bare_urls.append(el)
+    for el in [*hidden, *machine, *bare_urls]:
         if el.getparent() is not None and el.tag not in ("html", "body"):
             el.drop_tree()
 
