@@ -167,7 +167,7 @@ async def check_in_shards(
             reader, writer = children.SPAWN.Pipe(duplex=False)
             process = children.SPAWN.Process(
                 target=_shard_main,
-                args=(*job, writer, os.getpid(), logs.level()),
+                args=(job, writer, os.getpid(), logs.level()),
                 name=f"versiontrack-shard-{k}",
                 daemon=True,
             )
@@ -293,21 +293,11 @@ class _WriteTurns:
         self._threads.release()
 
 
-def _shard_main(
-    k: int,
-    settings: Any,
-    ids: list[int],
-    clock: Callable[..., Any],
-    owner: str,
-    shards: int,
-    writes: str | None,
-    report: Connection,
-    parent: int,
-    log_level: int,
-) -> None:
-    """A spawned shard: check ``ids`` and report each outcome on ``report``."""
-    children.start(parent, log_level, f"shard {k}")
-    _check_share(k, settings, ids, clock, owner, shards, writes, report)
+def _shard_main(job: tuple[Any, ...], report: Connection, parent: int, log_level: int) -> None:
+    """A spawned shard: check its share (``job``: ``_check_share``'s arguments) and report
+    each outcome on ``report``."""
+    children.start(parent, log_level, f"shard {job[0]}")
+    _check_share(*job, report)
 
 
 def _standby_main(
