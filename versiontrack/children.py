@@ -14,12 +14,12 @@ spawned from a thread that outlives them: the thread running the pass or the dae
 
 Children are forked when the parent runs no other thread (``fork_context``: a one-off
 pass's shards and page readers, started before the pass starts any), and otherwise spawned
-with ``SPAWN``, which starts them without the parent's main module. A
-plain spawned process imports the parent's ``__main__`` again (the ``versiontrack`` script
-and so the whole CLI, or a benchmark's driver): about a third of a second of CPU a process
-that it never uses, since what it runs is named by module (``shards._shard_main``, the
-reader pool's functions). A child imports only what its work needs, and a program that
-starts a pass needs no ``if __name__ == "__main__":`` guard.
+with ``SPAWN``, which starts them without the parent's main module. A plain spawned process
+imports the parent's ``__main__`` again (the ``versiontrack`` script and so the whole CLI,
+or a benchmark's driver): about a third of a second of CPU a process that it never uses,
+since what it runs is named by module (``shards._shard_main``, the reader pool's
+functions). A child imports only what its work needs, and a program that starts a pass
+needs no ``if __name__ == "__main__":`` guard.
 """
 
 from __future__ import annotations

@@ -109,11 +109,12 @@ def cpu_pool(settings: Settings, *, sparing: bool = False) -> Iterator[Executor 
     if settings.check.workers <= 1:
         yield None
         return
+    # a one-off pass reads pages in its own process too (``read``), so one process fewer
+    # makes it use ``check.workers`` cores, as a sharded pass does, and start one less
+    size = settings.check.workers - 1 if sparing else settings.check.workers
     fork = children.fork_context() if sparing else None
     pool = ProcessPoolExecutor(
-        # a one-off pass reads pages in its own process too (``read``), so one process fewer
-        # makes it use ``check.workers`` cores, as a sharded pass does, and start one less
-        max_workers=settings.check.workers - 1 if sparing else settings.check.workers,
+        max_workers=size,
         mp_context=fork or children.SPAWN,
         initializer=children.start,
         initargs=(os.getpid(), logs.level(), "reader"),
@@ -121,7 +122,7 @@ def cpu_pool(settings: Settings, *, sparing: bool = False) -> Iterator[Executor 
     if fork is not None:
         # the first task forks every worker, before the pool starts its own threads
         pool.submit(int).result()
-        log.info("forked %d page reader(s)", settings.check.workers - 1)
+        log.info("forked %d page reader(s)", size)
     if sparing:
         _SPARING.add(pool)
     try:

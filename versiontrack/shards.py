@@ -69,9 +69,11 @@ class Standby:
 
 
 @contextmanager
-def standby(settings: Settings) -> Iterator[list[Standby]]:
+def standby(settings: Settings, at_most: int | None = None) -> Iterator[list[Standby]]:
     """Fork ``check.workers - 1`` checking processes for the shards of the pass about to
-    start (``check_in_shards``), and tell the ones it did not use to exit.
+    start (``check_in_shards``), and tell the ones it did not use to exit. ``at_most``: the
+    most articles the pass can claim, when known (it names them): none are forked for a pass
+    too small to shard.
 
     A spawned shard's imports cost a pass of 500 articles a millisecond and a half per check
     (``children.fork_context``). Forking is safe only while no other thread runs, and
@@ -80,9 +82,10 @@ def standby(settings: Settings) -> Iterator[list[Standby]]:
     spawned.
     """
     ready: list[Standby] = []
-    fork = children.fork_context() if _shardable(settings) else None
+    wanted = _shares(settings, at_most) - 1 if at_most is not None else settings.check.workers - 1
+    fork = children.fork_context() if _shardable(settings) and wanted > 0 else None
     if fork is not None:
-        for _ in range(settings.check.workers - 1):
+        for _ in range(wanted):
             jobs, job_end = fork.Pipe(duplex=False)
             report_end, report = fork.Pipe(duplex=False)
             # the child closes its copies of this process's ends, so that each pipe ends when
@@ -120,11 +123,15 @@ def standby(settings: Settings) -> Iterator[list[Standby]]:
 
 def shard_count(rt: Runtime, due: int) -> int:
     """How many processes should check ``due`` claimed articles: 1 means this one."""
-    if not _shardable(rt.settings) or due < SHARD_MIN_CHECKS:
+    count = _shares(rt.settings, due) if _shardable(rt.settings) else 1
+    if count > 1 and not children.sendable(rt.clock):  # a shard needs the pass's clock
         return 1
-    if not children.sendable(rt.clock):  # a shard needs the pass's clock
-        return 1
-    return min(rt.settings.check.workers, due // SHARD_MIN_CHECKS)
+    return count
+
+
+def _shares(settings: Settings, due: int) -> int:
+    """Shards for ``due`` articles: at least ``SHARD_MIN_CHECKS`` each, one per worker."""
+    return max(1, min(settings.check.workers, due // SHARD_MIN_CHECKS))
 
 
 def _shardable(settings: Settings) -> bool:

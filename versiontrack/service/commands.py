@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,11 +58,9 @@ def check(
             await spn.drain_quietly(rt, seconds=settings.archive.drain_time)
             return PassReport(polls, checks, held)
 
-    # shards are forked first, while this process runs no other thread (``shards.standby``);
-    # a pass naming fewer articles than two shards check never needs them
-    sharded = not refs or len(refs) >= 2 * shards.SHARD_MIN_CHECKS
+    # shards are forked first, while this process runs no other thread (``shards.standby``)
     with (
-        shards.standby(settings) if sharded else nullcontext([]) as ready,
+        shards.standby(settings, at_most=len(ids) if ids is not None else None) as ready,
         readers.cpu_pool(settings, sparing=True) as pool,
     ):
         try:
