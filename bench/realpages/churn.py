@@ -14,10 +14,11 @@ ground truth alone (``pages.locate``), never from versiontrack's output:
 
 Step 3 also puts an "updated" stamp and a comment counter at the start of the box (outside
 every truth paragraph). Step 4 is step 3's page plus one real edit inside one truth paragraph
-(so that its diff is the edit alone), its kind cycling with the page index: a word swap, a
-number change, an appended sentence, a deleted sentence (falling back to another kind when
-the page offers no place for it); ``Edit`` records the sentence that must show in ``diff
---json``. Headlines (``<h1>``, ``<title>``) are left alone, and so are non-date ``<meta>``.
+that reads as prose (``prose``; so that its diff is the edit alone), its kind cycling with the
+page index: a word swap, a number change, an appended sentence, a deleted sentence (falling
+back to another kind when the page offers no place for it); ``Edit`` records the sentence
+that must show in ``diff --json``. Headlines (``<h1>``, ``<title>``) are left alone, and so
+are non-date ``<meta>``.
 
 Every choice comes from a ``random.Random`` seeded with (page, step): the same page and step
 always give the same bytes.
@@ -405,7 +406,7 @@ def _edit(
     # a paragraph the page shows twice could be edited in one place and still read unchanged
     # in the other: never chosen
     text = page_text(next(iter(holders.values())).getroottree().getroot()) if holders else ""
-    order = [i for i in sorted(holders) if text.count(page.truth[i]) == 1]
+    order = [i for i in sorted(holders) if text.count(page.truth[i]) == 1 and prose(page.truth[i])]
     rng.shuffle(order)
     for tried in _FALLBACK[kind]:
         for i in order:
@@ -414,5 +415,18 @@ def _edit(
                 if tried != kind:
                     step.notes.append(f"no place for a {kind}: made a {tried}")
                 return Edit(tried, _OP[tried], i, done[0], done[1])
-    step.notes.append("no truth paragraph found in the page: no edit")
+    step.notes.append("no prose truth paragraph found in the page: no edit")
     return None
+
+
+# jusText's bound for a short block: below it a line is a label, a link or a credit
+_PROSE_CHARS = 70
+_SENTENCE_END = re.compile(r"(?<!\.\.)[.!?。！？][\"'”’»)]?$")
+
+
+def prose(paragraph: str) -> bool:
+    """A truth paragraph a newsroom edits: running text that ends a sentence. Readability's
+    truth also holds what its reader keeps around an article (a related-link title, a video
+    caption cut short with "...", an editor's credit, a sister-project line, a bare heading):
+    an edit there tells nothing of how a tracker follows the article's text, so none is made."""
+    return len(paragraph) >= _PROSE_CHARS and bool(_SENTENCE_END.search(paragraph))

@@ -64,7 +64,7 @@ def judge_page(page: Page, steps: Sequence[churn.Step], run: RunResult) -> dict[
         "why": None,
     }
     if edit is None:
-        judged["why"] = "no edit possible: no truth paragraph found in the page"
+        judged["why"] = "no edit possible: no prose truth paragraph found in the page"
         return judged
     if versions[0] == 0:
         judged["why"] = f"no first version (step 0: {outcomes[0]})"

@@ -99,9 +99,18 @@ def _delta(old: str | None, new: str | None) -> tuple[Counter[str], Counter[str]
 def edit_found(ops: Iterable[dict[str, Any]], op: str, old: str | None, new: str | None) -> bool:
     """Whether ``diff --json`` ops hold the expected sentence op: the same kind, on the same
     sentence (as words; cut differently by the splitter at most), and for an edit the same
-    words removed and added."""
+    words removed and added. An added or removed sentence the splitter left joined to its
+    neighbour shows as that neighbour edited by exactly the sentence's words: found too."""
     want = words(old if op != "added" else new)
     for o in ops:
+        if o["op"] == "edited" != op:
+            # the splitter kept the added (or removed) sentence inside its neighbour, as
+            # sentencex does after a closing bracket: one edited sentence whose words changed by
+            # exactly that sentence
+            side = o["new"] if op == "added" else o["old"]
+            if inside(want, words(side)) and _delta(o["old"], o["new"]) == _delta(old, new):
+                return True
+            continue
         if o["op"] != op:
             continue
         got = words(o["old"] if op != "added" else o["new"])
