@@ -34,7 +34,7 @@ SAMPLE = _sample()
 # full report, with the leaked lines, is ``python -m bench realpages``). They are strict
 # xfails, so that a fix shows up as an unexpected pass to remove from here. Empty from the
 # ad-slot rule (802c6d7) until edits went to prose paragraphs only (``churn.prose``), which
-# moved two sampled pages' edits onto text no extraction mode here keeps.
+# moved two sampled pages' edits onto text versiontrack does not keep.
 _COMMENT = "the edit is in a reader's comment below the post: comments are not article text"
 _SLIDE = (
     "the edit is in a product landing page's tab panel, which trafilatura's precision mode "
