@@ -8,8 +8,8 @@ from sqlalchemy import update
 
 from versiontrack import significance
 from versiontrack.cadence import Plan
-from versiontrack.domain import ArticleText, Diff, Region
-from versiontrack.store import articles, changes, checks, codec, versions
+from versiontrack.domain import ArticleText, Diff, FeedItem, Region, Source
+from versiontrack.store import articles, changes, checks, codec, sources, versions
 from versiontrack.store.engine import make_engine, session_factory
 from versiontrack.store.schema import ArticleRow, VersionRow
 from versiontrack.text import content_hash
@@ -157,6 +157,47 @@ def test_aliases_find_the_article_and_are_exclusive(db_url: str) -> None:
         articles.merge_duplicate(session, b.id, into=a.id)
         assert articles.article_for_url(session, "https://example.org/b").id == a.id
         assert [x.id for x in articles.list_articles(session)] == [a.id]
+    engine.dispose()
+
+
+def test_a_feed_adds_its_new_articles_and_a_renamed_one_as_an_alias(any_db_url: str) -> None:
+    engine = make_engine(any_db_url)
+    sessions = session_factory(engine)
+    u = "https://example.org/".__add__
+    with sessions() as session, session.begin():
+        sources.sync_sources(session, [Source("wire", u("feed"))], T0)
+        source = sources.source_by_name(session, "wire")
+        assert source is not None
+        known = articles.add_article(session, u("known"), now=T0, source_id=source.id, guid="g1")
+        twins = [
+            articles.add_article(session, u(f"twin-{n}"), now=T0, source_id=source.id, guid="g2")
+            for n in (1, 2)
+        ]
+        items = [
+            FeedItem(u("known"), "g1"),  # tracked: nothing
+            FeedItem(u("known-renamed"), "g1", "Renamed"),  # its guid: an alias of "known"
+            FeedItem(u("new"), "g3", "New"),
+            FeedItem(u("new"), "g9", "The same URL again"),  # the first listing wins
+            FeedItem(u("new-renamed"), "g3"),  # same entry in one feed: an alias of "new"
+            FeedItem(u("twin-3"), "g2"),  # guid of two articles: trusted for neither
+            FeedItem(u("no-guid"), None, "Plain"),
+        ]
+        assert articles.track_items(session, source.id, items, now=T0) == 3
+        assert articles.track_items(session, source.id, items, now=T0) == 0
+    with sessions() as session:
+        found = {
+            url: articles.article_for_url(session, u(url))
+            for url in ("known-renamed", "new", "new-renamed", "twin-3", "no-guid")
+        }
+        assert found["known-renamed"].id == known.id
+        assert found["known-renamed"].url == u("known")
+        new = found["new"]
+        assert (new.guid, new.title, new.status, new.next_check_at) == ("g3", "New", "active", T0)
+        assert (new.source_id, new.version_count, new.region_skips) == (source.id, 0, 0)
+        assert found["new-renamed"].id == new.id
+        assert found["twin-3"].id not in {t.id for t in twins} | {known.id, new.id}
+        assert (found["no-guid"].title, found["no-guid"].guid) == ("Plain", None)
+        assert len(articles.list_articles(session)) == 6
     engine.dispose()
 
 

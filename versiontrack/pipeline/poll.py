@@ -92,30 +92,10 @@ def _skipped_note(skipped: tuple[str, ...]) -> str | None:
 
 def store_feed(runtime: Runtime, fetched: FeedFetch) -> PollOutcome:
     """Start tracking the feed's articles that are new to us, and log the poll."""
-    new = 0
     with unit_of_work(runtime) as session:
-        # most polls list articles we already track: one query rules those out
-        tracked = articles.known_urls(session, [item.url for item in fetched.items])
-        for item in fetched.items:
-            if item.url in tracked:
-                continue
-            known = articles.article_for_url(session, item.url)
-            if known is None and item.guid:
-                # Same entry, new link (the site renamed the article): the URL joins the
-                # article's aliases and its next check follows the site's redirect.
-                known = articles.article_for_guid(session, fetched.source_id, item.guid)
-                if known is not None:
-                    articles.add_alias(session, known.id, item.url)
-            if known is None:
-                articles.add_article(
-                    session,
-                    item.url,
-                    now=fetched.started_at,
-                    source_id=fetched.source_id,
-                    guid=item.guid,
-                    title=item.title,
-                )
-                new += 1
+        new = articles.track_items(
+            session, fetched.source_id, fetched.items, now=fetched.started_at
+        )
         outcome: PollOutcomeKind
         if fetched.error:
             outcome = "failed"

@@ -16,9 +16,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from versiontrack.domain import (
-    Region,
-)
+from versiontrack.domain import FeedItem, Region
 from versiontrack.store.schema import (
     ArticleRow,
     ArticleURLRow,
@@ -138,6 +136,73 @@ def add_article(
     session.flush()
     add_alias(session, article.id, url)
     return article
+
+
+def track_items(
+    session: Session, source_id: int, items: Sequence[FeedItem], *, now: datetime
+) -> int:
+    """Start tracking the items of a source's feed that are new to us; how many articles
+    were added. An item whose URL is new but whose guid the source listed before, for exactly
+    one article, under another URL (the site renamed the article) gives that article an alias
+    instead, and its next check follows the site's redirect. A few statements for the whole
+    feed, not a few per item: the first poll of a source adds every article it lists."""
+    seen = known_urls(session, [item.url for item in items])
+    fresh: list[FeedItem] = []  # in the feed's order, each URL where it first appears
+    for item in items:
+        if item.url not in seen:
+            seen.add(item.url)
+            fresh.append(item)
+    if not fresh:
+        return 0
+    connection = session.connection()
+    # guid -> the articles listed under it: one owner, or None when several (none trusted);
+    # an article this feed adds is one too (a str: its URL, its id is not known yet)
+    owners: dict[str, int | str | None] = {}
+    guids = list({item.guid for item in fresh if item.guid})
+    for start in range(0, len(guids), 500):
+        for guid, article_id in connection.execute(
+            select(_ARTICLES.c.guid, _ARTICLES.c.id).where(
+                _ARTICLES.c.source_id == source_id, _ARTICLES.c.guid.in_(guids[start : start + 500])
+            )
+        ):
+            owners[guid] = article_id if guid not in owners else None
+    new: list[FeedItem] = []
+    aliases: list[tuple[int | str, str]] = []
+    for item in fresh:
+        owner = owners.get(item.guid) if item.guid else None
+        if owner is not None:
+            aliases.append((owner, item.url))
+            continue
+        new.append(item)
+        if item.guid:
+            owners[item.guid] = item.url if item.guid not in owners else None
+    ids: dict[str, int] = {}
+    if new:
+        rows = [
+            {
+                "url": item.url,
+                "source_id": source_id,
+                "guid": item.guid,
+                "title": item.title,
+                "status": "active",
+                "version_count": 0,
+                "first_seen": now,
+                "next_check_at": now,
+            }
+            for item in new
+        ]
+        returning = insert(_ARTICLES).returning(
+            _ARTICLES.c.id, _ARTICLES.c.url, sort_by_parameter_order=True
+        )
+        ids = {url: article_id for article_id, url in connection.execute(returning, rows)}
+    links = [{"article_id": ids[item.url], "url": item.url} for item in new]
+    links += [
+        {"article_id": ids[owner] if isinstance(owner, str) else owner, "url": url}
+        for owner, url in aliases
+    ]
+    if links:
+        connection.execute(_ADD_ALIAS, links)
+    return len(new)
 
 
 def region_values(found: Region | None) -> dict[str, object]:
