@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from versiontrack.corpus import LoopbackServer
-from versiontrack.service import database, reads
+from versiontrack.domain import Source
+from versiontrack.service import commands, database, reads
 
 from ..conftest import make_settings
 from .test_kill9 import ARTICLES, SHARDED_CHECK, Site, write_config
@@ -87,3 +89,23 @@ def test_a_pass_too_small_to_shard_lets_its_forked_process_go(db_url: str, tmp_p
     assert "shard 1" not in named.stderr
     assert stored(db_url) == {str(i): 1 for i in range(ARTICLES)}
     assert running_with(config) == []
+
+
+def test_a_pass_sets_the_heap_it_found_aside_from_the_collector_and_gives_it_back(
+    db_url: str,
+) -> None:
+    frozen: list[int] = []
+    with LoopbackServer() as server:
+        Site(server)
+        settings = make_settings(
+            db_url, [Source("site", server.url("/feed.xml"))], check={"workers": 1}
+        )
+        before = gc.get_freeze_count()
+        with database.open_database(settings) as db:
+            report = commands.check(
+                settings, db, on_progress=lambda _outcome: frozen.append(gc.get_freeze_count())
+            )
+    assert report.count("new") == ARTICLES
+    # during the pass, the heap it started with sits out of the collector's reach
+    assert len(frozen) == ARTICLES and min(frozen) > 1000
+    assert gc.get_freeze_count() == before == 0
