@@ -237,7 +237,7 @@ def raw_pages(count: int = 50) -> dict[str, Any]:
     Two consecutive steps of the same corpus article differ by churn (and, for some, an edit);
     the chained figure uses the previous step's page as a raw-content zstd dictionary.
     """
-    level = getattr(codec, "RAW_LEVEL", codec.LEVEL)
+    level, alone_level = codec.RAW_LEVEL, codec.RAW_ALONE_LEVEL
     bc = corpus.build(count, 1)
     alone, chained, alone_ms, chained_ms, pages = [], [], [], [], []
     for article in bc.articles:
@@ -245,7 +245,7 @@ def raw_pages(count: int = 50) -> dict[str, Any]:
         new = corpus.render_page(bc, article, 2, BASE_URL).encode()
         pages.append(len(new))
         start = time.thread_time()
-        alone.append(len(zstandard.ZstdCompressor(level=level).compress(new)))
+        alone.append(len(zstandard.ZstdCompressor(level=alone_level).compress(new)))
         alone_ms.append((time.thread_time() - start) * 1000)
         start = time.thread_time()
         d = zstandard.ZstdCompressionDict(old, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
@@ -253,6 +253,7 @@ def raw_pages(count: int = 50) -> dict[str, Any]:
         chained_ms.append((time.thread_time() - start) * 1000)
     return {
         "level": level,
+        "alone_level": alone_level,
         "page_bytes": statistics.median(pages),
         "alone_bytes": statistics.median(alone),
         "alone_cpu_ms": round(statistics.median(alone_ms), 3),

@@ -13,6 +13,10 @@ from collections.abc import Iterable
 import zstandard
 
 LEVEL = 9
+# Kept pages: one compressed alone (an article's first, each keyframe's) at zstd's default
+# level, where level 6 cost 1.2 ms of a 110 KB page's first check for 4 % fewer bytes; one
+# chained on its keyframe's page is a kilobyte either way, and level 6 costs little more there.
+RAW_ALONE_LEVEL = 3
 RAW_LEVEL = 6
 KEYFRAME_EVERY = 32
 
@@ -67,7 +71,7 @@ def compress_raw(page: bytes, base: bytes | None = None) -> bytes:
     between any two fetches about equally, and a read then needs at most two decompressions.
     """
     if base is None:
-        return zstandard.ZstdCompressor(level=RAW_LEVEL).compress(page)
+        return zstandard.ZstdCompressor(level=RAW_ALONE_LEVEL).compress(page)
     return zstandard.ZstdCompressor(level=RAW_LEVEL, dict_data=_dictionary(base)).compress(page)
 
 
