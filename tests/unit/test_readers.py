@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
+import os
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import pytest
 
-from versiontrack import readers
+from versiontrack import discover, readers
+from versiontrack.errors import FeedError
 from versiontrack.service import commands, database
 from versiontrack.settings import Settings
 
-from ..helpers import STORY, Clock, article_html
+from ..helpers import STORY, Clock, article_html, rss
 
 
 class CountingPool(ThreadPoolExecutor):
@@ -83,3 +86,55 @@ def test_a_one_off_pass_reads_in_one_process_fewer(
     with readers.cpu_pool(three, sparing=sparing) as pool:
         assert isinstance(pool, ProcessPoolExecutor)
         assert pool._max_workers == processes  # no process starts before a reading is sent
+
+
+class CountingProcessPool(ProcessPoolExecutor):
+    """A real process pool that counts what it is given."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.submitted = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+FEEDS = [
+    (rss(*(f"https://example.org/{k}/{i}" for i in range(60))), f"https://example.org/{k}.rss")
+    for k in range(4)
+] + [(b"<html><body>not a feed</body></html>", "https://example.org/broken.rss")]
+
+
+def parse_feeds(pool: ProcessPoolExecutor | None) -> list[Any]:
+    async def one(body: bytes, url: str) -> Any:
+        try:
+            return await readers.read_feed(pool, body, url)
+        except FeedError as exc:
+            return f"{type(exc).__name__}: {exc}"
+
+    async def go() -> list[Any]:
+        return await asyncio.gather(*(one(body, url) for body, url in FEEDS))
+
+    return asyncio.run(go())
+
+
+def test_feeds_polled_together_are_parsed_here_and_in_the_pool_alike() -> None:
+    expected = []
+    for body, url in FEEDS:
+        try:
+            expected.append(discover.read_feed(body, url))
+        except FeedError as exc:
+            expected.append(f"{type(exc).__name__}: {exc}")
+    assert expected[-1] == "FeedError: response is an HTML page, not an RSS or Atom feed"
+    assert parse_feeds(None) == expected
+    with CountingProcessPool() as pool:
+        assert parse_feeds(pool) == expected
+        # one feed at a time is parsed in this process, the others meanwhile in the pool
+        assert 1 <= pool.submitted < len(FEEDS)
+    broken = CountingProcessPool()
+    broken.submit(os._exit, 1)  # its process dies: every later submit raises
+    with pytest.raises(BrokenProcessPool):
+        broken.submit(int).result()
+    assert parse_feeds(broken) == expected  # parsed here instead
+    broken.shutdown()

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from versiontrack import discover
+from versiontrack import readers
 from versiontrack.domain import FeedItem, PollOutcomeKind, Source, Validators
 from versiontrack.errors import CheckError, HTTPStatusError
 from versiontrack.pipeline.context import (
@@ -62,7 +62,7 @@ async def fetch_feed(runtime: Runtime, source: Source) -> FeedFetch:
             raise HTTPStatusError(f"HTTP {result.status} from {result.url}", result.status)
         if result.not_modified:
             return FeedFetch(source, source_id, started_at, elapsed_ms(started), result.status)
-        read = discover.read_feed(result.body, result.url)
+        read = await readers.read_feed(runtime.cpu, result.body, result.url)
     except CheckError as exc:
         status = exc.status if isinstance(exc, HTTPStatusError) else None
         return FeedFetch(source, source_id, started_at, elapsed_ms(started), status, error=str(exc))
