@@ -51,7 +51,8 @@ RECENT = 32
 _backlog = 0  # full readings queued or running in the reading thread (event loop only)
 _recent: collections.deque[bool] = collections.deque(maxlen=RECENT)  # True: a full reading
 _SPARING: weakref.WeakSet[Executor] = weakref.WeakSet()  # pools of one-off passes
-_feeds_here = 0  # feeds being parsed in this process (event loop only; ``read_feed``)
+# feeds being parsed in this process and in the pool (event loop only; ``read_feed``)
+_feeds_here = _feeds_there = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,18 +134,21 @@ def cpu_pool(settings: Settings, *, sparing: bool = False) -> Iterator[Executor 
 
 
 async def read_feed(pool: Executor | None, body: bytes, url: str) -> discover.FeedRead:
-    """Parse a fetched feed (``discover.read_feed``) off the event loop: in a thread of this
-    process when it parses no other feed, else in ``pool``. A pass polls its sources all at
-    once, before its first check, while the processes it forked wait: parsing is Python
+    """Parse a fetched feed (``discover.read_feed``) off the event loop, in a thread of this
+    process or in ``pool``, whichever has fewer feeds to parse. A pass polls its sources all
+    at once, before its first check, while the processes it forked wait: parsing is Python
     (feedparser), about 40 ms per 100 items, and on one core it kept the other idle."""
-    global _feeds_here
-    if pool is not None and _feeds_here:
+    global _feeds_here, _feeds_there
+    if pool is not None and _feeds_there < _feeds_here:
+        _feeds_there += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(
                 pool, discover.read_feed, body, url
             )
         except BrokenProcessPool as exc:
             log.warning("page reader process pool broken (%s); parsing in this process", exc)
+        finally:
+            _feeds_there -= 1
     _feeds_here += 1
     try:
         return await asyncio.to_thread(discover.read_feed, body, url)
