@@ -48,7 +48,7 @@ from versiontrack.extract.decode import decode
 from versiontrack.extract.markup import INLINE_HTML
 from versiontrack.extract.rules import BOILERPLATE
 from versiontrack.extract.unread import drop_unread
-from versiontrack.locate import article_elements, path_of, resolve, text_of
+from versiontrack.locate import Squeezed, article_elements, path_of, resolve, text_of
 from versiontrack.text import fold, squeeze
 
 __all__ = ["FORMAT", "Reader", "reader"]
@@ -121,7 +121,8 @@ class Reader:
         except (etree.LxmlError, ValueError):
             return None
         paragraphs = [squeeze(p) for p in extracted.paragraphs]
-        found = article_elements(tree, extracted, paragraphs)
+        squeezed = Squeezed()
+        found = article_elements(tree, extracted, paragraphs, squeezed)
         if found is None:
             return None
         named = sorted((p, e) for e in found if (p := path_of(e)) is not None)
@@ -133,7 +134,7 @@ class Reader:
             self._prepare(tree, element)
         fields = (extracted.headline, extracted.standfirst, extracted.byline)
         read = _Read([*map(squeeze, fields), *paragraphs])
-        skips = {(k, n) for k, e in enumerate(elements) for n in self._unread(e, read)}
+        skips = {(k, n) for k, e in enumerate(elements) for n in self._unread(e, read, squeezed)}
         path = " | ".join(p for p, _ in named)
         if skips:
             path += "\n" + " ".join(f"{k}.{n}" for k, n in sorted(skips))
@@ -154,8 +155,12 @@ class Reader:
                 continue
             text = text_of(el)
             if len(text) > _LONGEST_RULE and not self.ignore:
-                # (folding a string's start gives the start of the folded string)
-                if len(fold(text[: 2 * _LONGEST_RULE])) > _LONGEST_RULE:
+                # (folding a string's start gives the start of the folded string: most
+                # paragraphs are judged on a start barely longer than the rules' limit)
+                if (
+                    len(fold(text[:_PROBE])) > _LONGEST_RULE
+                    or len(fold(text[: 2 * _LONGEST_RULE])) > _LONGEST_RULE
+                ):
                     continue  # its start alone is longer than any line our rules drop
             line = fold(text)
             if line and self._dropped(el, line) and _own_line(el):
@@ -239,22 +244,23 @@ class Reader:
                 parts.append(fold(el.tail))
         return "\x07".join(parts)
 
-    def _unread(self, element: HtmlElement, read: _Read) -> list[int]:
+    def _unread(self, element: HtmlElement, read: _Read, squeezed: Squeezed) -> list[int]:
         """The ordinals (in ``element.iter()`` order) of the lines of ``element`` extraction
         did not read and that may change without changing what it reads: the outermost
         element of each such line.
 
         A line is read when its whole text is in ``read``; a line none of whose text is in
         it (no piece of ``_EVIDENCE`` characters or more) is not; a line with some of both is
-        looked into, child by child.
+        looked into, child by child. ``squeezed``: the texts the search squeezed (most of
+        the region's children, unchanged since unless a line in them was left out).
         """
         found: list[HtmlElement] = []
         stack = [c for c in reversed(element) if isinstance(c.tag, str)]
         while stack:
             el = stack.pop()
             text = text_of(el)
-            squeezed = squeeze(text)
-            if not squeezed or squeezed in read:
+            key = squeezed(el, text)
+            if not key or key in read:
                 continue  # no text (its markup is in the skeleton), or read: all of it
             pieces = (squeeze(t) for t in el.itertext())
             partly = any(len(p) >= _EVIDENCE and p in read for p in pieces)
@@ -319,6 +325,7 @@ _RULES = sorted(BOILERPLATE, key=lambda rule: -rule[1])
 
 
 _LONGEST_RULE = _RULES[0][1]
+_PROBE = _LONGEST_RULE + _LONGEST_RULE // 4  # characters of a long line folded first (``_prepare``)
 
 
 def _boilerplate(line: str) -> bool:
