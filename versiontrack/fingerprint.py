@@ -120,8 +120,8 @@ class Reader:
             tree = _parse(html)
         except (etree.LxmlError, ValueError):
             return None
-        paragraphs = [squeeze(p) for p in extracted.paragraphs]
         squeezed = Squeezed()
+        paragraphs = [squeezed(p) for p in extracted.paragraphs]
         found = article_elements(tree, extracted, paragraphs, squeezed)
         if found is None:
             return None
@@ -133,7 +133,7 @@ class Reader:
         for element in elements:
             self._prepare(tree, element)
         fields = (extracted.headline, extracted.standfirst, extracted.byline)
-        read = _Read([*map(squeeze, fields), *paragraphs])
+        read = _Read([*map(squeezed, fields), *paragraphs])
         skips = {(k, n) for k, e in enumerate(elements) for n in self._unread(e, read, squeezed)}
         path = " | ".join(p for p, _ in named)
         if skips:
@@ -251,15 +251,15 @@ class Reader:
 
         A line is read when its whole text is in ``read``; a line none of whose text is in
         it (no piece of ``_EVIDENCE`` characters or more) is not; a line with some of both is
-        looked into, child by child. ``squeezed``: the texts the search squeezed (most of
-        the region's children, unchanged since unless a line in them was left out).
+        looked into, child by child. ``squeezed``: ``locate``'s (its children's texts are
+        mostly paragraphs the search squeezed).
         """
         found: list[HtmlElement] = []
         stack = [c for c in reversed(element) if isinstance(c.tag, str)]
         while stack:
             el = stack.pop()
             text = text_of(el)
-            key = squeezed(el, text)
+            key = squeezed(text)
             if not key or key in read:
                 continue  # no text (its markup is in the skeleton), or read: all of it
             pieces = (squeeze(t) for t in el.itertext())

@@ -43,11 +43,10 @@ def article_elements(
 ) -> list[HtmlElement] | None:
     """The elements holding what ``extracted`` read from ``tree``; None when only the whole
     page holds it (every churn would change it, so a fingerprint could never help).
-    ``paragraphs``: ``extracted``'s paragraphs squeezed (its caller needs them too);
-    ``squeezed``: where the squeezed texts of the elements tested are kept (its caller reads
-    the found elements' children again)."""
+    ``paragraphs``: ``extracted``'s paragraphs squeezed (its caller needs them too), by
+    ``squeezed`` when given (an element's text is mostly one of them)."""
     keys = [k for k in paragraphs if k]
-    page = _Page(tree, Squeezed() if squeezed is None else squeezed)
+    page = _Page(tree, squeezed)
     body = page.smallest_holding(keys, _Openers(keys))
     if body is None or body.tag in ("html", "body"):
         return None
@@ -75,11 +74,11 @@ class _Page:
     """One page's text as the searches read it, each part read once: its text nodes, the
     squeezed text of the elements tested, its metadata."""
 
-    def __init__(self, tree: HtmlElement, squeezed: Squeezed) -> None:
+    def __init__(self, tree: HtmlElement, squeezed: Squeezed | None = None) -> None:
         self._tree = tree
         self._texts = _texts(tree)  # one walk: the body, standfirst and byline searches share it
         self._held: dict[HtmlElement, str] = {}
-        self._squeezed = squeezed
+        self._squeezed = Squeezed() if squeezed is None else squeezed
         self._metadata: str | None = None
 
     def smallest_holding(self, keys: Sequence[str], search: _Search) -> HtmlElement | None:
@@ -109,16 +108,15 @@ class _Page:
 
     def _content(self, element: HtmlElement) -> str:
         """``element``'s text squeezed, a child at a time: squeezing goes character by
-        character, so the pieces join to the whole, and each child's piece is kept for the
-        next reading of it (the fingerprint's, of the region's children; this search's, of
-        an ancestor's). Text outside elements (a processing instruction's) is squeezed whole
-        (its children's texts would not add up to it)."""
+        character, so the pieces join to the whole, and most children's texts are
+        paragraphs squeezed already. Text outside elements (a processing instruction's) is
+        squeezed whole (its children's texts would not add up to it)."""
         children = list(element)
         if not all(isinstance(c.tag, str) for c in children):
             return squeeze(text_of(element))
         pieces = [squeeze(element.text or "")]
         for child in children:
-            pieces.append(self._squeezed(child, text_of(child)))
+            pieces.append(self._squeezed(text_of(child)))
             pieces.append(squeeze(child.tail or ""))
         return "".join(pieces)
 
@@ -191,20 +189,17 @@ class _Mentions:
 
 
 class Squeezed:
-    """Elements' texts squeezed, each kept with the text it came from: a text asked for
-    again is squeezed again only when it changed (squeezing a page's article text costs as
-    much as finding it)."""
+    """``squeeze``, each text squeezed once: the locate reads the article's text three times
+    (extraction's paragraphs, the search's elements, the unread lines' elements), mostly
+    as the same strings, and squeezing it costs as much as finding it."""
 
     def __init__(self) -> None:
-        self._known: dict[HtmlElement, tuple[str, str]] = {}
+        self._known: dict[str, str] = {}
 
-    def __call__(self, element: HtmlElement, text: str) -> str:
-        """``text`` (``element``'s text) squeezed."""
-        known = self._known.get(element)
-        if known is not None and known[0] == text:
-            return known[1]
-        squeezed = squeeze(text)
-        self._known[element] = (text, squeezed)
+    def __call__(self, text: str) -> str:
+        squeezed = self._known.get(text)
+        if squeezed is None:
+            squeezed = self._known[text] = squeeze(text)
         return squeezed
 
 
