@@ -162,8 +162,14 @@ class _Openers:
         self._by_head = {h: tuple(group) for h, group in by_head.items()}
 
     def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
-        firsts = self._firsts
-        return [el for el, text, first in texts if first in firsts and self(text)]
+        firsts, head = self._firsts, self._head
+        # a text shorter than a start's head opens none (most labels and links), unless
+        # folding lengthens it ("ß" folds to "ss"): only one of other letters than ASCII may
+        return [
+            el
+            for el, text, first in texts
+            if first in firsts and (len(text) >= head or not text.isascii()) and self(text)
+        ]
 
     def __call__(self, text: str) -> bool:
         start = squeeze(text[:_SCAN])
