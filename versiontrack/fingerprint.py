@@ -319,13 +319,24 @@ def _kept(value: object, key: str = "") -> object:
     return _DIGIT.sub("0", value) if key in _LD_DIGITS else value
 
 
-# our boilerplate rules, longest limit first: a line longer than a rule's limit is longer than
-# every later one's, so the search stops there (``boilerplate.is_boilerplate``, early exit)
-_RULES = sorted(BOILERPLATE, key=lambda rule: -rule[1])
-
-
-_LONGEST_RULE = _RULES[0][1]
+_LONGEST_RULE = max(limit for _, limit in BOILERPLATE)
 _PROBE = _LONGEST_RULE + _LONGEST_RULE // 4  # characters of a long line folded first (``_prepare``)
+
+
+def _either(limit: int) -> re.Pattern[str]:
+    """Our boilerplate rules for lines of up to ``limit`` characters as one pattern: a line
+    matches it whole when it matches one of them whole (``boilerplate.is_boilerplate``),
+    in one search instead of one call per rule (most lines are tried against all). The rules
+    are case-blind and capture nothing, so their alternation means what they mean."""
+    rules = [pattern for pattern, most in BOILERPLATE if most >= limit]
+    return re.compile("|".join(f"(?:{p.pattern})" for p in rules), re.IGNORECASE)
+
+
+# the rules a line may match, by its length: those whose limit it is within
+_EITHER = {limit: _either(limit) for _, limit in BOILERPLATE}
+_BY_SIZE = tuple(
+    _EITHER[min(limit for limit in _EITHER if limit >= size)] for size in range(_LONGEST_RULE + 1)
+)
 
 
 def _boilerplate(line: str) -> bool:
@@ -337,13 +348,7 @@ def _boilerplate(line: str) -> bool:
 # at every check: each is matched against the rules once
 @functools.lru_cache(maxsize=8192)
 def _short_boilerplate(line: str) -> bool:
-    size = len(line)
-    for pattern, limit in _RULES:
-        if size > limit:
-            return False
-        if pattern.fullmatch(line):
-            return True
-    return False
+    return _BY_SIZE[len(line)].fullmatch(line) is not None
 
 
 class _Read:
