@@ -163,8 +163,8 @@ class _Openers:
 
     def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
         firsts, head = self._firsts, self._head
-        # a text shorter than a start's head opens none (most labels and links), unless
-        # folding lengthens it ("ß" folds to "ss"): only one of other letters than ASCII may
+        # an ASCII text shorter than a start's head opens none (most labels and links); a
+        # text with other letters may grow when folded ("ß" folds to "ss"), so it is tried
         return [
             el
             for el, text, first in texts
