@@ -48,7 +48,7 @@ from versiontrack.extract.decode import decode
 from versiontrack.extract.markup import INLINE_HTML
 from versiontrack.extract.rules import BOILERPLATE
 from versiontrack.extract.unread import drop_unread
-from versiontrack.locate import article_elements, path_of, resolve, text_of
+from versiontrack.locate import Squeezed, article_elements, path_of, resolve, text_of
 from versiontrack.text import fold, squeeze
 
 __all__ = ["FORMAT", "Reader", "reader"]
@@ -120,8 +120,9 @@ class Reader:
             tree = _parse(html)
         except (etree.LxmlError, ValueError):
             return None
-        paragraphs = [squeeze(p) for p in extracted.paragraphs]
-        found = article_elements(tree, extracted, paragraphs)
+        squeezed = Squeezed()
+        paragraphs = [squeezed(p) for p in extracted.paragraphs]
+        found = article_elements(tree, extracted, paragraphs, squeezed)
         if found is None:
             return None
         named = sorted((p, e) for e in found if (p := path_of(e)) is not None)
@@ -132,8 +133,8 @@ class Reader:
         for element in elements:
             self._prepare(tree, element)
         fields = (extracted.headline, extracted.standfirst, extracted.byline)
-        read = _Read([*map(squeeze, fields), *paragraphs])
-        skips = {(k, n) for k, e in enumerate(elements) for n in self._unread(e, read)}
+        read = _Read([*map(squeezed, fields), *paragraphs])
+        skips = {(k, n) for k, e in enumerate(elements) for n in self._unread(e, read, squeezed)}
         path = " | ".join(p for p, _ in named)
         if skips:
             path += "\n" + " ".join(f"{k}.{n}" for k, n in sorted(skips))
@@ -154,8 +155,12 @@ class Reader:
                 continue
             text = text_of(el)
             if len(text) > _LONGEST_RULE and not self.ignore:
-                # (folding a string's start gives the start of the folded string)
-                if len(fold(text[: 2 * _LONGEST_RULE])) > _LONGEST_RULE:
+                # (folding a string's start gives the start of the folded string: most
+                # paragraphs are judged on a start barely longer than the rules' limit)
+                if (
+                    len(fold(text[:_PROBE])) > _LONGEST_RULE
+                    or len(fold(text[: 2 * _LONGEST_RULE])) > _LONGEST_RULE
+                ):
                     continue  # its start alone is longer than any line our rules drop
             line = fold(text)
             if line and self._dropped(el, line) and _own_line(el):
@@ -239,22 +244,23 @@ class Reader:
                 parts.append(fold(el.tail))
         return "\x07".join(parts)
 
-    def _unread(self, element: HtmlElement, read: _Read) -> list[int]:
+    def _unread(self, element: HtmlElement, read: _Read, squeezed: Squeezed) -> list[int]:
         """The ordinals (in ``element.iter()`` order) of the lines of ``element`` extraction
         did not read and that may change without changing what it reads: the outermost
         element of each such line.
 
         A line is read when its whole text is in ``read``; a line none of whose text is in
         it (no piece of ``_EVIDENCE`` characters or more) is not; a line with some of both is
-        looked into, child by child.
+        looked into, child by child. ``squeezed``: ``locate``'s (its children's texts are
+        mostly paragraphs the search squeezed).
         """
         found: list[HtmlElement] = []
         stack = [c for c in reversed(element) if isinstance(c.tag, str)]
         while stack:
             el = stack.pop()
             text = text_of(el)
-            squeezed = squeeze(text)
-            if not squeezed or squeezed in read:
+            key = squeezed(text)
+            if not key or key in read:
                 continue  # no text (its markup is in the skeleton), or read: all of it
             pieces = (squeeze(t) for t in el.itertext())
             partly = any(len(p) >= _EVIDENCE and p in read for p in pieces)
@@ -313,12 +319,24 @@ def _kept(value: object, key: str = "") -> object:
     return _DIGIT.sub("0", value) if key in _LD_DIGITS else value
 
 
-# our boilerplate rules, longest limit first: a line longer than a rule's limit is longer than
-# every later one's, so the search stops there (``boilerplate.is_boilerplate``, early exit)
-_RULES = sorted(BOILERPLATE, key=lambda rule: -rule[1])
+_LONGEST_RULE = max(limit for _, limit in BOILERPLATE)
+_PROBE = _LONGEST_RULE + _LONGEST_RULE // 4  # characters of a long line folded first (``_prepare``)
 
 
-_LONGEST_RULE = _RULES[0][1]
+def _either(limit: int) -> re.Pattern[str]:
+    """Our boilerplate rules for lines of up to ``limit`` characters as one pattern: a line
+    matches it whole when it matches one of them whole (``boilerplate.is_boilerplate``),
+    in one search instead of one call per rule (most lines are tried against all). The rules
+    are case-blind and capture nothing, so their alternation means what they mean."""
+    rules = [pattern for pattern, most in BOILERPLATE if most >= limit]
+    return re.compile("|".join(f"(?:{p.pattern})" for p in rules), re.IGNORECASE)
+
+
+# the rules a line may match, by its length: those whose limit it is within
+_EITHER = {limit: _either(limit) for _, limit in BOILERPLATE}
+_BY_SIZE = tuple(
+    _EITHER[min(limit for limit in _EITHER if limit >= size)] for size in range(_LONGEST_RULE + 1)
+)
 
 
 def _boilerplate(line: str) -> bool:
@@ -330,13 +348,7 @@ def _boilerplate(line: str) -> bool:
 # at every check: each is matched against the rules once
 @functools.lru_cache(maxsize=8192)
 def _short_boilerplate(line: str) -> bool:
-    size = len(line)
-    for pattern, limit in _RULES:
-        if size > limit:
-            return False
-        if pattern.fullmatch(line):
-            return True
-    return False
+    return _BY_SIZE[len(line)].fullmatch(line) is not None
 
 
 class _Read:

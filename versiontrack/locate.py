@@ -23,7 +23,7 @@ from versiontrack.domain import Extracted
 from versiontrack.extract.unread import _hidden, _is_ad_slot
 from versiontrack.text import squeeze
 
-__all__ = ["article_elements", "path_of", "resolve", "text_of"]
+__all__ = ["Squeezed", "article_elements", "path_of", "resolve", "text_of"]
 
 _ANCHOR = 40  # characters of a paragraph's start that find the element holding it
 _MIN_ANCHOR = _ANCHOR // 2  # a shorter text node never opens a paragraph by itself
@@ -36,13 +36,17 @@ _Text = tuple[HtmlElement, str, str]
 
 
 def article_elements(
-    tree: HtmlElement, extracted: Extracted, paragraphs: Sequence[str]
+    tree: HtmlElement,
+    extracted: Extracted,
+    paragraphs: Sequence[str],
+    squeezed: Squeezed | None = None,
 ) -> list[HtmlElement] | None:
     """The elements holding what ``extracted`` read from ``tree``; None when only the whole
     page holds it (every churn would change it, so a fingerprint could never help).
-    ``paragraphs``: ``extracted``'s paragraphs squeezed (its caller needs them too)."""
+    ``paragraphs``: ``extracted``'s paragraphs squeezed (its caller needs them too), by
+    ``squeezed`` when given (an element's text is mostly one of them)."""
     keys = [k for k in paragraphs if k]
-    page = _Page(tree)
+    page = _Page(tree, squeezed)
     body = page.smallest_holding(keys, _Openers(keys))
     if body is None or body.tag in ("html", "body"):
         return None
@@ -70,10 +74,11 @@ class _Page:
     """One page's text as the searches read it, each part read once: its text nodes, the
     squeezed text of the elements tested, its metadata."""
 
-    def __init__(self, tree: HtmlElement) -> None:
+    def __init__(self, tree: HtmlElement, squeezed: Squeezed | None = None) -> None:
         self._tree = tree
         self._texts = _texts(tree)  # one walk: the body, standfirst and byline searches share it
         self._held: dict[HtmlElement, str] = {}
+        self._squeezed = Squeezed() if squeezed is None else squeezed
         self._metadata: str | None = None
 
     def smallest_holding(self, keys: Sequence[str], search: _Search) -> HtmlElement | None:
@@ -89,7 +94,7 @@ class _Page:
     def holds(self, element: HtmlElement, keys: Sequence[str]) -> bool:
         content = self._held.get(element)
         if content is None:
-            content = self._held[element] = squeeze(text_of(element))
+            content = self._held[element] = self._content(element)
         # the paragraphs come in the page's order: each is looked for after the one before
         # (one pass over the text, not one per paragraph), before it only when not found
         start = 0
@@ -100,6 +105,20 @@ class _Page:
             elif key not in content:
                 return False
         return True
+
+    def _content(self, element: HtmlElement) -> str:
+        """``element``'s text squeezed, a child at a time: squeezing goes character by
+        character, so the pieces join to the whole, and most children's texts are
+        paragraphs squeezed already. Text outside elements (a processing instruction's) is
+        squeezed whole (its children's texts would not add up to it)."""
+        children = list(element)
+        if not all(isinstance(c.tag, str) for c in children):
+            return squeeze(text_of(element))
+        pieces = [squeeze(element.text or "")]
+        for child in children:
+            pieces.append(self._squeezed(text_of(child)))
+            pieces.append(squeeze(child.tail or ""))
+        return "".join(pieces)
 
     def in_metadata(self, names: Sequence[str]) -> bool:
         """Whether the page's ``<meta>`` contents and JSON-LD hold every name (squeezed)."""
@@ -143,8 +162,14 @@ class _Openers:
         self._by_head = {h: tuple(group) for h, group in by_head.items()}
 
     def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
-        firsts = self._firsts
-        return [el for el, text, first in texts if first in firsts and self(text)]
+        firsts, head = self._firsts, self._head
+        # an ASCII text shorter than a start's head opens none (most labels and links); a
+        # text with other letters may grow when folded ("ß" folds to "ss"), so it is tried
+        return [
+            el
+            for el, text, first in texts
+            if first in firsts and (len(text) >= head or not text.isascii()) and self(text)
+        ]
 
     def __call__(self, text: str) -> bool:
         start = squeeze(text[:_SCAN])
@@ -167,6 +192,21 @@ class _Mentions:
 
     def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
         return [el for el, text, _ in texts if any(n in squeeze(text) for n in self._names)]
+
+
+class Squeezed:
+    """``squeeze``, each text squeezed once: the locate reads the article's text three times
+    (extraction's paragraphs, the search's elements, the unread lines' elements), mostly
+    as the same strings, and squeezing it costs as much as finding it."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        squeezed = self._known.get(text)
+        if squeezed is None:
+            squeezed = self._known[text] = squeeze(text)
+        return squeezed
 
 
 def path_of(element: HtmlElement) -> str | None:

@@ -6,11 +6,23 @@ over its text for paragraphs in order)."""
 
 from __future__ import annotations
 
+import itertools
+
 import lxml.html
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 
-from versiontrack.locate import _ANCHOR, _MIN_ANCHOR, _SCAN, _Openers, _Page, _texts
+from versiontrack.locate import (
+    _ANCHOR,
+    _MIN_ANCHOR,
+    _SCAN,
+    Squeezed,
+    _Openers,
+    _Page,
+    _texts,
+    text_of,
+)
 from versiontrack.text import squeeze
 
 # Few letters, so that texts share starts with the paragraphs; whitespace of every kind
@@ -56,14 +68,46 @@ def test_openers_match_their_definition(
     assert bool(_Openers(keys).elements(_texts(node))) == _opens(text, keys)
 
 
-@given(_TEXT, st.lists(st.tuples(st.integers(0, 200), st.integers(1, 60)), max_size=6), _TEXT)
+@given(
+    _TEXT,
+    st.lists(st.tuples(st.integers(0, 200), st.integers(1, 60)), max_size=6),
+    _TEXT,
+    st.lists(st.integers(0, 2 * _SCAN), max_size=6),
+    st.booleans(),
+)
 def test_an_element_holds_the_paragraphs_its_text_holds(
-    text: str, spans: list[tuple[int, int]], other: str
+    text: str, spans: list[tuple[int, int]], other: str, cuts: list[int], instruction: bool
 ) -> None:
     # paragraphs cut from the text in any order (and one from elsewhere, found or not)
     squeezed = squeeze(text)
     keys = [k for k in (squeezed[i : i + n] for i, n in spans) if k]
     keys.insert(len(keys) // 2, squeeze(other))
-    node = lxml.html.Element("div")
-    node.text = text
+    node = _spread(text, cuts, instruction)
+    assert text_of(node) == text
+    # (the page's squeezed texts already hold some of the pieces: the search reuses them)
+    known = Squeezed()
+    for piece in node.itertext():
+        known(piece)
+    assert _Page(node, known)._content(node) == squeezed
+    assert _Page(node, known).holds(node, keys) == all(k in squeezed for k in keys)
     assert _Page(node).holds(node, keys) == all(k in squeezed for k in keys)
+
+
+def _spread(text: str, cuts: list[int], instruction: bool) -> lxml.html.HtmlElement:
+    """An element whose text is ``text``, cut at ``cuts`` into its own text, its children's
+    (nested ones) and their tails; with a processing instruction first (its content is no
+    text) when ``instruction``."""
+    bounds = sorted({0, len(text), *(c for c in cuts if c < len(text))})
+    pieces = [text[a:b] for a, b in itertools.pairwise(bounds)]
+    node = lxml.html.Element("div")
+    node.text = pieces[0] if pieces else ""
+    for n, piece in enumerate(pieces[1:]):
+        if n % 2:
+            node[-1].tail = piece
+        else:
+            inner = etree.SubElement(etree.SubElement(node, "span"), "b")
+            inner.text = piece
+    if instruction:
+        node.insert(0, etree.ProcessingInstruction("php", "echo 1"))
+        node[0].tail, node.text = node.text, ""
+    return node

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import itertools
+import re
 
 import pytest
 
@@ -19,6 +20,8 @@ from versiontrack.corpus import build_corpus
 from versiontrack.corpus.model import Corpus
 from versiontrack.domain import Region, Source
 from versiontrack.extract import extract
+from versiontrack.extract.boilerplate import is_boilerplate
+from versiontrack.extract.rules import BOILERPLATE
 from versiontrack.text import normalise
 
 from .test_churn import BASE_URL, RENDERS, SITES, edited, render, site_page
@@ -281,3 +284,47 @@ def test_a_page_reads_the_same_in_every_encoding_decode_reads() -> None:
     for html in (codecs.BOM_UTF8 + as_utf8, as_cp1252):
         assert locate(html) == found
         assert fingerprint.reader().fingerprint(html, found.path) == found.digest
+
+
+# lines of every kind our rules drop and of prose around their limits, short and long
+_LINES = (
+    "Loading…",
+    "Advertisement",
+    "ADVERTISEMENT",
+    "Story continues below advertisement",
+    "Back to top ↑",
+    "Comments are closed.",
+    "Leave a comment",
+    "Show all 12 comments",
+    "Share this article on Facebook",
+    "Click to share on Twitter (Opens in new window)",
+    "Read more: the minister's full statement",
+    "Most read",
+    "This site uses cookies to improve your experience",
+    "1,204 comments",
+    "Viewed 3,000 times",
+    "12 people are reading this",
+    "Written by Jane Doe",
+    "Sign up for our morning briefing",
+    "Delivered straight to your inbox every morning",
+    "Photo: Getty Images",
+    "Updated 5 minutes ago",
+    "Published 12:04",
+    "3 of 12",
+    "Originally published on Medium",
+    "Next article",
+    "Home > World > Europe",
+    "News | Sport | Weather",
+    "—",
+    "The minister said on Tuesday that the talks would resume next week.",
+)
+
+
+@pytest.mark.parametrize("padding", [0, 1, 10, 40, 120, 300])
+def test_the_boilerplate_rules_read_as_one_pattern_as_they_read_one_by_one(padding: int) -> None:
+    # (the alternation of the rules means what they mean only while they are case-blind and
+    # capture nothing: a back-reference would point into another rule's groups)
+    assert all(p.flags == re.IGNORECASE | re.UNICODE and not p.groups for p, _ in BOILERPLATE)
+    for line in _LINES:
+        for padded in (line + " word" * (padding // 5), "x" * padding + line, line[:padding]):
+            assert fingerprint._boilerplate(padded) == is_boilerplate(padded), padded
