@@ -1,6 +1,7 @@
 """Extraction's cheaper lookups answer as the plain ones they stand for: the XPaths that find
 elements by way of their attributes, class names searched all at once, and a byline window
-read only as far as a name needs."""
+read only as far as a name needs, boilerplate rules tried by their limits, and the content
+hash of text already normalised."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import pytest
 from lxml import etree
 from lxml.html import HtmlElement
 
+from versiontrack.domain import Extracted
 from versiontrack.extract import metadata, reading, restore, unread
+from versiontrack.extract.boilerplate import is_boilerplate
 from versiontrack.extract.markup import _NAVIGATION
-from versiontrack.text import squeeze
+from versiontrack.extract.rules import BOILERPLATE
+from versiontrack.text import content_hash, normalise, squeeze
 
 PAGE = (
     "<html class='teaser-free'><head><title>T</title></head>"
@@ -135,3 +139,36 @@ def test_a_name_under_the_headline_is_found_without_walking_the_whole_page() -> 
     assert not near._walked
     assert not near.shows(squeeze("Dee Footer"))  # after the article, in the page's chrome
     assert near._walked
+
+
+SAMPLE_LINES = (
+    "Advertisement",
+    "Share this article",
+    "Sign up for our newsletter",
+    "Photograph: AP",
+    "Updated 3 hours ago",
+    "The council approved the budget.",
+)
+
+
+@pytest.mark.parametrize("length", [1, 14, 15, 16, 40, 41, 120, 121, 250, 300, 301, 2000])
+def test_boilerplate_rules_tried_by_limit_answer_as_all_of_them(length: int) -> None:
+    # each line, and each line padded with words to ``length``: on both sides of each limit
+    lines = [(line + " x" * length)[: max(length, len(line))] for line in SAMPLE_LINES]
+    for line in [*SAMPLE_LINES, *lines]:
+        plain = any(
+            len(line) <= limit and pattern.fullmatch(line) for pattern, limit in BOILERPLATE
+        )
+        assert is_boilerplate(line) == bool(plain)
+
+
+def test_the_hash_of_normalised_text_is_the_content_hash_of_the_raw_fields() -> None:
+    raw = Extracted(
+        headline=" Caf\u0065\u0301 \u200bopens ",
+        standfirst="A\u00a0new\tcafe",
+        byline="Ann\u00adEarly",
+        paragraphs=("First\u2028line  here.", "   ", "Second \ufeffparagraph."),
+    )
+    assert normalise(raw).content_hash == content_hash(
+        raw.headline, raw.standfirst, raw.byline, raw.paragraphs
+    )
