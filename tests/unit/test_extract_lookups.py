@@ -1,7 +1,7 @@
 """Extraction's cheaper lookups answer as the plain ones they stand for: the XPaths that find
 elements by way of their attributes, class names searched all at once, and a byline window
 read only as far as a name needs, boilerplate rules tried by their limits, and the content
-hash of text already normalised."""
+hash of text already normalised, control bytes counted in C."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from versiontrack.domain import Extracted
-from versiontrack.extract import metadata, reading, restore, unread
+from versiontrack.errors import NotHTML
+from versiontrack.extract import decode, metadata, reading, restore, unread
 from versiontrack.extract.boilerplate import is_boilerplate
 from versiontrack.extract.markup import _NAVIGATION
 from versiontrack.extract.rules import BOILERPLATE
@@ -153,6 +154,8 @@ SAMPLE_LINES = (
 
 @pytest.mark.parametrize("length", [1, 14, 15, 16, 40, 41, 120, 121, 250, 300, 301, 2000])
 def test_boilerplate_rules_tried_by_limit_answer_as_all_of_them(length: int) -> None:
+    limits = [limit for _, limit in BOILERPLATE]
+    assert limits == sorted(limits, reverse=True)  # where is_boilerplate stops trying
     # each line, and each line padded with words to ``length``: on both sides of each limit
     lines = [(line + " x" * length)[: max(length, len(line))] for line in SAMPLE_LINES]
     for line in [*SAMPLE_LINES, *lines]:
@@ -172,3 +175,17 @@ def test_the_hash_of_normalised_text_is_the_content_hash_of_the_raw_fields() -> 
     assert normalise(raw).content_hash == content_hash(
         raw.headline, raw.standfirst, raw.byline, raw.paragraphs
     )
+
+
+@pytest.mark.parametrize(("controls", "binary"), [(103, True), (102, False), (0, False)])
+def test_a_page_is_binary_past_a_tenth_of_control_bytes_in_its_first_kilobyte(
+    controls: int, binary: bool
+) -> None:
+    # tab, LF, FF and CR are text; the rest of C0 but NUL counts, whatever follows the 1 KB
+    start = b"<html>" + bytes(1 + i % 8 for i in range(controls)) + b"\t\n\x0c\r" * 40
+    html = start + b" " * (1024 - len(start)) + b"\x01" * 500
+    if binary:
+        with pytest.raises(NotHTML, match="control bytes"):
+            decode._sniff(html)
+    else:
+        decode._sniff(html)

@@ -51,15 +51,10 @@ def _ignored(paragraph: str, ignore: Sequence[re.Pattern[str]]) -> bool:
     return any(pattern.search(line) for pattern in ignore)
 
 
-# the rules, longest limit first: a paragraph longer than a rule's limit is longer than those
-# of all the rules after it, and most of an article's are longer than any
-_BY_LIMIT = sorted(BOILERPLATE, key=lambda rule: rule[1], reverse=True)
-
-
 def is_boilerplate(paragraph: str) -> bool:
     """True when a whole (whitespace-folded) paragraph is one of our boilerplate lines."""
     length = len(paragraph)
-    for pattern, limit in _BY_LIMIT:
+    for pattern, limit in BOILERPLATE:  # longest limit first
         if length > limit:
             return False
         if pattern.fullmatch(paragraph):
