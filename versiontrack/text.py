@@ -115,9 +115,15 @@ def content_hash(headline: str, standfirst: str, byline: str, paragraphs: Sequen
     Every string is length-prefixed, so no choice of texts can collide with another by moving
     characters across a boundary, and the field count is fixed before the paragraphs.
     """
+    fields = (normalise_line(headline), normalise_line(standfirst), normalise_line(byline))
+    return _digest((*fields, *_normalise_paragraphs(paragraphs)))
+
+
+def _digest(parts: Iterable[str]) -> str:
+    """``content_hash`` of texts already normalised: ``normalise_line`` leaves its own output
+    as it is (NFC neither composes nor decomposes a visible character into a space or an
+    invisible one), so ``normalise`` hashes what it normalised without doing it again."""
     digest = hashlib.sha256(b"versiontrack-text-v1\n")
-    parts = [normalise_line(headline), normalise_line(standfirst), normalise_line(byline)]
-    parts.extend(_normalise_paragraphs(paragraphs))
     for part in parts:
         data = part.encode("utf-8")
         digest.update(len(data).to_bytes(8, "big"))
@@ -136,7 +142,7 @@ def normalise(extracted: Extracted, language: str = "en") -> ArticleText:
         standfirst=standfirst,
         byline=byline,
         paragraphs=tuple(_sentences(p, language) for p in paragraphs),
-        content_hash=content_hash(headline, standfirst, byline, paragraphs),
+        content_hash=_digest((headline, standfirst, byline, *paragraphs)),
     )
 
 

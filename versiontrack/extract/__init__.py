@@ -16,7 +16,6 @@ site's own lines to drop, applied along with the boilerplate rules.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 import lxml.html
@@ -36,7 +35,7 @@ from versiontrack.extract.metadata import (
     _h1,
     _lede,
     _meta,
-    _near_headline,
+    _NearHeadline,
     _shown,
     _strip_repeats,
     _strip_site_name,
@@ -137,9 +136,9 @@ def extract(
             )
         ),
     )
-    near = functools.cache(lambda: _near_headline(tree, found))  # read once, for either candidate
-    byline = _evident_byline(fold(document.author or ""), near) or _evident_byline(
-        _meta(tree, "author", "article:author", "parsely-author", "sailthru.author"), near
+    near = _NearHeadline(tree, found)  # read once, as far as needed, for either candidate
+    byline = _evident_byline(fold(document.author or ""), near.shows) or _evident_byline(
+        _meta(tree, "author", "article:author", "parsely-author", "sailthru.author"), near.shows
     )
 
     paragraphs = _drop_boilerplate(found, patterns)

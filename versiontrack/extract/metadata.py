@@ -8,6 +8,7 @@ edges (``_strip_repeats``); and the fields of trafilatura's metadata they start 
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -27,6 +28,7 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document
 
 from versiontrack.extract.boilerplate import is_boilerplate
+from versiontrack.extract.reading import _PAGE_CLASSES
 from versiontrack.extract.rules import _UPDATED
 from versiontrack.text import INVISIBLE, fold, squeeze
 
@@ -131,7 +133,13 @@ def _title_part_in_body(title: str, headline: str, paragraphs: list[str]) -> str
 _DEK_CLASS = re.compile(
     r"dek|standfirst|excerpt|summary|sub-?title|subhead|lede|intro|teaser", re.IGNORECASE
 )
-_DEK_CANDIDATES = etree.XPath("//body//*[self::p or self::h2 or self::h3 or @class]")
+# the elements that may show it: a <p>, <h2> or <h3>, or one with a class (``_DEK_CLASS``
+# decides); the union asks libxml2 for each kind by name, twice as fast as a test of every
+# element (``//body//*[self::p or self::h2 or self::h3 or @class]``), and on a page with no
+# dek's class at all the classes need no look
+_DEK_BLOCKS = "//body//p | //body//h2 | //body//h3"
+_DEK_CANDIDATES = etree.XPath(f"{_DEK_BLOCKS} | //body//*/@class/..")
+_DEK_BLOCKS_ONLY = etree.XPath(_DEK_BLOCKS)
 _WORD = re.compile(r"\w+")
 _SAME_DEK = 0.7  # share of words in common (of the two texts' words together): an edited copy
 
@@ -147,7 +155,9 @@ def _shown(tree: HtmlElement, description: str) -> str:
     if len(want) < 4:
         return description
     best, best_score = description, _SAME_DEK
-    for el in _DEK_CANDIDATES(tree):
+    # the page's classes searched at once, a line each (the names searched for span none)
+    classed = _DEK_CLASS.search("\n".join(_PAGE_CLASSES(tree))) is not None
+    for el in (_DEK_CANDIDATES if classed else _DEK_BLOCKS_ONLY)(tree):
         if el.tag not in ("p", "h2", "h3") and not _DEK_CLASS.search(el.get("class") or ""):
             continue
         text = fold(el.text_content())
@@ -229,11 +239,15 @@ _LAST_KEY = 40  # characters of the last paragraph's start that find it in the p
 _CHROME_TAGS = frozenset({"footer", "aside", "nav", "header"})
 _ARTICLE_TAGS = frozenset({"article", "main"})
 _UNSEEN_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title"})
+# room after the headline read before a name is looked for in the window's opening: the
+# line under the headline, then the rest of the window's fixed part
+_OPENINGS = (_NEAR, 4 * _NEAR)
 
 
-def _near_headline(tree: HtmlElement, paragraphs: Sequence[str] = ()) -> str:
+class _NearHeadline:
     """The page's visible text around its first ``<h1>`` (its start, without one), squeezed,
-    through to just past the article's last paragraph (of ``paragraphs``, the body read).
+    through to just past the article's last paragraph (of ``paragraphs``, the body read):
+    ``shows`` tells whether a squeezed name is in it.
 
     The window is measured in text outside links: link text (rotating teaser captions, most
     read lists) is kept but takes no room, so a teaser list that changes its captions' lengths
@@ -246,45 +260,111 @@ def _near_headline(tree: HtmlElement, paragraphs: Sequence[str] = ()) -> str:
 
     One walk: a count of the unseen elements (scripts, ``<head>``…) and of the links open
     around each node tells whether its text shows and counts, instead of asking every node
-    for its ancestors.
+    for its ancestors. The walk stops early when it can: all the text from ``_NEAR`` before
+    the headline to ``4 * _NEAR`` after it is in the window whatever follows, and the bylines
+    of most pages are found there; the rest of the page (where the article ends) is walked
+    only for a name not found in that opening.
     """
-    parts: list[tuple[int, str]] = []  # (room taken before it, squeezed text)
-    in_chrome: list[bool] = []  # per part
-    length, at, unseen, links, inside = 0, -1, 0, 0, 0
-    chrome: set[HtmlElement] = set()  # open chrome elements
-    for event, el in etree.iterwalk(tree, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if event == "start":
-            if tag in _UNSEEN_TEXT:
-                unseen += 1
-                continue
-            links += tag == "a"
-            inside += tag in _ARTICLE_TAGS
-            if tag in _CHROME_TAGS and not inside:
-                chrome.add(el)
-            if tag == "h1" and at < 0:
-                at = length
-            text = el.text
+
+    def __init__(self, tree: HtmlElement, paragraphs: Sequence[str] = ()) -> None:
+        self._walk = etree.iterwalk(tree, events=("start", "end"))
+        self._paragraphs = paragraphs
+        self._parts: list[tuple[int, str]] = []  # (room taken before it, squeezed text)
+        self._in_chrome: list[bool] = []  # per part
+        self._length, self._at, self._unseen, self._links, self._inside = 0, -1, 0, 0, 0
+        self._chrome: set[HtmlElement] = set()  # open chrome elements
+        self._walked = False
+        self._openings: list[str] = []  # per stage of _OPENINGS read
+        self._window: str | None = None
+
+    def shows(self, name: str) -> bool:
+        """Whether the window holds ``name`` (squeezed)."""
+        for stage, room in enumerate(_OPENINGS):
+            if len(self._openings) == stage:
+                self._read(room)
+                if self._walked:
+                    break
+                # every text from the window's start up to ``room`` after the headline is
+                # read, and all of it is in the window, before the rest
+                start, _ = self._bounds()
+                self._openings.append(
+                    "".join(text for offset, text in self._parts if start <= offset)
+                )
+            if name in self._openings[stage]:
+                return True
+        if self._window is None:
+            self._window = self.text()
+        return name in self._window
+
+    def text(self) -> str:
+        """The whole window."""
+        self._read()
+        start, end = self._bounds()
+        ending = _article_end(self._parts, self._paragraphs)
+        reach = max(end, ending + _NEAR) if ending is not None else end
+        return "".join(
+            text
+            for (offset, text), outside in zip(self._parts, self._in_chrome, strict=True)
+            if start <= offset < (end if outside else reach)
+        )
+
+    def _bounds(self) -> tuple[int, int]:
+        at = self._at
+        return max(0, at - _NEAR), max(at, 0) + 4 * _NEAR
+
+    def _read(self, room: float = math.inf) -> None:
+        """Walk on, to the end or until the text read reaches ``room`` past the headline:
+        texts come in document order, each at the room taken before it, so no text still to
+        come can fall before that."""
+        if self._walked:
+            return
+        parts, in_chrome, chrome, walk = self._parts, self._in_chrome, self._chrome, self._walk
+        length, at, unseen, links, inside = (
+            self._length,
+            self._at,
+            self._unseen,
+            self._links,
+            self._inside,
+        )
+        for event, el in walk:
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if event == "start":
+                if tag in _UNSEEN_TEXT:
+                    unseen += 1
+                    # nothing in it shows; only a headline inside it is still looked for
+                    if next(el.iter("h1"), None) is None:
+                        walk.skip_subtree()
+                    continue
+                links += tag == "a"
+                inside += tag in _ARTICLE_TAGS
+                if tag in _CHROME_TAGS and not inside:
+                    chrome.add(el)
+                if tag == "h1" and at < 0:
+                    at = length
+                text = el.text
+            else:
+                unseen -= tag in _UNSEEN_TEXT
+                links -= tag == "a"
+                inside -= tag in _ARTICLE_TAGS
+                chrome.discard(el)
+                text = el.tail
+            if text and not unseen:
+                squeezed = "".join(text.split()).casefold()  # squeeze, inlined: a hot loop
+                parts.append((length, squeezed))
+                in_chrome.append(bool(chrome))
+                if not links:
+                    length += len(squeezed)
+                    if 0 <= at and length >= at + room:
+                        break
         else:
-            unseen -= tag in _UNSEEN_TEXT
-            links -= tag == "a"
-            inside -= tag in _ARTICLE_TAGS
-            chrome.discard(el)
-            text = el.tail
-        if text and not unseen:
-            squeezed = squeeze(text)
-            parts.append((length, squeezed))
-            in_chrome.append(bool(chrome))
-            if not links:
-                length += len(squeezed)
-    start, end = max(0, at - _NEAR), max(at, 0) + 4 * _NEAR
-    ending = _article_end(parts, paragraphs)
-    reach = max(end, ending + _NEAR) if ending is not None else end
-    return "".join(
-        text
-        for (offset, text), outside in zip(parts, in_chrome, strict=True)
-        if start <= offset < (end if outside else reach)
-    )
+            self._walked = True
+        self._length, self._at, self._unseen, self._links, self._inside = (
+            length,
+            at,
+            unseen,
+            links,
+            inside,
+        )
 
 
 def _article_end(parts: Sequence[tuple[int, str]], paragraphs: Sequence[str]) -> int | None:
@@ -306,14 +386,14 @@ def _article_end(parts: Sequence[tuple[int, str]], paragraphs: Sequence[str]) ->
     return None
 
 
-def _evident_byline(byline: str, near: Callable[[], str]) -> str:
+def _evident_byline(byline: str, shows: Callable[[str], bool]) -> str:
     """The byline names the page shows near its headline; "" for a date or an "updated" stamp.
 
     trafilatura reads the author from metadata first, and metadata lies in ways a reader never
     sees: a shuffled list of every author of the site, "Last Updated January 4", a CMS user
     name. A name counts when the page's visible text near the first ``<h1>`` (or the start
-    of the page, without one), as ``near`` reads it, holds it; names that are not there are
-    left out.
+    of the page, without one) holds it, as ``shows`` (``_NearHeadline.shows``) tells of its
+    squeezed form; names that are not there are left out.
     """
     if not byline or is_boilerplate(byline):
         return ""
@@ -322,8 +402,7 @@ def _evident_byline(byline: str, near: Callable[[], str]) -> str:
     ]
     if not names:
         return ""
-    shown = near()
-    seen = [n for n in names if squeeze(n) in shown]
+    seen = [n for n in names if shows(squeeze(n))]
     return (
         byline
         if seen == names and len(names) == len(_NAME_SEPARATORS.split(byline))

@@ -154,7 +154,11 @@ _MIN_EXTRACTED = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
 _UNCLEAN = etree.XPath(SANITIZED_XPATH)
 _P_TEXT = etree.XPath("boolean(.//p//text())")
 # what fast mode reads that precision mode drops: teaser blocks, by their id or class
-_TEASER = etree.XPath("boolean(//*[contains(@id, 'easer') or contains(@class, 'easer')])")
+_TEASER = "easer"
+# every id and every class on the page, gathered in C: searched joined, a line each, they
+# answer for all the page's elements at once
+_PAGE_IDS = etree.XPath("//@id", smart_strings=False)
+_PAGE_CLASSES = etree.XPath("//@class", smart_strings=False)
 _READABLE_TEXT = etree.XPath("//text()[not(parent::script or parent::style)]", smart_strings=False)
 _IFRAMES = etree.XPath("count(//iframe)")
 _VIDEO = len(" VIDEO")  # readability's text for a video <iframe>
@@ -177,7 +181,7 @@ def _fallback_inert(document: Any, tree: HtmlElement) -> bool:
     """
     body = document.body
     have = len(document.raw_text or "")  # the text compared, as output_format "txt" keeps it
-    if have < _MIN_EXTRACTED or _UNCLEAN(body) or _TEASER(tree):
+    if have < _MIN_EXTRACTED or _UNCLEAN(body) or _teaser(tree):
         return False
     if not _P_TEXT(body) or len(body.findall(".//table")) > len(body.findall(".//p")):
         return False
@@ -185,3 +189,11 @@ def _fallback_inert(document: Any, tree: HtmlElement) -> bool:
     # HTML parser keeps as their only child), with its "VIDEO" for each <iframe>
     page = len(trim("".join(_READABLE_TEXT(tree)))) + _VIDEO * int(_IFRAMES(tree))
     return page <= 2 * have
+
+
+def _teaser(tree: HtmlElement) -> bool:
+    """Whether an id or a class on the page holds ``_TEASER``, as trafilatura's XPath
+    ``//*[contains(@id, 'easer') or contains(@class, 'easer')]`` asks: the values are
+    gathered in C and searched at once, where that XPath's test of every element cost
+    a quarter of a millisecond a page."""
+    return any(_TEASER in "\n".join(values(tree)) for values in (_PAGE_IDS, _PAGE_CLASSES))

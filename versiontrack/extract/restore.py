@@ -154,6 +154,8 @@ def _live_posts(
     one post): each post's paragraphs, subheads, items and quotes, but not its chrome. Posts
     come in a series of one class, outside the page's chrome (a lone "live update" ticker in
     a sidebar is none)."""
+    if not _names_match(_LIVE_POST, body):
+        return []
     series: dict[str, list[HtmlElement]] = {}
     for el in body.iter(etree.Element):
         names = el.get("class") or ""
@@ -180,6 +182,8 @@ def _captions(box: HtmlElement, anchors: set[HtmlElement]) -> list[HtmlElement]:
     paragraphs; its paragraphs one by one when it holds several. Not a slideshow's or a
     gallery's captions (a series of other pictures, shuffled on every render), nor a caption
     in the page's chrome."""
+    if next(box.iter("figcaption"), None) is None and not _names_match(_CAPTION, box):
+        return []
     found: list[HtmlElement] = []
     seen: set[HtmlElement] = set()
     for el in box.iter(etree.Element):
@@ -201,6 +205,18 @@ def _captions(box: HtmlElement, anchors: set[HtmlElement]) -> list[HtmlElement]:
         whole = "".join(squeeze(p.text_content()) for p in parts) == squeeze(el.text_content())
         found += parts if parts and whole else [el]
     return found
+
+
+_CLASSES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
+
+
+def _names_match(pattern: re.Pattern[str], scope: HtmlElement) -> bool:
+    """Whether ``pattern`` finds a class of ``scope`` or of an element inside it: the classes
+    gathered in C and searched at once, a line each (no pattern here spans a line, and a line
+    break stands where a class begins or ends, as the string's ends do), where most pages
+    have none of the names looked for and asking element by element cost a fifth of a
+    millisecond each time."""
+    return pattern.search("\n".join(_CLASSES(scope))) is not None
 
 
 def _uncredited(caption: HtmlElement) -> str:

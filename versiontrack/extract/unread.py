@@ -15,9 +15,9 @@ from lxml.html import HtmlElement
 from versiontrack.text import fold
 
 # Elements whose markup may hide them (``_hidden``, Readability's judgement, decides) and
-# schema.org microdata, found in one walk over the page (``_drop_unseen`` sorts them): most
-# elements carry none of these attributes, so the XPath leaves few for Python to look at.
-_MAY_BE_UNSEEN = "//body//*[@hidden or @aria-hidden or @style or @itemprop]"
+# schema.org microdata, by these attributes (``_drop_unseen`` sorts them): most elements carry
+# none of them, so the XPath leaves few for Python to look at.
+_MAY_BE_UNSEEN = ("hidden", "aria-hidden", "style", "itemprop")
 # schema.org microdata that carries values for machines, not words for readers: an image URL,
 # "1200" "676" dimensions, a publisher logo, "2018-10-12 06:43:54" stamps. Sites hide these
 # with a stylesheet we never see, so the itemprop alone has to say it (unless the element
@@ -46,14 +46,12 @@ _AD_NAME = re.compile(
     re.IGNORECASE,
 )
 _AD_SEGMENT = re.compile(r"[-_]")
-_AD_CANDIDATES = (
-    "//body//*[@class or @id or @data-ad-slot or @data-ad-unit or @data-adunit or @data-ad-client]"
-)
 # Every ad name holds one of these stems (case aside): a substring test turns most named
 # elements away before their names are split and matched.
 _AD_STEMS = ("ad", "sponsor", "promoted", "outbrain", "taboola", "teads", "dfp")
 _AD_WORDS = 60  # more than an ad's copy: a slot this big holding half the page is its article
-_AD_ATTRIBUTES = ("data-ad-slot", "data-ad-unit", "data-adunit", "data-ad-client")
+_AD_ATTRIBUTES = frozenset({"data-ad-slot", "data-ad-unit", "data-adunit", "data-ad-client"})
+_AD_CANDIDATES = ("class", "id", *sorted(_AD_ATTRIBUTES))
 
 
 @dataclass(frozen=True)
@@ -66,10 +64,13 @@ class _Unread:
 
     @classmethod
     def compile(cls, prefix: str) -> _Unread:
-        def xpath(page_wide: str) -> etree.XPath:
-            return etree.XPath(prefix + page_wide.removeprefix("//body"))
+        def holding(attributes: tuple[str, ...]) -> etree.XPath:
+            # the elements below ``prefix`` holding one of them, in document order, found by
+            # way of the attributes: libxml2 takes a third of the time it takes asking every
+            # element in turn (``prefix//*[@a or @b]``), which selects the same elements
+            return etree.XPath(" | ".join(f"{prefix}//*/@{name}/.." for name in attributes))
 
-        return cls(xpath(_MAY_BE_UNSEEN), xpath(_AD_CANDIDATES))
+        return cls(holding(_MAY_BE_UNSEEN), holding(_AD_CANDIDATES))
 
 
 _ON_PAGE = _Unread.compile("//body")
@@ -81,13 +82,13 @@ _AD_STEM = re.compile("|".join(_AD_STEMS))
 
 
 def _is_ad_slot(el: HtmlElement) -> bool:
+    # the attributes' names in one C call and a set test, not four lookups of each element
+    if not _AD_ATTRIBUTES.isdisjoint(el.keys()):
+        return True
     get = el.get
     joined = f"{get('class') or ''} {get('id') or ''}"
     if not _AD_STEM.search(joined.lower()):
-        # most named elements end here: the attribute test is the rarer way in
-        return any(get(name) is not None for name in _AD_ATTRIBUTES)
-    if any(get(name) is not None for name in _AD_ATTRIBUTES):
-        return True
+        return False  # most named elements end here
     names = joined.split()
     # "ad", "ad-slot", "inline-ad-3", "mid_ads": a segment of its own, never "head" or "load"
     return any(
