@@ -203,7 +203,9 @@ def render(results: dict[str, Any], worst: int = 10) -> str:
     lines = ["Real pages: churn immunity, edit recall, extraction (python -m bench realpages)", ""]
 
     def row(label: str, cells: list[str]) -> None:
-        lines.append(f"  {label:<34}" + "".join(f"{c:>{width}}" for c in cells))
+        # a space before each cell: a cell wider than the column (ten runs' counts) must not
+        # run into the one before it
+        lines.append(f"  {label:<34}" + "".join(f" {c:>{width - 1}}" for c in cells))
 
     row("", names)
     row("pages (first version stored)", [f"{s['pages']} ({s['stored']})" for s in sets.values()])
