@@ -20,16 +20,21 @@ from versiontrack.settings import Settings
 from ..helpers import STORY, Clock, article_html, rss
 
 
-class CountingPool(ThreadPoolExecutor):
+class Counted:
+    """Counts what the pool it is mixed into is given."""
+
+    submitted = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)  # type: ignore[misc]
+
+
+class CountingPool(Counted, ThreadPoolExecutor):
     """A pool that counts what it is given (it stands for the process pool's place)."""
 
     def __init__(self) -> None:
         super().__init__(max_workers=2)
-        self.submitted = 0
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        self.submitted += 1
-        return super().submit(fn, *args, **kwargs)
 
 
 def read_concurrently(pool: CountingPool, n: int) -> None:
@@ -88,16 +93,11 @@ def test_a_one_off_pass_reads_in_one_process_fewer(
         assert pool._max_workers == processes  # no process starts before a reading is sent
 
 
-class CountingProcessPool(ProcessPoolExecutor):
-    """A real process pool that counts what it is given."""
+class CountingProcessPool(Counted, ProcessPoolExecutor):
+    """A real process pool of one process that counts what it is given."""
 
     def __init__(self) -> None:
         super().__init__(max_workers=1)
-        self.submitted = 0
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        self.submitted += 1
-        return super().submit(fn, *args, **kwargs)
 
 
 FEEDS = [
