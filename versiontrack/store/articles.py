@@ -1,4 +1,5 @@
-"""Articles: finding one by URL, alias, guid or id; adding, renaming and merging them; lists.
+"""Articles: finding one by URL, alias or id; adding them (a feed's new items all at once, by
+URL and guid); renaming and merging them; lists.
 
 A check that stores text reads its article as an ``ArticleDraft`` (one Core SELECT) and writes
 what changed back with its schedule in one UPDATE (``checks.record_check``): loading and
@@ -93,16 +94,6 @@ def known_urls(session: Session, urls: Sequence[str]) -> set[str]:
         known.update(session.scalars(select(ArticleRow.url).where(ArticleRow.url.in_(chunk))))
         known.update(session.scalars(select(ArticleURLRow.url).where(ArticleURLRow.url.in_(chunk))))
     return known
-
-
-def article_for_guid(session: Session, source_id: int, guid: str) -> ArticleRow | None:
-    """The article a source's feed listed under ``guid`` before, if exactly one."""
-    rows = session.scalars(
-        select(ArticleRow)
-        .where(ArticleRow.source_id == source_id, ArticleRow.guid == guid)
-        .limit(2)
-    ).all()
-    return rows[0] if len(rows) == 1 else None
 
 
 def find_article(session: Session, ref: str, canonical_url: str | None) -> ArticleRow | None:
