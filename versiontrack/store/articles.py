@@ -10,7 +10,7 @@ owns the unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
@@ -28,6 +28,7 @@ from versiontrack.store.schema import (
 
 _ARTICLES = ArticleRow.__table__
 _URLS = ArticleURLRow.__table__
+_IN_LIST = 500  # values per ``IN (…)`` list
 
 
 @dataclass(slots=True)
@@ -87,10 +88,8 @@ def article_for_url(session: Session, url: str) -> ArticleRow | None:
 
 def known_urls(session: Session, urls: Sequence[str]) -> set[str]:
     """Which of ``urls`` are already an article's URL or alias (one query per kind)."""
-    wanted = list(dict.fromkeys(urls))
     known: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
+    for chunk in _chunks(list(dict.fromkeys(urls))):
         known.update(session.scalars(select(ArticleRow.url).where(ArticleRow.url.in_(chunk))))
         known.update(session.scalars(select(ArticleURLRow.url).where(ArticleURLRow.url.in_(chunk))))
     return known
@@ -113,20 +112,33 @@ def add_article(
     title: str | None = None,
 ) -> ArticleRow:
     """Start tracking ``url``; it is due at once."""
-    article = ArticleRow(
-        url=url,
-        source_id=source_id,
-        guid=guid,
-        title=title,
-        status="active",
-        version_count=0,
-        first_seen=now,
-        next_check_at=now,
-    )
+    article = ArticleRow(**_new_article(url, now, source_id, guid, title))
     session.add(article)
     session.flush()
     add_alias(session, article.id, url)
     return article
+
+
+def _new_article(
+    url: str, now: datetime, source_id: int | None, guid: str | None, title: str | None
+) -> dict[str, object]:
+    """The columns of an article just found: active, no version yet, due at once."""
+    return {
+        "url": url,
+        "source_id": source_id,
+        "guid": guid,
+        "title": title,
+        "status": "active",
+        "version_count": 0,
+        "first_seen": now,
+        "next_check_at": now,
+    }
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    """``values`` in lists short enough for one ``IN (…)`` on any database."""
+    for start in range(0, len(values), _IN_LIST):
+        yield values[start : start + _IN_LIST]
 
 
 def track_items(
@@ -149,11 +161,10 @@ def track_items(
     # guid -> the articles listed under it: one owner, or None when several (none trusted);
     # an article this feed adds is one too (a str: its URL, its id is not known yet)
     owners: dict[str, int | str | None] = {}
-    guids = list({item.guid for item in fresh if item.guid})
-    for start in range(0, len(guids), 500):
+    for chunk in _chunks(list({item.guid for item in fresh if item.guid})):
         for guid, article_id in connection.execute(
             select(_ARTICLES.c.guid, _ARTICLES.c.id).where(
-                _ARTICLES.c.source_id == source_id, _ARTICLES.c.guid.in_(guids[start : start + 500])
+                _ARTICLES.c.source_id == source_id, _ARTICLES.c.guid.in_(chunk)
             )
         ):
             owners[guid] = article_id if guid not in owners else None
@@ -169,19 +180,7 @@ def track_items(
             owners[item.guid] = item.url if item.guid not in owners else None
     ids: dict[str, int] = {}
     if new:
-        rows = [
-            {
-                "url": item.url,
-                "source_id": source_id,
-                "guid": item.guid,
-                "title": item.title,
-                "status": "active",
-                "version_count": 0,
-                "first_seen": now,
-                "next_check_at": now,
-            }
-            for item in new
-        ]
+        rows = [_new_article(i.url, now, source_id, i.guid, i.title) for i in new]
         returning = insert(_ARTICLES).returning(
             _ARTICLES.c.id, _ARTICLES.c.url, sort_by_parameter_order=True
         )
