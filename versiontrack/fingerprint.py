@@ -44,6 +44,7 @@ from lxml.html import HtmlElement
 
 from versiontrack.domain import Extracted, Region
 from versiontrack.extract import EXTRACTOR_VERSION, HTML_CLASSES
+from versiontrack.extract.boilerplate import is_boilerplate
 from versiontrack.extract.decode import decode
 from versiontrack.extract.markup import INLINE_HTML
 from versiontrack.extract.rules import BOILERPLATE
@@ -323,22 +324,6 @@ _LONGEST_RULE = max(limit for _, limit in BOILERPLATE)
 _PROBE = _LONGEST_RULE + _LONGEST_RULE // 4  # characters of a long line folded first (``_prepare``)
 
 
-def _either(limit: int) -> re.Pattern[str]:
-    """Our boilerplate rules for lines of up to ``limit`` characters as one pattern: a line
-    matches it whole when it matches one of them whole (``boilerplate.is_boilerplate``),
-    in one search instead of one call per rule (most lines are tried against all). The rules
-    are case-blind and capture nothing, so their alternation means what they mean."""
-    rules = [pattern for pattern, most in BOILERPLATE if most >= limit]
-    return re.compile("|".join(f"(?:{p.pattern})" for p in rules), re.IGNORECASE)
-
-
-# the rules a line may match, by its length: those whose limit it is within
-_EITHER = {limit: _either(limit) for _, limit in BOILERPLATE}
-_BY_SIZE = tuple(
-    _EITHER[min(limit for limit in _EITHER if limit >= size)] for size in range(_LONGEST_RULE + 1)
-)
-
-
 def _boilerplate(line: str) -> bool:
     # (a line longer than every rule's limit is no boilerplate: not worth hashing for the cache)
     return len(line) <= _LONGEST_RULE and _short_boilerplate(line)
@@ -348,7 +333,7 @@ def _boilerplate(line: str) -> bool:
 # at every check: each is matched against the rules once
 @functools.lru_cache(maxsize=8192)
 def _short_boilerplate(line: str) -> bool:
-    return _BY_SIZE[len(line)].fullmatch(line) is not None
+    return is_boilerplate(line)
 
 
 class _Read:

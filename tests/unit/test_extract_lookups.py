@@ -155,7 +155,7 @@ SAMPLE_LINES = (
 @pytest.mark.parametrize("length", [1, 14, 15, 16, 40, 41, 120, 121, 250, 300, 301, 2000])
 def test_boilerplate_rules_tried_by_limit_answer_as_all_of_them(length: int) -> None:
     limits = [limit for _, limit in BOILERPLATE]
-    assert limits == sorted(limits, reverse=True)  # where is_boilerplate stops trying
+    assert limits == sorted(limits, reverse=True)  # the table reads from the widest rule down
     # each line, and each line padded with words to ``length``: on both sides of each limit
     lines = [(line + " x" * length)[: max(length, len(line))] for line in SAMPLE_LINES]
     for line in [*SAMPLE_LINES, *lines]:

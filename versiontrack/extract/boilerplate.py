@@ -52,11 +52,36 @@ def _ignored(paragraph: str, ignore: Sequence[re.Pattern[str]]) -> bool:
 
 
 def is_boilerplate(paragraph: str) -> bool:
-    """True when a whole (whitespace-folded) paragraph is one of our boilerplate lines."""
+    """True when a whole (whitespace-folded) paragraph is one of our boilerplate lines: one
+    search of the rules whose limit its length is within (``_by_size``), none for a paragraph
+    longer than every limit (most of an article's)."""
+    rules = _by_size(BOILERPLATE)
     length = len(paragraph)
-    for pattern, limit in BOILERPLATE:  # longest limit first
-        if length > limit:
-            return False
-        if pattern.fullmatch(paragraph):
-            return True
-    return False
+    return length < len(rules) and rules[length].fullmatch(paragraph) is not None
+
+
+# the table of the rules as ``_by_size`` last built it, with the rules it was built from
+_built: tuple[object, tuple[re.Pattern[str], ...]] = ((), ())
+
+
+def _by_size(rules: Sequence[tuple[re.Pattern[str], int]]) -> tuple[re.Pattern[str], ...]:
+    """For each length up to the longest limit, the rules a line of that length may match
+    as one pattern: their alternation, matched whole, is any of them matched whole (the
+    rules are case-blind and capture nothing; ``tests/unit/test_fingerprint.py`` holds
+    them to it), in one search instead of one per rule. Built again when ``rules`` is
+    another table (a test turns the rules off)."""
+    global _built
+    if _built[0] is not rules:
+        alternations = {
+            limit: re.compile(
+                "|".join(f"(?:{p.pattern})" for p, most in rules if most >= limit), re.IGNORECASE
+            )
+            for _, limit in rules
+        }
+        longest = max(alternations, default=-1)
+        table = tuple(
+            alternations[min(limit for limit in alternations if limit >= size)]
+            for size in range(longest + 1)
+        )
+        _built = (rules, table)
+    return _built[1]

@@ -151,8 +151,7 @@ _RULES: tuple[tuple[str, int], ...] = (
     # nothing but punctuation and symbols: bullets, pipes, "***" section breaks
     (r"[\W_]*", _SHORT),
 )
-# longest limit first: a line over one rule's limit is over all the rules' after it, where
-# ``is_boilerplate`` stops (most of an article's paragraphs are longer than any limit)
+# longest limit first: read down the table, each rule's reach is within the one before it
 BOILERPLATE: tuple[tuple[re.Pattern[str], int], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), limit)
     for pattern, limit in sorted(_RULES, key=lambda rule: rule[1], reverse=True)
