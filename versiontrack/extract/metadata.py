@@ -28,7 +28,7 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document
 
 from versiontrack.extract.boilerplate import is_boilerplate
-from versiontrack.extract.reading import _PAGE_CLASSES
+from versiontrack.extract.restore import _names_match
 from versiontrack.extract.rules import _UPDATED
 from versiontrack.text import INVISIBLE, fold, squeeze
 
@@ -155,8 +155,7 @@ def _shown(tree: HtmlElement, description: str) -> str:
     if len(want) < 4:
         return description
     best, best_score = description, _SAME_DEK
-    # the page's classes searched at once, a line each (the names searched for span none)
-    classed = _DEK_CLASS.search("\n".join(_PAGE_CLASSES(tree))) is not None
+    classed = _names_match(_DEK_CLASS, tree)
     for el in (_DEK_CANDIDATES if classed else _DEK_BLOCKS_ONLY)(tree):
         if el.tag not in ("p", "h2", "h3") and not _DEK_CLASS.search(el.get("class") or ""):
             continue
