@@ -60,28 +60,32 @@ def is_boilerplate(paragraph: str) -> bool:
     return length < len(rules) and rules[length].fullmatch(paragraph) is not None
 
 
-# the table of the rules as ``_by_size`` last built it, with the rules it was built from
-_built: tuple[object, tuple[re.Pattern[str], ...]] = ((), ())
-
-
-def _by_size(rules: Sequence[tuple[re.Pattern[str], int]]) -> tuple[re.Pattern[str], ...]:
+def _table(rules: Sequence[tuple[re.Pattern[str], int]]) -> tuple[re.Pattern[str], ...]:
     """For each length up to the longest limit, the rules a line of that length may match
     as one pattern: their alternation, matched whole, is any of them matched whole (the
     rules are case-blind and capture nothing; ``tests/unit/test_fingerprint.py`` holds
-    them to it), in one search instead of one per rule. Built again when ``rules`` is
-    another table (a test turns the rules off)."""
+    them to it), in one search instead of one per rule."""
+    alternations = {
+        limit: re.compile(
+            "|".join(f"(?:{p.pattern})" for p, most in rules if most >= limit), re.IGNORECASE
+        )
+        for _, limit in rules
+    }
+    longest = max(alternations, default=-1)
+    return tuple(
+        alternations[min(limit for limit in alternations if limit >= size)]
+        for size in range(longest + 1)
+    )
+
+
+# built at import (about 50 ms), so that forked processes have it, with the rules it is of
+_built: tuple[object, tuple[re.Pattern[str], ...]] = (BOILERPLATE, _table(BOILERPLATE))
+
+
+def _by_size(rules: Sequence[tuple[re.Pattern[str], int]]) -> tuple[re.Pattern[str], ...]:
+    """``_table(rules)``, built again only when ``rules`` is another table (a test turns the
+    rules off)."""
     global _built
     if _built[0] is not rules:
-        alternations = {
-            limit: re.compile(
-                "|".join(f"(?:{p.pattern})" for p, most in rules if most >= limit), re.IGNORECASE
-            )
-            for _, limit in rules
-        }
-        longest = max(alternations, default=-1)
-        table = tuple(
-            alternations[min(limit for limit in alternations if limit >= size)]
-            for size in range(longest + 1)
-        )
-        _built = (rules, table)
+        _built = (rules, _table(rules))
     return _built[1]
