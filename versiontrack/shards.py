@@ -3,29 +3,33 @@
 One checking process spends about 10 ms of CPU on a check that finds nothing new — the HTTP
 client, the fingerprint, two database statements, the event loop — and so tops out near 100
 checks a second on one core, whatever the rest of the machine does. A pass of at least
-``SHARD_MIN_CHECKS`` claimed articles is therefore split into ``check.workers`` shards: the
-first is checked by the pass's own process, each other by a spawned process of its own (event
-loop, fetcher, database connection) running ``pipeline.passes.check_claimed``. Spawning a process
-costs about a second of CPU (importing trafilatura, httpx, SQLAlchemy), so a pass starts one
-fewer than it has shards, and a shard reads its pages itself, never in a pool of processes
-of its own. A one-off pass forks its shards instead, before it starts (``standby``): a
-forked process has every module already, for a few milliseconds; each waits for its share.
-The shards stay as polite as one process: each gets its share of the concurrency limits and
-multiplies the per-host delay by the number of shards
-(``Fetcher(share=…)``). SQLite writers of all shards take turns on one lock, as the threads of
-one process do. Outcomes stream back to the parent as they happen (progress bars move) and
-come out in the order the articles were claimed.
+``SHARD_MIN_CHECKS`` claimed articles is therefore spread over ``check.workers`` processes:
+the pass's own and others of their own (event loop, fetcher, database connection) running
+``pipeline.passes.check_handed``. The articles are handed out as the processes ask (``Work``):
+each holds only its checks in flight and is given more as it reports outcomes, so no core
+idles while another has a backlog, and a pass can start on the articles it knew before its
+poll while that poll, in the pass's own process, adds the new ones. Spawning a process costs
+about a second of CPU (importing trafilatura, httpx, SQLAlchemy), so a pass starts one fewer
+than it has shards, and a shard reads its pages itself, never in a pool of processes of its
+own. A one-off pass forks its shards instead, before it starts (``standby``): a forked process
+has every module already, for a few milliseconds; each waits for its work. The shards stay
+as polite as one process: each gets its share of the concurrency limits and multiplies the
+per-host delay by the number of shards (``Fetcher(share=…)``). SQLite writers of all shards
+take turns on one lock, as the threads of one process do. Outcomes stream back to the parent
+as they happen (progress bars move) and come out in the order the articles were claimed.
 
 Nothing a shard holds outlives it, however it dies (``kill -9``, a crash in C code): the
 SQLite write lock is an ``flock`` on a file beside the database, which the kernel releases with the
-dead process's files, and each shard reports on a pipe of its own, whose end of file tells
-the parent the shard is gone — no lock or queue is shared between shards. Shards die with
-the parent (``children``).
+dead process's files, and each shard takes its work and reports on pipes of its own, whose end
+of file tells either side the other is gone — no lock or queue is shared between shards.
+Shards die with the parent (``children``).
 
-A shard that dies leaves its unfinished articles failed ("internal error: shard lost") with
-their leases held by the pass, which spaces out their retry as a crash in one check does; the
-next pass, in another process, reclaims them (``pipeline.passes.start_pass``). An interrupted pass
-stops its shards at once, their unfinished articles likewise keeping their leases.
+A shard that dies leaves the articles it held failed ("internal error: shard lost") with
+their leases held by the pass, which spaces out their retry as a crash in one check does (the
+page that killed one process would kill the next); the rest of the pass goes to the living.
+The next pass, in another process, reclaims them (``pipeline.passes.start_pass``). An
+interrupted pass stops its shards at once, their unfinished articles likewise keeping their
+leases.
 """
 
 from __future__ import annotations
@@ -36,10 +40,10 @@ import logging
 import os
 import pickle
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
-from multiprocessing import connection
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -49,7 +53,7 @@ from sqlalchemy.engine import make_url
 from versiontrack import children, logs
 from versiontrack.fetch import Fetcher
 from versiontrack.pipeline.context import CheckOutcome, Runtime
-from versiontrack.pipeline.passes import check_claimed
+from versiontrack.pipeline.passes import check_handed, in_flight
 from versiontrack.settings import Settings
 from versiontrack.store.engine import make_engine, session_factory
 
@@ -64,7 +68,7 @@ class Standby:
     """A checking process forked before the pass started, waiting for its share of it."""
 
     process: BaseProcess
-    jobs: Connection  # the share goes here (None: not needed)
+    jobs: Connection  # its job, then its articles, go here (None: not needed, or no more)
     report: Connection  # its outcomes come back here
 
 
@@ -144,79 +148,182 @@ def _in_memory(url: str) -> bool:
     return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
 
 
+class Work:
+    """The claimed articles of a sharded pass, handed out as the processes ask: each takes
+    more as it finishes what it holds, so no core idles while another has a backlog (equal
+    shares fixed in advance left one idle for the last tenth of a pass), and the pass can
+    start on what was due before its poll while the poll adds more (``add``, then ``close``).
+    """
+
+    def __init__(self, ids: Sequence[int] = (), *, closed: bool = True) -> None:
+        self.order: list[int] = list(ids)  # every article of the pass, in claim order
+        self._left = deque(self.order)
+        self._closed = closed
+        self._changed = asyncio.Event()
+
+    def add(self, ids: Sequence[int]) -> None:
+        self.order += ids
+        self._left.extend(ids)
+        self._wake()
+
+    def close(self) -> None:
+        """No more articles will be added: once the last is handed out, the pass ends."""
+        self._closed = True
+        self._wake()
+
+    def take(self, n: int) -> list[int]:
+        return [self._left.popleft() for _ in range(min(n, len(self._left)))]
+
+    def give_back(self, ids: Sequence[int]) -> None:
+        """Articles handed to a process that was gone: the next to ask gets them."""
+        self._left.extendleft(reversed(ids))
+        self._wake()
+
+    @property
+    def done(self) -> bool:
+        return self._closed and not self._left
+
+    async def next(self) -> int | None:
+        """One article for this process's own checks; None once the pass has no more."""
+        while not self._left:
+            if self._closed:
+                return None
+            await self._changed.wait()
+        return self._left.popleft()
+
+    def changed(self) -> Awaitable[bool]:
+        """Done when articles are added, given back, or the work is closed."""
+        return self._changed.wait()
+
+    def _wake(self) -> None:
+        woken, self._changed = self._changed, asyncio.Event()
+        woken.set()
+
+
+@dataclass(slots=True)
+class _Shard:
+    """The parent's end of a checking process: what it holds (handed out, not yet reported)."""
+
+    process: BaseProcess
+    jobs: Connection
+    report: Connection
+    held: set[int]
+    ended: asyncio.Future[None]
+    closed: bool = False  # told there is no more work
+
+
 async def check_in_shards(
     rt: Runtime,
-    due: Sequence[int],
+    work: Work,
     shards: int,
     on_progress: Callable[[CheckOutcome], None] | None = None,
     ready: Sequence[Standby] = (),
+    meanwhile: Callable[[Runtime], Awaitable[None]] | None = None,
 ) -> list[CheckOutcome]:
-    """Check claimed articles in ``shards`` shares: the first in this process, each other in
-    a process of its own (one of ``ready``, else a spawned one); outcomes in ``due`` order."""
+    """Check ``work`` in ``shards`` processes: this one and ``shards - 1`` others (from
+    ``ready``, else spawned), each taking articles as it finishes others; outcomes in claim
+    order. ``meanwhile`` runs in this process with its share of the politeness limits and of
+    the write lock (the pass's poll, which adds to ``work`` and closes it)."""
     settings = replace(rt.settings, check=replace(rt.settings.check, workers=0))
-    parts = [list(due[k::shards]) for k in range(shards)]
+    hold = in_flight(settings, shards)  # what a process holds: its checks in flight
     outcomes: dict[int, CheckOutcome] = {}
-    processes: list[BaseProcess | None] = [None]  # share 0 is this process's
-    reports: dict[Connection, int] = {}
-    finished = False
     writes = _write_lock_path(rt.settings.database.url)
-    here: asyncio.Task[list[CheckOutcome]] | None = None
+    loop = asyncio.get_running_loop()
+    others: list[_Shard] = []
+    finished = False
     waiting = list(ready)
+
+    def top_up(shard: _Shard) -> None:
+        if shard.closed:
+            return
+        more = work.take(hold - len(shard.held))
+        try:
+            if more:
+                shard.jobs.send(more)
+                shard.held.update(more)
+            if work.done:
+                shard.jobs.send(None)
+                shard.closed = True
+        except OSError:  # gone: its pipe tells the rest (``received``)
+            shard.held.difference_update(more)
+            work.give_back(more)
+            shard.closed = True
+
+    def received(shard: _Shard) -> None:
+        message = _receive(shard.report)
+        if message is None:  # the shard has exited, one way or another
+            loop.remove_reader(shard.report.fileno())
+            shard.closed = True
+            shard.ended.set_result(None)
+        elif message[0] == "check":
+            outcome = message[2]
+            outcomes[outcome.article_id] = outcome
+            shard.held.discard(outcome.article_id)
+            if on_progress:
+                on_progress(outcome)
+            top_up(shard)
+        else:
+            log.error("shard %d crashed: %s", message[1], message[2])
+
+    async def hand_out() -> None:
+        """Top every process up whenever the work changes (the poll adds to it)."""
+        while True:
+            changed = work.changed()
+            for shard in others:
+                top_up(shard)
+            await changed
+
     try:
-        for k, part in enumerate(parts[1:], start=1):
-            job = (k, settings, part, rt.clock, rt.owner, shards, writes)
+        for k in range(1, shards):
+            # a forked process reads its work from the pipe it waited on; a spawned one gets
+            # the read end of a new one
+            job: tuple[Any, ...] = (k, settings, None, rt.clock, rt.owner, shards, writes)
             forked = _hand(waiting, job)
             if forked is not None:
                 log.info("shard %d: forked process %s", k, forked.process.pid)
-                processes.append(forked.process)
-                reports[forked.report] = k
-                continue
-            reader, writer = children.SPAWN.Pipe(duplex=False)
-            process = children.SPAWN.Process(
-                target=_shard_main,
-                args=(job, writer, os.getpid(), logs.level()),
-                name=f"versiontrack-shard-{k}",
-                daemon=True,
-            )
-            process.start()
-            log.info("shard %d: spawned process %s", k, process.pid)
-            writer.close()  # the shard holds the only write end: its exit ends the pipe
-            processes.append(process)
-            reports[reader] = k
-        here = asyncio.create_task(_check_here(rt, parts[0], shards, writes, on_progress))
-        while reports:
-            ready = await asyncio.to_thread(connection.wait, list(reports), 1.0)
-            for reader in ready:
-                assert isinstance(reader, Connection)
-                message = _receive(reader)
-                if message is None:  # the shard has exited, one way or another
-                    # (joined off the event loop: this process checks a share meanwhile)
-                    await asyncio.to_thread(_ended, reports.pop(reader), processes)
-                    reader.close()
-                elif message[0] == "check":
-                    outcomes[message[2].article_id] = message[2]
-                    if on_progress:
-                        on_progress(message[2])
-                else:
-                    log.error("shard %d crashed: %s", message[1], message[2])
-        outcomes.update((o.article_id, o) for o in await here)
+                process, jobs, reader = forked.process, forked.jobs, forked.report
+            else:
+                theirs, jobs = children.SPAWN.Pipe(duplex=False)
+                reader, writer = children.SPAWN.Pipe(duplex=False)
+                process = children.SPAWN.Process(
+                    target=_shard_main,
+                    args=((k, settings, theirs, *job[3:]), writer, os.getpid(), logs.level()),
+                    name=f"versiontrack-shard-{k}",
+                    daemon=True,
+                )
+                process.start()
+                log.info("shard %d: spawned process %s", k, process.pid)
+                writer.close()  # the shard holds the only write end: its exit ends the pipe
+                theirs.close()
+            shard = _Shard(process, jobs, reader, set(), loop.create_future())
+            others.append(shard)
+            loop.add_reader(reader.fileno(), received, shard)
+        handing = asyncio.create_task(hand_out())
+        try:
+            here = await _check_here(rt, work, shards, writes, on_progress, meanwhile)
+        finally:
+            handing.cancel()
+        outcomes.update((o.article_id, o) for o in here)
+        for shard in others:
+            top_up(shard)  # all handed out (this process's checks end only then): says so
+        await asyncio.gather(*(s.ended for s in others))
+        for k, shard in enumerate(others, start=1):
+            await asyncio.to_thread(_ended, k, shard.process)
         finished = True
     finally:
-        if here is not None and not here.done():
-            here.cancel()
-        for process in processes:
-            if process is None:
-                continue
+        for shard in others:
+            if not shard.ended.done():
+                loop.remove_reader(shard.report.fileno())
             if not finished:  # interrupted (Ctrl-C, cancelled): stop the shards now
-                process.terminate()
-            await asyncio.to_thread(process.join, 30)
-            if process.is_alive():
-                process.kill()
-        for reader in reports:
-            reader.close()
+                shard.process.terminate()
+            await asyncio.to_thread(shard.process.join, 30)
+            if shard.process.is_alive():
+                shard.process.kill()
+            shard.jobs.close()
+            shard.report.close()
     return [
         outcomes.get(i) or CheckOutcome(i, "", "failed", error="internal error: shard lost")
-        for i in due
+        for i in work.order
     ]
 
 
@@ -252,23 +359,26 @@ def _receive(reader: Connection) -> tuple[str, int, Any] | None:
 
 async def _check_here(
     rt: Runtime,
-    ids: list[int],
+    work: Work,
     shards: int,
     writes: str | None,
     on_progress: Callable[[CheckOutcome], None] | None,
+    meanwhile: Callable[[Runtime], Awaitable[None]] | None,
 ) -> list[CheckOutcome]:
-    """This process's share of a sharded pass: with its share of the politeness limits, its
+    """This process's part of a sharded pass: with its share of the politeness limits, its
     SQLite writes taking turns with the shards', and pages read in this process (a pool
-    would start more processes than the share is worth)."""
+    would start more processes than the share is worth); ``meanwhile`` alongside."""
     turns: AbstractContextManager[Any] = _WriteTurns(writes) if writes else rt.sqlite_writes
     async with Fetcher(rt.settings.fetch, share=shards) as fetcher:
         mine = replace(rt, fetcher=fetcher, sqlite_writes=turns, cpu=None)
-        return await check_claimed(mine, ids, on_progress)
+        checking = check_handed(mine, work.next, in_flight(rt.settings, shards), on_progress)
+        if meanwhile is None:
+            return await checking
+        checked, _ = await asyncio.gather(checking, meanwhile(mine))
+        return checked
 
 
-def _ended(k: int, processes: list[BaseProcess | None]) -> None:
-    process = processes[k]
-    assert process is not None
+def _ended(k: int, process: BaseProcess) -> None:
     process.join(5)  # its pipe is closed: it is exiting, if not gone yet
     if process.exitcode != 0:
         log.error("shard %d died (exit code %s)", k, process.exitcode)
@@ -310,43 +420,65 @@ def _shard_main(job: tuple[Any, ...], report: Connection, parent: int, log_level
 def _standby_main(
     jobs: Connection, report: Connection, theirs: list[Connection], parent: int, log_level: int
 ) -> None:
-    """A forked shard (``standby``): wait for its share, then check it as a spawned one does."""
+    """A forked shard (``standby``): wait for its job, then check as a spawned one does, its
+    articles coming on the same pipe."""
     for end in theirs:
         end.close()
     children.start(parent, log_level, "shard")
-    try:
-        job = jobs.recv()
-    except EOFError:  # the parent is gone before the pass began
-        return
-    finally:
-        jobs.close()
+    job = _next_job(jobs)
     if job is not None:
         logs.configure(log_level, f"shard {job[0]}")
-        _check_share(*job, report)
+        k, settings, _, *rest = job
+        _check_share(k, settings, jobs, *rest, report)
+    jobs.close()
     report.close()
+
+
+def _next_job(jobs: Connection) -> Any:
+    """The parent's next message; None once it said there is no more, or is gone."""
+    try:
+        return jobs.recv()
+    except (EOFError, OSError):
+        return None
 
 
 def _check_share(
     k: int,
     settings: Any,
-    ids: list[int],
+    jobs: Connection,
     clock: Callable[..., Any],
     owner: str,
     shards: int,
     writes: str | None,
     report: Connection,
 ) -> None:
-    """Check ``ids`` in this process and report each outcome on ``report``."""
+    """Check the articles the parent sends on ``jobs`` (lists of ids, then None) in this
+    process and report each outcome on ``report``."""
     engine = make_engine(settings.database.url)
     turns: AbstractContextManager[Any] = _WriteTurns(writes) if writes else threading.Lock()
+    workers = in_flight(settings, shards)
 
     async def run() -> None:
+        loop = asyncio.get_running_loop()
+        handed: asyncio.Queue[int | None] = asyncio.Queue()
+
+        def receive() -> None:
+            more = _next_job(jobs)
+            if more is None:
+                loop.remove_reader(jobs.fileno())
+                for _ in range(workers):
+                    handed.put_nowait(None)
+            else:
+                for article_id in more:
+                    handed.put_nowait(article_id)
+
+        loop.add_reader(jobs.fileno(), receive)
         async with Fetcher(settings.fetch, share=shards) as fetcher:
             rt = Runtime(
                 settings, session_factory(engine), fetcher, clock, owner=owner, sqlite_writes=turns
             )
             # outcomes are reported from the event loop's thread only: one writer on the pipe
-            await check_claimed(rt, ids, lambda o: report.send(("check", k, o)))
+            await check_handed(rt, handed.get, workers, lambda o: report.send(("check", k, o)))
 
     try:
         asyncio.run(run())

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from versiontrack.corpus import LoopbackServer
+from versiontrack.corpus import LoopbackServer, Response
 from versiontrack.domain import Source
 from versiontrack.service import commands, database, reads
 
 from ..conftest import make_settings
+from ..helpers import rss
 from .test_kill9 import ARTICLES, SHARDED_CHECK, Site, write_config
 
 pytestmark = pytest.mark.skipif(
@@ -68,6 +69,31 @@ def test_a_sharded_pass_checks_its_shares_in_forked_processes(db_url: str, tmp_p
         assert "not needed" not in done.stderr
     assert stored(db_url) == {str(i): 2 for i in range(ARTICLES)}
     assert f"{ARTICLES} changed" in second.stdout
+    assert running_with(config) == []
+
+
+def test_a_sharded_pass_checks_what_it_knows_while_it_polls_and_then_what_the_poll_added(
+    db_url: str, tmp_path: Path
+) -> None:
+    more = 6
+    with LoopbackServer() as server:
+        site = Site(server)
+        config = write_config(tmp_path, db_url, server)
+        first = check(config)
+        links = [server.url(f"/a/{i}") for i in range(ARTICLES + more)]
+        server.route("/feed.xml", Response(200, rss(*links)))
+        for i in range(ARTICLES, ARTICLES + more):
+            server.route(f"/a/{i}", lambda _r, i=i: Response(200, site.page(i)))
+        site.step = 1
+        second = check(config, "--force")
+    assert first.returncode == second.returncode == 0, second.stderr
+    # nothing was known before the first poll: the pass waited for it
+    assert "while the sources are polled" not in first.stderr
+    assert f"checking {ARTICLES} known articles while the sources are polled" in second.stderr
+    assert "shard 1: forked process" in second.stderr
+    assert f"{ARTICLES} changed" in second.stdout
+    assert f"{more} new" in second.stdout
+    assert stored(db_url) == {str(i): 2 if i < ARTICLES else 1 for i in range(ARTICLES + more)}
     assert running_with(config) == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import sys
 import threading
@@ -77,3 +78,25 @@ def test_a_forked_process_gone_before_its_share_is_passed_over() -> None:
         waiting = list(ready)
         assert shards._hand(waiting, (1, "share")) is None  # the shard is spawned instead
         assert waiting == []
+
+
+def test_work_is_handed_out_in_claim_order_and_waits_for_what_the_poll_adds() -> None:
+    async def go() -> None:
+        work = shards.Work([1, 2, 3], closed=False)
+        assert work.take(2) == [1, 2]
+        work.give_back([2])  # handed to a process that was gone: next in line
+        assert [await work.next(), await work.next()] == [2, 3]
+        waiting = asyncio.ensure_future(work.next())
+        await asyncio.sleep(0)
+        assert not waiting.done()  # nothing left, but the poll may add more
+        work.add([4])
+        assert await waiting == 4
+        ending = asyncio.ensure_future(work.next())
+        await asyncio.sleep(0)
+        assert not ending.done() and not work.done
+        work.close()
+        assert await ending is None
+        assert work.done and work.take(8) == []
+        assert work.order == [1, 2, 3, 4]
+
+    asyncio.run(go())

@@ -1,8 +1,10 @@
-"""A pass: poll the sources, claim due articles (leases), and check them in this process.
+"""A pass: claim due articles (leases), poll the sources, and check them in this process.
 
-``versiontrack check`` runs ``start_pass`` then ``check_claimed`` (or ``shards`` when the pass
-is big enough to spread over processes); the daemon's ticks ``claim`` and ``check_safely``
-instead. Leases of dead workers of this host are freed first (``recover_dead_leases``).
+``versiontrack check`` runs ``start_pass`` (what is due before the poll), ``poll_and_claim``
+(what the poll made due) and ``check_claimed``, or ``shards`` when the pass is big enough to
+spread over processes: then the shards check what was due while this process polls. The
+daemon's ticks ``claim`` and ``check_safely`` instead. Leases of dead workers of this host are
+freed first (``recover_dead_leases``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -26,6 +28,7 @@ from versiontrack.pipeline.context import (
     owner_alive,
     unit_of_work,
 )
+from versiontrack.settings import Settings
 from versiontrack.store import schedule
 from versiontrack.store import sources as sources_store
 
@@ -94,34 +97,58 @@ def recover_dead_leases(session: Session) -> int:
 
 async def start_pass(
     runtime: Runtime, *, force: bool = False, article_ids: Sequence[int] | None = None
-) -> tuple[list[PollOutcome], list[int], int]:
-    """The first half of a pass, as ``versiontrack check`` runs it: poll every source (unless
-    specific articles are named), then claim the due articles (or all, or the named ones).
+) -> tuple[list[int], int]:
+    """The first half of a pass, as ``versiontrack check`` runs it: claim the due articles (or
+    all, or the named ones) it knows before polling its sources (``poll_and_claim``), so that
+    checking them need not wait for the feeds.
 
-    Returns the polls, the claimed articles and how many more the pass wanted but a live
-    worker holds. Leases of dead workers of this host (a killed pass or daemon) are freed
-    first: their articles are claimed now instead of skipped until the leases expire.
+    Returns the claimed articles and how many more the pass wanted but a live worker holds.
+    Leases of dead workers of this host (a killed pass or daemon) are freed first: their
+    articles are claimed now instead of skipped until the leases expire.
     """
-    with unit_of_work(runtime) as session:
-        sources_store.sync_sources(session, runtime.settings.sources, runtime.clock())
-    polls = await poll_sources(runtime, runtime.settings.sources) if article_ids is None else []
-    due, held = await asyncio.to_thread(_claim_pass, runtime, force, article_ids)
-    return polls, due, held
+    return await asyncio.to_thread(_claim_known, runtime, force, article_ids)
 
 
-def _claim_pass(
+def _claim_known(
     runtime: Runtime, force: bool, article_ids: Sequence[int] | None
 ) -> tuple[list[int], int]:
     with unit_of_work(runtime) as session:
+        sources_store.sync_sources(session, runtime.settings.sources, runtime.clock())
         recover_dead_leases(session)
         now = runtime.clock()
         due = _claim_due(session, runtime, now, force=force, ids=article_ids)
         held = schedule.held_by_others(
             session, now=now, owner=runtime.owner, force=force, ids=article_ids
         )
+    _warn_held(held)
+    return due, held
+
+
+async def poll_and_claim(
+    runtime: Runtime, *, force: bool = False
+) -> tuple[list[PollOutcome], list[int], int]:
+    """The second half: poll every source, then claim what the poll made due (the articles it
+    added, those a sitemap nudged). What ``start_pass`` claimed is never claimed again: it is
+    leased, or checked since and due later. Returns the polls, the claimed articles and how
+    many articles of the pass (``force``: all) a live worker holds.
+    """
+    polls = await poll_sources(runtime, runtime.settings.sources)
+    due, held = await asyncio.to_thread(_claim_polled, runtime, force)
+    return polls, due, held
+
+
+def _claim_polled(runtime: Runtime, force: bool) -> tuple[list[int], int]:
+    with unit_of_work(runtime) as session:
+        now = runtime.clock()
+        due = _claim_due(session, runtime, now)
+        held = schedule.held_by_others(session, now=now, owner=runtime.owner, force=force)
+    _warn_held(held)
+    return due, held
+
+
+def _warn_held(held: int) -> None:
     if held:
         log.warning("%d articles left alone: another worker is checking them", held)
-    return due, held
 
 
 async def check_claimed(
@@ -132,16 +159,39 @@ async def check_claimed(
     """Check claimed articles, in this process; outcomes in the order of ``due``."""
     if len(due) < POOL_MIN_CHECKS:
         runtime = dataclasses.replace(runtime, cpu=None)
-    # Checks in flight are bounded: the Fetcher limits requests, but unbounded checks would
-    # pile fetched pages up in the worker threads' queue (memory grows with the pass) and
-    # starve the name lookups that share it (connect timeouts on big passes).
-    in_flight = asyncio.Semaphore(IN_FLIGHT_PER_FETCH * runtime.settings.fetch.concurrency)
+    left = iter(due)
 
-    async def one(article_id: int) -> CheckOutcome:
-        async with in_flight:
+    async def next_id() -> int | None:
+        return next(left, None)
+
+    checked = await check_handed(runtime, next_id, in_flight(runtime.settings), on_progress)
+    by_id = {o.article_id: o for o in checked}
+    return [by_id[i] for i in due]
+
+
+def in_flight(settings: Settings, shards: int = 1) -> int:
+    """Checks in flight in one process of a pass split in ``shards``: enough to keep its share
+    of the fetch slots busy while other checks read pages, few enough that pages never queue
+    up (memory growing with the pass, name lookups starved: connect timeouts on big passes)."""
+    return IN_FLIGHT_PER_FETCH * max(1, -(-settings.fetch.concurrency // shards))
+
+
+async def check_handed(
+    runtime: Runtime,
+    next_id: Callable[[], Awaitable[int | None]],
+    workers: int,
+    on_progress: Callable[[CheckOutcome], None] | None = None,
+) -> list[CheckOutcome]:
+    """Check articles as ``next_id`` hands them out, ``workers`` at a time, until it hands out
+    None; outcomes in the order they finished."""
+    outcomes: list[CheckOutcome] = []
+
+    async def worker() -> None:
+        while (article_id := await next_id()) is not None:
             outcome = await check_safely(runtime, article_id)
-        if on_progress:
-            on_progress(outcome)
-        return outcome
+            outcomes.append(outcome)
+            if on_progress:
+                on_progress(outcome)
 
-    return list(await asyncio.gather(*(one(i) for i in due)))
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return outcomes

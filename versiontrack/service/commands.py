@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -15,8 +16,8 @@ from versiontrack import health, readers, shards, urls
 from versiontrack.archive import spn
 from versiontrack.errors import ConfigError, NotFound
 from versiontrack.fetch import Fetcher
-from versiontrack.pipeline.context import CheckOutcome, PassReport, Runtime, utcnow
-from versiontrack.pipeline.passes import check_claimed, start_pass
+from versiontrack.pipeline.context import CheckOutcome, PassReport, PollOutcome, Runtime, utcnow
+from versiontrack.pipeline.passes import check_claimed, poll_and_claim, start_pass
 from versiontrack.pipeline.reextract import reextract_article
 from versiontrack.service.database import resolve_article, transaction
 from versiontrack.service.models import ArticleItem, article_item
@@ -26,6 +27,8 @@ from versiontrack.store import sources as sources_store
 from versiontrack.store import versions as versions_store
 from versiontrack.store.engine import Database
 from versiontrack.store.schema import ArticleRow
+
+log = logging.getLogger(__name__)
 
 
 def check(
@@ -47,14 +50,40 @@ def check(
     async def go(pool: Executor | None, ready: list[shards.Standby]) -> PassReport:
         async with Fetcher(settings.fetch) as fetcher:
             rt = Runtime(settings, db.sessions, fetcher, clock, cpu=pool)
-            polls, due, held = await start_pass(rt, force=force, article_ids=ids)
-            if on_total:
-                on_total(len(due))
+            due, held = await start_pass(rt, force=force, article_ids=ids)
+            polls: list[PollOutcome] = []
             count = shards.shard_count(rt, len(due))
-            if count > 1:
-                checks = await shards.check_in_shards(rt, due, count, on_progress, ready)
+            if ids is None and count > 1:
+                # enough known articles to shard: their checks start now, and this process
+                # polls the sources meanwhile (the new articles join the pass's work)
+                work = shards.Work(due, closed=False)
+                log.info("checking %d known articles while the sources are polled", len(due))
+                if on_total:
+                    on_total(len(due))
+
+                async def poll(mine: Runtime) -> None:
+                    nonlocal polls, held
+                    try:
+                        polls, later, held = await poll_and_claim(mine, force=force)
+                        work.add(later)
+                        if on_total and later:
+                            on_total(len(work.order))
+                    finally:
+                        work.close()  # whatever happened: the shards must not wait for more
+
+                checks = await shards.check_in_shards(rt, work, count, on_progress, ready, poll)
             else:
-                checks = await check_claimed(rt, due, on_progress)
+                if ids is None:
+                    polls, later, held = await poll_and_claim(rt, force=force)
+                    due += later
+                if on_total:
+                    on_total(len(due))
+                count = shards.shard_count(rt, len(due))
+                if count > 1:
+                    work = shards.Work(due)
+                    checks = await shards.check_in_shards(rt, work, count, on_progress, ready)
+                else:
+                    checks = await check_claimed(rt, due, on_progress)
             # Save Page Now requests the pass queued, for a bounded time; never raises
             await spn.drain_quietly(rt, seconds=settings.archive.drain_time)
             return PassReport(polls, checks, held)
