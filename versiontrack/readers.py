@@ -136,8 +136,10 @@ def cpu_pool(settings: Settings, *, sparing: bool = False) -> Iterator[Executor 
 async def read_feed(pool: Executor | None, body: bytes, url: str) -> discover.FeedRead:
     """Parse a fetched feed (``discover.read_feed``) off the event loop, in a thread of this
     process or in ``pool``, whichever has fewer feeds to parse. A pass polls its sources all
-    at once, before its first check, while the processes it forked wait: parsing is Python
-    (feedparser), about 40 ms per 100 items, and on one core it kept the other idle."""
+    at once, and when it knows too few articles to check meanwhile (a first pass), before its
+    first check, while the processes it forked wait: parsing is Python (feedparser), about
+    40 ms per 100 items, and on one core it kept the other idle. (A pass that knows enough
+    articles polls in its own process while its shards check them: ``service.commands``.)"""
     global _feeds_here, _feeds_there
     if pool is not None and _feeds_there < _feeds_here:
         _feeds_there += 1
