@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from lxml import etree
-from lxml.html import HtmlElement
 
 from versiontrack.domain import Extracted
 from versiontrack.extract.unread import _hidden, _is_ad_slot
@@ -32,15 +31,15 @@ _CODE = frozenset({"script", "style", "template"})
 _STEP = re.compile(r"([A-Za-z][\w.-]*):(\d+)")
 # a text node that is not blank: the element it opens (``_texts``), its text, and the first
 # character of its squeezed text
-_Text = tuple[HtmlElement, str, str]
+_Text = tuple[etree._Element, str, str]
 
 
 def article_elements(
-    tree: HtmlElement,
+    tree: etree._Element,
     extracted: Extracted,
     paragraphs: Sequence[str],
     squeezed: Squeezed | None = None,
-) -> list[HtmlElement] | None:
+) -> list[etree._Element] | None:
     """The elements holding what ``extracted`` read from ``tree``; None when only the whole
     page holds it (every churn would change it, so a fingerprint could never help).
     ``paragraphs``: ``extracted``'s paragraphs squeezed (its caller needs them too), by
@@ -74,14 +73,14 @@ class _Page:
     """One page's text as the searches read it, each part read once: its text nodes, the
     squeezed text of the elements tested, its metadata."""
 
-    def __init__(self, tree: HtmlElement, squeezed: Squeezed | None = None) -> None:
+    def __init__(self, tree: etree._Element, squeezed: Squeezed | None = None) -> None:
         self._tree = tree
         self._texts = _texts(tree)  # one walk: the body, standfirst and byline searches share it
-        self._held: dict[HtmlElement, str] = {}
+        self._held: dict[etree._Element, str] = {}
         self._squeezed = Squeezed() if squeezed is None else squeezed
         self._metadata: str | None = None
 
-    def smallest_holding(self, keys: Sequence[str], search: _Search) -> HtmlElement | None:
+    def smallest_holding(self, keys: Sequence[str], search: _Search) -> etree._Element | None:
         """The smallest element holding every key, searched upwards from the elements of the
         text nodes ``search`` finds: keys whose anchor we missed (a nested inline tag) must
         still be inside."""
@@ -91,7 +90,7 @@ class _Page:
             element = element.getparent()
         return element
 
-    def holds(self, element: HtmlElement, keys: Sequence[str]) -> bool:
+    def holds(self, element: etree._Element, keys: Sequence[str]) -> bool:
         content = self._held.get(element)
         if content is None:
             content = self._held[element] = self._content(element)
@@ -106,7 +105,7 @@ class _Page:
                 return False
         return True
 
-    def _content(self, element: HtmlElement) -> str:
+    def _content(self, element: etree._Element) -> str:
         """``element``'s text squeezed, a child at a time: squeezing goes character by
         character, so the pieces join to the whole, and most children's texts are
         paragraphs squeezed already. Text outside elements (a processing instruction's) is
@@ -137,7 +136,7 @@ class _Page:
 class _Search(Protocol):
     """A search of the page's text nodes (``_Openers``, ``_Mentions``)."""
 
-    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+    def elements(self, texts: Sequence[_Text]) -> list[etree._Element]:
         """The elements of the text nodes found."""
         ...
 
@@ -161,7 +160,7 @@ class _Openers:
             by_head.setdefault(s[: self._head], []).append(s)
         self._by_head = {h: tuple(group) for h, group in by_head.items()}
 
-    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+    def elements(self, texts: Sequence[_Text]) -> list[etree._Element]:
         firsts, head = self._firsts, self._head
         # an ASCII text shorter than a start's head opens none (most labels and links); a
         # text with other letters may grow when folded ("ß" folds to "ss"), so it is tried
@@ -190,7 +189,7 @@ class _Mentions:
     def __init__(self, names: Sequence[str]) -> None:
         self._names = names
 
-    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+    def elements(self, texts: Sequence[_Text]) -> list[etree._Element]:
         return [el for el, text, _ in texts if any(n in squeeze(text) for n in self._names)]
 
 
@@ -209,12 +208,12 @@ class Squeezed:
         return squeezed
 
 
-def path_of(element: HtmlElement) -> str | None:
+def path_of(element: etree._Element) -> str | None:
     """``element``'s place in its page: each step a tag and its number among the siblings of
     that tag extraction reads (``resolve`` finds it again); None inside a hidden element or
     an ad slot."""
     steps: list[str] = []
-    node: HtmlElement | None = element
+    node: etree._Element | None = element
     while node is not None:
         parent = node.getparent()
         if parent is None:
@@ -230,7 +229,7 @@ def path_of(element: HtmlElement) -> str | None:
     return "/" + "/".join(reversed(steps))
 
 
-def resolve(tree: HtmlElement, path: str) -> HtmlElement | None:
+def resolve(tree: etree._Element, path: str) -> etree._Element | None:
     """The element ``path_of`` named in ``tree``; None when it is gone (or not a path)."""
     steps = path.split("/")[1:]
     if not steps or not all(_STEP.fullmatch(s) for s in steps):
@@ -253,16 +252,16 @@ def resolve(tree: HtmlElement, path: str) -> HtmlElement | None:
     return node
 
 
-def text_of(element: HtmlElement) -> str:
+def text_of(element: etree._Element) -> str:
     """``element.text_content()``, at a third of its cost (no XPath evaluation per call)."""
     return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
-def _counted(el: HtmlElement) -> bool:
+def _counted(el: etree._Element) -> bool:
     return not (_hidden(el) or _is_ad_slot(el))
 
 
-def _texts(tree: HtmlElement) -> list[_Text]:
+def _texts(tree: etree._Element) -> list[_Text]:
     """Every text node of the page that is not blank, with the element it opens: its element
     for an element's own text, the enclosing element for the text after one."""
     texts = []
@@ -278,7 +277,7 @@ def _texts(tree: HtmlElement) -> list[_Text]:
     return texts
 
 
-def _common_ancestor(elements: Sequence[HtmlElement]) -> HtmlElement | None:
+def _common_ancestor(elements: Sequence[etree._Element]) -> etree._Element | None:
     chain = [*reversed(list(elements[0].iterancestors())), elements[0]]
     for el in elements[1:]:
         mine = {el, *el.iterancestors()}
