@@ -27,6 +27,7 @@ __all__ = ["Squeezed", "article_elements", "path_of", "resolve", "text_of"]
 _ANCHOR = 40  # characters of a paragraph's start that find the element holding it
 _MIN_ANCHOR = _ANCHOR // 2  # a shorter text node never opens a paragraph by itself
 _SCAN = 3 * _ANCHOR  # characters of a text node squeezed to find its squeezed start
+_PEEK = _ANCHOR  # characters of a text node squeezed first: most open no paragraph's head
 _CODE = frozenset({"script", "style", "template"})
 _STEP = re.compile(r"([A-Za-z][\w.-]*):(\d+)")
 # a text node that is not blank: the element it opens (``_texts``), its text, and the first
@@ -171,6 +172,9 @@ class _Openers:
         ]
 
     def __call__(self, text: str) -> bool:
+        peek = squeeze(text[:_PEEK])
+        if len(peek) >= self._head and peek[: self._head] not in self._by_head:
+            return False  # (its squeezed start begins so too: no need to squeeze more)
         start = squeeze(text[:_SCAN])
         if len(start) < _ANCHOR and len(text) > _SCAN:
             start = squeeze(text)  # mostly whitespace at its start
