@@ -360,6 +360,8 @@ def _parse(html: bytes) -> etree._Element:
 def _utf8(html: bytes) -> bytes:
     """The page in UTF-8 as ``decode`` reads it. Its first choice after a BOM is valid UTF-8,
     read as it is: such a page (most) is passed on as it came, not decoded and encoded again."""
+    if html.isascii():
+        return html  # (UTF-8 already, with no BOM: checked at a fraction of decoding's cost)
     if not html.startswith(_BOMS):
         try:
             html.decode("utf-8")
