@@ -51,6 +51,8 @@ def fold(s: str) -> str:
 def squeeze(value: str) -> str:
     """A containment key: no whitespace at all, case folded (extraction re-spaces inline text,
     so the same words may come out spaced apart in one reading and joined in another)."""
+    if value.isprintable():  # (its one whitespace is the space, as in ``fold``)
+        return value.replace(" ", "").casefold()
     return "".join(value.split()).casefold()
 
 

@@ -17,6 +17,7 @@ from versiontrack.text import (
     runs_on,
     serialize,
     split_sentences,
+    squeeze,
 )
 
 GOLDEN = Path(__file__).parent.parent / "data" / "extract"
@@ -60,7 +61,7 @@ def test_normalise_line_is_idempotent() -> None:
 
 
 def test_the_space_is_the_one_printable_whitespace() -> None:
-    # fold's short cut: a printable string has no whitespace to fold but spaces
+    # fold's and squeeze's short cut: a printable string has no whitespace but spaces
     printable = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isprintable()]
     assert [c for c in printable if c.isspace()] == [" "]
 
@@ -69,8 +70,9 @@ def test_the_space_is_the_one_printable_whitespace() -> None:
     "raw",
     ["", " ", "a", " a b ", "a  b", "a\u00a0b", " \u2028a\tb\n", "a \u3000 b", "ß x", "x\x1cy"],
 )
-def test_fold_is_splitting_and_joining(raw: str) -> None:
+def test_fold_and_squeeze_are_splitting_and_joining(raw: str) -> None:
     assert fold(raw) == " ".join(raw.split())
+    assert squeeze(raw) == "".join(raw.split()).casefold()
 
 
 # --- split_sentences -------------------------------------------------------------------------
