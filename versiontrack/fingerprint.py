@@ -33,7 +33,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
@@ -48,7 +48,7 @@ from versiontrack.extract.decode import decode
 from versiontrack.extract.markup import INLINE_HTML
 from versiontrack.extract.rules import BOILERPLATE
 from versiontrack.extract.unread import drop_unread
-from versiontrack.locate import Squeezed, article_elements, path_of, resolve, text_of
+from versiontrack.locate import MARKED, Squeezed, article_elements, path_of, resolve, text_of
 from versiontrack.text import fold, squeeze
 
 __all__ = ["FORMAT", "Reader", "reader"]
@@ -77,6 +77,9 @@ _LD_DIGITS = frozenset({"articleBody"})
 _DIGIT = re.compile(r"\d")
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 _UNREAD = ("script", "style", "template")
+_HEAD = ("meta", "title", "h1", "link", "script")  # the elements ``_head`` reads
+_HEADINGS = frozenset({"title", "h1"})
+_MARKED = tuple(sorted({*MARKED, *_HEAD}))  # what the locate's search and ``_head`` read
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # ``decode`` reads them first
 _INLINE_NOT_BR = INLINE_HTML - {"br"}
 _LINE_CHILDREN = 4  # elements with more children are never taken for one line
@@ -109,7 +112,7 @@ class Reader:
         elements = [h for h in hits if h is not None]
         if len(elements) != len(hits):
             return None
-        h = self._head(tree)
+        h = self._head(tree.iter(*_HEAD))
         for element in elements:
             self._prepare(tree, element)
         return self._digest(h, elements, skips)
@@ -124,14 +127,15 @@ class Reader:
             return None
         squeezed = Squeezed()
         paragraphs = [squeezed(p) for p in extracted.paragraphs]
-        found = article_elements(tree, extracted, paragraphs, squeezed)
+        marked = list(tree.iter(*_MARKED))  # (one walk of the page for both)
+        found = article_elements(tree, extracted, paragraphs, squeezed, marked)
         if found is None:
             return None
         named = sorted((p, e) for e in found if (p := path_of(e)) is not None)
         if len(named) != len(found):
             return None
         elements = [e for _, e in named]
-        h = self._head(tree)
+        h = self._head(marked)
         for element in elements:
             self._prepare(tree, element)
         fields = (extracted.headline, extracted.standfirst, extracted.byline)
@@ -185,12 +189,12 @@ class Reader:
                 pieces += 1
         return pieces > 1
 
-    def _head(self, tree: etree._Element) -> Any:
+    def _head(self, marked: Iterable[etree._Element]) -> Any:
         """The hash of what extraction reads outside the region (read before the region is
-        prepared: a JSON-LD script may sit inside it)."""
+        prepared: a JSON-LD script may sit inside it). ``marked``: the page's elements of the
+        ``_HEAD`` tags (others may be among them), in document order."""
         parts: list[str] = []
-        # one walk over the page for all of them, in document order
-        for el in tree.iter("meta", "title", "h1", "link", "script"):
+        for el in marked:
             tag = el.tag
             if tag == "meta":
                 key = el.get("name") or el.get("property") or el.get("itemprop") or ""
@@ -203,7 +207,7 @@ class Reader:
             elif tag == "script":
                 if el.get("type") == "application/ld+json":
                     parts.append(f"\x05{_ld_fields(text_of(el))}")
-            else:
+            elif tag in _HEADINGS:
                 parts.append(f"\x03{tag}\x02{fold(text_of(el))}")
         h = hashlib.blake2b(self.salt.encode(), digest_size=16)
         h.update("".join(parts).encode())

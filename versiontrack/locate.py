@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Protocol
 
 from lxml import etree
@@ -22,13 +23,16 @@ from versiontrack.domain import Extracted
 from versiontrack.extract.unread import _hidden, _is_ad_slot
 from versiontrack.text import squeeze
 
-__all__ = ["Squeezed", "article_elements", "path_of", "resolve", "text_of"]
+__all__ = ["MARKED", "Squeezed", "article_elements", "path_of", "resolve", "text_of"]
 
 _ANCHOR = 40  # characters of a paragraph's start that find the element holding it
 _MIN_ANCHOR = _ANCHOR // 2  # a shorter text node never opens a paragraph by itself
 _SCAN = 3 * _ANCHOR  # characters of a text node squeezed to find its squeezed start
 _PEEK = _ANCHOR  # characters of a text node squeezed first: most open no paragraph's head
 _CODE = frozenset({"script", "style", "template"})
+#: The tags of the elements ``article_elements`` reads apart from the page's text: code, whose
+#: text it never reads, and the metadata (``<meta>``, JSON-LD's ``<script>``).
+MARKED = (*sorted(_CODE), "meta")
 _STEP = re.compile(r"([A-Za-z][\w.-]*):(\d+)")
 # a text node that is not blank: the element it opens (``_texts``), its text, and the first
 # character of its squeezed text
@@ -40,13 +44,16 @@ def article_elements(
     extracted: Extracted,
     paragraphs: Sequence[str],
     squeezed: Squeezed | None = None,
+    marked: Sequence[etree._Element] | None = None,
 ) -> list[etree._Element] | None:
     """The elements holding what ``extracted`` read from ``tree``; None when only the whole
     page holds it (every churn would change it, so a fingerprint could never help).
     ``paragraphs``: ``extracted``'s paragraphs squeezed (its caller needs them too), by
-    ``squeezed`` when given (an element's text is mostly one of them)."""
+    ``squeezed`` when given (an element's text is mostly one of them). ``marked``: the page's
+    elements of the ``MARKED`` tags (others may be among them), in document order, when its
+    caller found them in a walk of its own (each walk of a whole page costs)."""
     keys = [k for k in paragraphs if k]
-    page = _Page(tree, squeezed)
+    page = _Page(tree, squeezed, marked)
     body = page.smallest_holding(keys, _Openers(keys))
     if body is None or body.tag in ("html", "body"):
         return None
@@ -74,9 +81,15 @@ class _Page:
     """One page's text as the searches read it, each part read once: its text nodes, the
     squeezed text of the elements tested, its metadata."""
 
-    def __init__(self, tree: etree._Element, squeezed: Squeezed | None = None) -> None:
-        self._tree = tree
-        self._texts = _texts(tree)  # one walk: the body, standfirst and byline searches share it
+    def __init__(
+        self,
+        tree: etree._Element,
+        squeezed: Squeezed | None = None,
+        marked: Sequence[etree._Element] | None = None,
+    ) -> None:
+        self._marked = list(tree.iter(*MARKED)) if marked is None else marked
+        # one walk: the body, standfirst and byline searches share it
+        self._texts = _texts(tree, {el for el in self._marked if el.tag in _CODE})
         self._held: dict[etree._Element, str] = {}
         self._squeezed = Squeezed() if squeezed is None else squeezed
         self._metadata: str | None = None
@@ -123,12 +136,13 @@ class _Page:
     def in_metadata(self, names: Sequence[str]) -> bool:
         """Whether the page's ``<meta>`` contents and JSON-LD hold every name (squeezed)."""
         if self._metadata is None:
-            contents, blocks = [], []  # (one walk: an XPath per kind cost more)
-            for el in self._tree.iter("meta", "script"):
-                if el.tag == "meta":
+            contents, blocks = [], []
+            for el in self._marked:
+                tag = el.tag
+                if tag == "meta":
                     if (content := el.get("content")) is not None:
                         contents.append(content)
-                elif el.get("type") == "application/ld+json":
+                elif tag == "script" and el.get("type") == "application/ld+json":
                     blocks.append(text_of(el))
             self._metadata = squeeze(" ".join(contents + blocks))
         return all(n in self._metadata for n in names)
@@ -267,12 +281,14 @@ def _counted(el: etree._Element) -> bool:
     return not (_hidden(el) or _is_ad_slot(el))
 
 
-def _texts(tree: etree._Element) -> list[_Text]:
+def _texts(tree: etree._Element, code: AbstractSet[etree._Element] | None = None) -> list[_Text]:
     """Every text node of the page that is not blank, with the element it opens: its element
-    for an element's own text, the enclosing element for the text after one."""
+    for an element's own text, the enclosing element for the text after one. ``code``: the
+    page's code elements, when known."""
     # Code is never read as text, nor even fetched: a state blob can be 100 KB of JSON, and
     # code is more than half of many pages' bytes. (Found in C, few: a set of their proxies.)
-    code = set(tree.iter(*_CODE))
+    if code is None:
+        code = set(tree.iter(*_CODE))
     texts: list[_Text] = []
     add = texts.append  # (every element of the page passes here: no lookup spared is small)
     for el in tree.iter(etree.Element):
