@@ -33,31 +33,32 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-import lxml.html
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlMixin
 
 from versiontrack.domain import Extracted, Region
-from versiontrack.extract import EXTRACTOR_VERSION, HTML_CLASSES
+from versiontrack.extract import EXTRACTOR_VERSION
 from versiontrack.extract.boilerplate import is_boilerplate
 from versiontrack.extract.decode import decode
 from versiontrack.extract.markup import INLINE_HTML
 from versiontrack.extract.rules import BOILERPLATE
 from versiontrack.extract.unread import drop_unread
-from versiontrack.locate import Squeezed, article_elements, path_of, resolve, text_of
+from versiontrack.locate import MARKED, Squeezed, article_elements, path_of, resolve, text_of
 from versiontrack.text import fold, squeeze
 
 __all__ = ["FORMAT", "Reader", "reader"]
 
 #: The fingerprint's own version: a new way of hashing never matches an old fingerprint.
 FORMAT = "3"
-_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
-_PARSER.set_element_class_lookup(HTML_CLASSES)
+# lxml.html's parser without its element classes: the same tree, but lxml hands out a plain
+# element in some 60% of the time of a Python subclass (the locate touches every element of
+# the page); and no table of ids, which nothing here looks up
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, collect_ids=False)
 # The metadata the extractor reads headline, standfirst, byline and site name from (ours and
 # trafilatura's), by name/property/itemprop. Other <meta> tags (CSRF tokens, request ids) churn.
 _META_NAMES = re.compile(
@@ -76,6 +77,9 @@ _LD_DIGITS = frozenset({"articleBody"})
 _DIGIT = re.compile(r"\d")
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 _UNREAD = ("script", "style", "template")
+_HEAD = ("meta", "title", "h1", "link", "script")  # the elements ``_head`` reads
+_HEADINGS = frozenset({"title", "h1"})
+_MARKED = tuple(sorted({*MARKED, *_HEAD}))  # what the locate's search and ``_head`` read
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # ``decode`` reads them first
 _INLINE_NOT_BR = INLINE_HTML - {"br"}
 _LINE_CHILDREN = 4  # elements with more children are never taken for one line
@@ -105,10 +109,10 @@ class Reader:
         except (etree.LxmlError, ValueError):
             return None
         hits = [resolve(tree, p) for p in paths.split(" | ")]
-        if not all(isinstance(h, HtmlElement) for h in hits):
-            return None
         elements = [h for h in hits if h is not None]
-        h = self._head(tree)
+        if len(elements) != len(hits):
+            return None
+        h = self._head(tree.iter(*_HEAD))
         for element in elements:
             self._prepare(tree, element)
         return self._digest(h, elements, skips)
@@ -123,14 +127,15 @@ class Reader:
             return None
         squeezed = Squeezed()
         paragraphs = [squeezed(p) for p in extracted.paragraphs]
-        found = article_elements(tree, extracted, paragraphs, squeezed)
+        marked = list(tree.iter(*_MARKED))  # (one walk of the page for both)
+        found = article_elements(tree, extracted, paragraphs, squeezed, marked)
         if found is None:
             return None
         named = sorted((p, e) for e in found if (p := path_of(e)) is not None)
         if len(named) != len(found):
             return None
         elements = [e for _, e in named]
-        h = self._head(tree)
+        h = self._head(marked)
         for element in elements:
             self._prepare(tree, element)
         fields = (extracted.headline, extracted.standfirst, extracted.byline)
@@ -141,7 +146,7 @@ class Reader:
             path += "\n" + " ".join(f"{k}.{n}" for k, n in sorted(skips))
         return Region(path, self._digest(h, elements, skips))
 
-    def _prepare(self, tree: HtmlElement, element: HtmlElement) -> None:
+    def _prepare(self, tree: etree._Element, element: etree._Element) -> None:
         """Leave out of ``element`` what extraction never reads: code, what ``drop_unread``
         removes (judged inside it alone: cleaning the whole page cost more than the rest of
         the fingerprint) and whole lines our rules or ``ignore`` drop ("Updated 3 minutes
@@ -165,9 +170,9 @@ class Reader:
                     continue  # its start alone is longer than any line our rules drop
             line = fold(text)
             if line and self._dropped(el, line) and _own_line(el):
-                el.drop_tree()
+                HtmlMixin.drop_tree(el)  # (a plain element has no such method)
 
-    def _dropped(self, el: HtmlElement, line: str) -> bool:
+    def _dropped(self, el: etree._Element, line: str) -> bool:
         """Whether extraction drops the line ``el`` (its text ``line``) whole: our boilerplate,
         an ignored line, or a short line of boilerplate pieces ("Updated 5 minutes ago ·
         1,204 comments", a stamp and a counter in two spans)."""
@@ -184,12 +189,12 @@ class Reader:
                 pieces += 1
         return pieces > 1
 
-    def _head(self, tree: HtmlElement) -> Any:
+    def _head(self, marked: Iterable[etree._Element]) -> Any:
         """The hash of what extraction reads outside the region (read before the region is
-        prepared: a JSON-LD script may sit inside it)."""
+        prepared: a JSON-LD script may sit inside it). ``marked``: the page's elements of the
+        ``_HEAD`` tags (others may be among them), in document order."""
         parts: list[str] = []
-        # one walk over the page for all of them, in document order
-        for el in tree.iter("meta", "title", "h1", "link", "script"):
+        for el in marked:
             tag = el.tag
             if tag == "meta":
                 key = el.get("name") or el.get("property") or el.get("itemprop") or ""
@@ -202,25 +207,25 @@ class Reader:
             elif tag == "script":
                 if el.get("type") == "application/ld+json":
                     parts.append(f"\x05{_ld_fields(text_of(el))}")
-            else:
+            elif tag in _HEADINGS:
                 parts.append(f"\x03{tag}\x02{fold(text_of(el))}")
         h = hashlib.blake2b(self.salt.encode(), digest_size=16)
         h.update("".join(parts).encode())
         return h
 
-    def _digest(self, h: Any, elements: Sequence[HtmlElement], skips: AbstractSet[_Line]) -> str:
+    def _digest(self, h: Any, elements: Sequence[etree._Element], skips: AbstractSet[_Line]) -> str:
         for k, element in enumerate(elements):
             h.update(b"\x04")
             h.update(self._region_text(element, {n for j, n in skips if j == k}).encode())
         return h.hexdigest()
 
-    def _region_text(self, element: HtmlElement, skips: AbstractSet[int]) -> str:
+    def _region_text(self, element: etree._Element, skips: AbstractSet[int]) -> str:
         """The region's skeleton and text as hashed: for each element its tag and text, its
         end, its tail; for a skipped line (``skips``: ordinals in ``iter()`` order) its tag,
         and its text only when it is no longer one extraction may leave out."""
         parts: list[str] = []
         ordinal = -1
-        skipping: HtmlElement | None = None
+        skipping: etree._Element | None = None
         for event, el in etree.iterwalk(element, events=("start", "end")):
             if not isinstance(el.tag, str):
                 continue
@@ -245,7 +250,7 @@ class Reader:
                 parts.append(fold(el.tail))
         return "\x07".join(parts)
 
-    def _unread(self, element: HtmlElement, read: _Read, squeezed: Squeezed) -> list[int]:
+    def _unread(self, element: etree._Element, read: _Read, squeezed: Squeezed) -> list[int]:
         """The ordinals (in ``element.iter()`` order) of the lines of ``element`` extraction
         did not read and that may change without changing what it reads: the outermost
         element of each such line.
@@ -255,7 +260,7 @@ class Reader:
         looked into, child by child. ``squeezed``: ``locate``'s (its children's texts are
         mostly paragraphs the search squeezed).
         """
-        found: list[HtmlElement] = []
+        found: list[etree._Element] = []
         stack = [c for c in reversed(element) if isinstance(c.tag, str)]
         while stack:
             el = stack.pop()
@@ -274,7 +279,7 @@ class Reader:
         ordinals = {el: n for n, el in enumerate(element.iter(etree.Element))}
         return [ordinals[el] for el in found]
 
-    def _droppable(self, el: HtmlElement, line: str) -> bool:
+    def _droppable(self, el: etree._Element, line: str) -> bool:
         """Whether a line extraction left out (``el``, its text ``line``) may change without
         changing what it reads: short pieces of text (teaser captions, counters, stamps), our
         boilerplate, ignored lines. A dropped line an edit makes long is read again."""
@@ -349,13 +354,18 @@ class _Read:
         return text in self._whole or text in self._joined
 
 
-def _parse(html: bytes) -> HtmlElement:
-    return lxml.html.document_fromstring(_utf8(html), parser=_PARSER)
+def _parse(html: bytes) -> etree._Element:
+    tree = etree.fromstring(_utf8(html), _PARSER)
+    if tree is None:  # (as lxml.html's document_fromstring)
+        raise etree.ParserError("Document is empty")
+    return tree
 
 
 def _utf8(html: bytes) -> bytes:
     """The page in UTF-8 as ``decode`` reads it. Its first choice after a BOM is valid UTF-8,
     read as it is: such a page (most) is passed on as it came, not decoded and encoded again."""
+    if html.isascii():
+        return html  # (UTF-8 already, with no BOM: checked at a fraction of decoding's cost)
     if not html.startswith(_BOMS):
         try:
             html.decode("utf-8")
@@ -381,7 +391,7 @@ def _inline(tag: object) -> bool:
     return isinstance(tag, str) and (tag in INLINE_HTML or "-" in tag)
 
 
-def _own_line(el: HtmlElement) -> bool:
+def _own_line(el: etree._Element) -> bool:
     """Whether ``el`` makes a paragraph of its own in the extracted text: a block, or an
     inline element alone between line breaks in a block."""
     if not _inline(el.tag):

@@ -14,39 +14,46 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Protocol
 
 from lxml import etree
-from lxml.html import HtmlElement
 
 from versiontrack.domain import Extracted
 from versiontrack.extract.unread import _hidden, _is_ad_slot
 from versiontrack.text import squeeze
 
-__all__ = ["Squeezed", "article_elements", "path_of", "resolve", "text_of"]
+__all__ = ["MARKED", "Squeezed", "article_elements", "path_of", "resolve", "text_of"]
 
 _ANCHOR = 40  # characters of a paragraph's start that find the element holding it
 _MIN_ANCHOR = _ANCHOR // 2  # a shorter text node never opens a paragraph by itself
 _SCAN = 3 * _ANCHOR  # characters of a text node squeezed to find its squeezed start
+_PEEK = _ANCHOR  # characters of a text node squeezed first: most open no paragraph's head
 _CODE = frozenset({"script", "style", "template"})
+#: The tags of the elements ``article_elements`` reads apart from the page's text: code, whose
+#: text it never reads, and the metadata (``<meta>``, JSON-LD's ``<script>``).
+MARKED = (*sorted(_CODE), "meta")
 _STEP = re.compile(r"([A-Za-z][\w.-]*):(\d+)")
 # a text node that is not blank: the element it opens (``_texts``), its text, and the first
 # character of its squeezed text
-_Text = tuple[HtmlElement, str, str]
+_Text = tuple[etree._Element, str, str]
 
 
 def article_elements(
-    tree: HtmlElement,
+    tree: etree._Element,
     extracted: Extracted,
     paragraphs: Sequence[str],
     squeezed: Squeezed | None = None,
-) -> list[HtmlElement] | None:
+    marked: Sequence[etree._Element] | None = None,
+) -> list[etree._Element] | None:
     """The elements holding what ``extracted`` read from ``tree``; None when only the whole
     page holds it (every churn would change it, so a fingerprint could never help).
     ``paragraphs``: ``extracted``'s paragraphs squeezed (its caller needs them too), by
-    ``squeezed`` when given (an element's text is mostly one of them)."""
+    ``squeezed`` when given (an element's text is mostly one of them). ``marked``: the page's
+    elements of the ``MARKED`` tags (others may be among them), in document order, when its
+    caller found them in a walk of its own (each walk of a whole page costs)."""
     keys = [k for k in paragraphs if k]
-    page = _Page(tree, squeezed)
+    page = _Page(tree, squeezed, marked)
     body = page.smallest_holding(keys, _Openers(keys))
     if body is None or body.tag in ("html", "body"):
         return None
@@ -74,14 +81,20 @@ class _Page:
     """One page's text as the searches read it, each part read once: its text nodes, the
     squeezed text of the elements tested, its metadata."""
 
-    def __init__(self, tree: HtmlElement, squeezed: Squeezed | None = None) -> None:
-        self._tree = tree
-        self._texts = _texts(tree)  # one walk: the body, standfirst and byline searches share it
-        self._held: dict[HtmlElement, str] = {}
+    def __init__(
+        self,
+        tree: etree._Element,
+        squeezed: Squeezed | None = None,
+        marked: Sequence[etree._Element] | None = None,
+    ) -> None:
+        self._marked = list(tree.iter(*MARKED)) if marked is None else marked
+        # one walk: the body, standfirst and byline searches share it
+        self._texts = _texts(tree, {el for el in self._marked if el.tag in _CODE})
+        self._held: dict[etree._Element, str] = {}
         self._squeezed = Squeezed() if squeezed is None else squeezed
         self._metadata: str | None = None
 
-    def smallest_holding(self, keys: Sequence[str], search: _Search) -> HtmlElement | None:
+    def smallest_holding(self, keys: Sequence[str], search: _Search) -> etree._Element | None:
         """The smallest element holding every key, searched upwards from the elements of the
         text nodes ``search`` finds: keys whose anchor we missed (a nested inline tag) must
         still be inside."""
@@ -91,7 +104,7 @@ class _Page:
             element = element.getparent()
         return element
 
-    def holds(self, element: HtmlElement, keys: Sequence[str]) -> bool:
+    def holds(self, element: etree._Element, keys: Sequence[str]) -> bool:
         content = self._held.get(element)
         if content is None:
             content = self._held[element] = self._content(element)
@@ -106,7 +119,7 @@ class _Page:
                 return False
         return True
 
-    def _content(self, element: HtmlElement) -> str:
+    def _content(self, element: etree._Element) -> str:
         """``element``'s text squeezed, a child at a time: squeezing goes character by
         character, so the pieces join to the whole, and most children's texts are
         paragraphs squeezed already. Text outside elements (a processing instruction's) is
@@ -123,12 +136,13 @@ class _Page:
     def in_metadata(self, names: Sequence[str]) -> bool:
         """Whether the page's ``<meta>`` contents and JSON-LD hold every name (squeezed)."""
         if self._metadata is None:
-            contents, blocks = [], []  # (one walk: an XPath per kind cost more)
-            for el in self._tree.iter("meta", "script"):
-                if el.tag == "meta":
+            contents, blocks = [], []
+            for el in self._marked:
+                tag = el.tag
+                if tag == "meta":
                     if (content := el.get("content")) is not None:
                         contents.append(content)
-                elif el.get("type") == "application/ld+json":
+                elif tag == "script" and el.get("type") == "application/ld+json":
                     blocks.append(text_of(el))
             self._metadata = squeeze(" ".join(contents + blocks))
         return all(n in self._metadata for n in names)
@@ -137,7 +151,7 @@ class _Page:
 class _Search(Protocol):
     """A search of the page's text nodes (``_Openers``, ``_Mentions``)."""
 
-    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+    def elements(self, texts: Sequence[_Text]) -> list[etree._Element]:
         """The elements of the text nodes found."""
         ...
 
@@ -161,7 +175,7 @@ class _Openers:
             by_head.setdefault(s[: self._head], []).append(s)
         self._by_head = {h: tuple(group) for h, group in by_head.items()}
 
-    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+    def elements(self, texts: Sequence[_Text]) -> list[etree._Element]:
         firsts, head = self._firsts, self._head
         # an ASCII text shorter than a start's head opens none (most labels and links); a
         # text with other letters may grow when folded ("ß" folds to "ss"), so it is tried
@@ -172,6 +186,9 @@ class _Openers:
         ]
 
     def __call__(self, text: str) -> bool:
+        peek = squeeze(text[:_PEEK])
+        if len(peek) >= self._head and peek[: self._head] not in self._by_head:
+            return False  # (its squeezed start begins so too: no need to squeeze more)
         start = squeeze(text[:_SCAN])
         if len(start) < _ANCHOR and len(text) > _SCAN:
             start = squeeze(text)  # mostly whitespace at its start
@@ -190,7 +207,7 @@ class _Mentions:
     def __init__(self, names: Sequence[str]) -> None:
         self._names = names
 
-    def elements(self, texts: Sequence[_Text]) -> list[HtmlElement]:
+    def elements(self, texts: Sequence[_Text]) -> list[etree._Element]:
         return [el for el, text, _ in texts if any(n in squeeze(text) for n in self._names)]
 
 
@@ -209,12 +226,12 @@ class Squeezed:
         return squeezed
 
 
-def path_of(element: HtmlElement) -> str | None:
+def path_of(element: etree._Element) -> str | None:
     """``element``'s place in its page: each step a tag and its number among the siblings of
     that tag extraction reads (``resolve`` finds it again); None inside a hidden element or
     an ad slot."""
     steps: list[str] = []
-    node: HtmlElement | None = element
+    node: etree._Element | None = element
     while node is not None:
         parent = node.getparent()
         if parent is None:
@@ -222,15 +239,14 @@ def path_of(element: HtmlElement) -> str | None:
             break
         if not _counted(node):
             return None
-        number = sum(
-            1 for c in node.itersiblings(preceding=True) if c.tag == node.tag and _counted(c)
-        )
+        # (the tag filter runs in C: no proxy for the other siblings)
+        number = sum(1 for c in node.itersiblings(node.tag, preceding=True) if _counted(c))
         steps.append(f"{node.tag}:{number}")
         node = parent
     return "/" + "/".join(reversed(steps))
 
 
-def resolve(tree: HtmlElement, path: str) -> HtmlElement | None:
+def resolve(tree: etree._Element, path: str) -> etree._Element | None:
     """The element ``path_of`` named in ``tree``; None when it is gone (or not a path)."""
     steps = path.split("/")[1:]
     if not steps or not all(_STEP.fullmatch(s) for s in steps):
@@ -253,32 +269,42 @@ def resolve(tree: HtmlElement, path: str) -> HtmlElement | None:
     return node
 
 
-def text_of(element: HtmlElement) -> str:
+def text_of(element: etree._Element) -> str:
     """``element.text_content()``, at a third of its cost (no XPath evaluation per call)."""
+    if not len(element):
+        # (no child but text: its text is all of it, without a serializer's set-up)
+        return element.text or ""
     return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
-def _counted(el: HtmlElement) -> bool:
+def _counted(el: etree._Element) -> bool:
     return not (_hidden(el) or _is_ad_slot(el))
 
 
-def _texts(tree: HtmlElement) -> list[_Text]:
+def _texts(tree: etree._Element, code: AbstractSet[etree._Element] | None = None) -> list[_Text]:
     """Every text node of the page that is not blank, with the element it opens: its element
-    for an element's own text, the enclosing element for the text after one."""
-    texts = []
+    for an element's own text, the enclosing element for the text after one. ``code``: the
+    page's code elements, when known."""
+    # Code is never read as text, nor even fetched: a state blob can be 100 KB of JSON, and
+    # code is more than half of many pages' bytes. (Found in C, few: a set of their proxies.)
+    if code is None:
+        code = set(tree.iter(*_CODE))
+    texts: list[_Text] = []
+    add = texts.append  # (every element of the page passes here: no lookup spared is small)
     for el in tree.iter(etree.Element):
-        text, tail = el.text, el.tail
-        # (code is never read as text: a state blob can be 100 KB of JSON)
-        if text and not text.isspace() and el.tag not in _CODE:
-            texts.append((el, text, text.lstrip()[0].casefold()[0]))
+        if el not in code:
+            text = el.text
+            if text and not text.isspace():
+                add((el, text, text.lstrip()[0].casefold()[0]))
+        tail = el.tail
         if tail and not tail.isspace():
             parent = el.getparent()
             if parent is not None:
-                texts.append((parent, tail, tail.lstrip()[0].casefold()[0]))
+                add((parent, tail, tail.lstrip()[0].casefold()[0]))
     return texts
 
 
-def _common_ancestor(elements: Sequence[HtmlElement]) -> HtmlElement | None:
+def _common_ancestor(elements: Sequence[etree._Element]) -> etree._Element | None:
     chain = [*reversed(list(elements[0].iterancestors())), elements[0]]
     for el in elements[1:]:
         mine = {el, *el.iterancestors()}

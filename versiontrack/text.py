@@ -41,12 +41,18 @@ INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f-\
 
 def fold(s: str) -> str:
     """Whitespace folded: every run of Unicode whitespace one space, none at either end."""
+    if s.isprintable() and "  " not in s:
+        # the space is the one whitespace character Python counts printable, so there is
+        # no run to fold, only the ends: most lines of text, at half the cost of splitting
+        return s.strip()
     return " ".join(s.split())
 
 
 def squeeze(value: str) -> str:
     """A containment key: no whitespace at all, case folded (extraction re-spaces inline text,
     so the same words may come out spaced apart in one reading and joined in another)."""
+    if value.isprintable():  # (its one whitespace is the space, as in ``fold``)
+        return value.replace(" ", "").casefold()
     return "".join(value.split()).casefold()
 
 

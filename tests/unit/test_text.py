@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,14 @@ import pytest
 from versiontrack.domain import ArticleText, Extracted
 from versiontrack.text import (
     content_hash,
+    fold,
     normalise,
     normalise_line,
     parse,
     runs_on,
     serialize,
     split_sentences,
+    squeeze,
 )
 
 GOLDEN = Path(__file__).parent.parent / "data" / "extract"
@@ -55,6 +58,21 @@ def test_normalise_line_is_idempotent() -> None:
     messy = " Zelenske\u0301\u00a0said\u200b:\n “no”\u3000 "
     once = normalise_line(messy)
     assert normalise_line(once) == once == "Zelenské said: “no”"
+
+
+def test_the_space_is_the_one_printable_whitespace() -> None:
+    # fold's and squeeze's short cut: a printable string has no whitespace but spaces
+    printable = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isprintable()]
+    assert [c for c in printable if c.isspace()] == [" "]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", " ", "a", " a b ", "a  b", "a\u00a0b", " \u2028a\tb\n", "a \u3000 b", "ß x", "x\x1cy"],
+)
+def test_fold_and_squeeze_are_splitting_and_joining(raw: str) -> None:
+    assert fold(raw) == " ".join(raw.split())
+    assert squeeze(raw) == "".join(raw.split()).casefold()
 
 
 # --- split_sentences -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlMixin
 
 from versiontrack.text import fold
 
@@ -52,6 +52,10 @@ _AD_STEMS = ("ad", "sponsor", "promoted", "outbrain", "taboola", "teads", "dfp")
 _AD_WORDS = 60  # more than an ad's copy: a slot this big holding half the page is its article
 _AD_ATTRIBUTES = frozenset({"data-ad-slot", "data-ad-unit", "data-adunit", "data-ad-client"})
 _AD_CANDIDATES = ("class", "id", *sorted(_AD_ATTRIBUTES))
+# lxml.html's, called as functions: they read only what every element has, and the
+# fingerprint's trees are of plain elements (``fingerprint._parse``: cheaper to hand out)
+_drop_tree = HtmlMixin.drop_tree
+_text_content = HtmlMixin.text_content
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ _WITHIN = _Unread.compile(".")
 _AD_STEM = re.compile("|".join(_AD_STEMS))
 
 
-def _is_ad_slot(el: HtmlElement) -> bool:
+def _is_ad_slot(el: etree._Element) -> bool:
     # the attributes' names in one C call and a set test, not four lookups of each element
     if not _AD_ATTRIBUTES.isdisjoint(el.keys()):
         return True
@@ -98,7 +102,7 @@ def _is_ad_slot(el: HtmlElement) -> bool:
     )
 
 
-def _drop_ad_slots(tree: HtmlElement, within: HtmlElement | None = None) -> None:
+def _drop_ad_slots(tree: etree._Element, within: etree._Element | None = None) -> None:
     """Remove ad slots; never one holding a headline or half the page's words beyond an ad's
     length (a site that names its article wrapper "ad-…" keeps its article)."""
     candidates = _ON_PAGE.ads(tree) if within is None else _WITHIN.ads(within)
@@ -111,26 +115,26 @@ def _drop_ad_slots(tree: HtmlElement, within: HtmlElement | None = None) -> None
     for el in slots:
         if el.getparent() is None or next(el.iter("h1"), None) is not None:
             continue
-        inside = len(el.text_content().split())
+        inside = len(_text_content(el).split())
         if inside > _AD_WORDS:
             if not words:
                 body = tree.find("body")
-                words = len((body if body is not None else tree).text_content().split()) or 1
+                words = len(_text_content(body if body is not None else tree).split()) or 1
             if inside * 2 > words:
                 continue
         dropped.append(el)
     for el in dropped:
-        el.drop_tree()
+        _drop_tree(el)
 
 
-def _drop_unseen(scope: HtmlElement, xpaths: _Unread) -> None:
+def _drop_unseen(scope: etree._Element, xpaths: _Unread) -> None:
     """Remove what a reader never sees: elements hidden by their markup (they leaked hidden
     schema.org values and collapsed teasers into bodies, and trafilatura's default mode reads
     them) and machine-only microdata. ``aria-hidden`` icons and screen-reader duplicates go
     too, as in Readability (Firefox's reader view). All are judged before any goes."""
-    hidden: list[HtmlElement] = []
-    machine: list[HtmlElement] = []
-    bare_urls: list[HtmlElement] = []
+    hidden: list[etree._Element] = []
+    machine: list[etree._Element] = []
+    bare_urls: list[etree._Element] = []
     for el in xpaths.unseen(scope):
         if _hidden(el):
             hidden.append(el)
@@ -143,15 +147,15 @@ def _drop_unseen(scope: HtmlElement, xpaths: _Unread) -> None:
         if (
             not _URL_ITEMPROPS.isdisjoint(names)
             and next(el.iterchildren(etree.Element), None) is None
-            and _BARE_ADDRESS.fullmatch(fold(el.text_content()))
+            and _BARE_ADDRESS.fullmatch(fold(_text_content(el)))
         ):
             bare_urls.append(el)
     for el in [*hidden, *machine, *bare_urls]:
         if el.getparent() is not None and el.tag not in ("html", "body"):
-            el.drop_tree()
+            _drop_tree(el)
 
 
-def drop_unread(tree: HtmlElement, within: HtmlElement | None = None) -> None:
+def drop_unread(tree: etree._Element, within: etree._Element | None = None) -> None:
     """Remove what extraction never reads: hidden markup, machine microdata and ad slots (the
     fingerprint leaves them out too, so their churn does not send a check the long way).
     ``within``: only inside that element of ``tree`` (the fingerprint's region), judged as
@@ -160,7 +164,7 @@ def drop_unread(tree: HtmlElement, within: HtmlElement | None = None) -> None:
     _drop_ad_slots(tree, within)
 
 
-def _hidden(el: HtmlElement) -> bool:
+def _hidden(el: etree._Element) -> bool:
     """Hidden from readers by the markup itself (not by a stylesheet, which we never see)."""
     style = (el.get("style") or "").replace(" ", "").lower()
     return (
