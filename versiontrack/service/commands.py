@@ -41,7 +41,9 @@ def check(
     on_progress: Callable[[CheckOutcome], None] | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> PassReport:
-    """One pass: poll every source, then check due articles (or just the ones named)."""
+    """One pass: claim the due articles (or just the ones named), poll every source, claim
+    what the poll added, and check them all; a pass big enough to shard checks what it knew
+    while its own process polls."""
     ids: list[int] | None = None
     if refs:
         with db.sessions() as session:
