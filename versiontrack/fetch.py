@@ -380,7 +380,11 @@ def _refuse_numeric_host(url: str) -> None:
 async def _refuse_numeric_location(response: httpx.Response) -> None:
     location = response.headers.get("Location")
     if response.status_code in REDIRECT_STATUSES and location:
-        _refuse_numeric_host(urljoin(str(response.url), location.strip()))
+        try:
+            target = urljoin(str(response.url), location.strip())
+        except ValueError:  # a bad IPv6 literal ("//["): httpx reports the malformed redirect
+            return
+        _refuse_numeric_host(target)
 
 
 def _parse_url(url: str) -> httpx.URL:

@@ -155,6 +155,14 @@ def test_a_redirect_to_another_scheme_is_refused(server: LoopbackServer, locatio
     assert [r.path for r in server.requests] == ["/a"]
 
 
+def test_a_redirect_to_a_malformed_ipv6_host_is_a_fetch_error(server: LoopbackServer) -> None:
+    # urljoin raises ValueError on "//[": the numeric-host guard must not let it escape as
+    # a crash of the check ("internal error") instead of an error recorded on it
+    server.route("/a", Response.redirect("//["))
+    with pytest.raises(FetchError):
+        get(server.url("/a"))
+
+
 def test_a_redirect_without_location_is_an_error(server: LoopbackServer) -> None:
     server.route("/a", Response(302, b""))
     with pytest.raises(FetchError, match=r"HTTP 302 from .* without a Location"):
