@@ -281,14 +281,12 @@ def _counted(el: etree._Element) -> bool:
     return not (_hidden(el) or _is_ad_slot(el))
 
 
-def _texts(tree: etree._Element, code: AbstractSet[etree._Element] | None = None) -> list[_Text]:
+def _texts(tree: etree._Element, code: AbstractSet[etree._Element]) -> list[_Text]:
     """Every text node of the page that is not blank, with the element it opens: its element
     for an element's own text, the enclosing element for the text after one. ``code``: the
-    page's code elements, when known."""
+    page's code elements (found in C, few: a set of their proxies)."""
     # Code is never read as text, nor even fetched: a state blob can be 100 KB of JSON, and
-    # code is more than half of many pages' bytes. (Found in C, few: a set of their proxies.)
-    if code is None:
-        code = set(tree.iter(*_CODE))
+    # code is more than half of many pages' bytes.
     texts: list[_Text] = []
     add = texts.append  # (every element of the page passes here: no lookup spared is small)
     for el in tree.iter(etree.Element):
