@@ -28,6 +28,17 @@ from versiontrack.store.schema import (
     SourceRow,
 )
 
+# built once: every edit a check finds stores a change and asks for a flag
+_INSERT_CHANGE = insert(ChangeRow.__table__)
+_HAS_FLAG = (
+    select(ChangeRow.id)
+    .where(
+        ChangeRow.article_id == bindparam("article_id"),
+        ChangeRow.flags.contains(bindparam("framed")),
+    )
+    .limit(1)
+)
+
 
 def hide_headline_only_changes(session: Session, article_id: int, now: datetime) -> None:
     """Take the article's headline-only changes out of feeds (level 0), keeping them stored."""
@@ -49,17 +60,6 @@ def has_flag(session: Session, article_id: int, flag: str) -> bool:
         _HAS_FLAG, {"article_id": article_id, "framed": f",{flag},"}
     )
     return found.first() is not None
-
-
-# asked on every edit a check finds: built once
-_HAS_FLAG = (
-    select(ChangeRow.id)
-    .where(
-        ChangeRow.article_id == bindparam("article_id"),
-        ChangeRow.flags.contains(bindparam("framed")),
-    )
-    .limit(1)
-)
 
 
 def replace_change(
@@ -128,9 +128,6 @@ def add_change(
     row = ChangeRow(id=change_id, **values)
     outbox.note_new_change(session, row)  # its deliveries join this transaction
     return row
-
-
-_INSERT_CHANGE = insert(ChangeRow.__table__)
 
 
 def changes(
