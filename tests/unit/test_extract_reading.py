@@ -374,3 +374,25 @@ def test_the_fallback_comparison_runs_where_it_may_change_the_reading() -> None:
         reading._bare(_prepared(page(ARTICLE)), url, precise=True, fast=True).body
     )
     assert not reading._fallback_inert(fast, tree)
+
+
+def test_the_fuller_reading_is_taken_for_the_prose_it_adds_not_for_a_menus_items() -> None:
+    kept = ["A" * 300]
+    menu = [f"Item {n}" for n in range(60)]  # 60 short lines, more characters than kept
+    assert not reading._fuller(kept, [*kept, *menu])
+    posts = [f"Post {n}: " + "b" * 80 for n in range(4)]
+    assert reading._fuller(kept, [*kept, *posts])
+    assert not reading._fuller(kept, [*kept, *posts[:3]])  # 264 dropped < 300 kept
+
+
+def test_one_sentence_deleted_does_not_swing_the_reading() -> None:
+    # hukumusume: one long paragraph of a fairy tale among a menu of short items; precision
+    # mode's reading sits at half the page's text, and deleting a sentence took the default
+    # reading, the menu and all, as the "edit"
+    html = _readability("hukumusume").decode()
+    before = body_of(html.encode())
+    sentence = "そのとたん、くわえていた肉はポチャンと川の中に落ちてしまいました。"
+    assert html.count(sentence) == 1
+    after = body_of(html.replace(sentence, "").encode())
+    assert [p for p in before if sentence not in p] == [p for p in after if p in before]
+    assert len(after) == len(before)

@@ -244,3 +244,36 @@ def test_a_captions_credit_is_left_out_and_the_text_after_the_caption_is_not_its
         PARAS[2],
         PARAS[3],
     ]
+
+
+def _panel(heading: str, text: str) -> str:
+    # a tabbed feature page's panel, as mozilla.org prints them: precision mode drops a panel
+    # whose buttons and links outweigh its one paragraph
+    return (
+        f'<section class="panel" role="tabpanel"><div class="copy"><h3>{heading}</h3>'
+        f'<p class="lead">{text}</p><a class="more" href="https://other.example/">Learn more</a>'
+        "</div></section>"
+    )
+
+
+def test_a_paragraph_playing_the_part_of_one_read_is_put_back() -> None:
+    # the same class in the same blocks as paragraphs trafilatura read, between them: the
+    # template's article text (a subhead comes back only beside a paragraph read)
+    tree = _tree(
+        _panel("Themes", PARAS[0]) + _panel("Add-ons", PARAS[1]) + _panel("Search", PARAS[2])
+    )
+    assert _restore(tree, (PARAS[0], PARAS[2])) == [PARAS[0], PARAS[1], "Search", PARAS[2]]
+
+
+def test_a_teasers_paragraph_shaped_like_the_articles_stays_out() -> None:
+    # a card under a heading that links to another article is a teaser, whatever its class
+    card = (
+        '<div class="card"><div class="copy"><h3><a href="https://news.example/other">Other'
+        f'</a></h3><p class="lead">{PARAS[1]}</p></div></div>'
+    )
+    own = '<div class="card"><div class="copy"><p class="lead">{{}}</p></div></div>'
+    tree = _tree(own.format(PARAS[0]) + card + own.format(PARAS[2]))
+    assert _restore(tree, (PARAS[0], PARAS[2])) == [PARAS[0], PARAS[2]]
+    # without a class nothing ties the paragraph to the template's part
+    bare = _tree("".join(f"<div><p>{p}</p></div>" for p in PARAS[:3]))
+    assert _restore(bare, (PARAS[0], PARAS[2])) == [PARAS[0], PARAS[2]]

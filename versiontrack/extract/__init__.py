@@ -42,14 +42,14 @@ from versiontrack.extract.metadata import (
     _title_part_in_body,
     _trafilatura_metadata,
 )
-from versiontrack.extract.reading import _FULLER, _chars, _reading, _thin
+from versiontrack.extract.reading import _fuller, _reading, _thin
 from versiontrack.extract.restore import _restore
 from versiontrack.extract.select import _compiled, _selected_paragraphs, _selector
 from versiontrack.text import fold
 
 #: Identifies the extraction rules; stored with each version so a change of rules (ours: the
 #: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
-EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt7"
+EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt8"
 
 __all__ = ["EXTRACTOR_VERSION", "HTML_CLASSES", "extract"]
 
@@ -109,7 +109,7 @@ def extract(
                 # precision mode dropped part of the article (seen on live blogs and
                 # galleries): an edit there would go unseen, so take the fuller reading
                 more = _reading(tree, url, precise=False)
-                if _chars(found) < _FULLER * _chars(more):
+                if _fuller(found, more):
                     found = more
             found = _restore(tree, found)
     except Exception as exc:

@@ -82,9 +82,11 @@ def _in_line(el: etree._Element) -> bool:
 _PAGE_PROSE = etree.XPath("//body//p")
 _LD_BODY = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.)*)"')
 #: precision mode's body shorter than this share of the page's <p> text, or of the JSON-LD
-#: articleBody, is suspect; it is replaced when shorter than _FULLER of the default reading
+#: articleBody, is suspect (``_thin``)
 _SUSPECT = 0.5
-_FULLER = 0.5
+#: a paragraph only the default reading holds counts as dropped article text from this length:
+#: a menu's or a list of links' items, which the default reading takes too, are shorter
+_PROSE = 40
 
 
 def _chars(paragraphs: Sequence[str]) -> int:
@@ -109,6 +111,16 @@ def _thin(found: Sequence[str], tree: HtmlElement) -> bool:
         default=0,
     )
     return have < _SUSPECT * declared
+
+
+def _fuller(found: Sequence[str], more: Sequence[str]) -> bool:
+    """Whether the default reading ``more`` holds more dropped prose than precision mode's
+    ``found`` holds in all. Short lines do not count: on a page whose article is one long
+    paragraph among a menu's items, a one-sentence edit swung the choice between the two
+    readings and the menu came and went as a change."""
+    kept = set(found)
+    dropped = sum(len(p) for p in more if len(p) >= _PROSE and p not in kept)
+    return dropped > _chars(found)
 
 
 def _reading(tree: HtmlElement, url: str | None, *, precise: bool) -> list[str]:

@@ -10,8 +10,10 @@ holding the paragraphs trafilatura read (its anchors) and the deepest element ho
 all of them (the article's box), and puts back the elements of those kinds that sit inside
 the box between its first and last anchor, beside an anchor (not in a block of their own),
 in document order, unless they are link lists or sit in a block named as page chrome
-(related, share, newsletter, comments…). Anything else trafilatura skipped stays skipped:
-filling in every skipped paragraph of the box took in promos and teasers. Two kinds of block
+(related, share, newsletter, comments…). Of the paragraphs trafilatura skipped, only those
+playing the part of one it read come back (the same class in the same blocks, between them,
+not under a heading that links to another page): filling in every skipped paragraph of the
+box took in promos and teasers. Two kinds of block
 outside the box are read too: a key-points list set just before it, beside it
 (``_key_points``), and a live blog's posts when trafilatura read its summary or one post
 (``_live_posts``).
@@ -111,6 +113,23 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
         if not _among(el, anchor_set) or _chrome(el, box) or _linked(el):
             continue
         if el.tag in _ITEMS and _linked(el.getparent()):
+            continue
+        added[at] = text
+        taken.add(el)
+    # a paragraph of the part one it read plays (a tab panel's text, which precision mode
+    # drops for the panel's buttons and links): unless a heading over it leads to another page
+    twins = {_part(el, box) for el in placed if el.tag == "p" and el.get("class")}
+    for el in box.iter("p") if twins else ():
+        at = order.get(el)
+        if at is None or not first < at < last or el in anchor_set or el in taken:
+            continue
+        if _part(el, box) not in twins or any(a in taken for a in el.iterancestors()):
+            continue
+        text = fold(el.text_content())
+        squeezed = squeeze(text)
+        if not squeezed or squeezed in read or _holds_anchor(el, anchor_set):
+            continue
+        if _chrome(el, box) or _linked(el) or _leads_away(_heading(el, box)):
             continue
         added[at] = text
         taken.add(el)
@@ -275,6 +294,35 @@ def _box(placed: Sequence[HtmlElement]) -> HtmlElement:
             depth[ancestor] = len(chain) - n
     need = _BOX_SHARE * len(placed)
     return max((el for el, n in counts.items() if n >= need), key=depth.__getitem__)
+
+
+def _part(el: HtmlElement, box: HtmlElement) -> tuple[str, ...]:
+    """The part ``el`` plays in the box's template: its class and the tags of the blocks
+    between it and the box."""
+    tags = []
+    for node in el.iterancestors():
+        if node is box:
+            break
+        tags.append(node.tag)
+    return (el.get("class") or "", *tags)
+
+
+_HEADINGS = etree.XPath(
+    "preceding::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6][1]"
+)
+
+
+def _heading(el: HtmlElement, box: HtmlElement) -> HtmlElement | None:
+    """The heading ``el`` stands under, inside the box."""
+    found = _HEADINGS(el)
+    return found[0] if found and box in found[0].iterancestors() else None
+
+
+def _leads_away(heading: HtmlElement | None) -> bool:
+    """Whether a heading links to another page: a teaser's title, not a subhead."""
+    return heading is not None and any(
+        not (a.get("href") or "#").startswith("#") for a in heading.iter("a")
+    )
 
 
 def _among(el: HtmlElement, anchors: set[HtmlElement]) -> bool:
