@@ -14,6 +14,7 @@ import pytest
 from bench.realpages import churn, score
 from bench.realpages.pages import Page, block_texts, default_root, load_sets, locate, parse
 from bench.realpages.run import write_steps
+from versiontrack.extract import extract
 from versiontrack.text import normalise_line, split_sentences
 
 ROOT = default_root()
@@ -295,3 +296,20 @@ def test_each_served_step_has_its_own_modification_time(tmp_path: Path) -> None:
     write_steps([page()], tmp_path)
     files = [tmp_path / f"step-{n}" / "hand" / "bridge.html" for n in range(churn.STEPS)]
     assert len({f.stat().st_mtime for f in files}) == churn.STEPS
+
+
+@real
+def test_a_reading_swung_by_churn_loses_no_article_paragraph() -> None:
+    # salon-1: at step 3 (an ad after the last paragraph, stamps in the box) precision mode
+    # reads 10 paragraphs, the default reading 35, and the default reading lacks 4 article
+    # paragraphs precision mode kept: they are merged in, not dropped as an "edit"
+    (salon,) = [p for p in load_sets(ROOT, ("readability",)) if p.name == "salon-1"]
+    steps = churn.render_steps(salon)
+    before, after = (extract(steps[k].html.encode()).paragraphs for k in (2, 3))
+    lost = [p for p in before if p not in after]
+    # left: the tag list above the headline and the lead picture's caption (issue 9's note)
+    assert lost == [
+        "Topics: uber, libertarians, Sydney, Editor's Picks, sharing economy, Technology News",
+        "Ayn Rand, Rand Paul",
+    ]
+    assert [p for p in after if p not in before] == []

@@ -396,3 +396,11 @@ def test_one_sentence_deleted_does_not_swing_the_reading() -> None:
     after = body_of(html.replace(sentence, "").encode())
     assert [p for p in before if sentence not in p] == [p for p in after if p in before]
     assert len(after) == len(before)
+
+
+def test_the_fuller_reading_keeps_what_precision_mode_read_and_it_dropped() -> None:
+    found = ["b", "c", "x", "d"]
+    more = ["a", "b", "c", "d", "e"]
+    assert reading._merged(found, more) == ["a", "b", "c", "x", "d", "e"]
+    assert reading._merged(["y", "a"], more) == ["y", "a", "b", "c", "d", "e"]
+    assert reading._merged(more, more) == more

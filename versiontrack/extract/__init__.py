@@ -42,7 +42,7 @@ from versiontrack.extract.metadata import (
     _title_part_in_body,
     _trafilatura_metadata,
 )
-from versiontrack.extract.reading import _fuller, _reading, _thin
+from versiontrack.extract.reading import _fuller, _merged, _reading, _thin
 from versiontrack.extract.restore import _restore
 from versiontrack.extract.select import _compiled, _selected_paragraphs, _selector
 from versiontrack.text import fold
@@ -110,7 +110,7 @@ def extract(
                 # galleries): an edit there would go unseen, so take the fuller reading
                 more = _reading(tree, url, precise=False)
                 if _fuller(found, more):
-                    found = more
+                    found = _merged(found, more)
             found = _restore(tree, found)
     except Exception as exc:
         # A hostile page must fail this one check, never the pass: whatever trafilatura or

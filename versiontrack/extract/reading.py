@@ -123,6 +123,21 @@ def _fuller(found: Sequence[str], more: Sequence[str]) -> bool:
     return dropped > _chars(found)
 
 
+def _merged(found: Sequence[str], more: Sequence[str]) -> list[str]:
+    """The default reading ``more`` with the paragraphs of precision mode's ``found`` that it
+    lacks, each after the last paragraph before it that both hold: the two readings choose
+    their blocks apart, and the fuller one has dropped article paragraphs the other kept."""
+    merged = list(more)
+    at = -1
+    for paragraph in found:
+        try:
+            at = merged.index(paragraph, at + 1)
+        except ValueError:
+            at += 1
+            merged.insert(at, paragraph)
+    return merged
+
+
 def _reading(tree: HtmlElement, url: str | None, *, precise: bool) -> list[str]:
     """trafilatura's reading of the body of ``tree`` (which it copies, so ours stays intact),
     as paragraphs; [] when it finds none. Its metadata is read apart
