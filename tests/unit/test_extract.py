@@ -140,6 +140,9 @@ def test_latin1_page_decodes_accents() -> None:
 
 
 BOILERPLATE_LINES = (
+    "Topics: uber, libertarians, Sydney, Editor's Picks, sharing economy, Technology News",
+    "Tags: Politics, Brexit",
+    "Filed under: World",
     "Loading…",
     "Loading...",
     "Comments are closed.",
@@ -215,6 +218,8 @@ BOILERPLATE_LINES = (
 )
 
 REAL_SENTENCES = (
+    "Topics: the budget, the border and the war. The debate covered all three.",
+    "Tags on the crates read: fragile, handle with care",
     "Thousands of men were forced to sign up for the army within a week.",
     "Sign-ups for the volunteer battalion doubled after the broadcast, officials said.",
     "Readers who subscribe to the state newspaper were told the troops were on exercise.",

@@ -55,6 +55,8 @@ _RULES: tuple[tuple[str, int], ...] = (
     ),
     (r"cart:? .{0,30}\(\s*\d+\s+items?\s*\)|(?:view |your )?cart|checkout", 60),
     (r"(?:read|see) (?:more|also)\b.*|related(?: articles?| stories| content)?:.*", _SHORT),
+    # the article's tag list: "Topics: uber, libertarians, Sydney", "Tags: Politics, Brexit"
+    (r"(?:tags?|topics?|filed under|categor(?:y|ies)|keywords)\s?:\s?[^.!?:]+", _SHORT),
     (r"(?:most (?:read|popular|viewed)|recommended(?: for you)?|trending(?: now)?)\W*", 40),
     # the label over a block of teasers: "Related Videos", "Recent Slide Shows", "More stories"
     (
