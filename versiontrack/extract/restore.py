@@ -13,10 +13,9 @@ in document order, unless they are link lists or sit in a block named as page ch
 (related, share, newsletter, comments…). Of the paragraphs trafilatura skipped, only those
 playing the part of one it read come back (the same class in the same blocks, between them,
 not under a heading that links to another page): filling in every skipped paragraph of the
-box took in promos and teasers. Two kinds of block
-outside the box are read too: a key-points list set just before it, beside it
-(``_key_points``), and a live blog's posts when trafilatura read its summary or one post
-(``_live_posts``).
+box took in promos and teasers. Two kinds of block outside the box are read too: a
+key-points list set just before it, beside it (``_key_points``), and a live blog's posts
+when trafilatura read its summary or one post (``_live_posts``).
 
 The same names leave out what trafilatura read from such blocks inside the box: an author's
 bio, a related-stories widget, a rotating slideshow of other articles (whose captions, shuffled
@@ -100,9 +99,16 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
     anchor_set = set(placed)
     added: dict[int, str] = {}
     taken: set[HtmlElement] = set()
-    for el in box.iter(*_KINDS):
+    # the kinds trafilatura drops, beside its paragraphs; and a paragraph playing the part of
+    # one it read (a tab panel's text, which precision mode drops for the panel's buttons and
+    # links), unless it is a teaser's: under a heading that leads to another page
+    twins = {_part(el, box) for el in placed if el.tag == "p" and el.get("class")}
+    for el in box.iter(*_KINDS, "p") if twins else box.iter(*_KINDS):
         at = order.get(el)
         if at is None or not first < at < last or el in anchor_set:
+            continue
+        paragraph = el.tag == "p"
+        if paragraph and _part(el, box) not in twins:
             continue
         if any(a in taken for a in el.iterancestors()):
             continue
@@ -110,26 +116,11 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
         squeezed = squeeze(text)
         if not squeezed or squeezed in read or _holds_anchor(el, anchor_set):
             continue
-        if not _among(el, anchor_set) or _chrome(el, box) or _linked(el):
+        if _leads_away(_heading(el, box)) if paragraph else not _among(el, anchor_set):
+            continue
+        if _chrome(el, box) or _linked(el):
             continue
         if el.tag in _ITEMS and _linked(el.getparent()):
-            continue
-        added[at] = text
-        taken.add(el)
-    # a paragraph of the part one it read plays (a tab panel's text, which precision mode
-    # drops for the panel's buttons and links): unless a heading over it leads to another page
-    twins = {_part(el, box) for el in placed if el.tag == "p" and el.get("class")}
-    for el in box.iter("p") if twins else ():
-        at = order.get(el)
-        if at is None or not first < at < last or el in anchor_set or el in taken:
-            continue
-        if _part(el, box) not in twins or any(a in taken for a in el.iterancestors()):
-            continue
-        text = fold(el.text_content())
-        squeezed = squeeze(text)
-        if not squeezed or squeezed in read or _holds_anchor(el, anchor_set):
-            continue
-        if _chrome(el, box) or _linked(el) or _leads_away(_heading(el, box)):
             continue
         added[at] = text
         taken.add(el)
