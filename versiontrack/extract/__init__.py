@@ -91,9 +91,9 @@ def extract(
     select = _selector(selector) if selector else None
     patterns = _compiled(tuple(ignore))
     decode._sniff(html)
-    # trafilatura gets the text we decoded deterministically (see decode), parsed by its own
-    # loader so that our metadata reads and its extraction see the same tree.
-    tree = trafilatura.load_html(decode._drop_control_refs(decode.decode(html)))
+    # trafilatura gets the text we decoded deterministically (see decode), parsed as its own
+    # loader parses it, so that our metadata reads and its extraction see the same tree
+    tree = decode.parse(html)
     if tree is None:
         raise NotHTML("the document does not parse as an HTML page")
     try:

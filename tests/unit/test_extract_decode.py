@@ -1,0 +1,75 @@
+"""``decode.parse`` builds the tree trafilatura's own loader builds from our decoding of a
+page (faster): compared on hand-made edge cases, on every HTML file of the tests and on the
+real pages (skipped when ``../shared/realpages`` is absent)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+import trafilatura.utils
+from lxml import etree
+
+from versiontrack.extract import decode
+
+REPO = Path(__file__).resolve().parents[2]
+REALPAGES = REPO / ".." / "shared" / "realpages"
+
+EDGE_CASES = (
+    '<?xml version="1.0" encoding="iso-8859-1"?>\n<html><body><p>café</p></body></html>',
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+    '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"><html><body><p>x</p></body></html>',
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+    '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html><body><p>x</p></body></html>',
+    "<!doctype html><html><body><p>a\x0bb\x01c\x0cd</p></body></html>",
+    "<html><body><p>a\ufffeb\uffffc</p></body></html>",
+    "<html/>\n<body><p>x</p></body>",
+    "<p>just a fragment</p>",
+    "plain text, not html at all",
+    '<html><head><meta charset="windows-1252"></head><body><p>“quoted” \u2028 x</p></body></html>',
+    "<!DOCTYPE html>",
+    # hypothesis: the repaired text ("0\n") is no HTML, the page as served is
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://www.w3.org/TR/x.dtd">0',
+    "<!DOCTYPE html><html><body><p>one line, no break</p></body></html>",
+    "<html><body><p>\x85 NEL \u2029 and &#27; a reference</p></body></html>",
+    "",
+)
+
+
+def _same_as_the_loader(html: bytes) -> None:
+    text = decode._drop_control_refs(decode.decode(html))
+    want = trafilatura.utils.load_html(text)
+    got = decode.parse(html)
+    assert (got is None) == (want is None)
+    if want is not None:
+        assert etree.tostring(got) == etree.tostring(want)
+
+
+@pytest.mark.parametrize("text", EDGE_CASES)
+def test_edge_cases_parse_as_the_loader_parses_them(text: str) -> None:
+    _same_as_the_loader(text.encode("utf-8"))
+
+
+def test_a_windows_1252_page_parses_as_the_loader_parses_it() -> None:
+    _same_as_the_loader(
+        b'<html><head><meta charset="windows-1252"></head><body><p>\x93quoted\x94 caf\xe9'
+        b"</p></body></html>"
+    )
+
+
+def test_every_page_of_the_tests_parses_as_the_loader_parses_it() -> None:
+    pages = sorted(REPO.joinpath("tests").rglob("*.html"))
+    assert len(pages) >= 10
+    for page in pages:
+        _same_as_the_loader(page.read_bytes())
+
+
+def test_every_real_page_parses_as_the_loader_parses_it() -> None:
+    if not (REALPAGES / "fundus").is_dir():
+        pytest.skip(f"no real pages at {REALPAGES} (../shared/realpages beside the repository)")
+    pages = [gzip.decompress(f.read_bytes()) for f in (REALPAGES / "fundus" / "html").glob("*.gz")]
+    pages += [f.read_bytes() for f in (REALPAGES / "readability").glob("*/source.html")]
+    assert len(pages) == 210
+    for page in pages:
+        _same_as_the_loader(page)
