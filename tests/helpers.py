@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import trafilatura.utils
+from lxml import etree
 from sqlalchemy import select
 
 from versiontrack.corpus import LoopbackServer
+from versiontrack.extract import decode
 from versiontrack.pipeline.context import PassReport
 from versiontrack.service import commands, database
 from versiontrack.settings import Settings
@@ -96,3 +99,13 @@ def rss_links(*links: str) -> bytes:
         "<?xml version='1.0'?><rss version='2.0'><channel><title>x</title>"
         f"<link>http://example.org/</link><description>d</description>{items}</channel></rss>"
     ).encode()
+
+
+def assert_parsed_as_the_loader_parses(html: bytes) -> None:
+    """``decode.parse`` builds from ``html`` the tree trafilatura's loader builds from our
+    decoding of it (or, as the loader, none)."""
+    want = trafilatura.utils.load_html(decode._drop_control_refs(decode.decode(html)))
+    got = decode.parse(html)
+    assert (got is None) == (want is None)
+    if want is not None:
+        assert etree.tostring(got) == etree.tostring(want)

@@ -8,10 +8,8 @@ import gzip
 from pathlib import Path
 
 import pytest
-import trafilatura.utils
-from lxml import etree
 
-from versiontrack.extract import decode
+from ..helpers import assert_parsed_as_the_loader_parses
 
 REPO = Path(__file__).resolve().parents[2]
 REALPAGES = REPO / ".." / "shared" / "realpages"
@@ -37,22 +35,13 @@ EDGE_CASES = (
 )
 
 
-def _same_as_the_loader(html: bytes) -> None:
-    text = decode._drop_control_refs(decode.decode(html))
-    want = trafilatura.utils.load_html(text)
-    got = decode.parse(html)
-    assert (got is None) == (want is None)
-    if want is not None:
-        assert etree.tostring(got) == etree.tostring(want)
-
-
 @pytest.mark.parametrize("text", EDGE_CASES)
 def test_edge_cases_parse_as_the_loader_parses_them(text: str) -> None:
-    _same_as_the_loader(text.encode("utf-8"))
+    assert_parsed_as_the_loader_parses(text.encode("utf-8"))
 
 
 def test_a_windows_1252_page_parses_as_the_loader_parses_it() -> None:
-    _same_as_the_loader(
+    assert_parsed_as_the_loader_parses(
         b'<html><head><meta charset="windows-1252"></head><body><p>\x93quoted\x94 caf\xe9'
         b"</p></body></html>"
     )
@@ -62,7 +51,7 @@ def test_every_page_of_the_tests_parses_as_the_loader_parses_it() -> None:
     pages = sorted(REPO.joinpath("tests").rglob("*.html"))
     assert len(pages) >= 10
     for page in pages:
-        _same_as_the_loader(page.read_bytes())
+        assert_parsed_as_the_loader_parses(page.read_bytes())
 
 
 def test_every_real_page_parses_as_the_loader_parses_it() -> None:
@@ -72,4 +61,4 @@ def test_every_real_page_parses_as_the_loader_parses_it() -> None:
     pages += [f.read_bytes() for f in (REALPAGES / "readability").glob("*/source.html")]
     assert len(pages) == 210
     for page in pages:
-        _same_as_the_loader(page)
+        assert_parsed_as_the_loader_parses(page)
