@@ -277,3 +277,40 @@ def test_a_teasers_paragraph_shaped_like_the_articles_stays_out() -> None:
     # without a class nothing ties the paragraph to the template's part
     bare = _tree("".join(f"<div><p>{p}</p></div>" for p in PARAS[:3]))
     assert _restore(bare, (PARAS[0], PARAS[2])) == [PARAS[0], PARAS[2]]
+
+
+def test_a_long_page_of_dropped_paragraphs_is_put_back_whole() -> None:
+    # trafilatura read the first and the last of 3,000 paragraphs of one part: all come back,
+    # each judged by the heading over it from one walk of the box (asking each paragraph
+    # for its preceding heading made this page take seconds)
+    texts = [f"Paragraph {n} of the article, long enough to read as prose." for n in range(3000)]
+    tree = _tree("<h2>Minutes</h2>" + "".join(f'<div><p class="c">{t}</p></div>' for t in texts))
+    assert _restore(tree, (texts[0], texts[-1])) == texts
+
+
+def test_the_heading_over_a_paragraph_is_the_last_to_end_before_it() -> None:
+    own = '<div class="copy"><p class="lead">{}</p></div>'
+    teaser = '<h3><a href="https://news.example/other">Other</a></h3>'
+    # the teaser's linked heading ends before the paragraph: it stands over it
+    tree = _tree(own.format(PARAS[0]) + teaser + own.format(PARAS[1]) + own.format(PARAS[2]))
+    assert _restore(tree, (PARAS[0], PARAS[2])) == [PARAS[0], PARAS[2]]
+    # a subhead after the linked heading stands over the paragraph instead
+    tree = _tree(
+        own.format(PARAS[0])
+        + teaser
+        + "<h3>Our subhead</h3>"
+        + own.format(PARAS[1])
+        + own.format(PARAS[2])
+    )
+    assert _restore(tree, (PARAS[0], PARAS[2])) == [PARAS[0], "Our subhead", *PARAS[1:3]]
+
+
+def test_a_long_page_of_subheads_gets_every_subhead_back() -> None:
+    # 3,000 subheads beside 3,000 paragraphs, all siblings: whether each sits among the
+    # paragraphs is looked up, not asked of its 6,000 siblings (which took seconds)
+    texts = [f"Paragraph {n} of the article, long enough to read as prose." for n in range(3000)]
+    tree = _tree("".join(f"<h3>Part {n}</h3><p>{t}</p>" for n, t in enumerate(texts)))
+    subheads = [f"Part {n}" for n in range(1, 3000)]
+    assert _restore(tree, (texts[0], texts[-1])) == [texts[0], *subheads, texts[-1]]
+    tree = _tree("".join(f"<h3>Part {n}</h3><p>{t}</p>" for n, t in enumerate(texts)))
+    assert _restore(tree, texts) == [x for n, t in enumerate(texts) for x in (f"Part {n}", t)][1:]

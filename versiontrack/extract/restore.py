@@ -96,13 +96,14 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
     box = _box(placed)
     first, last = order[placed[0]], order[placed[-1]]
     read = "".join(squeeze(p) for p in paragraphs)
-    anchor_set = set(placed)
+    anchor_set = _Anchors(placed)
     added: dict[int, str] = {}
     taken: set[HtmlElement] = set()
     # the kinds trafilatura drops, beside its paragraphs; and a paragraph playing the part of
     # one it read (a tab panel's text, which precision mode drops for the panel's buttons and
     # links), unless it is a teaser's: under a heading that leads to another page
     twins = {_part(el, box) for el in placed if el.tag == "p" and el.get("class")}
+    over: dict[HtmlElement, HtmlElement] | None = None
     for el in box.iter(*_KINDS, "p") if twins else box.iter(*_KINDS):
         at = order.get(el)
         if at is None or not first < at < last or el in anchor_set:
@@ -116,7 +117,11 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
         squeezed = squeeze(text)
         if not squeezed or squeezed in read or _holds_anchor(el, anchor_set):
             continue
-        if _leads_away(_heading(el, box)) if paragraph else not _among(el, anchor_set):
+        if paragraph:
+            over = _headings_over(box) if over is None else over
+            if _leads_away(over.get(el)):
+                continue
+        elif not anchor_set.among(el):
             continue
         if _chrome(el, box) or _linked(el):
             continue
@@ -157,9 +162,7 @@ def _restore(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
     return [text for _, _, text in keyed]
 
 
-def _live_posts(
-    body: HtmlElement, box: HtmlElement, anchors: set[HtmlElement]
-) -> list[HtmlElement]:
+def _live_posts(body: HtmlElement, box: HtmlElement, anchors: _Anchors) -> list[HtmlElement]:
     """The blocks of a live blog's posts outside the box trafilatura read (its summary, or
     one post): each post's paragraphs, subheads, items and quotes, but not its chrome. Posts
     come in a series of one class, outside the page's chrome (a lone "live update" ticker in
@@ -186,7 +189,7 @@ def _live_posts(
     ]
 
 
-def _captions(box: HtmlElement, anchors: set[HtmlElement]) -> list[HtmlElement]:
+def _captions(box: HtmlElement, anchors: _Anchors) -> list[HtmlElement]:
     """The captions of the article's own pictures inside the box: a ``<figcaption>`` or an
     element named a caption, beside an image, whose figure sits among the article's
     paragraphs; its paragraphs one by one when it holds several. Not a slideshow's or a
@@ -208,7 +211,7 @@ def _captions(box: HtmlElement, anchors: set[HtmlElement]) -> list[HtmlElement]:
         # wrappers around a picture run deep: the figure, or a block a few levels up
         levels = [block, *block.iterancestors()][:_CAPTION_DEPTH]
         levels = levels[: levels.index(box)] if box in levels else levels
-        if not any(_among(level, anchors) for level in levels):
+        if not any(anchors.among(level) for level in levels):
             continue
         seen.add(el)
         parts = [p for p in el.iter(*_ANCHORS) if next(p.iterdescendants(*_ANCHORS), None) is None]
@@ -298,15 +301,22 @@ def _part(el: HtmlElement, box: HtmlElement) -> tuple[str, ...]:
     return (el.get("class") or "", *tags)
 
 
-_HEADINGS = etree.XPath(
-    "preceding::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6][1]"
-)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
-def _heading(el: HtmlElement, box: HtmlElement) -> HtmlElement | None:
-    """The heading ``el`` stands under, inside the box."""
-    found = _HEADINGS(el)
-    return found[0] if found and box in found[0].iterancestors() else None
+def _headings_over(box: HtmlElement) -> dict[HtmlElement, HtmlElement]:
+    """Each paragraph of the box and the heading it stands under: the last one to end before
+    it starts, inside the box (one walk: asking each paragraph for its preceding heading
+    took seconds on a long page with thousands of them)."""
+    over: dict[HtmlElement, HtmlElement] = {}
+    last: HtmlElement | None = None
+    for event, el in etree.iterwalk(box, events=("start", "end")):
+        if event == "end":
+            if el.tag in _HEADING_TAGS:
+                last = el
+        elif el.tag == "p" and last is not None:
+            over[el] = last
+    return over
 
 
 def _leads_away(heading: HtmlElement | None) -> bool:
@@ -316,20 +326,36 @@ def _leads_away(heading: HtmlElement | None) -> bool:
     )
 
 
-def _among(el: HtmlElement, anchors: set[HtmlElement]) -> bool:
-    """Whether ``el`` sits among the article's paragraphs: its block (a list item's list) has
-    a sibling that is one of them or holds one as a child. A teaser box's title or an inset
-    list sits apart, in a block of its own."""
-    block = el
-    if el.tag in _ITEMS:
-        block = next((a for a in el.iterancestors() if a.tag in _LISTS), el)
-    return any(
-        sibling in anchors or any(child in anchors for child in sibling)
-        for sibling in (*block.itersiblings(preceding=True), *block.itersiblings())
-    )
+class _Anchors:
+    """The elements holding trafilatura's paragraphs (``in``), and for each parent its
+    children that are one or hold one as a child: what ``among`` looks for beside a block,
+    gathered once (asking each block's siblings took seconds on a page of thousands of
+    subheads)."""
+
+    def __init__(self, placed: Sequence[HtmlElement]) -> None:
+        self._elements = set(placed)
+        self._beside: dict[HtmlElement, set[HtmlElement]] = {}
+        for anchor in self._elements:
+            for node in (anchor, anchor.getparent()):
+                parent = node.getparent() if node is not None else None
+                if parent is not None:
+                    self._beside.setdefault(parent, set()).add(node)
+
+    def __contains__(self, el: object) -> bool:
+        return el in self._elements
+
+    def among(self, el: HtmlElement) -> bool:
+        """Whether ``el`` sits among the article's paragraphs: its block (a list item's list)
+        has a sibling that is one of them or holds one as a child. A teaser box's title or an
+        inset list sits apart, in a block of its own."""
+        block = el
+        if el.tag in _ITEMS:
+            block = next((a for a in el.iterancestors() if a.tag in _LISTS), el)
+        parent = block.getparent()
+        return parent is not None and any(s is not block for s in self._beside.get(parent, ()))
 
 
-def _holds_anchor(el: HtmlElement, anchors: set[HtmlElement]) -> bool:
+def _holds_anchor(el: HtmlElement, anchors: _Anchors) -> bool:
     return any(d in anchors for d in el.iterdescendants())
 
 
