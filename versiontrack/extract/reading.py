@@ -186,7 +186,12 @@ _TEASER = "easer"
 # answer for all the page's elements at once
 _PAGE_IDS = etree.XPath("//@id", smart_strings=False)
 _PAGE_CLASSES = etree.XPath("//@class", smart_strings=False)
-_READABLE_TEXT = etree.XPath("//text()[not(parent::script or parent::style)]", smart_strings=False)
+# (``descendant::``, not ``//``: after our markup repairs, libxml2 took 0.7 s merging the
+# node sets ``//text()`` makes on a page of 4,000 wrapped paragraphs, and twice the time on
+# real pages)
+_READABLE_TEXT = etree.XPath(
+    "descendant::text()[not(parent::script or parent::style)]", smart_strings=False
+)
 _IFRAMES = etree.XPath("count(//iframe)")
 _VIDEO = len(" VIDEO")  # readability's text for a video <iframe>
 
