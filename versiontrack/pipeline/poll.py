@@ -1,5 +1,7 @@
 """Polling a source's feed: a conditional GET parsed into items (no transaction open), then
-the articles new to us started in one unit of work, with the poll logged.
+the articles new to us started in one unit of work, with the poll logged. A body the same as
+the last one read in full (by its digest) is not parsed again: a feed regenerated unchanged,
+or served by a CDN whose validators differ from node to node, counts as not modified.
 
 ``harvest`` wraps these for sources with sitemaps and front pages.
 """
@@ -7,6 +9,7 @@ the articles new to us started in one unit of work, with the poll logged.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -43,18 +46,24 @@ class FeedFetch:
     validators: Validators | None = None
     error: str | None = None
     skipped: tuple[str, ...] = ()  # why entries had no usable URL (discover.FeedRead)
+    unchanged: bool = False  # the body the last full read saw, served again: not parsed
+    digest: str | None = None  # the body's, when it was read in full without a fault
 
 
-def _source_state(runtime: Runtime, name: str) -> tuple[int, Validators]:
+def _source_state(runtime: Runtime, name: str) -> tuple[int, Validators, str | None]:
     with runtime.sessions() as session:
         row = sources_store.source_by_name(session, name)
         assert row is not None, "sources are synced before they are polled"
-        return row.id, Validators(row.etag, row.last_modified)
+        return row.id, Validators(row.etag, row.last_modified), row.feed_digest
+
+
+def _digest(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
 async def fetch_feed(runtime: Runtime, source: Source) -> FeedFetch:
     """Conditional GET of a source's feed, parsed into items; failures become ``error``."""
-    source_id, validators = await asyncio.to_thread(_source_state, runtime, source.name)
+    source_id, validators, last = await asyncio.to_thread(_source_state, runtime, source.name)
     started_at, started = runtime.clock(), time.monotonic()
     try:
         result = await runtime.fetcher.get(source.feed, validators)
@@ -62,6 +71,17 @@ async def fetch_feed(runtime: Runtime, source: Source) -> FeedFetch:
             raise HTTPStatusError(f"HTTP {result.status} from {result.url}", result.status)
         if result.not_modified:
             return FeedFetch(source, source_id, started_at, elapsed_ms(started), result.status)
+        digest = _digest(result.body)
+        if digest == last:
+            return FeedFetch(
+                source,
+                source_id,
+                started_at,
+                elapsed_ms(started),
+                result.status,
+                validators=result.validators,
+                unchanged=True,
+            )
         read = await readers.read_feed(runtime.cpu, result.body, result.url)
     except CheckError as exc:
         status = exc.status if isinstance(exc, HTTPStatusError) else None
@@ -79,6 +99,8 @@ async def fetch_feed(runtime: Runtime, source: Source) -> FeedFetch:
         read.items,
         result.validators,
         skipped=read.skipped,
+        # a read that skipped entries is read again next time, and says so again
+        digest=None if read.skipped else digest,
     )
 
 
@@ -100,7 +122,7 @@ def store_feed(runtime: Runtime, fetched: FeedFetch) -> PollOutcome:
         if fetched.error:
             outcome = "failed"
         else:
-            outcome = "not_modified" if fetched.status == 304 else "polled"
+            outcome = "not_modified" if fetched.status == 304 or fetched.unchanged else "polled"
         sources_store.record_feed_poll(
             session,
             fetched.source_id,
@@ -111,6 +133,7 @@ def store_feed(runtime: Runtime, fetched: FeedFetch) -> PollOutcome:
             # a poll that only skipped entries still succeeded: the note says what was lost
             error=fetched.error or _skipped_note(fetched.skipped),
             validators=fetched.validators,
+            digest=fetched.digest,
         )
     name = fetched.source.name
     if fetched.skipped:

@@ -76,6 +76,9 @@ class SourceRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
+    # the hash of the last feed body read in full without a fault (versiontrack.pipeline.poll):
+    # the same body served again is not parsed again
+    feed_digest: Mapped[str | None] = mapped_column(String(32))
     next_poll_at: Mapped[datetime | None]
     # "config" (kept in step with the config file) or "import" (added by `sources import`)
     origin: Mapped[str] = mapped_column(String(20), default="config", server_default="config")

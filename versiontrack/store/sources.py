@@ -55,7 +55,7 @@ def sync_sources(session: Session, sources: Iterable[Source], now: datetime) -> 
         row = existing[source.name]
         if row.feed_url != source.listing_url:
             # A new feed URL means the old validators belong to another document.
-            row.etag = row.last_modified = None
+            row.etag = row.last_modified = row.feed_digest = None
         row.feed_url = source.listing_url
         row.interval_seconds = source.interval
     session.flush()
@@ -75,12 +75,16 @@ def record_feed_poll(
     outcome: str,
     error: str | None,
     validators: Validators | None,
+    digest: str | None = None,
 ) -> None:
-    """Log a feed poll and remember its validators (only from a successful poll)."""
+    """Log a feed poll and remember its validators (only from a successful poll) and the
+    digest of a body read in full without a fault."""
     values: dict[str, object] = {"last_polled_at": started_at, "last_error": error}
     if validators is not None:
         values["etag"] = validators.etag
         values["last_modified"] = validators.last_modified
+    if digest is not None:
+        values["feed_digest"] = digest
     session.execute(update(SourceRow).where(SourceRow.id == source_id).values(**values))
     log_check(
         session,
