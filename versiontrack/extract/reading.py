@@ -6,6 +6,7 @@ beside the page's own paragraphs or the JSON-LD ``articleBody`` (``_thin``).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -127,15 +128,20 @@ def _merged(found: Sequence[str], more: Sequence[str]) -> list[str]:
     """The default reading ``more`` with the paragraphs of precision mode's ``found`` that it
     lacks, each after the last paragraph before it that both hold: the two readings choose
     their blocks apart, and the fuller one has dropped article paragraphs the other kept."""
-    merged = list(more)
-    at = -1
+    places: dict[str, list[int]] = {}
+    for i, paragraph in enumerate(more):
+        places.setdefault(paragraph, []).append(i)
+    merged: list[str] = []
+    done = 0  # ``more`` up to here is in ``merged``
     for paragraph in found:
-        try:
-            at = merged.index(paragraph, at + 1)
-        except ValueError:
-            at += 1
-            merged.insert(at, paragraph)
-    return merged
+        at = places.get(paragraph, ())
+        k = bisect.bisect_left(at, done)
+        if k < len(at):
+            merged += more[done : at[k] + 1]
+            done = at[k] + 1
+        else:
+            merged.append(paragraph)
+    return merged + list(more[done:])
 
 
 def _reading(tree: HtmlElement, url: str | None, *, precise: bool) -> list[str]:
