@@ -14,6 +14,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from versiontrack import readers
 from versiontrack.domain import FeedItem, PollOutcomeKind, Source, Validators
@@ -65,39 +66,29 @@ async def fetch_feed(runtime: Runtime, source: Source) -> FeedFetch:
     """Conditional GET of a source's feed, parsed into items; failures become ``error``."""
     source_id, validators, last = await asyncio.to_thread(_source_state, runtime, source.name)
     started_at, started = runtime.clock(), time.monotonic()
+
+    def fetched(status: int | None, **found: Any) -> FeedFetch:
+        return FeedFetch(source, source_id, started_at, elapsed_ms(started), status, **found)
+
     try:
         result = await runtime.fetcher.get(source.feed, validators)
         if result.status in GONE_STATUSES:
             raise HTTPStatusError(f"HTTP {result.status} from {result.url}", result.status)
         if result.not_modified:
-            return FeedFetch(source, source_id, started_at, elapsed_ms(started), result.status)
+            return fetched(result.status)
         digest = _digest(result.body)
         if digest == last:
-            return FeedFetch(
-                source,
-                source_id,
-                started_at,
-                elapsed_ms(started),
-                result.status,
-                validators=result.validators,
-                unchanged=True,
-            )
+            return fetched(result.status, validators=result.validators, unchanged=True)
         read = await readers.read_feed(runtime.cpu, result.body, result.url)
     except CheckError as exc:
-        status = exc.status if isinstance(exc, HTTPStatusError) else None
-        return FeedFetch(source, source_id, started_at, elapsed_ms(started), status, error=str(exc))
+        return fetched(exc.status if isinstance(exc, HTTPStatusError) else None, error=str(exc))
     except Exception as exc:  # a bug on one feed must not lose the pass, nor go unrecorded
         log.exception("poll of feed %s crashed", source.name)
-        error = f"internal error: {exc!r}"
-        return FeedFetch(source, source_id, started_at, elapsed_ms(started), None, error=error)
-    return FeedFetch(
-        source,
-        source_id,
-        started_at,
-        elapsed_ms(started),
+        return fetched(None, error=f"internal error: {exc!r}")
+    return fetched(
         result.status,
-        read.items,
-        result.validators,
+        items=read.items,
+        validators=result.validators,
         skipped=read.skipped,
         # a read that skipped entries is read again next time, and says so again
         digest=None if read.skipped else digest,
