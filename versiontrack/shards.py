@@ -277,7 +277,7 @@ async def check_in_shards(
         for k in range(1, shards):
             # a forked process reads its work from the pipe it waited on; a spawned one gets
             # the read end of a new one
-            job: tuple[Any, ...] = (k, settings, None, rt.clock, rt.owner, shards, writes)
+            job: tuple[Any, ...] = (k, settings, rt.clock, rt.owner, shards, writes)
             forked = _hand(waiting, job)
             if forked is not None:
                 log.info("shard %d: forked process %s", k, forked.process.pid)
@@ -287,7 +287,7 @@ async def check_in_shards(
                 reader, writer = children.SPAWN.Pipe(duplex=False)
                 process = children.SPAWN.Process(
                     target=_shard_main,
-                    args=((k, settings, theirs, *job[3:]), writer, os.getpid(), logs.level()),
+                    args=(theirs, job, writer, os.getpid(), logs.level()),
                     name=f"versiontrack-shard-{k}",
                     daemon=True,
                 )
@@ -410,11 +410,13 @@ class _WriteTurns:
         self._threads.release()
 
 
-def _shard_main(job: tuple[Any, ...], report: Connection, parent: int, log_level: int) -> None:
-    """A spawned shard: check its share (``job``: ``_check_share``'s arguments) and report
-    each outcome on ``report``."""
+def _shard_main(
+    jobs: Connection, job: tuple[Any, ...], report: Connection, parent: int, log_level: int
+) -> None:
+    """A spawned shard: check the articles sent on ``jobs`` (``job``: ``_check_share``'s
+    other arguments) and report each outcome on ``report``."""
     children.start(parent, log_level, f"shard {job[0]}")
-    _check_share(*job, report)
+    _check_share(jobs, *job, report)
 
 
 def _standby_main(
@@ -428,8 +430,7 @@ def _standby_main(
     job = _next_job(jobs)
     if job is not None:
         logs.configure(log_level, f"shard {job[0]}")
-        k, settings, _, *rest = job
-        _check_share(k, settings, jobs, *rest, report)
+        _check_share(jobs, *job, report)
     jobs.close()
     report.close()
 
@@ -443,9 +444,9 @@ def _next_job(jobs: Connection) -> Any:
 
 
 def _check_share(
+    jobs: Connection,
     k: int,
     settings: Any,
-    jobs: Connection,
     clock: Callable[..., Any],
     owner: str,
     shards: int,
