@@ -39,8 +39,9 @@ from versiontrack.text import fold, squeeze
 # an article's text as kept, and a slideshow's captions churn), and the elements read to find
 # trafilatura's paragraphs in the page
 _ITEMS = ("li", "dt", "dd")
-_KINDS = ("h2", "h3", "h4", "h5", "h6", *_ITEMS, "blockquote", "pre")
-_ANCHORS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", *_ITEMS, "td", "th", "pre", "blockquote")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_KINDS = (*_HEADINGS[1:], *_ITEMS, "blockquote", "pre")
+_ANCHORS = ("p", *_HEADINGS, *_ITEMS, "td", "th", "pre", "blockquote")
 _LISTS = ("ul", "ol", "dl")
 # a box holding this share of the anchors holds "nearly all" of them
 _BOX_SHARE = 0.9
@@ -301,9 +302,6 @@ def _part(el: HtmlElement, box: HtmlElement) -> tuple[str, ...]:
     return (el.get("class") or "", *tags)
 
 
-_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-
-
 def _headings_over(box: HtmlElement) -> dict[HtmlElement, HtmlElement]:
     """Each paragraph of the box and the heading it stands under: the last one to end before
     it starts, inside the box (one walk: asking each paragraph for its preceding heading
@@ -312,7 +310,7 @@ def _headings_over(box: HtmlElement) -> dict[HtmlElement, HtmlElement]:
     last: HtmlElement | None = None
     for event, el in etree.iterwalk(box, events=("start", "end")):
         if event == "end":
-            if el.tag in _HEADING_TAGS:
+            if el.tag in _HEADINGS:
                 last = el
         elif el.tag == "p" and last is not None:
             over[el] = last
