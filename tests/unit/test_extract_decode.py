@@ -62,3 +62,20 @@ def test_every_real_page_parses_as_the_loader_parses_it() -> None:
     assert len(pages) == 210
     for page in pages:
         assert_parsed_as_the_loader_parses(page)
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x0b", "\x0c", "\ufffe"])
+def test_a_forbidden_character_anywhere_in_a_repaired_doctype_parses_as_the_loader_parses_it(
+    character: str,
+) -> None:
+    # ``parse`` repairs the doctype before it looks for such characters, the loader after
+    doctype = EDGE_CASES[1][: EDGE_CASES[1].index(">") + 1]
+    for at in range(len(doctype) + 1):
+        spoilt = doctype[:at] + character + doctype[at:]
+        for rest in (
+            "<html><body><p>x</p></body></html>",
+            "\n<html><body><p>x</p></body></html>",
+            "",
+            "0",
+        ):
+            assert_parsed_as_the_loader_parses((spoilt + rest).encode("utf-8"))

@@ -166,21 +166,22 @@ def parse(html: bytes) -> HtmlElement | None:
     holds one of them, or that the loader would repair otherwise, or that does not parse as
     bytes, goes to the loader itself; its repair of a doctype is made here.
     """
-    page = _drop_control_refs(decode(html))
-    text, data = page, page.encode("utf-8")
-    if len(data.translate(None, _XML_FORBIDDEN)) != len(data) or any(
-        c in data for c in _NONCHARACTERS
-    ):
-        return trafilatura.utils.load_html(page)
+    page = text = _drop_control_refs(decode(html))
     beginning = page[:50].lower()
     if "doctype" in beginning:
         # the loader's repair: a doctype on the first line that libxml2 chokes on goes (an
         # XHTML one), and a line break follows that line
-        first, newline, rest = text.partition("\n")
+        first, newline, rest = page.partition("\n")
         bare = trafilatura.utils.DOCTYPE_TAG.sub("", first, count=1)
         if bare != first or not newline:
             text = f"{bare}\n{rest}"
-            data = text.encode("utf-8")
+    data = text.encode("utf-8")
+    # (looked for after the repair, in the text encoded once: the doctype the repair takes
+    # away is the same span whether or not such a character sits in it)
+    if len(data.translate(None, _XML_FORBIDDEN)) != len(data) or any(
+        c in data for c in _NONCHARACTERS
+    ):
+        return trafilatura.utils.load_html(page)
     if any("<html" in line and line.endswith("/>") for line in text[:4096].splitlines()[:4]):
         return trafilatura.utils.load_html(page)  # its repair of a self-closed <html/>
     try:
