@@ -340,6 +340,37 @@ def test_a_description_that_copies_the_first_paragraph_is_no_standfirst() -> Non
     assert extracted.paragraphs == PARAS[:2]
 
 
+def test_a_standfirst_read_again_below_the_top_of_the_body_is_kept_once() -> None:
+    # the text is both the description and a body paragraph that is not the body's first (a
+    # photo caption comes before it): kept twice, one edit of it would be two changes
+    head = '<meta name="description" content="The Pentagon says the deployment is dangerous.">'
+    lede = "The Pentagon says the deployment is dangerous."
+    caption = "Troops at the border near Kursk, in a photo from the ministry."
+    # shown among the article's paragraphs (a teaser paragraph in bold): body text
+    html = page(
+        f"<article><h1>Troops head to Kursk</h1><figure><img src='a.jpg'>"
+        f"<figcaption><p>{caption}</p></figcaption></figure>"
+        f'<p class="meldung_anrisstext"><strong>{lede}</strong></p>'
+        f"{''.join(f'<p>{p}</p>' for p in PARAS[:2])}</article>",
+        head=head,
+    )
+    extracted = extract(html)
+    assert extracted.standfirst == ""
+    assert extracted.paragraphs.count(lede) == 1
+    assert extracted.paragraphs[-3:] == (lede, *PARAS[:2])
+    # shown apart, alone in its block: the page's dek, and not body text as well
+    html = page(
+        f"<article><h1>Troops head to Kursk</h1><ul><li>{PARAS[2]}</li><li>{PARAS[3]}</li></ul>"
+        f'<div class="content lead"><p>{lede}</p></div><figure><img src="a.jpg"></figure>'
+        f"<div>{''.join(f'<p>{p}</p>' for p in PARAS[:2])}</div></article>",
+        head=head,
+    )
+    extracted = extract(html)
+    assert extracted.standfirst == lede
+    assert lede not in extracted.paragraphs
+    assert extracted.paragraphs[-2:] == PARAS[:2]
+
+
 def test_the_standfirst_is_read_as_the_page_shows_it_when_its_metadata_lags() -> None:
     head = '<meta name="description" content="The Pentagon says the deployment is dangerous.">'
     shown = '<p class="dek">The Pentagon says the deployment is very dangerous.</p>'
@@ -494,7 +525,8 @@ def test_extractor_version_names_trafilatura_and_our_rules() -> None:
     # chrome); a caption's credit no longer takes the text after the caption
     # vt8: a paragraph playing the part of one read is put back; the fuller reading is taken
     # for the prose it adds, not for short lines
-    assert EXTRACTOR_VERSION.endswith("+vt8")
+    # vt9: a standfirst the body also holds, below its first paragraph, is kept once
+    assert EXTRACTOR_VERSION.endswith("+vt9")
 
 
 def test_headline_from_a_site_first_title_when_the_body_opens_with_it() -> None:

@@ -33,6 +33,7 @@ from versiontrack.extract.metadata import (
     _evident_byline,
     _first,
     _h1,
+    _key,
     _lede,
     _meta,
     _NearHeadline,
@@ -49,7 +50,7 @@ from versiontrack.text import fold
 
 #: Identifies the extraction rules; stored with each version so a change of rules (ours: the
 #: ``+vtN`` suffix, bumped whenever the boilerplate table or flattening changes) is explainable.
-EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt8"
+EXTRACTOR_VERSION: str = f"trafilatura-{trafilatura.__version__}+vt9"
 
 __all__ = ["EXTRACTOR_VERSION", "HTML_CLASSES", "extract"]
 
@@ -144,14 +145,17 @@ def extract(
     paragraphs = _drop_boilerplate(found, patterns)
     if not og_title and not h1:
         headline = _title_part_in_body(title, headline, paragraphs)
-    kept = _strip_repeats(paragraphs, headline, standfirst, byline)
-    if standfirst and len(kept) < len(_strip_repeats(paragraphs, headline, "", byline)):
+    if standfirst and _key(standfirst) in {_key(p) for p in paragraphs}:
+        # the text is read twice, as the standfirst and as a body paragraph (not always the
+        # first: a caption may come before it); kept twice, one edit would show as two changes
         if _lede(tree, standfirst):
-            # the description copies the article's first paragraph, which the page shows as
-            # such: body text, and no standfirst of its own
+            # the description copies a paragraph the page shows among the article's: body
+            # text, and no standfirst of its own
             standfirst = ""
-            kept = _strip_repeats(paragraphs, headline, standfirst, byline)
-    paragraphs = kept
+        else:
+            # the page shows it apart, as a dek: the body's copy is that element read again
+            paragraphs = [p for p in paragraphs if _key(p) != _key(standfirst)]
+    paragraphs = _strip_repeats(paragraphs, headline, standfirst, byline)
     if not paragraphs:
         raise EmptyArticle("no article body found")
     return Extracted(
