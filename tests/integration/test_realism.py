@@ -76,8 +76,6 @@ LEAKS: dict[tuple[str, str], str] = {
         (site, feature): f"{what} is kept as a body paragraph"
         for site in ("zerohedge", "enr")
         for feature, what in (
-            ("ad-before", "one line of ad copy just before the article box"),
-            ("ad-after", "one line of ad copy just after the article box"),
             ("related-after", "the related headlines just after the article box"),
         )
     },

@@ -525,7 +525,8 @@ def test_extractor_version_names_trafilatura_and_our_rules() -> None:
     # chrome); a caption's credit no longer takes the text after the caption
     # vt8: a paragraph playing the part of one read is put back; the fuller reading is taken
     # for the prose it adds, not for short lines
-    # vt9: a standfirst the body also holds, below its first paragraph, is kept once
+    # vt9: a standfirst the body also holds, below its first paragraph, is kept once; ad copy
+    # under an ad label is not read, whatever the block's class
     assert EXTRACTOR_VERSION.endswith("+vt9")
 
 

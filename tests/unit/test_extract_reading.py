@@ -212,6 +212,44 @@ def test_ad_slots_beside_or_inside_the_article_are_not_read(slot: str, where: st
     assert len(body_of(html)) == 3
 
 
+@pytest.mark.parametrize(
+    "slot",
+    [
+        '<div class="css-7644fc"><span>Advertisement</span><p>{}</p></div>',
+        '<aside class="x1y2z3"><small> SPONSORED </small><a href="/c/9">{}</a></aside>',
+        '<div class="sc-a1b2">Anzeige<div><p>{}</p></div></div>',
+    ],
+)
+@pytest.mark.parametrize("where", ["before", "inside", "after"])
+def test_ad_copy_under_an_ad_label_is_not_read_whatever_its_class(slot: str, where: str) -> None:
+    # hashed class names say nothing: the label the ad prints above its copy does
+    ad = slot.format("Homeowners in your area are switching to solar panels and saving hundreds.")
+    html = page(ARTICLE if where != "inside" else ARTICLE.replace("</p><p>", f"</p>{ad}<p>", 1))
+    if where == "before":
+        html = html.replace(b"<article>", ad.encode() + b"<article>")
+    elif where == "after":
+        html = html.replace(b"</article>", b"</article>" + ad.encode())
+    assert "solar" not in " ".join(body_of(html))
+    assert len(body_of(html)) == 3
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # the label opens a block of more than one line of copy: article text follows it
+        "<div><p>Advertisement</p><p>{0}</p><p>{0}</p></div>",
+        # a longer paragraph than one ad line
+        "<div><span>Advertisement</span><p>{0} {0} {0}</p></div>",
+        # the block opens with text of its own, not with the label
+        "<div>Update:<span>Advertisement</span><p>{0}</p></div>",
+    ],
+)
+def test_text_beside_an_ad_label_that_is_not_one_line_of_its_copy_is_read(block: str) -> None:
+    line = "The bridge reopened to traffic on Friday after engineers inspected it overnight."
+    html = page(ARTICLE.replace("</p><p>", f"</p>{block.format(line)}<p>", 1))
+    assert line in " ".join(body_of(html))
+
+
 def test_an_article_wrapper_named_like_an_ad_keeps_its_article() -> None:
     html = page(f"<div class='ad-free-article'>{ARTICLE * 3}</div>")
     assert len(body_of(html)) == 9
