@@ -58,27 +58,13 @@ REQUESTS = tuple(
     (seq, START + timedelta(days=seq, hours=5 * seq, minutes=17 * seq)) for seq in (1, 2, 3)
 )
 
-_AUTHORS = "<meta name=author> lists the byline with two co-authors in a per-request order"
 _LAST_UPDATED = (
     'the page names no author (the element marked as the author\'s says "Last Updated <month>"):'
     " the byline is rightly empty, not the byline of the page without the theme"
 )
-_RELATED = "rotating related headlines at the end of the article box are kept as paragraphs"
-_PREV_NEXT = (
-    '"Previous article: <headline> | Next article: <headline>" is kept: its sides are longer '
-    "than the 30 characters of the link-row rule"
-)
 #: (site, feature) → what leaks, for the generic path (trafilatura + our rules).
 LEAKS: dict[tuple[str, str], str] = {
-    **{(site, "last-updated-author"): _LAST_UPDATED for site in SITES if site != "guardian"},
-    **{(site, "related-inside"): _RELATED for site in SITES},
-    **{
-        (site, feature): f"{what} is kept as a body paragraph"
-        for site in ("zerohedge", "enr")
-        for feature, what in (
-            ("related-after", "the related headlines just after the article box"),
-        )
-    },
+    (site, "last-updated-author"): _LAST_UPDATED for site in SITES if site != "guardian"
 }
 _IN_BOX = "is read as body text: the selector takes the whole box, trafilatura's discards never run"
 #: (site, feature) → what leaks when the source has a body selector (``CORPUS_SELECTORS``).
@@ -87,10 +73,7 @@ SELECTOR_LEAKS: dict[tuple[str, str], str] = {
     **{
         (site, feature): f"{what} at the end of the article box {_IN_BOX}"
         for site in ("guardian", "zerohedge", "enr", "jns")  # the blog's selector skips <div>s
-        for feature, what in (
-            ("related-inside", "the rotating related headlines"),
-            ("teasers", "teaser captions (other stories' headlines)"),
-        )
+        for feature, what in (("teasers", "teaser captions (other stories' headlines)"),)
     },
 }
 

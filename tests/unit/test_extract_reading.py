@@ -250,6 +250,49 @@ def test_text_beside_an_ad_label_that_is_not_one_line_of_its_copy_is_read(block:
     assert line in " ".join(body_of(html))
 
 
+_OTHER = ("Election watchdog warns of deepfake adverts", "Drought forces farmers to rethink crops")
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # cards clicked by script, under a hashed class: no link for trafilatura to weigh
+        '<div class="css-b86ca3"><h3>Related</h3>'
+        + "".join(f'<div data-href="/story/{i}"><p>{t}</p></div>' for i, t in enumerate(_OTHER))
+        + "</div>",
+        '<section><h2>More on this story:</h2><ul class="x9">'
+        + "".join(f"<li><span>{t}</span></li>" for t in _OTHER)
+        + "</ul></section>",
+        "<div><h4>  Lesen Sie auch </h4><p>{}</p><p>{}</p></div>".format(*_OTHER),
+    ],
+)
+@pytest.mark.parametrize("where", ["end", "after"])
+def test_a_related_stories_list_is_not_read(block: str, where: str) -> None:
+    if where == "end":
+        html = page(ARTICLE.replace("</article>", f"{block}</article>"))
+    else:
+        html = page(ARTICLE.replace("</article>", f"</article>{block}"))
+    assert body_of(html) == body_of(page(ARTICLE))
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # an article section under a subhead of that name: its paragraphs are prose
+        "<div><h3>Related</h3><p>{0} {0}</p><p>{1}</p></div>",
+        # the heading is not what the block opens with
+        "<div><p>{1}</p><h3>Related</h3><p>{0}</p><p>{1}</p></div>",
+        # one item is no list
+        "<div><h3>See also</h3><p>{0}</p></div>",
+    ],
+)
+def test_text_under_a_related_heading_that_is_no_list_of_headlines_is_read(block: str) -> None:
+    line = "The bridge reopened to traffic on Friday after engineers inspected it overnight."
+    other = "Engineers said the supports had held and that no repairs were needed this year."
+    html = page(ARTICLE.replace("</p><p>", f"</p>{block.format(line, other)}<p>", 1))
+    assert line in " ".join(body_of(html))
+
+
 def test_an_article_wrapper_named_like_an_ad_keeps_its_article() -> None:
     html = page(f"<div class='ad-free-article'>{ARTICLE * 3}</div>")
     assert len(body_of(html)) == 9

@@ -142,6 +142,91 @@ def _drop_navigation(tree: HtmlElement) -> None:
             nav.drop_tree()
 
 
+# The headings related-story lists print over their cards (casefolded, a colon aside).
+_RELATED_HEADINGS = frozenset(
+    (
+        "related",
+        "related stories",
+        "related articles",
+        "related content",
+        "related coverage",
+        "related news",
+        "related reading",
+        "more on this story",
+        "more on this topic",
+        "more stories",
+        "read more",
+        "read next",
+        "read also",
+        "also read",
+        "see also",
+        "you may also like",
+        "you might also like",
+        "recommended",
+        "recommended for you",
+        "recommended stories",
+        "most read",
+        "most popular",
+        "trending",
+        "trending now",
+        "what to read next",
+        "lesen sie auch",
+        "mehr zum thema",
+        "à lire aussi",
+        "lire aussi",
+        "sur le même sujet",
+        "te puede interesar",
+        "leggi anche",
+    )
+)
+_HEADLINE_WORDS = 25  # an item of a related list is a headline, not a paragraph
+
+
+def _drop_related_lists(tree: HtmlElement) -> None:
+    """Remove blocks that open with a related-stories heading ("Related", "More on this
+    story", "Read more") and hold nothing but two or more headline-length items after it.
+
+    Sites pick the list per request, and cards clicked by script carry no links, so the
+    link density trafilatura judges such lists by does not see them: inside the article box
+    or right after it, they were read as paragraphs and their rotation made versions. An
+    article's section under such a subhead holds sentences, which end in full stops.
+    """
+    for heading in list(tree.iter("h2", "h3", "h4", "h5", "h6")):
+        block = heading.getparent()
+        if (
+            block is None
+            or block.tag in ("html", "body", "article", "main")
+            or block[0] is not heading
+        ):
+            continue
+        if _heading_label(heading.text_content()) not in _RELATED_HEADINGS:
+            continue
+        if (block.text or "").strip() or block.getparent() is None:
+            continue
+        items = list(block)[1:]
+        if len(items) == 1 and items[0].tag in ("ul", "ol"):
+            items = list(items[0])
+        if len(items) >= 2 and all(
+            isinstance(item.tag, str)
+            and not (item.tail or "").strip()
+            and _headline(item.text_content())
+            for item in items
+        ):
+            block.drop_tree()
+
+
+def _headline(text: str) -> bool:
+    """Whether ``text`` reads as a headline: short, and not a sentence that ends in a full
+    stop (headlines do not, the article's paragraphs do)."""
+    words = text.split()
+    return 0 < len(words) <= _HEADLINE_WORDS and not words[-1].endswith(".")
+
+
+def _heading_label(text: str) -> str:
+    """A heading's text as ``_RELATED_HEADINGS`` holds it."""
+    return " ".join(text.split()).rstrip(":").strip().casefold()
+
+
 _CROWDED = 1000  # inline children of one element; real prose has a few dozen at most
 
 
@@ -285,6 +370,7 @@ def _prepare(tree: HtmlElement) -> None:
     drop_unread(tree)
     _read_math(tree)
     _drop_navigation(tree)
+    _drop_related_lists(tree)
     _defuse_crowded_blocks(tree)
     _unwrap_layout_tables(tree)
     _wrap_loose_text(tree)
