@@ -268,11 +268,45 @@ _OTHER = ("Election watchdog warns of deepfake adverts", "Drought forces farmers
 )
 @pytest.mark.parametrize("where", ["end", "after"])
 def test_a_related_stories_list_is_not_read(block: str, where: str) -> None:
-    if where == "end":
-        html = page(ARTICLE.replace("</article>", f"{block}</article>"))
-    else:
-        html = page(ARTICLE.replace("</article>", f"</article>{block}"))
+    html = page(ARTICLE + block if where == "end" else ARTICLE)
+    if where == "after":
+        html = html.replace(b"</article>", b"</article>" + block.encode())
+    assert _OTHER[0].encode() in html
     assert body_of(html) == body_of(page(ARTICLE))
+    # a selector reads its box whole, trafilatura's discards aside: the list goes all the same
+    boxed = html.replace(b"<article>", b"<article><div class='box'>").replace(
+        b"</article>", b"</div></article>"
+    )
+    selected = extract(boxed, "https://news.example/a", selector="article").paragraphs
+    assert not set(_OTHER) & set(selected)
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [
+        '<div class="css-9a9bc2">'
+        + "".join(
+            f'<div><img src="/t/{i}.jpg"><span>{t}</span></div>' for i, t in enumerate(_OTHER)
+        )
+        + "</div>",
+        "<ul>"
+        + "".join(f'<li><img src="/t/{i}.jpg"> {t}</li>' for i, t in enumerate(_OTHER))
+        + "</ul>",
+    ],
+)
+def test_a_grid_of_teaser_cards_in_the_selected_box_is_not_read(grid: str) -> None:
+    html = page(ARTICLE + grid)
+    assert extract(html, selector="article").paragraphs == tuple(body_of(page(ARTICLE)))
+
+
+def test_pictures_with_captions_that_are_sentences_are_read_in_the_selected_box() -> None:
+    captions = (
+        "Trucks of the convoy wait at the river before the crossing at dawn.",
+        "Residents watch the column move past their homes in the border town.",
+    )
+    grid = "<div>" + "".join(f"<div><img src='/p.jpg'><p>{c}</p></div>" for c in captions)
+    selected = extract(page(ARTICLE + grid + "</div>"), selector="article").paragraphs
+    assert selected[-2:] == captions
 
 
 @pytest.mark.parametrize(

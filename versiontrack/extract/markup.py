@@ -215,6 +215,35 @@ def _drop_related_lists(tree: HtmlElement) -> None:
             block.drop_tree()
 
 
+def _drop_teaser_grids(tree: HtmlElement) -> None:
+    """Remove grids of teaser cards: a block of two or more cards, each a picture and a
+    headline (another story's) and nothing else.
+
+    Sites pick the teasers per request; trafilatura leaves such captions out on its own, but
+    a selector reads its box whole, and a grid at the end of the box changed the text at
+    every fetch. A grid of the article's own photos is a gallery, whose captions are not
+    read on the generic path either.
+    """
+    seen: set[HtmlElement] = set()
+    for img in list(tree.iter("img")):
+        card = img.getparent()
+        grid = card.getparent() if card is not None else None
+        if grid is None or grid in seen or grid.getparent() is None:
+            continue
+        seen.add(grid)
+        if grid.tag in ("html", "body", "article", "main") or (grid.text or "").strip():
+            continue
+        cards = list(grid)
+        if len(cards) >= 2 and all(
+            isinstance(c.tag, str)
+            and not (c.tail or "").strip()
+            and sum(1 for _ in c.iter("img")) == 1
+            and _headline(c.text_content())
+            for c in cards
+        ):
+            grid.drop_tree()
+
+
 def _headline(text: str) -> bool:
     """Whether ``text`` reads as a headline: short, and not a sentence that ends in a full
     stop (headlines do not, the article's paragraphs do)."""
@@ -371,6 +400,7 @@ def _prepare(tree: HtmlElement) -> None:
     _read_math(tree)
     _drop_navigation(tree)
     _drop_related_lists(tree)
+    _drop_teaser_grids(tree)
     _defuse_crowded_blocks(tree)
     _unwrap_layout_tables(tree)
     _wrap_loose_text(tree)
