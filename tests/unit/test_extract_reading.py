@@ -198,6 +198,10 @@ def test_rotating_teaser_links_never_move_a_byline_out_of_reach(captions: int) -
         '<section id="inline-ad-3"><p>{}</p></section>',
         '<div data-ad-slot="1234"><p>{}</p></div>',
         '<div class="sponsored-content"><p>{}</p></div>',
+        # hashed class names say nothing: the label the ad prints above its copy does
+        '<div class="css-7644fc"><span>Advertisement</span><p>{}</p></div>',
+        '<aside class="x1y2z3"><small> SPONSORED </small><a href="/c/9">{}</a></aside>',
+        '<div class="sc-a1b2">Anzeige<div><p>{}</p></div></div>',
     ],
 )
 @pytest.mark.parametrize("where", ["before", "inside", "after"])
@@ -209,27 +213,6 @@ def test_ad_slots_beside_or_inside_the_article_are_not_read(slot: str, where: st
     elif where == "after":
         html = html.replace(b"</article>", b"</article>" + ad.encode())
     assert "NEWS20" not in " ".join(body_of(html))
-    assert len(body_of(html)) == 3
-
-
-@pytest.mark.parametrize(
-    "slot",
-    [
-        '<div class="css-7644fc"><span>Advertisement</span><p>{}</p></div>',
-        '<aside class="x1y2z3"><small> SPONSORED </small><a href="/c/9">{}</a></aside>',
-        '<div class="sc-a1b2">Anzeige<div><p>{}</p></div></div>',
-    ],
-)
-@pytest.mark.parametrize("where", ["before", "inside", "after"])
-def test_ad_copy_under_an_ad_label_is_not_read_whatever_its_class(slot: str, where: str) -> None:
-    # hashed class names say nothing: the label the ad prints above its copy does
-    ad = slot.format("Homeowners in your area are switching to solar panels and saving hundreds.")
-    html = page(ARTICLE if where != "inside" else ARTICLE.replace("</p><p>", f"</p>{ad}<p>", 1))
-    if where == "before":
-        html = html.replace(b"<article>", ad.encode() + b"<article>")
-    elif where == "after":
-        html = html.replace(b"</article>", b"</article>" + ad.encode())
-    assert "solar" not in " ".join(body_of(html))
     assert len(body_of(html)) == 3
 
 
