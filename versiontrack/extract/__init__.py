@@ -145,7 +145,8 @@ def extract(
     paragraphs = _drop_boilerplate(found, patterns)
     if not og_title and not h1:
         headline = _title_part_in_body(title, headline, paragraphs)
-    if standfirst and _key(standfirst) in {_key(p) for p in paragraphs}:
+    repeated = _key(standfirst)
+    if standfirst and repeated in {_key(p) for p in paragraphs}:
         # the text is read twice, as the standfirst and as a body paragraph (not always the
         # first: a caption may come before it); kept twice, one edit would show as two changes
         if _lede(tree, standfirst):
@@ -154,7 +155,7 @@ def extract(
             standfirst = ""
         else:
             # the page shows it apart, as a dek: the body's copy is that element read again
-            paragraphs = [p for p in paragraphs if _key(p) != _key(standfirst)]
+            paragraphs = [p for p in paragraphs if _key(p) != repeated]
     paragraphs = _strip_repeats(paragraphs, headline, standfirst, byline)
     if not paragraphs:
         raise EmptyArticle("no article body found")
