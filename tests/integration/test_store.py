@@ -9,7 +9,7 @@ from sqlalchemy import update
 from versiontrack import significance
 from versiontrack.cadence import Plan
 from versiontrack.domain import ArticleText, Diff, FeedItem, Region, Source
-from versiontrack.store import articles, changes, checks, codec, sources, versions
+from versiontrack.store import articles, changes, checks, codec, lines, sources, versions
 from versiontrack.store.engine import make_engine, session_factory
 from versiontrack.store.schema import ArticleRow, VersionRow
 from versiontrack.text import content_hash
@@ -298,4 +298,33 @@ def test_a_check_writes_back_only_the_article_columns_it_changed(db_url: str) ->
         )
         assert session.get_one(VersionRow, version_id).number == 1
         assert versions.version_text(session, article_id, 1) == text(1)
+    engine.dispose()
+
+
+def test_template_lines_count_the_article_that_shows_them_before_its_sightings_are_written(
+    any_db_url: str,
+) -> None:
+    # a check reads before its write turn: the article it checks shows the new text's lines,
+    # written only in the turn, and has shown the latest version's (already written)
+    engine = make_engine(any_db_url)
+    sessions = session_factory(engine)
+    with sessions() as session, session.begin():
+        ids = [
+            articles.add_article(session, f"https://example.org/{n}", now=T0).id for n in range(4)
+        ]
+        for article_id in ids[:2]:  # two others show line 1
+            lines.record_sightings(session, "s", article_id, [1, 2], T0)
+        lines.record_sightings(session, "s", ids[2], [2], T0)  # a third showed line 2
+        lines.record_sightings(session, "s", ids[3], [3], T0)
+    with sessions() as session:
+        # without the article: line 2 (three articles) only
+        assert lines.template_keys(session, "s", [1, 2, 3], 3) == {2}
+        # the article ids[3] shows 1, 2 and 3: line 1 is now in three articles, line 2 in
+        # four, line 3 (only ever its own) in one
+        assert lines.template_keys(session, "s", [1, 2, 3], 3, showing=ids[3]) == {1, 2}
+        # ids[2] has written its sighting of 2: counted once, not twice
+        assert lines.template_keys(session, "s", [2, 3], 3, showing=ids[2]) == {2}
+        assert lines.template_keys(session, "s", [1], 4, showing=ids[2]) == set()
+        assert lines.template_keys(session, "s", [1], 3, showing=ids[2]) == {1}
+        assert lines.template_keys(session, "s", [], 3, showing=ids[2]) == set()
     engine.dispose()

@@ -8,6 +8,8 @@ Every one also logs the check and moves the article's schedule on (``cadence``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import get_args
 
@@ -51,7 +53,15 @@ def record_text(
     started_at: datetime,
     started: float,
 ) -> CheckOutcome:
-    """Store what the page read as: a new version and its change when the text changed."""
+    """Store what the page read as: a new version and its change when the text changed.
+
+    What the comparison needs is read before the write turn (the processes of a sharded pass
+    take turns writing to SQLite, and a turn held through reads and decompression kept the
+    other process waiting); the turn reads it again only if a version came meanwhile.
+    """
+    scope = template.scope(state.source_name, state.url)
+    with runtime.sessions() as session:
+        read = _compared(session, state.id, state.version_count or None, scope, text)
     with unit_of_work(runtime) as session:
         article = _article(session, state.id)
         url_before = article.url
@@ -78,11 +88,11 @@ def record_text(
                 to_version=latest,
                 http_status=result.status,
             )
-        previous = versions.version_text(session, article.id, latest) if latest else None
-        stored = previous  # the latest version as stored: the next one is chained on it
-        # What the source prints around every article is not article text (``template``):
-        # it leaves the new text, and the latest version is compared without it too.
-        text, previous = _without_template(session, state, text, previous, started_at)
+        if read.latest != latest:
+            read = _compared(session, article.id, latest, scope, text)
+        lines.record_sightings(session, scope, article.id, read.keys, started_at)
+        stored = read.stored  # the latest version as stored: the next one is chained on it
+        text, previous = read.text, read.previous
         comparison = verdict.compare(
             previous,
             text,
@@ -279,27 +289,40 @@ def _plan(
     )
 
 
-def _without_template(
-    session: Session,
-    state: CheckState,
-    text: ArticleText,
-    previous: ArticleText | None,
-    now: datetime,
-) -> tuple[ArticleText, ArticleText | None]:
-    """Note the lines this page showed, and both texts without the source's template."""
-    scope = template.scope(state.source_name, state.url)
-    lines.record_sightings(session, scope, state.id, template.line_keys(text).keys(), now)
-    if previous is None:
-        return without_template(session, scope, text)[0], None
-    text, previous = without_template(session, scope, text, previous)
-    return text, previous
+@dataclass(frozen=True, slots=True)
+class _Compared:
+    """What a new text is compared with: the latest version (``latest``) as stored, and both
+    texts without the source's template. What the source prints around every article is not
+    article text (``template``): it leaves the new text, and the latest version is compared
+    without it too."""
+
+    latest: int | None
+    stored: ArticleText | None
+    keys: Collection[int]  # the new text's lines: its sightings, written in the turn
+    text: ArticleText
+    previous: ArticleText | None
 
 
-def without_template(session: Session, scope: str, *texts: ArticleText) -> list[ArticleText]:
+def _compared(
+    session: Session, article_id: int, latest: int | None, scope: str, text: ArticleText
+) -> _Compared:
+    stored = versions.version_text(session, article_id, latest) if latest else None
+    texts = (text,) if stored is None else (text, stored)
+    # the article shows the new text's lines (its sightings are written in the turn) and
+    # showed the stored one's
+    stripped = without_template(session, scope, *texts, showing=article_id)
+    previous = stripped[1] if stored is not None else None
+    return _Compared(latest, stored, template.line_keys(text).keys(), stripped[0], previous)
+
+
+def without_template(
+    session: Session, scope: str, *texts: ArticleText, showing: int | None = None
+) -> list[ArticleText]:
     """``texts`` without the lines learned as ``scope``'s template: how versions compare,
-    at a check and when any two versions are diffed later."""
+    at a check and when any two versions are diffed later (``showing``: the article that
+    shows them all, its sightings counted though not yet written)."""
     candidates = set().union(*(template.line_keys(t).keys() for t in texts))
-    known = lines.template_keys(session, scope, candidates, template.MIN_ARTICLES)
+    known = lines.template_keys(session, scope, candidates, template.MIN_ARTICLES, showing)
     return template.without(texts, known)
 
 

@@ -26,7 +26,9 @@ _LINES = TemplateLineRow.__table__
 _TEMPLATE_KEYS = (
     select(_LINES.c.key)
     .where(
-        _LINES.c.scope == bindparam("scope"), _LINES.c.key.in_(bindparam("keys", expanding=True))
+        _LINES.c.scope == bindparam("scope"),
+        _LINES.c.key.in_(bindparam("keys", expanding=True)),
+        _LINES.c.article_id != bindparam("besides"),
     )
     .group_by(_LINES.c.key)
     .having(func.count() >= bindparam("min_articles"))
@@ -57,12 +59,23 @@ def record_sightings(
 
 
 def template_keys(
-    session: Session, scope: str, keys: Collection[int], min_articles: int
+    session: Session,
+    scope: str,
+    keys: Collection[int],
+    min_articles: int,
+    showing: int | None = None,
 ) -> set[int]:
-    """Those of ``keys`` seen in at least ``min_articles`` articles of ``scope``."""
+    """Those of ``keys`` seen in at least ``min_articles`` articles of ``scope``.
+
+    ``showing``: an article that shows every one of ``keys``, counted whether or not its
+    sightings are written yet (a check reads before its write turn, and writes them in it).
+    """
     if not keys:
         return set()
+    # (no article has the id 0: without ``showing``, every sighting counts)
+    besides, least = (0, min_articles) if showing is None else (showing, min_articles - 1)
     rows = session.connection().execute(
-        _TEMPLATE_KEYS, {"scope": scope, "keys": list(keys), "min_articles": min_articles}
+        _TEMPLATE_KEYS,
+        {"scope": scope, "keys": list(keys), "min_articles": least, "besides": besides},
     )
     return set(rows.scalars())
