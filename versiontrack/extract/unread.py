@@ -178,10 +178,21 @@ def _labelled(tree: etree._Element) -> list[etree._Element]:
             continue
         if len(block) > 2 or next(block.iter("h1"), None) is not None:
             continue
-        words = " ".join(block.itertext()).split()  # (the label's <span> ends a word)
-        if len(words) <= _AD_COPY_WORDS + 1 and words and words[0] == text.strip():
+        words = _first_words(block, _AD_COPY_WORDS + 1)
+        if words and words[0] == text.strip():
             blocks.append(block)
     return blocks
+
+
+def _first_words(block: etree._Element, most: int) -> list[str] | None:
+    """The words of ``block`` (each text node's apart: the label's ``<span>`` ends a word),
+    None past ``most``: read no further than that, whatever the block holds."""
+    words: list[str] = []
+    for piece in block.itertext():
+        words += piece.split()
+        if len(words) > most:
+            return None
+    return words
 
 
 def _drop_unseen(scope: etree._Element, xpaths: _Unread) -> None:
