@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from lxml import etree
 from lxml.html import HtmlElement
 
-from versiontrack.extract.unread import drop_unread
+from versiontrack.extract.restore import _HEADINGS
+from versiontrack.extract.unread import PAGE_BOXES, drop_unread
 from versiontrack.text import runs_on
 
 _TABLE_PARTS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
@@ -191,27 +192,18 @@ def _drop_related_lists(tree: HtmlElement) -> None:
     or right after it, they were read as paragraphs and their rotation made versions. An
     article's section under such a subhead holds sentences, which end in full stops.
     """
-    for heading in list(tree.iter("h2", "h3", "h4", "h5", "h6")):
+    for heading in list(tree.iter(*_HEADINGS[1:])):
         block = heading.getparent()
-        if (
-            block is None
-            or block.tag in ("html", "body", "article", "main")
-            or block[0] is not heading
-        ):
+        if block is None or block.getparent() is None or block.tag in PAGE_BOXES:
+            continue
+        if block[0] is not heading:
             continue
         if _heading_label(heading.text_content()) not in _RELATED_HEADINGS:
-            continue
-        if (block.text or "").strip() or block.getparent() is None:
             continue
         items = list(block)[1:]
         if len(items) == 1 and items[0].tag in ("ul", "ol"):
             items = list(items[0])
-        if len(items) >= 2 and all(
-            isinstance(item.tag, str)
-            and not (item.tail or "").strip()
-            and _headline(item.text_content())
-            for item in items
-        ):
+        if _headlines_only(block, items):
             block.drop_tree()
 
 
@@ -231,17 +223,26 @@ def _drop_teaser_grids(tree: HtmlElement) -> None:
         if grid is None or grid in seen or grid.getparent() is None:
             continue
         seen.add(grid)
-        if grid.tag in ("html", "body", "article", "main") or (grid.text or "").strip():
+        if grid.tag in PAGE_BOXES:
             continue
         cards = list(grid)
-        if len(cards) >= 2 and all(
-            isinstance(c.tag, str)
-            and not (c.tail or "").strip()
-            and sum(1 for _ in c.iter("img")) == 1
-            and _headline(c.text_content())
-            for c in cards
-        ):
+        if _headlines_only(grid, cards) and all(sum(1 for _ in c.iter("img")) == 1 for c in cards):
             grid.drop_tree()
+
+
+def _headlines_only(block: HtmlElement, items: list[HtmlElement]) -> bool:
+    """Whether ``block`` holds two or more ``items`` of a headline's length and no text of
+    its own around them: a list of other stories, not the article's prose."""
+    return (
+        not (block.text or "").strip()
+        and len(items) >= 2
+        and all(
+            isinstance(item.tag, str)
+            and not (item.tail or "").strip()
+            and _headline(item.text_content())
+            for item in items
+        )
+    )
 
 
 def _headline(text: str) -> bool:

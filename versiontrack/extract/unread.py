@@ -72,6 +72,8 @@ _AD_LABELS = frozenset(
         "Pubblicità",
     )
 )
+#: the page and the article's box: never a block of chrome to drop, whatever it opens with
+PAGE_BOXES = frozenset({"html", "body", "article", "main"})
 _LONGEST_LABEL = 40  # characters of an element's own text, spaces around the label included
 _AD_COPY_WORDS = 30  # one line of ad copy under the label; more is not an ad's
 _AD_ATTRIBUTES = frozenset({"data-ad-slot", "data-ad-unit", "data-adunit", "data-ad-client"})
@@ -168,18 +170,17 @@ def _labelled(tree: etree._Element) -> list[etree._Element]:
     blocks = []
     for label in tree.iter(etree.Element):  # (not comments: their text is no label)
         text = label.text
-        if text is None or len(text) > _LONGEST_LABEL or text.strip() not in _AD_LABELS:
+        if text is None or len(text) > _LONGEST_LABEL:
             continue
-        parent = label.getparent()
-        if label.tag == "a" or parent is None:
+        name = text.strip()
+        if name not in _AD_LABELS or label.tag == "a" or label.getparent() is None:
             continue
-        block = label if len(label) else parent
-        if block.tag in ("html", "body", "article", "main") or block.getparent() is None:
-            continue
-        if len(block) > 2 or next(block.iter("h1"), None) is not None:
+        block = label if len(label) else label.getparent()
+        # (one holding a headline, or the page's root, is kept by ``_drop_ad_slots``)
+        if block.tag in PAGE_BOXES or len(block) > 2:
             continue
         words = _first_words(block, _AD_COPY_WORDS + 1)
-        if words and words[0] == text.strip():
+        if words and words[0] == name:
             blocks.append(block)
     return blocks
 
