@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from versiontrack import text as textmod
-from versiontrack.domain import Extracted, FetchResult
+from versiontrack.domain import ArticleText, Extracted, FetchResult
 from versiontrack.pipeline import record
 from versiontrack.pipeline.context import Runtime
 from versiontrack.service import database
@@ -37,17 +37,17 @@ def test_a_version_stored_after_the_check_read_is_read_again_in_the_write_turn(
             stale = checks.check_state(session, article_id)
         assert stale is not None and stale.version_count == 0
 
-        def check(hours: int) -> str:
+        def check(hours: int, text: ArticleText) -> str:
             at = T0 + timedelta(hours=hours)
             done = record.record_text(
                 runtime, stale, None, page, text, URL, None, at, time.monotonic()
             )
             return done.outcome
 
-        assert check(1) == "new"
+        assert check(1, text) == "new"
         # the same text again, by a check that read the article before version 1 was stored:
         # its turn sees version 1 and compares with it, instead of storing the text twice
-        assert check(2) == "unchanged"
+        assert check(2, text) == "unchanged"
         edited = textmod.normalise(
             Extracted(
                 "Bridge closed",
@@ -57,8 +57,7 @@ def test_a_version_stored_after_the_check_read_is_read_again_in_the_write_turn(
                 None,
             )
         )
-        text = edited
-        assert check(3) == "changed"
+        assert check(3, edited) == "changed"
         with db.sessions() as session:
             assert [v.number for v in versions.versions(session, article_id)] == [1, 2]
             assert versions.version_text(session, article_id, 2) == edited

@@ -216,6 +216,10 @@ def test_ad_slots_beside_or_inside_the_article_are_not_read(slot: str, where: st
     assert len(body_of(html)) == 3
 
 
+# a paragraph of article prose, set beside chrome that must not take it along
+_PROSE = "The bridge reopened to traffic on Friday after engineers inspected it overnight."
+
+
 @pytest.mark.parametrize(
     "block",
     [
@@ -228,9 +232,8 @@ def test_ad_slots_beside_or_inside_the_article_are_not_read(slot: str, where: st
     ],
 )
 def test_text_beside_an_ad_label_that_is_not_one_line_of_its_copy_is_read(block: str) -> None:
-    line = "The bridge reopened to traffic on Friday after engineers inspected it overnight."
-    html = page(ARTICLE.replace("</p><p>", f"</p>{block.format(line)}<p>", 1))
-    assert line in " ".join(body_of(html))
+    html = page(ARTICLE.replace("</p><p>", f"</p>{block.format(_PROSE)}<p>", 1))
+    assert _PROSE in " ".join(body_of(html))
 
 
 _OTHER = ("Election watchdog warns of deepfake adverts", "Drought forces farmers to rethink crops")
@@ -304,10 +307,9 @@ def test_pictures_with_captions_that_are_sentences_are_read_in_the_selected_box(
     ],
 )
 def test_text_under_a_related_heading_that_is_no_list_of_headlines_is_read(block: str) -> None:
-    line = "The bridge reopened to traffic on Friday after engineers inspected it overnight."
     other = "Engineers said the supports had held and that no repairs were needed this year."
-    html = page(ARTICLE.replace("</p><p>", f"</p>{block.format(line, other)}<p>", 1))
-    assert line in " ".join(body_of(html))
+    html = page(ARTICLE.replace("</p><p>", f"</p>{block.format(_PROSE, other)}<p>", 1))
+    assert _PROSE in " ".join(body_of(html))
 
 
 def test_an_article_wrapper_named_like_an_ad_keeps_its_article() -> None:
