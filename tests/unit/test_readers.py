@@ -94,10 +94,15 @@ def test_a_one_off_pass_reads_in_one_process_fewer(
 
 
 class CountingProcessPool(Counted, ProcessPoolExecutor):
-    """A real process pool of one process that counts what it is given."""
+    """A real process pool of one process that counts what it is given.
+
+    Its process is forked at once, as ``readers.cpu_pool`` forks a pass's: forked on the
+    first submit, beside the threads parsing feeds, it could copy a lock one of them held
+    (a thread importing ``xml.sax``'s parser) and wait on it for ever."""
 
     def __init__(self) -> None:
         super().__init__(max_workers=1)
+        ProcessPoolExecutor.submit(self, int).result()  # (not counted: no feed of the test's)
 
 
 FEEDS = [
